@@ -1,0 +1,45 @@
+/**
+ * The message bus port: RabbitMQ (amqplib) across processes, or in-process for the embedded mode.
+ * One contract suite (test/contracts/bus.contract.ts) runs over both.
+ *
+ * A destination is an AMQP topic exchange plus a routing key, because Nova's versioned notifications arrive on
+ * exchange `nova` with routing key `versioned_notifications.info` and we must read them where Nova writes them.
+ */
+export interface Destination {
+  exchange: string;
+  routingKey: string;
+}
+
+export type BusHandler = (message: unknown, meta: { destination: Destination; redelivered: boolean }) => Promise<void>;
+
+export interface SubscribeOptions {
+  /**
+   * Competing consumers share one durable queue of this name (work distribution: audits, action plans).
+   * Without it every subscriber gets its own exclusive queue and sees every message (fan-out: notifications
+   * feeding each process's own cluster model).
+   */
+  queue?: string;
+  /** Messages handled at once by this subscriber. Default 1. */
+  prefetch?: number;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface Bus {
+  publish(destination: Destination, message: unknown): Promise<void>;
+  /**
+   * Delivers each message to `handler`; a handler that throws gets the message logged and dropped (no poison
+   * loops), never redelivered forever.
+   */
+  subscribe(destination: Destination, handler: BusHandler, options?: SubscribeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+/** Where Steward's own processes talk to each other (upstream's RPC topics, as casts). */
+export const DESTINATIONS = {
+  novaNotifications: { exchange: 'nova', routingKey: 'versioned_notifications.info' },
+  decisionEngine: { exchange: 'steward', routingKey: 'watcher.decision.control' },
+  applier: { exchange: 'steward', routingKey: 'watcher.applier.control' },
+} as const satisfies Record<string, Destination>;

@@ -1,0 +1,104 @@
+/**
+ * Elements of the cluster data model (mission section 7). Units are in the names; hosts are keyed by
+ * hostname (what Nova's APIs and notifications use) and carry their compute node uuid too.
+ */
+export type NodeState = 'up' | 'down';
+export type NodeStatus = 'enabled' | 'disabled';
+
+export interface ComputeNode {
+  uuid: string;
+  hostname: string;
+  state: NodeState;
+  status: NodeStatus;
+  disabledReason: string | null;
+  vcpus: number;
+  vcpuReserved: number;
+  vcpuRatio: number;
+  memoryMb: number;
+  memoryMbReserved: number;
+  memoryRatio: number;
+  diskGb: number;
+  diskGbReserved: number;
+  diskRatio: number;
+  availabilityZone: string | null;
+  /** Aggregate ids this host belongs to. */
+  aggregates: number[];
+  traits: string[];
+  /** Nova-side maintenance (no moves in or out). */
+  inMaintenance: boolean;
+}
+
+export type InstanceState =
+  | 'active'
+  | 'building'
+  | 'paused'
+  | 'suspended'
+  | 'stopped'
+  | 'shelved'
+  | 'shelved_offloaded'
+  | 'resized'
+  | 'rescued'
+  | 'error'
+  | 'deleted'
+  | 'soft-delete';
+
+export interface Flavor {
+  id: string;
+  name: string;
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+  extraSpecs: Record<string, string>;
+}
+
+export interface Instance {
+  uuid: string;
+  name: string;
+  state: InstanceState;
+  /** Nova task state, e.g. 'migrating'; null when idle. */
+  taskState: string | null;
+  hostname: string | null;
+  projectId: string;
+  flavor: Flavor;
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+  locked: boolean;
+  metadata: Record<string, string>;
+  pinnedAvailabilityZone: string | null;
+  schedulerHints: Record<string, unknown>;
+  imageProperties: Record<string, unknown>;
+  serverGroup: { uuid: string; policy: string } | null;
+  /** The notification or sync time this state was read at; older events are ignored. */
+  updatedAt: Date;
+}
+
+export interface StoragePool {
+  name: string;
+  totalCapacityGb: number;
+  freeCapacityGb: number;
+  allocatedCapacityGb: number;
+  virtualFreeGb: number;
+  volumeTypes: string[];
+}
+
+export interface StorageNode {
+  host: string;
+  zone: string;
+  status: 'enabled' | 'disabled';
+  state: 'up' | 'down';
+  volumeType: string[];
+  pools: StoragePool[];
+}
+
+export interface Volume {
+  uuid: string;
+  name: string;
+  sizeGb: number;
+  status: string;
+  volumeType: string | null;
+  pool: string | null;
+  attachments: { serverId: string }[];
+  projectId: string;
+  bootable: boolean;
+}

@@ -1,0 +1,227 @@
+/**
+ * The persistence port. Two backends implement it with one SQL dialect (PGlite embedded, PostgreSQL shared);
+ * one contract suite runs against both. Every method that writes several rows does so in one transaction.
+ */
+import type { ActionPlanState, ActionState, AuditState, AuditType } from '../contract/states.js';
+import type {
+  ActionPlanRecord,
+  ActionRecord,
+  AuditRecord,
+  AuditTemplateRecord,
+  EfficacyIndicatorRecord,
+  GlobalEfficacyRecord,
+  GoalRecord,
+  IndicatorSpec,
+  JsonObject,
+  ScoringEngineRecord,
+  ServiceRecord,
+  StrategyRecord,
+} from './records.js';
+
+export type SortDir = 'asc' | 'desc';
+
+/** One page of a list: rows after `marker` (a uuid, or an id for services) in `sortKey` order. */
+export interface PageQuery<F = Record<string, never>> {
+  limit: number;
+  marker?: string;
+  sortKey?: string;
+  sortDir?: SortDir;
+  filters?: F;
+}
+
+export interface GoalDefinition {
+  name: string;
+  displayName: string;
+  efficacySpecification: IndicatorSpec[];
+}
+
+export interface StrategyDefinition {
+  name: string;
+  displayName: string;
+  goalName: string;
+  parametersSpec: JsonObject;
+}
+
+export interface ScoringEngineDefinition {
+  name: string;
+  description: string;
+  metainfo: string;
+}
+
+export interface GoalStore {
+  /** Upserts the registry's goals by name; goals that vanished are soft-deleted. Returns the live rows. */
+  sync(definitions: readonly GoalDefinition[]): Promise<GoalRecord[]>;
+  /** By uuid, or by name when `idOrName` is not a uuid. Deleted rows are not found. */
+  find(idOrName: string): Promise<GoalRecord | undefined>;
+  list(query: PageQuery): Promise<GoalRecord[]>;
+}
+
+export interface StrategyStore {
+  sync(definitions: readonly StrategyDefinition[]): Promise<StrategyRecord[]>;
+  find(idOrName: string): Promise<StrategyRecord | undefined>;
+  list(query: PageQuery<{ goalId?: number }>): Promise<StrategyRecord[]>;
+}
+
+export interface ScoringEngineStore {
+  sync(definitions: readonly ScoringEngineDefinition[]): Promise<ScoringEngineRecord[]>;
+  find(idOrName: string): Promise<ScoringEngineRecord | undefined>;
+  list(query: PageQuery): Promise<ScoringEngineRecord[]>;
+}
+
+export interface NewAuditTemplate {
+  uuid?: string;
+  name: string;
+  description: string | null;
+  goalId: number;
+  strategyId: number | null;
+  scope: unknown[];
+  defaultParameters: JsonObject | null;
+}
+
+export interface AuditTemplateStore {
+  /** Throws conflict ALREADY_EXISTS when a live template has the same name. */
+  create(template: NewAuditTemplate): Promise<AuditTemplateRecord>;
+  find(idOrName: string): Promise<AuditTemplateRecord | undefined>;
+  list(query: PageQuery<{ goalId?: number; strategyId?: number }>): Promise<AuditTemplateRecord[]>;
+  update(uuid: string, changes: Partial<Omit<NewAuditTemplate, 'uuid'>>): Promise<AuditTemplateRecord>;
+  softDelete(uuid: string): Promise<void>;
+}
+
+export interface NewAudit {
+  uuid?: string;
+  name: string;
+  auditType: AuditType;
+  state: AuditState;
+  parameters: JsonObject;
+  interval: string | null;
+  goalId: number;
+  strategyId: number | null;
+  scope: unknown[];
+  autoTrigger: boolean;
+  nextRunTime: Date | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  force: boolean;
+  forceRefresh: boolean;
+}
+
+export type AuditChanges = Partial<
+  Pick<
+    AuditRecord,
+    | 'name'
+    | 'state'
+    | 'parameters'
+    | 'interval'
+    | 'scope'
+    | 'autoTrigger'
+    | 'nextRunTime'
+    | 'hostname'
+    | 'startTime'
+    | 'endTime'
+    | 'force'
+    | 'forceRefresh'
+    | 'statusMessage'
+  >
+>;
+
+export interface AuditStore {
+  /** Throws conflict ALREADY_EXISTS when a live audit has the same name. */
+  create(audit: NewAudit): Promise<AuditRecord>;
+  find(idOrName: string): Promise<AuditRecord | undefined>;
+  list(
+    query: PageQuery<{ goalId?: number; strategyId?: number; states?: AuditState[]; auditTypes?: AuditType[] }>,
+  ): Promise<AuditRecord[]>;
+  update(uuid: string, changes: AuditChanges): Promise<AuditRecord>;
+  /**
+   * Compare-and-set on state: applies `changes` only if the audit is still in one of `fromStates`.
+   * Returns undefined when another process moved it first (how several decision engines share audits).
+   */
+  updateIfState(uuid: string, fromStates: readonly AuditState[], changes: AuditChanges): Promise<AuditRecord | undefined>;
+  softDelete(uuid: string): Promise<void>;
+}
+
+export interface NewAction {
+  uuid: string;
+  actionType: string;
+  inputParameters: JsonObject;
+  parents: string[];
+  state: ActionState;
+}
+
+export interface NewActionPlan {
+  uuid?: string;
+  auditId: number;
+  strategyId: number;
+  state: ActionPlanState;
+  globalEfficacy: GlobalEfficacyRecord[];
+  efficacyIndicators: EfficacyIndicatorRecord[];
+  statusMessage?: string | null;
+  actions: NewAction[];
+}
+
+export type ActionPlanChanges = Partial<Pick<ActionPlanRecord, 'state' | 'hostname' | 'statusMessage'>>;
+
+export interface ActionPlanStore {
+  /** Stores the plan, its efficacy indicators and its actions in one transaction. */
+  create(plan: NewActionPlan): Promise<ActionPlanRecord>;
+  find(uuid: string): Promise<ActionPlanRecord | undefined>;
+  list(
+    query: PageQuery<{ auditId?: number; strategyId?: number; states?: ActionPlanState[] }>,
+  ): Promise<ActionPlanRecord[]>;
+  update(uuid: string, changes: ActionPlanChanges): Promise<ActionPlanRecord>;
+  updateIfState(
+    uuid: string,
+    fromStates: readonly ActionPlanState[],
+    changes: ActionPlanChanges,
+  ): Promise<ActionPlanRecord | undefined>;
+  /** Soft-deletes the plan and its actions together. */
+  softDelete(uuid: string): Promise<void>;
+}
+
+export type ActionChanges = Partial<Pick<ActionRecord, 'state' | 'statusMessage'>>;
+
+export interface ActionStore {
+  find(uuid: string): Promise<ActionRecord | undefined>;
+  list(query: PageQuery<{ actionPlanId?: number; auditId?: number; states?: ActionState[] }>): Promise<ActionRecord[]>;
+  /** Every live action of a plan, in creation order (no paging: the applier needs the whole DAG). */
+  listByPlan(actionPlanId: number): Promise<ActionRecord[]>;
+  update(uuid: string, changes: ActionChanges): Promise<ActionRecord>;
+  updateIfState(uuid: string, fromStates: readonly ActionState[], changes: ActionChanges): Promise<ActionRecord | undefined>;
+  /** Moves every action of the plan that is in `fromStates` to `changes.state`, in one statement. */
+  updateManyOfPlan(actionPlanId: number, fromStates: readonly ActionState[], changes: ActionChanges): Promise<number>;
+  /** Descriptions per action type, shown as `description` (upstream's action_descriptions table). */
+  syncDescriptions(descriptions: ReadonlyMap<string, string>): Promise<void>;
+}
+
+export interface ServiceStore {
+  /** Upserts (name, host) and sets last_seen_up to `at`. */
+  heartbeat(name: string, host: string, at: Date): Promise<ServiceRecord>;
+  find(idOrName: string): Promise<ServiceRecord | undefined>;
+  list(query: PageQuery): Promise<ServiceRecord[]>;
+}
+
+export interface Leadership {
+  readonly name: string;
+  release(): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: 'pglite' | 'postgres';
+  readonly goals: GoalStore;
+  readonly strategies: StrategyStore;
+  readonly scoringEngines: ScoringEngineStore;
+  readonly auditTemplates: AuditTemplateStore;
+  readonly audits: AuditStore;
+  readonly actionPlans: ActionPlanStore;
+  readonly actions: ActionStore;
+  readonly services: ServiceStore;
+  /** Runs `work` in one transaction; every store reached through `tx` writes inside it. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Tries to take the named session-level PostgreSQL advisory lock on a dedicated connection (the one
+   * continuous-audit scheduler is elected this way). Undefined when another process holds it; the lock is held
+   * until `release()` or until the process dies.
+   */
+  tryAcquireLeadership(name: string): Promise<Leadership | undefined>;
+  close(): Promise<void>;
+}
