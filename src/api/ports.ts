@@ -1,0 +1,31 @@
+/**
+ * What the API needs from the rest of Steward, besides the store. The composition root implements these with the
+ * in-process decision engine and applier, or by publishing on the bus when they run in other processes.
+ */
+
+/** One row of `GET /v1/strategies/{strategy}/state` (upstream `get_strategy_info`). */
+export interface StrategyStateRow {
+  type: string;
+  state: unknown;
+  mandatory: boolean | string;
+  comment: string;
+}
+
+/** One flat row of `GET /v1/data_model` (a node, or a node + one of its instances). */
+export type DataModelRow = Record<string, unknown>;
+
+export interface DecisionEngineClient {
+  /** Asks a decision engine to run a PENDING audit (ONESHOT on creation, EVENT on a webhook). */
+  triggerAudit(auditUuid: string): Promise<void>;
+  strategyState(strategyName: string): Promise<StrategyStateRow[]>;
+  /**
+   * Rows of the compute data model, filtered by the audit's scope when given; `extended` adds the API 1.6 fields
+   * (`server_flavor_extra_specs`, `server_pinned_az`).
+   */
+  dataModel(request: { scope?: readonly unknown[]; extended: boolean }): Promise<DataModelRow[]>;
+}
+
+export interface ApplierClient {
+  /** Asks an applier to execute a PENDING action plan. */
+  launchActionPlan(actionPlanUuid: string): Promise<void>;
+}
