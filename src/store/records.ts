@@ -2,6 +2,7 @@
  * Domain records as the store returns them: camelCase, units in names, JSON already parsed.
  * The API maps them to Watcher's snake_case resources with one explicit mapper per resource.
  */
+import type { EfficacyValue, IndicatorSpec } from '../contract/efficacy.js';
 import type { ActionPlanState, ActionState, AuditState, AuditType } from '../contract/states.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -12,13 +13,7 @@ interface Timestamps {
   deletedAt: Date | null;
 }
 
-export interface IndicatorSpec {
-  name: string;
-  description: string;
-  unit: string | null;
-  /** JSON schema of the value, serialised as a JSON string on the wire (upstream quirk). */
-  schema: JsonObject;
-}
+export type { IndicatorSpec };
 
 export interface GoalRecord extends Timestamps {
   id: number;
@@ -91,19 +86,8 @@ export interface AuditRecord extends Timestamps {
   statusMessage: string | null;
 }
 
-export interface EfficacyIndicatorRecord {
-  name: string;
-  description: string;
-  unit: string | null;
-  value: number;
-}
-
-export interface GlobalEfficacyRecord {
-  name: string;
-  description: string;
-  unit: string | null;
-  value: number;
-}
+export type EfficacyIndicatorRecord = EfficacyValue;
+export type GlobalEfficacyRecord = EfficacyValue;
 
 export interface ActionPlanRecord extends Timestamps {
   id: number;

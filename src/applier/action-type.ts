@@ -1,0 +1,40 @@
+/**
+ * The action contract. `check` is the pre-condition: `{ ok: false, reason }` is an outcome (the action is SKIPPED
+ * with the reason); a throw is a failure. `execute` must be idempotent and honour `ctx.signal`. Capabilities such
+ * as `abortable` are declared, never inferred.
+ */
+import type { Static, TSchema } from 'typebox';
+import type { CloudPorts } from '../cloud/ports.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../observability/logger.js';
+
+export type Precondition = { ok: true } | { ok: false; reason: string };
+
+export interface ActionContext {
+  /** Undefined when Steward runs without a cloud (actions that need one fail with a clear message). */
+  readonly cloud: CloudPorts | undefined;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  /** Reports progress of a long operation (like Temporal's heartbeat). */
+  progress(pct: number, note?: string): void;
+}
+
+export interface ActionType<P extends TSchema = TSchema> {
+  readonly name: string;
+  readonly parameters: P;
+  readonly abortable: boolean;
+  describe(params: Static<P>): string;
+  check(ctx: ActionContext, params: Static<P>): Promise<Precondition>;
+  execute(ctx: ActionContext, params: Static<P>): Promise<void>;
+  /** Post-condition: throws when the cloud does not show the expected result. */
+  verify?(ctx: ActionContext, params: Static<P>): Promise<void>;
+  revert?(ctx: ActionContext, params: Static<P>): Promise<void>;
+}
+
+export function defineActionType<P extends TSchema>(action: ActionType<P>): ActionType<P> {
+  return Object.freeze(action);
+}
+
+export const ok: Precondition = { ok: true };
+export const skip = (reason: string): Precondition => ({ ok: false, reason });

@@ -1,0 +1,80 @@
+/**
+ * Action types are on the wire (`action_type`, `input_parameters`): their names and parameter schemas live here,
+ * once. Strategies emit them through the solution builder; the applier implements them.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+
+const uuidPattern = '^([a-fA-F0-9]){8}-([a-fA-F0-9]){4}-([a-fA-F0-9]){4}-([a-fA-F0-9]){4}-([a-fA-F0-9]){12}$';
+const strict = { additionalProperties: false } as const;
+
+export const ACTION_PARAMETERS = {
+  nop: Type.Object(
+    {
+      message: Type.Union([Type.String(), Type.Null()]),
+      skip_pre_condition: Type.Optional(Type.Boolean()),
+      fail_pre_condition: Type.Optional(Type.Boolean()),
+      fail_execute: Type.Optional(Type.Boolean()),
+      fail_post_condition: Type.Optional(Type.Boolean()),
+    },
+    strict,
+  ),
+  sleep: Type.Object({ duration: Type.Number({ minimum: 0 }) }, strict),
+  migrate: Type.Object(
+    {
+      resource_id: Type.String({ pattern: uuidPattern }),
+      migration_type: Type.Union([Type.Literal('live'), Type.Literal('cold')]),
+      source_node: Type.String({ minLength: 1 }),
+      destination_node: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
+      resource_name: Type.Optional(Type.String()),
+    },
+    strict,
+  ),
+  resize: Type.Object({ resource_id: Type.String({ pattern: uuidPattern }), flavor: Type.String({ minLength: 1 }) }, strict),
+  change_nova_service_state: Type.Object(
+    {
+      resource_id: Type.String({ minLength: 1 }),
+      state: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('enabled'), Type.Literal('disabled')]),
+      resource_name: Type.Optional(Type.String()),
+      disabled_reason: Type.Optional(Type.String()),
+    },
+    strict,
+  ),
+  stop: Type.Object({ resource_id: Type.String({ pattern: uuidPattern }) }, strict),
+  volume_migrate: Type.Object(
+    {
+      resource_id: Type.String({ pattern: uuidPattern }),
+      migration_type: Type.Union([Type.Literal('swap'), Type.Literal('retype'), Type.Literal('migrate')]),
+      destination_node: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      destination_type: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      resource_name: Type.Optional(Type.String()),
+    },
+    strict,
+  ),
+  change_node_power_state: Type.Object(
+    {
+      resource_id: Type.String({ minLength: 1 }),
+      state: Type.Union([Type.Literal('on'), Type.Literal('off')]),
+      resource_name: Type.Optional(Type.String()),
+    },
+    strict,
+  ),
+} as const satisfies Record<string, TSchema>;
+
+export type ActionTypeName = keyof typeof ACTION_PARAMETERS;
+export type ActionParameters<T extends ActionTypeName> = Static<(typeof ACTION_PARAMETERS)[T]>;
+
+export const ACTION_TYPE_NAMES = Object.keys(ACTION_PARAMETERS) as ActionTypeName[];
+
+export const isActionTypeName = (name: string): name is ActionTypeName => Object.hasOwn(ACTION_PARAMETERS, name);
+
+/** Shown as an action's `description` (upstream's action_descriptions table). */
+export const ACTION_DESCRIPTIONS: Readonly<Record<ActionTypeName, string>> = {
+  nop: 'Logging a NOP message',
+  sleep: 'Wait for a given interval in seconds.',
+  migrate: 'Moving a VM instance from source_node to destination_node',
+  resize: 'Resize a server with specified flavor.',
+  change_nova_service_state: 'Disables or enables the nova-compute service.A disabled nova-compute service can not be selected by the nova for future deployment of new server.',
+  stop: 'Stop a VM instance',
+  volume_migrate: 'Moving a volume to destination_node or destination_type',
+  change_node_power_state: 'Compute node power on/off through Ironic or MaaS.',
+};

@@ -1,0 +1,66 @@
+/**
+ * The strategy contract. A strategy is a frozen definition: its Watcher name, its goal (an object), a parameter
+ * schema (validation, defaults, the API's parameters_spec and the docs table all come from it), the metrics it
+ * needs, and `execute`, which reads the model and metrics and writes the solution. Strategies get no cloud
+ * clients: they decide, the applier acts.
+ */
+import type { Static, TObject } from 'typebox';
+import type { SupportLevel } from '../contract/states.js';
+import type { Goal } from '../goals/goal.js';
+import type { Clock } from '../lib/clock.js';
+import type { Random } from '../lib/rng.js';
+import type { ClusterModel } from '../model/cluster-model.js';
+import type { SolutionBuilder } from './solution-builder.js';
+
+/** What a strategy may log: structured, and nothing else of the logger. */
+export interface StrategyLog {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ScoringEngineHandle {
+  readonly metainfo: string;
+  calculateScore(featuresJson: string): string;
+}
+
+export interface StrategyContext {
+  /** A private working copy of the scoped model: mutate freely. */
+  readonly model: ClusterModel;
+  readonly solution: SolutionBuilder;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: StrategyLog;
+  readonly signal: AbortSignal;
+  scoringEngine(name: string): ScoringEngineHandle;
+}
+
+export type PlannerName = 'weight' | 'workload_stabilization' | 'node_resource_consolidation';
+
+export interface StrategyDocs {
+  description: string;
+  requirements: string;
+  limitations: string;
+}
+
+export interface Strategy<P extends TObject = TObject> {
+  readonly name: string;
+  readonly goal: Goal;
+  readonly displayName: string;
+  readonly parameters: P;
+  /** Abstract metric names the datasource must serve; checked before the run. */
+  readonly metrics: readonly string[];
+  readonly supportLevel: SupportLevel;
+  readonly planner: PlannerName;
+  readonly docs: StrategyDocs;
+  execute(ctx: StrategyContext, params: Static<P>): Promise<void>;
+}
+
+export function defineStrategy<P extends TObject>(strategy: Strategy<P>): Strategy<P> {
+  return Object.freeze(strategy);
+}
+
+/** The JSON schema the API shows as `parameters_spec`: upstream's `{"properties": …}` shape. */
+export function parametersSpec(strategy: Strategy): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({ properties: strategy.parameters.properties })) as Record<string, unknown>;
+}
