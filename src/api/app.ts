@@ -1,0 +1,175 @@
+/**
+ * The Watcher-compatible REST API v1. Built, not listened: the composition root calls `listen`. Domain services
+ * reach routes through `deps`, never through Fastify decorators.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { StewardError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Store } from '../store/store.js';
+import { sendError } from './error-handler.js';
+import { formatMicroversion, parseMicroversion, SERVICE_TYPE, versionHeaders, type Microversion } from './microversion.js';
+import { createPolicyEnforcer, loadPolicyFile, type Credentials, type PolicyEnforcer } from './policy.js';
+import type { ApplierClient, DecisionEngineClient } from './ports.js';
+import { registerActionPlanRoutes } from './routes/action-plans.js';
+import { registerActionRoutes } from './routes/actions.js';
+import { registerAuditTemplateRoutes } from './routes/audit-templates.js';
+import { registerAuditRoutes } from './routes/audits.js';
+import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerDataModelRoutes } from './routes/data-model.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerRootRoutes } from './routes/root.js';
+import { registerServiceRoutes } from './routes/services.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+
+export interface ApiConfig {
+  /** Base URL used in links; by default taken from the request's Host header. */
+  publicUrl?: string;
+  maxLimit: number;
+  bodyLimitBytes: number;
+  auth:
+    | { strategy: 'noauth' }
+    | { strategy: 'keystone'; validateToken(token: string): Promise<Credentials | undefined> };
+  policyFile?: string;
+  serviceDownTimeSeconds: number;
+  cors?: { origins: string[] };
+}
+
+export interface ApiDeps {
+  store: Store;
+  engine: DecisionEngineClient;
+  applier: ApplierClient;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  config: ApiConfig;
+}
+
+export interface RouteDeps extends ApiDeps {
+  policy: PolicyEnforcer;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    microversion: Microversion;
+    credentials: Credentials;
+  }
+}
+
+/** What a route needs to know about the request it serves. */
+export function requestContext(request: FastifyRequest, deps: ApiDeps) {
+  return {
+    baseUrl: deps.config.publicUrl ?? `${request.protocol}://${request.host}`,
+    version: request.microversion,
+  };
+}
+
+const ADMIN: Credentials = { roles: ['admin'], projectId: null, userId: null };
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const policy = createPolicyEnforcer(deps.config.policyFile ? loadPolicyFile(deps.config.policyFile) : {});
+  // pino's Logger and Fastify's logger type differ only in generics; the annotation bridges them.
+  const apiLogger: FastifyBaseLogger = deps.logger.child({ part: 'api' });
+  const app = Fastify({
+    loggerInstance: apiLogger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => `req-${randomUUID()}`,
+    // Upstream routes any first path segment other than v1 to v1 (`/audits` works like `/v1/audits`).
+    rewriteUrl: (request) => {
+      const url = request.url ?? '/';
+      if (url === '/' || /^\/(v1|metrics|openapi\.json)(\/|\?|$)/.test(url) || url.startsWith('/?')) return url;
+      return `/v1${url}`;
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const baseline: Microversion = { major: 1, minor: 0 };
+  app.decorateRequest('microversion', { getter: () => baseline });
+  app.decorateRequest('credentials', { getter: () => ADMIN });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Steward: Watcher-compatible Infrastructure Optimization API', version: '1.7' },
+      components: {},
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-OpenStack-Request-Id', request.id);
+    if (deps.config.cors) {
+      const origin = request.headers.origin;
+      if (origin && (deps.config.cors.origins.includes('*') || deps.config.cors.origins.includes(origin))) {
+        reply.header('Access-Control-Allow-Origin', origin).header('Vary', 'Origin');
+      }
+    }
+    if (!request.url.startsWith('/v1')) return;
+    reply
+      .header('OpenStack-API-Minimum-Version', versionHeaders.minimum)
+      .header('OpenStack-API-Maximum-Version', versionHeaders.maximum)
+      .header('Vary', 'OpenStack-API-Version');
+    const version = parseMicroversion(request.headers['openstack-api-version']);
+    Object.defineProperty(request, 'microversion', { value: version, writable: true });
+    reply.header('OpenStack-API-Version', `${SERVICE_TYPE} ${formatMicroversion(version)}`);
+    Object.defineProperty(request, 'credentials', { value: await authenticate(request, deps), writable: true });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  // An empty body with a JSON content type is no body (python-watcherclient posts `/start` that way).
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new StewardError('invalid', 'INVALID_INPUT', `Malformed JSON in the request body: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new StewardError('not_found', 'ROUTE_NOT_FOUND', `The resource could not be found: ${request.method} ${request.url}`)),
+  );
+
+  const routeDeps: RouteDeps = { ...deps, policy };
+  registerRootRoutes(app, routeDeps);
+  registerCatalogRoutes(app, routeDeps);
+  registerAuditTemplateRoutes(app, routeDeps);
+  registerAuditRoutes(app, routeDeps);
+  registerActionPlanRoutes(app, routeDeps);
+  registerActionRoutes(app, routeDeps);
+  registerServiceRoutes(app, routeDeps);
+  registerDataModelRoutes(app, routeDeps);
+  registerWebhookRoutes(app, routeDeps);
+  registerMetricsRoute(app, routeDeps);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+async function authenticate(request: FastifyRequest, deps: ApiDeps): Promise<Credentials> {
+  const auth = deps.config.auth;
+  if (auth.strategy === 'noauth') {
+    // As upstream's noauth: roles come from X-Roles; without it the single-machine operator is the admin.
+    const header = request.headers['x-roles'];
+    if (header === undefined) return ADMIN;
+    const roles = (Array.isArray(header) ? header.join(',') : header).split(',').map((role) => role.trim()).filter(Boolean);
+    const project = request.headers['x-project-id'];
+    return { roles, projectId: typeof project === 'string' ? project : null, userId: null };
+  }
+  const token = request.headers['x-auth-token'];
+  if (typeof token !== 'string' || token === '') {
+    throw new StewardError('forbidden', 'NOT_AUTHENTICATED', 'Authentication required: send a Keystone token in X-Auth-Token.');
+  }
+  const credentials = await auth.validateToken(token);
+  if (!credentials) throw new StewardError('forbidden', 'NOT_AUTHENTICATED', 'The Keystone token is invalid or expired.');
+  return credentials;
+}

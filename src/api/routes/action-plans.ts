@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { actionPlanOperatorStates } from '../../applier/plan-states.js';
+import { ACTION_PLAN_STATES, type ActionPlanState } from '../../contract/states.js';
+import { invalid, notFound } from '../../errors.js';
+import { isUuid } from '../../store/listing.js';
+import { requestContext, type RouteDeps } from '../app.js';
+import { toActionPlanResource, type View } from '../mappers.js';
+import { nextLink, toPageQuery } from '../pagination.js';
+import { applyPatch, type PatchOperation } from '../patch.js';
+import { withNext } from './catalog.js';
+import { IdParams, PageQuerystring, PatchBody } from './schemas.js';
+
+const ListQuery = Type.Object(
+  { ...PageQuerystring, audit_uuid: Type.Optional(Type.String()), strategy: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+const DELETABLE: readonly ActionPlanState[] = ['SUCCEEDED', 'RECOMMENDED', 'FAILED', 'SUPERSEDED', 'CANCELLED'];
+
+export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { store, policy, config } = deps;
+
+  const findPlan = async (id: string) => {
+    if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
+    const plan = await store.actionPlans.find(id);
+    if (!plan) throw notFound('ActionPlan', id);
+    return plan;
+  };
+
+  for (const view of ['list', 'detail'] as View[]) {
+    const suffix = view === 'detail' ? '/detail' : '';
+    app.get(`/v1/action_plans${suffix}`, { schema: { querystring: ListQuery } }, async (request) => {
+      policy.enforce(view === 'detail' ? 'action_plan:detail' : 'action_plan:get_all', request.credentials);
+      const ctx = { ...requestContext(request, deps), view };
+      const query = request.query as Static<typeof ListQuery>;
+      const filters: { auditId?: number; strategyId?: number } = {};
+      if (query.audit_uuid !== undefined) {
+        if (!isUuid(query.audit_uuid)) throw invalid(`Expected a uuid but received ${query.audit_uuid}`, {}, 'INVALID_UUID');
+        filters.auditId = (await store.audits.find(query.audit_uuid))?.id ?? -1;
+      }
+      if (query.strategy !== undefined) filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
+      const page = toPageQuery(query, config.maxLimit, filters);
+      const plans = await store.actionPlans.list(page);
+      return withNext(
+        { action_plans: plans.map((plan) => toActionPlanResource(plan, ctx)) },
+        nextLink(ctx.baseUrl, `action_plans${suffix}`, page, plans, { audit_uuid: query.audit_uuid, strategy: query.strategy }),
+      );
+    });
+  }
+
+  app.get('/v1/action_plans/:id', { schema: { params: IdParams } }, async (request) => {
+    policy.enforce('action_plan:get', request.credentials);
+    const plan = await findPlan((request.params as Static<typeof IdParams>).id);
+    return toActionPlanResource(plan, { ...requestContext(request, deps), view: 'detail' });
+  });
+
+  app.post('/v1/action_plans/:id/start', { schema: { params: IdParams } }, async (request) => {
+    policy.enforce('action_plan:start', request.credentials);
+    const plan = await findPlan((request.params as Static<typeof IdParams>).id);
+    const started = await store.actionPlans.updateIfState(plan.uuid, ['RECOMMENDED'], { state: 'PENDING' });
+    if (!started) throw invalid(`Couldn't start when state is '${plan.state}'.`, { state: plan.state }, 'INVALID_STATE_TRANSITION');
+    await deps.applier.launchActionPlan(started.uuid);
+    return toActionPlanResource(started, { ...requestContext(request, deps), view: 'detail' });
+  });
+
+  app.patch('/v1/action_plans/:id', { schema: { params: IdParams, body: PatchBody } }, async (request) => {
+    policy.enforce('action_plan:update', request.credentials);
+    const { id } = request.params as Static<typeof IdParams>;
+    const operations = request.body as PatchOperation[];
+    let launch = false;
+    const updated = await store.transaction(async (tx) => {
+      if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
+      const plan = await tx.actionPlans.find(id);
+      if (!plan) throw notFound('ActionPlan', id);
+      const patched = applyPatch({ state: plan.state }, operations, {
+        readOnly: ['/status_message', '/audit_uuid', '/strategy_uuid', '/strategy_name', '/hostname', '/efficacy_indicators', '/global_efficacy'],
+        patchable: ['/state'],
+      });
+      if (patched.state === plan.state) return plan;
+      if (typeof patched.state !== 'string' || !(ACTION_PLAN_STATES as readonly string[]).includes(patched.state)) {
+        throw invalid(`Invalid state: ${String(patched.state)}`, {}, 'INVALID_STATE_TRANSITION');
+      }
+      const target = patched.state;
+      if (target === 'DELETED' || !actionPlanOperatorStates.canTransition(plan.state, target)) {
+        throw invalid(`State transition not allowed: (${plan.state} -> ${target})`, { from: plan.state, to: target }, 'INVALID_STATE_TRANSITION');
+      }
+      const result = await tx.actionPlans.updateIfState(plan.uuid, [plan.state], { state: target });
+      if (!result) throw invalid(`State transition not allowed: (${plan.state} -> ${target})`, {}, 'INVALID_STATE_TRANSITION');
+      if (target === 'CANCELLED') await tx.actions.updateManyOfPlan(plan.id, ['PENDING'], { state: 'CANCELLED' });
+      launch = target === 'PENDING';
+      return result;
+    });
+    if (launch) await deps.applier.launchActionPlan(updated.uuid);
+    return toActionPlanResource(updated, { ...requestContext(request, deps), view: 'detail' });
+  });
+
+  app.delete('/v1/action_plans/:id', { schema: { params: IdParams } }, async (request, reply) => {
+    policy.enforce('action_plan:delete', request.credentials);
+    const { id } = request.params as Static<typeof IdParams>;
+    await store.transaction(async (tx) => {
+      if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
+      const plan = await tx.actionPlans.find(id);
+      if (!plan) throw notFound('ActionPlan', id);
+      if (!DELETABLE.includes(plan.state)) throw invalid(`Couldn't delete when state is '${plan.state}'.`, { state: plan.state }, 'INVALID_STATE_TRANSITION');
+      await tx.actionPlans.softDelete(plan.uuid);
+    });
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { MICROVERSION } from '../../contract/states.js';
+import { invalid, StewardError } from '../../errors.js';
+import { requestContext, type RouteDeps } from '../app.js';
+import { requireMicroversion } from '../microversion.js';
+
+const Query = Type.Object(
+  { data_model_type: Type.Optional(Type.String()), audit_uuid: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+/** `GET /v1/data_model` (≥ 1.3): flat rows of the compute model, scoped by an audit when given. */
+export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.get('/v1/data_model', { schema: { querystring: Query } }, async (request) => {
+    deps.policy.enforce('data_model:get_all', request.credentials);
+    const { version } = requestContext(request, deps);
+    requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
+    const query = request.query as Static<typeof Query>;
+    const type = query.data_model_type ?? 'compute';
+    if (type !== 'compute') {
+      throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, { details: { data_model_type: type } });
+    }
+    let scope: readonly unknown[] | undefined;
+    if (query.audit_uuid !== undefined) {
+      const audit = await deps.store.audits.find(query.audit_uuid);
+      if (!audit) throw invalid(`Audit ${query.audit_uuid} could not be found`, { audit_uuid: query.audit_uuid });
+      scope = audit.scope;
+    }
+    const rows = await deps.engine.dataModel({ ...(scope && { scope }), extended: version.minor >= MICROVERSION.EXT_COMPUTE_MODEL });
+    return { context: rows };
+  });
+}

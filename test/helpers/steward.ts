@@ -1,0 +1,105 @@
+/**
+ * Steward's core assembled in-process for API tests: a real store, the real registries, decision engine and
+ * applier (no cloud), and the API answering through `inject()`. Time can be a ManualClock.
+ */
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { buildApi, type ApiConfig } from '../../src/api/app.js';
+import { actionTypes } from '../../src/applier/actions/index.js';
+import { createApplier, type Applier } from '../../src/applier/applier.js';
+import { createDecisionEngine, type DecisionEngine } from '../../src/decision-engine/decision-engine.js';
+import { syncRegistries } from '../../src/decision-engine/sync.js';
+import { goals } from '../../src/goals/index.js';
+import { systemClock, type Clock } from '../../src/lib/clock.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { createMetrics, type Metrics } from '../../src/observability/metrics.js';
+import { planners } from '../../src/planners/index.js';
+import { scoringEngines } from '../../src/scoring/index.js';
+import { strategies } from '../../src/strategies/index.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestStore, type StoreDialect } from './store.js';
+
+export interface TestSteward {
+  app: FastifyInstance;
+  store: Store;
+  readonly engine: DecisionEngine;
+  applier: Applier;
+  metrics: Metrics;
+  /** Waits until the engine and applier have nothing left to do. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createTestSteward(
+  options: { dialect?: StoreDialect; clock?: Clock; config?: Partial<ApiConfig>; startServices?: boolean } = {},
+): Promise<TestSteward> {
+  const testStore = await createTestStore(options.dialect ?? 'pglite');
+  const { store } = testStore;
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics({ defaultMetrics: false });
+  await syncRegistries(store, { goals, strategies, scoringEngines });
+  const host = hostname();
+  const applier = createApplier({
+    store,
+    actionTypes,
+    cloud: undefined,
+    clock,
+    logger: silentLogger,
+    metrics,
+    hostname: host,
+    concurrency: 4,
+    serviceDownTimeSeconds: 90,
+  });
+  const engine = createDecisionEngine({
+    store,
+    goals,
+    strategies,
+    planners,
+    scoringEngines,
+    models: undefined,
+    availableMetrics: undefined,
+    applier,
+    clock,
+    logger: silentLogger,
+    metrics,
+    hostname: host,
+    workers: 2,
+    continuousScanIntervalMs: 10_000,
+    actionPlanExpiryHours: 24,
+    expiryCheckIntervalMs: 1_800_000,
+  });
+  if (options.startServices) {
+    await engine.start();
+    await applier.start();
+  }
+  const app = await buildApi({
+    store,
+    engine,
+    applier,
+    clock,
+    logger: silentLogger,
+    metrics,
+    config: { maxLimit: 1000, bodyLimitBytes: 1024 * 1024, auth: { strategy: 'noauth' }, serviceDownTimeSeconds: 90, ...options.config },
+  });
+  return {
+    app,
+    store,
+    engine,
+    applier,
+    metrics,
+    async settle() {
+      for (let i = 0; i < 5; i++) {
+        await engine.idle();
+        await applier.idle();
+      }
+    },
+    async close() {
+      await app.close();
+      if (options.startServices) {
+        await engine.stop();
+        await applier.stop();
+      }
+      await testStore.close();
+    },
+  };
+}
