@@ -1,0 +1,71 @@
+/** `steward serve`: the whole service (or the roles asked for) in this process, until SIGINT/SIGTERM. */
+import type { Command } from 'commander';
+import { composeSteward } from '../compose.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { createLogger } from '../observability/logger.js';
+
+interface ServeOptions {
+  config?: string;
+  role?: string;
+  port?: string;
+  database?: string;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run Steward: API, decision engine and applier (embedded defaults: PGlite under ./data, in-process bus)')
+    .option('-c, --config <file>', 'JSON config file (also STEWARD_CONFIG)')
+    .option('--role <roles>', 'comma-separated: all, api, decision-engine, applier')
+    .option('--port <port>', 'API port')
+    .option('--database <url>', 'pglite:<dir> or postgres://…')
+    .action(async (options: ServeOptions) => {
+      let config;
+      try {
+        config = loadConfig({
+          ...(options.config !== undefined && { file: options.config }),
+          overrides: { roles: options.role, 'api.port': options.port, 'database.url': options.database },
+        });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const logger = createLogger({ level: config.logLevel });
+      const steward = await composeSteward(config, { logger });
+      const api = steward.urls.api;
+      process.stdout.write(
+        [
+          '',
+          `Steward is running (roles: ${config.roles.join(', ')}; database: ${config.database.url}; bus: ${config.bus.url}).`,
+          ...(api
+            ? [
+                `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
+                `  OpenAPI document:  ${api}/openapi.json`,
+                `  Own metrics:       ${api}/metrics`,
+                `  Watcher client:    openstack --os-auth-type none --os-endpoint ${api} optimize goal list`,
+                `  Steward CLI:       npx steward --endpoint ${api} audit create --goal dummy --strategy dummy`,
+              ]
+            : []),
+          'Stop with Ctrl-C.',
+          '',
+        ].join('\n'),
+      );
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        steward.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,151 @@
+/**
+ * Steward's configuration: one schema with documented defaults (the embedded mode), loaded from an optional JSON
+ * file, then environment variables, then command-line overrides; every problem is reported at once.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+export const ROLES = ['all', 'api', 'decision-engine', 'applier'] as const;
+export type Role = (typeof ROLES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const ConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: hostname(), description: 'Name this process reports in `services` and owns audits/plans under.' }),
+    roles: Type.Array(Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('decision-engine'), Type.Literal('applier')]), {
+      default: ['all'],
+      description: 'Parts run by this process: all, or any of api, decision-engine, applier.',
+    }),
+    api: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', description: 'Address the API listens on.' }),
+        port: Type.Integer({ default: 9322, minimum: 0, maximum: 65535, description: 'API port (Watcher’s is 9322). 0 picks a free one.' }),
+        publicUrl: Type.Optional(Type.String({ description: 'Base URL used in links; default: from the request Host header.' })),
+        maxLimit: Type.Integer({ default: 1000, minimum: 1, description: 'Largest page a list returns (`[api] max_limit`).' }),
+        bodyLimitBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'Largest accepted request body.' }),
+        policyFile: Type.Optional(Type.String({ description: 'JSON file of policy rule overrides (oslo.policy names).' })),
+        corsOrigins: Type.Array(Type.String(), { default: [], description: 'Origins allowed by CORS; empty disables CORS headers.' }),
+      },
+      { default: {} },
+    ),
+    database: Type.Object(
+      {
+        url: Type.String({
+          default: 'pglite:./data/db',
+          description: '`pglite:<dir>` (embedded, `pglite:memory` for none on disk) or `postgres://…` (shared by many processes).',
+        }),
+      },
+      { default: {} },
+    ),
+    bus: Type.Object(
+      {
+        url: Type.String({ default: 'memory://', description: '`memory://` (one process) or `amqp://user:pass@host:5672/vhost`.' }),
+      },
+      { default: {} },
+    ),
+    engine: Type.Object(
+      {
+        workers: Type.Integer({ default: 2, minimum: 1, description: 'Audits run at once (`max_audit_workers`).' }),
+        continuousScanIntervalSeconds: Type.Number({ default: 10, exclusiveMinimum: 0, description: 'How often continuous audits are checked.' }),
+        actionPlanExpiryHours: Type.Number({ default: 24, exclusiveMinimum: 0, description: 'RECOMMENDED plans older than this become SUPERSEDED.' }),
+        expiryCheckIntervalSeconds: Type.Number({ default: 1800, exclusiveMinimum: 0, description: 'How often plan expiry is checked.' }),
+      },
+      { default: {} },
+    ),
+    applier: Type.Object(
+      {
+        concurrency: Type.Integer({ default: 4, minimum: 1, description: 'Actions of one plan run at once.' }),
+        rollbackOnFailure: Type.Boolean({ default: false, description: 'Revert succeeded actions when a plan fails.' }),
+      },
+      { default: {} },
+    ),
+    serviceDownTimeSeconds: Type.Integer({ default: 90, minimum: 1, description: 'A process silent this long is shown FAILED and its work is taken over.' }),
+    heartbeatIntervalSeconds: Type.Integer({ default: 10, minimum: 1, description: 'How often each process heartbeats.' }),
+    logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), {
+      default: 'info',
+      description: 'pino log level.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type StewardConfig = Static<typeof ConfigSchema>;
+
+/** Environment variables and the config path they set. */
+export const ENVIRONMENT: Readonly<Record<string, string>> = {
+  STEWARD_HOST: 'host',
+  STEWARD_ROLES: 'roles',
+  STEWARD_API_HOST: 'api.host',
+  STEWARD_API_PORT: 'api.port',
+  STEWARD_PUBLIC_URL: 'api.publicUrl',
+  STEWARD_POLICY_FILE: 'api.policyFile',
+  STEWARD_DATABASE_URL: 'database.url',
+  STEWARD_BUS_URL: 'bus.url',
+  STEWARD_ENGINE_WORKERS: 'engine.workers',
+  STEWARD_APPLIER_CONCURRENCY: 'applier.concurrency',
+  STEWARD_LOG_LEVEL: 'logLevel',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
+
+function coerce(path: string, raw: string): unknown {
+  if (path === 'roles' || path === 'api.corsOrigins') return raw.split(',').map((part) => part.trim()).filter(Boolean);
+  if (/^-?\d+(\.\d+)?$/.test(raw) && /port|workers|concurrency|Seconds|Hours|Limit|Bytes/.test(path)) return Number(raw);
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return raw;
+}
+
+/** defaults ← file ← environment ← overrides; throws ConfigError listing every problem. */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): StewardConfig {
+  const env = options.env ?? process.env;
+  const raw: Record<string, unknown> = {};
+  const file = options.file ?? env.STEWARD_CONFIG;
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null) throw new ConfigError(`config file ${file} must hold a JSON object`);
+    Object.assign(raw, parsed);
+  }
+  for (const [variable, path] of Object.entries(ENVIRONMENT)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') setPath(raw, path, coerce(path, value));
+  }
+  for (const [path, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) setPath(raw, path, typeof value === 'string' ? coerce(path, value) : value);
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  if (errors.length > 0) {
+    // A union reports one error per branch; one line per field is what an operator needs.
+    const byPath = new Map<string, string>();
+    for (const error of errors) {
+      const path = error.instancePath || '/';
+      if (!byPath.has(path)) byPath.set(path, error.keyword === 'const' ? 'is not one of the allowed values' : error.message);
+    }
+    throw new ConfigError(`invalid configuration: ${[...byPath].map(([path, message]) => `${path} ${message}`).join('; ')}`);
+  }
+  return withDefaults as StewardConfig;
+}
+
+export function runs(config: StewardConfig, role: Exclude<Role, 'all'>): boolean {
+  return config.roles.includes('all') || config.roles.includes(role);
+}

@@ -1,0 +1,114 @@
+/**
+ * A typed client of Steward's (and Watcher's) v1 API over `fetch`. Isomorphic: the CLI and the web dashboard
+ * use it. Errors decode Watcher's double-encoded body into one readable message.
+ */
+import { readWatcherFault } from './error-body.js';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly requestId: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  endpoint: string;
+  /** e.g. '1.7' or 'latest'. */
+  microversion?: string;
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+export type Json = Record<string, unknown>;
+export type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
+
+export class StewardClient {
+  readonly #endpoint: string;
+  readonly #headers: Record<string, string>;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.#endpoint = options.endpoint.replace(/\/+$/, '').replace(/\/v1$/, '');
+    this.#headers = {
+      Accept: 'application/json',
+      'OpenStack-API-Version': `infra-optim ${options.microversion ?? 'latest'}`,
+      ...(options.token !== undefined && { 'X-Auth-Token': options.token }),
+    };
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async request<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.#fetch(`${this.#endpoint}${path}`, {
+      method,
+      headers: { ...this.#headers, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : safeJson(text);
+    if (!response.ok) {
+      const fault = readWatcherFault(parsed) ?? (text || response.statusText);
+      throw new ApiError(response.status, fault, response.headers.get('x-openstack-request-id'));
+    }
+    return parsed as T;
+  }
+
+  list(resource: string, query: Record<string, string | number | undefined> = {}, detail = true): Promise<Json[]> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const suffix = detail ? '/detail' : '';
+    const search = params.size > 0 ? `?${params.toString()}` : '';
+    return this.request<Json>('GET', `/v1/${resource}${suffix}${search}`).then((body) => (body[resource] as Json[] | undefined) ?? []);
+  }
+
+  show(resource: string, id: string): Promise<Json> {
+    return this.request('GET', `/v1/${resource}/${encodeURIComponent(id)}`);
+  }
+
+  create(resource: string, body: Json): Promise<Json> {
+    return this.request('POST', `/v1/${resource}`, body);
+  }
+
+  update(resource: string, id: string, patch: PatchOp[]): Promise<Json> {
+    return this.request('PATCH', `/v1/${resource}/${encodeURIComponent(id)}`, patch);
+  }
+
+  delete(resource: string, id: string): Promise<void> {
+    return this.request<void>('DELETE', `/v1/${resource}/${encodeURIComponent(id)}`);
+  }
+
+  startActionPlan(id: string): Promise<Json> {
+    return this.request('POST', `/v1/action_plans/${encodeURIComponent(id)}/start`);
+  }
+
+  skipAction(id: string, reason?: string): Promise<Json> {
+    const patch: PatchOp[] = [{ op: 'replace', path: '/state', value: 'SKIPPED' }];
+    if (reason !== undefined) patch.push({ op: 'replace', path: '/status_message', value: reason });
+    return this.update('actions', id, patch);
+  }
+
+  strategyState(id: string): Promise<Json[]> {
+    return this.request('GET', `/v1/strategies/${encodeURIComponent(id)}/state`);
+  }
+
+  dataModel(query: { auditUuid?: string; type?: string } = {}): Promise<Json[]> {
+    const params = new URLSearchParams({ data_model_type: query.type ?? 'compute' });
+    if (query.auditUuid) params.set('audit_uuid', query.auditUuid);
+    return this.request<{ context: Json[] }>('GET', `/v1/data_model?${params.toString()}`).then((body) => body.context);
+  }
+
+  triggerWebhook(auditId: string): Promise<void> {
+    return this.request<void>('POST', `/v1/webhooks/${encodeURIComponent(auditId)}`, {});
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
