@@ -123,8 +123,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  // An empty body with a JSON content type is no body (python-watcherclient posts `/start` that way).
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  // Bodies are JSON whatever the declared type, as upstream reads them; an empty body is no body
+  // (python-watcherclient sends DELETE and `/start` with a content type and nothing in it).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
