@@ -3,6 +3,7 @@
  * working model at once, so later decisions see earlier ones; the builder also enforces the audit's limits (the
  * way descheduler's Evictor does), so a strategy cannot overdo it.
  */
+import { Value } from 'typebox/value';
 import { ACTION_PARAMETERS, type ActionParameters, type ActionTypeName } from '../contract/actions.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { Instance } from '../model/elements.js';
@@ -50,7 +51,11 @@ export class SolutionBuilder {
     if (this.limits.maxActions !== undefined && this.#actions.length >= this.limits.maxActions) {
       throw new SolutionLimitReached(`the audit allows at most ${this.limits.maxActions} actions`);
     }
-    if (!(actionType in ACTION_PARAMETERS)) throw new RangeError(`unknown action type ${actionType}`);
+    const schema = ACTION_PARAMETERS[actionType];
+    if (!Value.Check(schema, parameters)) {
+      const problems = [...Value.Errors(schema, parameters)].map((error) => `${error.instancePath || '/'} ${error.message}`);
+      throw new RangeError(`invalid input_parameters for ${actionType}: ${problems.join('; ')}`);
+    }
     const inputParameters = { ...(parameters as Record<string, unknown>) };
     const key = `${actionType}:${JSON.stringify(inputParameters)}`;
     if (this.#keys.has(key)) return false;
