@@ -103,8 +103,8 @@ export function describeMetricsSourceContract(name: string, create: () => Promis
     });
 
     it.each([
-      ['an unknown host', { kind: 'host', hostname: 'compute-does-not-exist' } as MetricResource, 'host_cpu_usage' as MetricName],
-      ['an unknown instance', { kind: 'instance', uuid: '00000000-0000-4000-8000-00000000dead', vcpus: 2 } as MetricResource, 'instance_cpu_usage' as MetricName],
+      ['an unknown host', { kind: 'host', hostname: 'compute-does-not-exist' }, 'host_cpu_usage'],
+      ['an unknown instance', { kind: 'instance', uuid: '00000000-0000-4000-8000-00000000dead', vcpus: 2 }, 'instance_cpu_usage'],
     ])('answers undefined for %s', async (_name, resource, metric) => {
       expect(await fixture.source.statistic(resource, metric, { periodSeconds: 3600, aggregate: 'mean', at: fixture.at })).toBeUndefined();
     });
