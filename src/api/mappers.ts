@@ -16,7 +16,8 @@ import type {
 import { formatTimestamp, resourceLinks } from './links.js';
 import type { Microversion } from './microversion.js';
 
-export type View = 'list' | 'detail';
+/** list = the reduced set; detail = /detail lists; one = GET of a single resource (upstream differs for strategies). */
+export type View = 'list' | 'detail' | 'one';
 
 export interface MapContext {
   baseUrl: string;
@@ -42,7 +43,7 @@ export function toGoalResource(goal: GoalRecord, { baseUrl, view }: MapContext) 
       schema: JSON.stringify(spec.schema),
     })),
     links: resourceLinks(baseUrl, 'goals', goal.uuid),
-    ...(view === 'detail' && timestamps(goal)),
+    ...(view !== 'list' && timestamps(goal)),
   };
 }
 
@@ -54,7 +55,8 @@ export function toStrategyResource(strategy: StrategyRecord, { baseUrl, view }: 
     links: resourceLinks(baseUrl, 'strategies', strategy.uuid),
     goal_uuid: strategy.goalUuid,
     goal_name: strategy.goalName,
-    ...(view === 'detail' && { parameters_spec: strategy.parametersSpec, ...timestamps(strategy) }),
+    ...(view !== 'list' && { parameters_spec: strategy.parametersSpec }),
+    ...(view === 'detail' && timestamps(strategy)),
   };
 }
 
@@ -62,20 +64,20 @@ export function toAuditTemplateResource(template: AuditTemplateRecord, { baseUrl
   return {
     uuid: template.uuid,
     name: template.name,
-    ...(view === 'detail' && { description: template.description }),
+    ...(view !== 'list' && { description: template.description }),
     goal_uuid: template.goalUuid,
     goal_name: template.goalName,
     strategy_uuid: template.strategyUuid,
     strategy_name: template.strategyName,
     links: resourceLinks(baseUrl, 'audit_templates', template.uuid),
     scope: template.scope,
-    ...(view === 'detail' && version.minor >= MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS && { default_parameters: template.defaultParameters }),
-    ...(view === 'detail' && timestamps(template)),
+    ...(view !== 'list' && version.minor >= MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS && { default_parameters: template.defaultParameters }),
+    ...(view !== 'list' && timestamps(template)),
   };
 }
 
 export function toAuditResource(audit: AuditRecord, { baseUrl, view, version }: MapContext) {
-  const detail = view === 'detail';
+  const detail = view !== 'list';
   return {
     uuid: audit.uuid,
     name: audit.name,
@@ -97,14 +99,15 @@ export function toAuditResource(audit: AuditRecord, { baseUrl, view, version }: 
         start_time: formatTimestamp(audit.startTime),
         end_time: formatTimestamp(audit.endTime),
       }),
-    ...(version.minor >= MICROVERSION.FORCE && { force: audit.force }),
+    // The real Watcher shows `force` at every microversion (recorded at 1.0), though it arrived with 1.2.
+    force: audit.force,
     ...(detail && version.minor >= MICROVERSION.SKIPPED_ACTION && { status_message: audit.statusMessage }),
     ...(detail && timestamps(audit)),
   };
 }
 
 export function toActionPlanResource(plan: ActionPlanRecord, { baseUrl, view, version }: MapContext) {
-  const detail = view === 'detail';
+  const detail = view !== 'list';
   return {
     efficacy_indicators: plan.efficacyIndicators,
     uuid: plan.uuid,
@@ -121,7 +124,7 @@ export function toActionPlanResource(plan: ActionPlanRecord, { baseUrl, view, ve
 }
 
 export function toActionResource(action: ActionRecord, { baseUrl, view, version }: MapContext) {
-  const detail = view === 'detail';
+  const detail = view !== 'list';
   return {
     uuid: action.uuid,
     action_plan_uuid: action.actionPlanUuid,
@@ -141,7 +144,7 @@ export function toScoringEngineResource(engine: ScoringEngineRecord, { baseUrl, 
     name: engine.name,
     description: engine.description,
     links: resourceLinks(baseUrl, 'scoring_engines', engine.uuid),
-    ...(view === 'detail' && { metainfo: engine.metainfo, ...timestamps(engine) }),
+    ...(view !== 'list' && { metainfo: engine.metainfo, ...timestamps(engine) }),
   };
 }
 
@@ -152,6 +155,6 @@ export function toServiceResource(service: ServiceRecord, { baseUrl, view }: Map
     host: service.host,
     status,
     links: resourceLinks(baseUrl, 'services', service.id),
-    ...(view === 'detail' && { last_seen_up: formatTimestamp(service.lastSeenUp), ...timestamps(service) }),
+    ...(view !== 'list' && { last_seen_up: formatTimestamp(service.lastSeenUp), ...timestamps(service) }),
   };
 }

@@ -69,6 +69,7 @@ export async function createTestSteward(
     expiryCheckIntervalMs: 1_800_000,
   });
   if (options.startServices) {
+    for (const name of ['steward-applier', 'steward-decision-engine', 'steward-api']) await store.services.heartbeat(name, host, clock.now());
     await engine.start();
     await applier.start();
   }

@@ -67,7 +67,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
     const { id } = request.params as Static<typeof IdParams>;
     const strategy = await store.strategies.find(id);
     if (!strategy) throw notFound('Strategy', id);
-    return toStrategyResource(strategy, { ...requestContext(request, deps), view: 'detail' });
+    return toStrategyResource(strategy, { ...requestContext(request, deps), view: 'one' });
   });
 
   app.get('/v1/strategies/:id/state', { schema: { params: IdParams } }, async (request) => {
