@@ -102,10 +102,11 @@ export function describeMetricsSourceContract(name: string, create: () => Promis
       for (const point of points) close(point.value, fixture.expected(metric, resourceKey(resource)));
     });
 
-    it.each([
+    const unknown: [string, MetricResource, MetricName][] = [
       ['an unknown host', { kind: 'host', hostname: 'compute-does-not-exist' }, 'host_cpu_usage'],
       ['an unknown instance', { kind: 'instance', uuid: '00000000-0000-4000-8000-00000000dead', vcpus: 2 }, 'instance_cpu_usage'],
-    ])('answers undefined for %s', async (_name, resource, metric) => {
+    ];
+    it.each(unknown)('answers undefined for %s', async (_name, resource, metric) => {
       expect(await fixture.source.statistic(resource, metric, { periodSeconds: 3600, aggregate: 'mean', at: fixture.at })).toBeUndefined();
     });
   });
