@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApplierClient } from '../api/ports.js';
+import type { MetricsSource } from '../datasources/metrics-source.js';
+import { isMetricName } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
 import type { Goal } from '../goals/goal.js';
 import type { Clock } from '../lib/clock.js';
@@ -30,6 +32,8 @@ export interface AuditRunnerDeps {
   models: ComputeModelProvider | undefined;
   /** Metric names the configured datasource can serve; undefined = no datasource. */
   availableMetrics: ReadonlySet<string> | undefined;
+  /** The datasource handed to strategies; when given, it also decides which metrics are available. */
+  metricsSource?: MetricsSource;
   applier: ApplierClient;
   clock: Clock;
   logger: Logger;
@@ -61,9 +65,15 @@ export async function runAudit(deps: AuditRunnerDeps, auditUuid: string, signal:
   const started = clock.now().getTime();
   try {
     const strategy = selectStrategy(deps, claimed);
-    const missing = strategy.metrics.filter((metric) => !deps.availableMetrics?.has(metric));
+    const source = deps.metricsSource;
+    const served = (metric: string) => (source ? isMetricName(metric) && source.supports(metric) : deps.availableMetrics?.has(metric) === true);
+    const missing = strategy.metrics.filter((metric) => !served(metric));
     if (missing.length > 0) {
       throw new Error(`strategy ${strategy.name} needs metrics the datasource cannot serve: ${missing.join(', ')}`);
+    }
+    if (source && strategy.metrics.length > 0) {
+      const availability = await source.available();
+      if (!availability.ok) throw new Error(`datasource ${source.name} is not available: ${availability.reason}`);
     }
     const model = deps.models
       ? await deps.models.getComputeModel({ scope: claimed.scope, forceRefresh: claimed.forceRefresh, signal })
@@ -73,6 +83,7 @@ export async function runAudit(deps: AuditRunnerDeps, auditUuid: string, signal:
     await strategy.execute(
       {
         model,
+        metrics: deps.metricsSource,
         solution,
         clock,
         random: createRandom(seed),

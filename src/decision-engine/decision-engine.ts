@@ -5,6 +5,7 @@
 import type { DataModelRow, DecisionEngineClient, StrategyStateRow } from '../api/ports.js';
 import type { Bus, Subscription } from '../bus/bus.js';
 import { DESTINATIONS } from '../bus/bus.js';
+import { isMetricName } from '../datasources/metrics-source.js';
 import type { Clock } from '../lib/clock.js';
 import { runAudit, type AuditRunnerDeps } from './audit-runner.js';
 import { createContinuousScheduler, type ContinuousScheduler } from './continuous-scheduler.js';
@@ -110,20 +111,29 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
       while (queue.length > 0 || active.size > 0) await Promise.allSettled([...active.values()]);
     },
     triggerAudit: enqueue,
-    strategyState(strategyName: string): Promise<StrategyStateRow[]> {
+    async strategyState(strategyName: string): Promise<StrategyStateRow[]> {
       const strategy = deps.strategies.get(strategyName);
       const metrics = strategy?.metrics ?? [];
       const lastSync = deps.models?.lastSyncedAt;
-      return Promise.resolve([
+      const source = deps.metricsSource;
+      const served = (metric: string) => (source ? isMetricName(metric) && source.supports(metric) : deps.availableMetrics?.has(metric) === true);
+      let datasourceState = 'Datasource is not presented for this strategy';
+      if (metrics.length > 0 && source) {
+        const availability = await source.available();
+        datasourceState = availability.ok ? `${source.name}: available` : `${source.name}: not available (${availability.reason})`;
+      } else if (metrics.length > 0) {
+        datasourceState = deps.availableMetrics ? 'datasource: available' : 'no datasource configured';
+      }
+      return [
         {
           type: 'Datasource',
-          state: metrics.length === 0 ? 'Datasource is not presented for this strategy' : deps.availableMetrics ? 'prometheus: available' : 'no datasource configured',
+          state: datasourceState,
           mandatory: true,
           comment: '',
         },
         {
           type: 'Metrics',
-          state: metrics.map((metric) => ({ [metric]: deps.availableMetrics?.has(metric) ? 'available' : 'not available' })),
+          state: metrics.map((metric) => ({ [metric]: served(metric) ? 'available' : 'not available' })),
           mandatory: false,
           comment: '',
         },
@@ -138,7 +148,7 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
           comment: lastSync ? `compute model synchronised at ${lastSync.toISOString()}` : '',
         },
         { type: 'Name', state: strategyName, mandatory: '', comment: '' },
-      ]);
+      ];
     },
     dataModel(request) {
       return deps.dataModelRows ? deps.dataModelRows(request) : Promise.resolve([]);

@@ -5,6 +5,7 @@
  * clients: they decide, the applier acts.
  */
 import type { Static, TObject } from 'typebox';
+import type { MetricsSource } from '../datasources/metrics-source.js';
 import type { SupportLevel } from '../contract/states.js';
 import type { Goal } from '../goals/goal.js';
 import type { Clock } from '../lib/clock.js';
@@ -27,6 +28,8 @@ export interface ScoringEngineHandle {
 export interface StrategyContext {
   /** A private working copy of the scoped model: mutate freely. */
   readonly model: ClusterModel;
+  /** The configured datasource; undefined when none is configured (only strategies needing no metrics run then). */
+  readonly metrics: MetricsSource | undefined;
   readonly solution: SolutionBuilder;
   readonly clock: Clock;
   readonly random: Random;
