@@ -170,7 +170,7 @@ describe('bad input', () => {
     expect(reply.headers['content-type']).toMatch(/^application\/json/);
     const fault = readWatcherFault(reply.json());
     expect(fault).toMatch(c.says);
-    expect(JSON.parse((reply.json() as { error_message: string }).error_message)).toMatchObject({ faultcode: 'Client', debuginfo: null });
+    expect(JSON.parse(reply.json<{ error_message: string }>().error_message)).toMatchObject({ faultcode: 'Client', debuginfo: null });
     expect(await snapshot(steward.store)).toBe(before);
   });
 });

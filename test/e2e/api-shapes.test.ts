@@ -73,7 +73,7 @@ describe('API shapes match the real Watcher', () => {
           payload: translate(typeof request.body === 'string' ? request.body : JSON.stringify(request.body)),
         }),
       });
-      return { status: reply.statusCode, headers: reply.headers, body: reply.body === '' ? undefined : (reply.json() as unknown) };
+      return { status: reply.statusCode, headers: reply.headers, body: reply.body === '' ? undefined : reply.json<unknown>() };
     };
     let ours = await send();
     // Plans run for real: wait until a plan reaches the state the recording shows.
