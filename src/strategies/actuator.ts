@@ -34,7 +34,8 @@ export const actuator = defineStrategy({
     requirements: 'None.',
     limitations: 'The actions are checked only against their input schemas.',
   },
-  async execute({ solution }, { actions }) {
+  async execute({ solution, signal }, { actions }) {
+    signal.throwIfAborted();
     for (const { action_type: actionType, resource_id: resourceId, input_parameters: inputParameters } of actions) {
       if (!isActionTypeName(actionType)) throw new RangeError(`unknown action type ${actionType}; known: ${Object.keys(ACTION_PARAMETERS).join(', ')}`);
       const parameters = { ...inputParameters, ...(resourceId !== undefined && { resource_id: resourceId }) };

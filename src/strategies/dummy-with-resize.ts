@@ -24,7 +24,8 @@ export const dummyWithResize = defineStrategy({
     requirements: 'None to plan.',
     limitations: 'Its fixed uuids rarely exist: the applier then skips those actions with the reason.',
   },
-  async execute({ solution }) {
+  async execute({ solution, signal }) {
+    signal.throwIfAborted();
     solution.nop('hello World');
     solution.nop('Welcome');
     solution.sleep(5.0);

@@ -29,6 +29,7 @@ export const dummyWithScorer = defineStrategy({
   },
   async execute(ctx) {
     const { solution, random } = ctx;
+    ctx.signal.throwIfAborted();
     const scoringEngine = (name: string) => ctx.scoringEngine(name);
     const workloadScorer = scoringEngine('dummy_scorer');
     const workloads = (JSON.parse(workloadScorer.metainfo) as { workloads: string[] }).workloads;

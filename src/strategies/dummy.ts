@@ -23,7 +23,8 @@ export const dummy = defineStrategy({
     requirements: 'None.',
     limitations: 'Does nothing to the cloud, by design.',
   },
-  async execute({ solution }, { para1 = 3.2, para2 = 'hello' }) {
+  async execute({ solution, signal }, { para1 = 3.2, para2 = 'hello' }) {
+    signal.throwIfAborted();
     solution.nop('hello World');
     solution.nop(para2);
     solution.sleep(para1);

@@ -1,0 +1,182 @@
+/**
+ * What every registered strategy must do (house-style 4.11), run over the whole registry by
+ * test/contracts/strategies.test.ts. Strategies that do not read the model (the dummies, the actuator) emit the
+ * same actions whatever the cluster, so the model-dependent clauses apply only to strategies declared `readsModel`.
+ */
+import { describe, expect, it } from 'vitest';
+import { actionTypes } from '../../src/applier/actions/index.js';
+import { validateStrategyParameters } from '../../src/api/strategy-parameters.js';
+import { ACTION_PARAMETERS, isActionTypeName } from '../../src/contract/actions.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { createRandom } from '../../src/lib/rng.js';
+import { ClusterModel } from '../../src/model/cluster-model.js';
+import type { ComputeNode, Instance } from '../../src/model/elements.js';
+import { weightPlanner } from '../../src/planners/weight.js';
+import { scoringEngines } from '../../src/scoring/index.js';
+import { SolutionBuilder } from '../../src/strategies/solution-builder.js';
+import { parametersSpec, type Strategy, type StrategyLog } from '../../src/strategies/strategy.js';
+import { Value } from 'typebox/value';
+
+export interface StrategyContractOptions {
+  /** Parameters that make the strategy act (defaults are filled in on top). */
+  parameters?: Record<string, unknown>;
+  /** True when the solution depends on the model: then the empty-cluster, disabled-host and capacity clauses apply. */
+  readsModel: boolean;
+}
+
+const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+
+export function node(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
+  return {
+    uuid: `uuid-${hostname}`,
+    hostname,
+    state: 'up',
+    status: 'enabled',
+    disabledReason: null,
+    vcpus: 16,
+    vcpuReserved: 0,
+    vcpuRatio: 1,
+    memoryMb: 65536,
+    memoryMbReserved: 0,
+    memoryRatio: 1,
+    diskGb: 500,
+    diskGbReserved: 0,
+    diskRatio: 1,
+    availabilityZone: 'nova',
+    aggregates: [],
+    traits: [],
+    inMaintenance: false,
+    ...overrides,
+  };
+}
+
+export function instance(uuid: string, hostname: string, vcpus = 2, memoryMb = 4096): Instance {
+  return {
+    uuid,
+    name: uuid,
+    state: 'active',
+    taskState: null,
+    hostname,
+    projectId: 'p1',
+    flavor: { id: `f-${vcpus}`, name: `f-${vcpus}`, vcpus, memoryMb, diskGb: 10, extraSpecs: {} },
+    vcpus,
+    memoryMb,
+    diskGb: 10,
+    locked: false,
+    metadata: {},
+    pinnedAvailabilityZone: null,
+    schedulerHints: {},
+    imageProperties: {},
+    serverGroup: null,
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+  };
+}
+
+/** A small unbalanced cluster with one disabled host, the kind strategies are meant to act on. */
+export function unbalancedCluster(): ClusterModel {
+  const model = new ClusterModel();
+  model.upsertNode(node('busy'));
+  model.upsertNode(node('idle'));
+  model.upsertNode(node('off', { status: 'disabled', disabledReason: 'maintenance' }));
+  for (let n = 0; n < 7; n += 1) model.upsertInstance(instance(`vm-${n}`, 'busy'));
+  return model;
+}
+
+export async function runStrategy(
+  strategy: Strategy,
+  model: ClusterModel,
+  parameters: Record<string, unknown>,
+  options: { seed?: number; signal?: AbortSignal } = {},
+): Promise<SolutionBuilder> {
+  const solution = new SolutionBuilder(model);
+  const filled = validateStrategyParameters(strategy.name, parametersSpec(strategy), parameters);
+  await strategy.execute(
+    {
+      model,
+      metrics: undefined,
+      solution,
+      clock: new ManualClock('2026-01-01T00:00:00Z'),
+      random: createRandom(options.seed ?? 42),
+      log: quiet,
+      signal: options.signal ?? new AbortController().signal,
+      scoringEngine: (name) => scoringEngines.require(name),
+    },
+    filled as never,
+  );
+  return solution;
+}
+
+export function strategyContract(strategy: Strategy, options: StrategyContractOptions): void {
+  const parameters = options.parameters ?? {};
+
+  describe(`strategy ${strategy.name}`, () => {
+    it('publishes a parameters_spec in upstream\'s {"properties": …} shape with a description for each parameter', () => {
+      const spec = parametersSpec(strategy) as { properties: Record<string, { description?: string }> };
+      expect(Object.keys(spec)).toEqual(['properties']);
+      for (const [name, property] of Object.entries(spec.properties)) expect(property.description, name).toBeTypeOf('string');
+    });
+
+    it('rejects invalid parameters naming every problem at once', () => {
+      const first = Object.keys(strategy.parameters.properties)[0];
+      const bad: Record<string, unknown> = { no_such_parameter: 1, ...(first !== undefined && { [first]: { not: 'valid' } }) };
+      let message = '';
+      try {
+        validateStrategyParameters(strategy.name, parametersSpec(strategy), bad);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain('no_such_parameter');
+      if (first !== undefined) expect(message).toContain(first);
+    });
+
+    it('emits only known action types, each valid for its schema and executable by the applier', async () => {
+      const solution = await runStrategy(strategy, unbalancedCluster(), parameters);
+      for (const action of solution.actions) {
+        expect(isActionTypeName(action.actionType)).toBe(true);
+        expect(Value.Check(ACTION_PARAMETERS[action.actionType], action.inputParameters)).toBe(true);
+        expect(actionTypes.get(action.actionType), action.actionType).toBeDefined();
+      }
+    });
+
+    it('gives the same solution for the same seed', async () => {
+      const [first, second] = await Promise.all([
+        runStrategy(strategy, unbalancedCluster(), parameters, { seed: 7 }),
+        runStrategy(strategy, unbalancedCluster(), parameters, { seed: 7 }),
+      ]);
+      expect(second.actions).toEqual(first.actions);
+      expect([...second.indicators]).toEqual([...first.indicators]);
+    });
+
+    it('yields a plan the weight planner accepts, with every action once', async () => {
+      const solution = await runStrategy(strategy, unbalancedCluster(), parameters);
+      let n = 0;
+      const planned = weightPlanner.plan(solution.actions, () => `uuid-${(n += 1)}`);
+      expect(planned).toHaveLength(solution.actions.length);
+    });
+
+    it('stops when its audit is aborted', async () => {
+      const controller = new AbortController();
+      controller.abort(new Error('audit cancelled'));
+      await expect(runStrategy(strategy, unbalancedCluster(), parameters, { signal: controller.signal })).rejects.toThrow('audit cancelled');
+    });
+
+    if (options.readsModel) {
+      it('yields an empty solution for an empty cluster', async () => {
+        const solution = await runStrategy(strategy, new ClusterModel(), parameters);
+        expect(solution.actions).toEqual([]);
+      });
+
+      it('never moves anything to a disabled host nor overcommits a host', async () => {
+        const model = unbalancedCluster();
+        const solution = await runStrategy(strategy, model, parameters);
+        for (const action of solution.actions) expect(action.inputParameters.destination_node).not.toBe('off');
+        for (const host of model.nodes()) {
+          const usage = model.usage(host.hostname);
+          const capacity = model.capacity(host);
+          expect(usage.vcpus).toBeLessThanOrEqual(capacity.vcpus);
+          expect(usage.memoryMb).toBeLessThanOrEqual(capacity.memoryMb);
+        }
+      });
+    }
+  });
+}
