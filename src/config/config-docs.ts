@@ -37,7 +37,7 @@ export function renderConfigurationDoc(): string {
     '',
     '| key | environment | default | meaning |',
     '| --- | --- | --- | --- |',
-    ...rows(ConfigSchema as unknown as SchemaNode, ''),
+    ...rows(ConfigSchema, ''),
     '',
   ].join('\n');
 }
