@@ -9,6 +9,7 @@ import { actionTypes } from './applier/actions/index.js';
 import { APPLIER_SERVICE_NAME, createApplier, type Applier } from './applier/applier.js';
 import type { Bus } from './bus/bus.js';
 import { DESTINATIONS } from './bus/bus.js';
+import { AmqpBus } from './bus/amqp-bus.js';
 import { InProcessBus } from './bus/in-process-bus.js';
 import { ConfigError, runs, type StewardConfig } from './config/config.js';
 import { createDecisionEngine, DECISION_ENGINE_SERVICE_NAME, type DecisionEngine } from './decision-engine/decision-engine.js';
@@ -41,9 +42,10 @@ export function storeOptionsFrom(url: string): StoreOptions {
   throw new ConfigError(`database.url must start with pglite: or postgres:// (got ${url})`);
 }
 
-function createBus(url: string, logger: Logger): Bus {
+async function createBus(url: string, logger: Logger): Promise<Bus> {
   if (url === 'memory://') return new InProcessBus({ logger });
-  throw new ConfigError(`bus.url ${url} is not supported by this build: use memory:// (RabbitMQ support lands with the AMQP bus)`);
+  if (url.startsWith('amqp://') || url.startsWith('amqps://')) return AmqpBus.connect({ url, logger });
+  throw new ConfigError(`bus.url must be memory:// or amqp://… (got ${url})`);
 }
 
 /** Reaches a decision engine in another process over the bus. */
@@ -68,7 +70,10 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const store = await createStore(storeOptionsFrom(config.database.url));
-  const bus = createBus(config.bus.url, logger);
+  const bus = await createBus(config.bus.url, logger).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const heartbeats: Heartbeat[] = [];
   const heartbeat = async (name: string) =>
     heartbeats.push(
