@@ -1,0 +1,39 @@
+/**
+ * `npm run bench`: every benchmark, each reported against a baseline measured in the same run, printed and
+ * written to .bench/results.json. Benchmarks are not tests: nothing here fails a build.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { runApiBench, type ApiBenchRow } from './api.js';
+
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+const results: Record<string, unknown> = {};
+
+if (wanted('api')) {
+  const rows: ApiBenchRow[] = [];
+  for (const dialect of ['pglite', 'postgres'] as const) rows.push(...(await runApiBench({ dialect })));
+  results.api = rows;
+  process.stdout.write('\nAPI (autocannon, 10 connections, 5 s each; baseline = a bare Fastify route in the same run)\n');
+  process.stdout.write(
+    `${'route'.padEnd(40)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'bare req/s'.padStart(11)} ${'ratio'.padStart(7)} ${'p99 ratio'.padStart(10)} errors\n`,
+  );
+  for (const row of rows) {
+    process.stdout.write(
+      `${row.name.padEnd(40)} ${row.requestsPerSecond.toFixed(0).padStart(9)} ${row.p50Ms.toFixed(1).padStart(8)} ${row.p99Ms.toFixed(1).padStart(8)} ${row.baselineRequestsPerSecond.toFixed(0).padStart(11)} ${row.throughputRatio.toFixed(3).padStart(7)} ${row.p99Ratio.toFixed(1).padStart(10)} ${row.errors}\n`,
+    );
+  }
+}
+
+if (wanted('notification-ingest')) {
+  const { runNotificationIngestBench } = await import('./notification-ingest.js');
+  const result = await runNotificationIngestBench({});
+  results['notification-ingest'] = result;
+  process.stdout.write(
+    `\nNotification ingest over RabbitMQ: ${result.value.toFixed(0)} ${result.unit} (baseline raw amqplib ${result.baseline.toFixed(0)}; ratio ${result.ratio.toFixed(3)}; target ${result.target})\n`,
+  );
+}
+
+mkdirSync('.bench', { recursive: true });
+writeFileSync('.bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write('\nwritten to .bench/results.json\n');
+process.exit(0);
