@@ -148,7 +148,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
   const perVcpu = (value: number, vcpus: number | undefined): number | undefined => (vcpus ? Math.min(100, value / vcpus) : undefined);
 
   function checkKind(resource: MetricResource, metric: MetricName): void {
-    if (METRICS[metric].kind !== resource.kind) throw new RangeError(`metric ${metric} is about a ${METRICS[metric].kind}, not a ${resource.kind}`);
+    if (METRICS[metric].kind !== resource.kind) throw new RangeError(`metric ${metric} applies to ${METRICS[metric].kind} resources, not to a ${resource.kind}`);
   }
 
   return {
