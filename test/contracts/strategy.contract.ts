@@ -101,7 +101,7 @@ export async function runStrategy(
       signal: options.signal ?? new AbortController().signal,
       scoringEngine: (name) => scoringEngines.require(name),
     },
-    filled as never,
+    filled,
   );
   return solution;
 }

@@ -1,0 +1,261 @@
+/**
+ * The applier's DAG walk against real stores, with test action types that record what ran and when, on a manual
+ * clock: dependency order, the concurrency bound, pre-condition outcomes, retries, cancellation and resuming a
+ * plan a crashed applier left half done.
+ */
+import { Type } from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineActionType, ok, skip, type ActionType } from '../../src/applier/action-type.js';
+import { runWorkflow, type WorkflowDeps } from '../../src/applier/workflow.js';
+import { syncRegistries } from '../../src/decision-engine/sync.js';
+import { StewardError } from '../../src/errors.js';
+import { goals } from '../../src/goals/index.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { createRegistry } from '../../src/lib/registry.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { scoringEngines } from '../../src/scoring/index.js';
+import { strategies } from '../../src/strategies/index.js';
+import type { ActionState } from '../../src/contract/states.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestStore, STORE_DIALECTS, type TestStore } from '../helpers/store.js';
+
+interface Probe {
+  order: string[];
+  running: number;
+  maxRunning: number;
+  failuresLeft: number;
+}
+
+function probeTypes(probe: Probe) {
+  const params = Type.Object({ name: Type.String(), ms: Type.Optional(Type.Number()) }, { additionalProperties: false });
+  const step = defineActionType({
+    name: 'step',
+    parameters: params,
+    abortable: true,
+    describe: ({ name }) => `step ${name}`,
+    check: () => Promise.resolve(ok),
+    async execute(ctx, { name, ms }) {
+      probe.running += 1;
+      probe.maxRunning = Math.max(probe.maxRunning, probe.running);
+      try {
+        await ctx.clock.sleep(ms ?? 1000, ctx.signal);
+        probe.order.push(name);
+      } finally {
+        probe.running -= 1;
+      }
+    },
+  });
+  const gone = defineActionType({
+    name: 'gone',
+    parameters: params,
+    abortable: false,
+    describe: ({ name }) => `gone ${name}`,
+    check: () => Promise.resolve(skip('the instance no longer exists')),
+    execute: () => Promise.reject(new Error('must not run')),
+  });
+  const brokenCheck = defineActionType({
+    name: 'broken_check',
+    parameters: params,
+    abortable: false,
+    describe: ({ name }) => `broken ${name}`,
+    check: () => Promise.reject(new Error('nova is unreachable')),
+    execute: () => Promise.reject(new Error('must not run')),
+  });
+  const flaky = defineActionType({
+    name: 'flaky',
+    parameters: params,
+    abortable: false,
+    describe: ({ name }) => `flaky ${name}`,
+    check: () => Promise.resolve(ok),
+    execute(_ctx, { name }) {
+      if (probe.failuresLeft > 0) {
+        probe.failuresLeft -= 1;
+        return Promise.reject(new StewardError('unavailable', 'UPSTREAM_UNAVAILABLE', 'nova timed out', { retryable: true }));
+      }
+      probe.order.push(name);
+      return Promise.resolve();
+    },
+  });
+  const fatal = defineActionType({
+    name: 'fatal',
+    parameters: params,
+    abortable: false,
+    describe: ({ name }) => `fatal ${name}`,
+    check: () => Promise.resolve(ok),
+    execute: () => Promise.reject(new StewardError('invalid', 'INVALID_INPUT', 'flavor x9 does not exist', { retryable: false })),
+  });
+  return createRegistry<ActionType>('action type', [step, gone, brokenCheck, flaky, fatal] as ActionType[]);
+}
+
+interface Spec {
+  name: string;
+  type?: string;
+  after?: string[];
+  state?: ActionState;
+  ms?: number;
+}
+
+async function createPlan(store: Store, specs: Spec[]) {
+  const strategy = (await store.strategies.find('dummy'))!;
+  const audit = await store.audits.create({
+    name: `workflow-${Math.random()}`,
+    auditType: 'ONESHOT',
+    state: 'SUCCEEDED',
+    parameters: {},
+    interval: null,
+    goalId: strategy.goalId,
+    strategyId: strategy.id,
+    scope: [],
+    autoTrigger: false,
+    nextRunTime: null,
+    startTime: null,
+    endTime: null,
+    force: false,
+    forceRefresh: false,
+  });
+  const uuidOf = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0')}`;
+  const plan = await store.actionPlans.create({
+    auditId: audit.id,
+    strategyId: strategy.id,
+    state: 'ONGOING',
+    globalEfficacy: [],
+    efficacyIndicators: [],
+    actions: specs.map((spec) => ({
+      uuid: uuidOf(spec.name),
+      actionType: spec.type ?? 'step',
+      inputParameters: { name: spec.name, ...(spec.ms !== undefined && { ms: spec.ms }) },
+      parents: (spec.after ?? []).map(uuidOf),
+      state: spec.state ?? 'PENDING',
+    })),
+  });
+  return { plan, uuidOf };
+}
+
+/** Runs the workflow to the end, advancing the manual clock whenever every running action is asleep. */
+async function drive(clock: ManualClock, run: Promise<unknown>, stepMs = 1000): Promise<void> {
+  let done = false;
+  void run.finally(() => (done = true)).catch(() => undefined);
+  while (!done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (clock.pendingSleepers > 0) await clock.advance(stepMs);
+  }
+}
+
+describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
+  let testStore: TestStore | undefined;
+  afterEach(async () => {
+    await testStore?.close();
+    testStore = undefined;
+  });
+
+  async function setup(options: Partial<WorkflowDeps> = {}) {
+    testStore = await createTestStore(dialect);
+    await syncRegistries(testStore.store, { goals, strategies, scoringEngines });
+    const clock = new ManualClock();
+    const probe: Probe = { order: [], running: 0, maxRunning: 0, failuresLeft: 0 };
+    const deps: WorkflowDeps = {
+      store: testStore.store,
+      actionTypes: probeTypes(probe),
+      cloud: undefined,
+      clock,
+      logger: silentLogger,
+      concurrency: 2,
+      retryDelayMs: 500,
+      ...options,
+    };
+    return { store: testStore.store, clock, probe, deps };
+  }
+
+  it('runs every action after its parents and never more at once than the concurrency limit', async () => {
+    const { store, clock, probe, deps } = await setup({ concurrency: 2 });
+    const { plan } = await createPlan(store, [
+      { name: 'a' },
+      { name: 'b' },
+      { name: 'c' },
+      { name: 'd', after: ['a', 'b', 'c'] },
+      { name: 'e', after: ['d'] },
+      { name: 'f', after: ['d'] },
+    ]);
+    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe('SUCCEEDED');
+    // How many overlap depends on store latency; the bound never does.
+    expect(probe.maxRunning).toBeGreaterThan(0);
+    expect(probe.maxRunning).toBeLessThanOrEqual(2);
+    expect(probe.order.indexOf('d')).toBeGreaterThan(Math.max(...['a', 'b', 'c'].map((name) => probe.order.indexOf(name))));
+    expect(probe.order.slice(4).sort()).toEqual(['e', 'f']);
+    expect((await store.actions.listByPlan(plan.id)).map((action) => action.state)).toEqual(Array(6).fill('SUCCEEDED'));
+  });
+
+  it.each([
+    ['gone', 'SKIPPED', 'Action was skipped automatically: the instance no longer exists', 'SUCCEEDED'],
+    ['broken_check', 'FAILED', 'Action failed in pre_condition: nova is unreachable', 'FAILED'],
+    ['fatal', 'FAILED', 'Action failed in execute: flavor x9 does not exist', 'FAILED'],
+    ['unknown_type', 'FAILED', 'Action failed in pre_condition: action type unknown_type is not supported by this applier', 'FAILED'],
+  ])('ends a %s action %s with "%s", its dependant still runs, and the plan is %s', async (type, state, message, planState) => {
+    const { store, clock, probe, deps } = await setup();
+    const { plan, uuidOf } = await createPlan(store, [{ name: 'x', type }, { name: 'y', after: ['x'] }]);
+    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe(planState);
+    expect(result.actions).toEqual([
+      { uuid: uuidOf('x'), state, reason: message },
+      { uuid: uuidOf('y'), state: 'SUCCEEDED' },
+    ]);
+    expect((await store.actions.find(uuidOf('x')))!.statusMessage).toBe(message);
+    expect(probe.order).toEqual(['y']);
+    expect(result.statusMessage).toContain(message);
+  });
+
+  it('retries an action only while its error is retryable, backing off on the clock', async () => {
+    const { store, clock, probe, deps } = await setup({ maxAttempts: 3 });
+    probe.failuresLeft = 2;
+    const { plan } = await createPlan(store, [{ name: 'r', type: 'flaky' }]);
+    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    await drive(clock, run, 500);
+    expect((await run).state).toBe('SUCCEEDED');
+    expect(probe.order).toEqual(['r']);
+    expect(clock.now().toISOString()).toBe('2026-01-01T00:00:01.500Z');
+  });
+
+  it('never runs an action the operator skipped', async () => {
+    const { store, clock, probe, deps } = await setup();
+    const { plan } = await createPlan(store, [{ name: 'a' }, { name: 'b', state: 'SKIPPED', after: ['a'] }, { name: 'c', after: ['b'] }]);
+    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    await drive(clock, run);
+    expect((await run).state).toBe('SUCCEEDED');
+    expect(probe.order).toEqual(['a', 'c']);
+  });
+
+  it('on cancel aborts the running actions, starts no new one, and cancels the pending ones', async () => {
+    const { store, clock, probe, deps } = await setup({ concurrency: 1 });
+    const { plan, uuidOf } = await createPlan(store, [{ name: 'a', ms: 60_000 }, { name: 'b', after: ['a'] }, { name: 'c' }]);
+    const controller = new AbortController();
+    const run = runWorkflow(deps, plan.uuid, controller.signal);
+    while (clock.pendingSleepers === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error('cancelled by the operator'));
+    const result = await run;
+    expect(result.state).toBe('CANCELLED');
+    expect(probe.order).toEqual([]);
+    expect(result.actions.map((action) => action.state)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    expect((await store.actions.find(uuidOf('c')))!.state).toBe('CANCELLED');
+  });
+
+  it('resumes a plan left half done by a crash: finished actions stay, the ONGOING one is checked and run again', async () => {
+    const { store, clock, probe, deps } = await setup();
+    const { plan } = await createPlan(store, [
+      { name: 'a', state: 'SUCCEEDED' },
+      { name: 'b', state: 'ONGOING', after: ['a'] },
+      { name: 'c', type: 'gone', state: 'ONGOING' },
+      { name: 'd', after: ['b'] },
+    ]);
+    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe('SUCCEEDED');
+    expect(probe.order).toEqual(['b', 'd']);
+    expect(result.actions.map((action) => action.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SKIPPED', 'SUCCEEDED']);
+  });
+});
