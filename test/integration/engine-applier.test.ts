@@ -10,6 +10,12 @@ import { createTestSteward, type TestSteward } from '../helpers/steward.js';
 import { STORE_DIALECTS } from '../helpers/store.js';
 import { createTempDatabase } from '../helpers/postgres.js';
 import { createStore } from '../../src/store/db.js';
+import { createContinuousScheduler } from '../../src/decision-engine/continuous-scheduler.js';
+import { syncRegistries } from '../../src/decision-engine/sync.js';
+import { goals } from '../../src/goals/index.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { scoringEngines } from '../../src/scoring/index.js';
+import { strategies } from '../../src/strategies/index.js';
 
 async function createAudit(store: Store, fields: Partial<AuditRecord> & { strategy: string; parameters?: Record<string, unknown> }) {
   const strategy = (await store.strategies.find(fields.strategy))!;
@@ -184,19 +190,35 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
 });
 
 describe('continuous-audit leadership on PostgreSQL', () => {
-  it('lets exactly one of two processes hold the scheduler lock', async () => {
+  it('lets only the scheduler holding the lock run due audits, and the other take over when it stops', async () => {
     const database = await createTempDatabase();
     const first = await createStore({ dialect: 'postgres', connectionString: database.connectionString });
     const second = await createStore({ dialect: 'postgres', connectionString: database.connectionString });
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const runs: [string, string][] = [];
+    const scheduler = (name: string, store: Store) =>
+      createContinuousScheduler({
+        store,
+        clock,
+        logger: silentLogger,
+        scanIntervalMs: 60_000,
+        runAudit: (uuid) => Promise.resolve(runs.push([name, uuid])),
+      });
+    const leader = scheduler('first', first);
+    const follower = scheduler('second', second);
     try {
-      const leader = await first.tryAcquireLeadership('continuous-audits');
-      expect(leader).toBeDefined();
-      expect(await second.tryAcquireLeadership('continuous-audits')).toBeUndefined();
-      await leader!.release();
-      const next = await second.tryAcquireLeadership('continuous-audits');
-      expect(next).toBeDefined();
-      await next!.release();
+      await syncRegistries(first, { goals, strategies, scoringEngines });
+      const audit = await createAudit(first, { strategy: 'dummy', auditType: 'CONTINUOUS', interval: '600' });
+      expect(await leader.tick()).toEqual([audit.uuid]);
+      await clock.advance(600_000);
+      expect(await follower.tick()).toEqual([]);
+      expect(await leader.tick()).toEqual([audit.uuid]);
+      await leader.stop();
+      await clock.advance(600_000);
+      expect(await follower.tick()).toEqual([audit.uuid]);
+      expect(runs.map(([name]) => name)).toEqual(['first', 'first', 'second']);
     } finally {
+      await follower.stop();
       await first.close();
       await second.close();
       await database.drop();
