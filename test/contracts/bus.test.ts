@@ -66,6 +66,61 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
     await connection.close();
   });
 
+  it('drops an undecodable message and goes on with the next one', async () => {
+    const bus = await connect();
+    const received: unknown[] = [];
+    let done: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => (done = resolve));
+    await bus.subscribe({ exchange: 'steward', routingKey: 'garbage' }, (message) => {
+      received.push(message);
+      done();
+      return Promise.resolve();
+    });
+    const connection = await amqp.connect(vhost.url);
+    const channel = await connection.createConfirmChannel();
+    channel.publish(`${vhost.prefix}steward`, 'garbage', Buffer.from('{not json'));
+    channel.publish(`${vhost.prefix}steward`, 'garbage', Buffer.from(JSON.stringify(encodeOsloEnvelope({ ok: 1 }))));
+    await channel.waitForConfirms();
+    await second;
+    expect(received).toEqual([{ ok: 1 }]);
+    await connection.close();
+    await bus.close();
+  });
+
+  it('lets a running handler finish on close and acks its message (no redelivery)', async () => {
+    const queue = 'drained';
+    const destination = { exchange: 'steward', routingKey: 'drain' };
+    const first = await connect();
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let finished = false;
+    await first.subscribe(destination, async () => {
+      started();
+      await new Promise<void>((resolve) => (release = resolve));
+      finished = true;
+    }, { queue });
+    await first.publish(destination, 'in flight');
+    await running;
+    const closing = first.close();
+    release();
+    await closing;
+    expect(finished).toBe(true);
+    const second = await connect();
+    const redelivered: unknown[] = [];
+    let gotMarker: () => void = () => undefined;
+    const marker = new Promise<void>((resolve) => (gotMarker = resolve));
+    await second.subscribe(destination, (message) => {
+      if (message === 'marker') gotMarker();
+      else redelivered.push(message);
+      return Promise.resolve();
+    }, { queue });
+    await second.publish(destination, 'marker');
+    await marker;
+    expect(redelivered).toEqual([]);
+    await second.close();
+  });
+
   it('re-attaches its subscriptions after the broker drops the connection', async () => {
     if (!vhost.closeConnections) throw new Error('rabbitmqctl is needed to drop connections');
     const bus = await AmqpBus.connect({ url: vhost.url, prefix: vhost.prefix, logger: silentLogger, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
