@@ -87,3 +87,17 @@ describe('datasource registry', () => {
     expect(createDatasource('prometheus', { baseUrl: 'http://127.0.0.1:9090' }, silentLogger).name).toBe('prometheus');
   });
 });
+
+describe('Prometheus-compatible APIs without targets', () => {
+  it('uses the hostname as the label value when /api/v1/targets is missing', async () => {
+    const fetchFn: typeof fetch = (input, init) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      if (url.pathname === '/api/v1/targets') return Promise.resolve(new Response('404 page not found', { status: 404 }));
+      const query = new URLSearchParams(typeof init?.body === 'string' ? init.body : '').get('query') ?? '';
+      const result = query.includes("fqdn='compute-3'") ? [{ metric: { fqdn: 'compute-3' }, value: [1, '55.5'] }] : [];
+      return Promise.resolve(new Response(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } })));
+    };
+    const source = createPrometheusSource({ baseUrl: 'http://127.0.0.1:9', fetch: fetchFn, logger: silentLogger });
+    expect(await source.statistic({ kind: 'host', hostname: 'compute-3' }, 'host_cpu_usage', options)).toBe(55.5);
+  });
+});

@@ -105,7 +105,15 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
   };
 
   async function loadHostLabelValues(): Promise<Set<string>> {
-    const data = (await call('/api/v1/targets', { state: 'active' }, 'targets')) as { activeTargets?: { labels?: Record<string, string> }[] };
+    let data: { activeTargets?: { labels?: Record<string, string> }[] };
+    try {
+      data = (await call('/api/v1/targets', { state: 'active' }, 'targets')) as typeof data;
+    } catch (error) {
+      // Some Prometheus-compatible APIs (Thanos query, Mimir, the simulator) have no targets; hostnames then
+      // serve as label values directly, and a dead server shows up in the query that follows.
+      logger.warn({ err: error }, 'cannot read Prometheus targets; using hostnames as label values');
+      return new Set();
+    }
     const values = new Set<string>();
     for (const target of data.activeTargets ?? []) {
       const value = target.labels?.[labels.host];
