@@ -78,7 +78,7 @@ export function unbalancedCluster(): ClusterModel {
   model.upsertNode(node('busy'));
   model.upsertNode(node('idle'));
   model.upsertNode(node('off', { status: 'disabled', disabledReason: 'maintenance' }));
-  for (let n = 0; n < 7; n += 1) model.upsertInstance(instance(`vm-${n}`, 'busy'));
+  for (let n = 0; n < 7; n += 1) model.upsertInstance(instance(`00000000-0000-4000-8000-00000000000${n}`, 'busy'));
   return model;
 }
 
