@@ -57,7 +57,6 @@ function overPeriod(expression: string, input: QueryInput): string {
 export function buildQuery(metric: MetricName, labels: QueryLabels, input: QueryInput): QuerySpec {
   const { host: L, instance: U, domain: D } = labels;
   const P = input.periodSeconds;
-  const W = input.rateWindowSeconds;
   const on = (label: string, ...fixed: string[]): string => matchers(fixed, label, input.match);
   switch (metric) {
     case 'host_cpu_usage':
@@ -86,43 +85,60 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
     case 'host_cpu_steal_pct':
     case 'host_io_wait_pct': {
       const mode = metric === 'host_cpu_steal_pct' ? 'steal' : 'iowait';
-      return { promql: overPeriod(`avg by (${L})(rate(node_cpu_seconds_total{${on(L, `mode='${mode}'`)}}[${W}s])) * 100`, input), keyLabel: L, perVcpu: false };
+      return { promql: counter(input, (w) => `avg by (${L})(rate(node_cpu_seconds_total{${on(L, `mode='${mode}'`)}}[${w}s])) * 100`), keyLabel: L, perVcpu: false };
     }
     case 'host_pressure_cpu':
     case 'host_pressure_memory':
     case 'host_pressure_io': {
       const resource = metric.slice('host_pressure_'.length);
-      return { promql: overPeriod(`avg by (${L})(rate(node_pressure_${resource}_waiting_seconds_total{${on(L)}}[${W}s]))`, input), keyLabel: L, perVcpu: false };
+      return { promql: counter(input, (w) => `avg by (${L})(rate(node_pressure_${resource}_waiting_seconds_total{${on(L)}}[${w}s]))`), keyLabel: L, perVcpu: false };
     }
     case 'host_network_rx_bytes_per_s':
     case 'host_network_tx_bytes_per_s': {
       const direction = metric === 'host_network_rx_bytes_per_s' ? 'receive' : 'transmit';
-      return { promql: overPeriod(`sum by (${L})(rate(node_network_${direction}_bytes_total{${on(L, NIC_FILTER)}}[${W}s]))`, input), keyLabel: L, perVcpu: false };
+      return { promql: counter(input, (w) => `sum by (${L})(rate(node_network_${direction}_bytes_total{${on(L, NIC_FILTER)}}[${w}s]))`), keyLabel: L, perVcpu: false };
     }
     case 'host_disk_used_gb':
       return {
-        promql: overPeriod(`sum by (${L})(node_filesystem_size_bytes{${on(L, FS_FILTER)}} - node_filesystem_avail_bytes{${on(L, FS_FILTER)}}) / 1073741824`, input),
+        promql: gauge(input, (g) => `sum by (${L})(${g(`node_filesystem_size_bytes{${on(L, FS_FILTER)}}`)} - ${g(`node_filesystem_avail_bytes{${on(L, FS_FILTER)}}`)}) / 1073741824`),
         keyLabel: L,
         perVcpu: false,
       };
     case 'instance_cpu_steal_pct':
-      return { promql: overPeriod(`sum by (${D})(rate(libvirt_domain_vcpu_delay_seconds_total{${on(D)}}[${W}s])) * 100`, input), keyLabel: D, perVcpu: true };
+      return { promql: counter(input, (w) => `sum by (${D})(rate(libvirt_domain_vcpu_delay_seconds_total{${on(D)}}[${w}s])) * 100`), keyLabel: D, perVcpu: true };
     case 'instance_io_wait_pct':
       return {
-        promql: overPeriod(
-          `clamp_max((sum by (${D})(rate(libvirt_domain_block_stats_read_time_seconds_total{${on(D)}}[${W}s])) + sum by (${D})(rate(libvirt_domain_block_stats_write_time_seconds_total{${on(D)}}[${W}s]))) * 100, 100)`,
+        promql: counter(
           input,
+          (w) =>
+            `clamp_max((sum by (${D})(rate(libvirt_domain_block_stats_read_time_seconds_total{${on(D)}}[${w}s])) + sum by (${D})(rate(libvirt_domain_block_stats_write_time_seconds_total{${on(D)}}[${w}s]))) * 100, 100)`,
         ),
         keyLabel: D,
         perVcpu: false,
       };
     case 'instance_cache_miss_rate':
+      // Over a period this is total misses / total references, not a mean of per-sample ratios.
       return {
-        promql: overPeriod(`sum by (${U})(ceilometer_perf_cache_misses{${on(U)}}) / sum by (${U})(ceilometer_perf_cache_references{${on(U)}})`, input),
+        promql: gauge(input, (g) => `sum by (${U})(${g(`ceilometer_perf_cache_misses{${on(U)}}`)}) / sum by (${U})(${g(`ceilometer_perf_cache_references{${on(U)}}`)})`),
         keyLabel: U,
         perVcpu: false,
       };
   }
+}
+
+/**
+ * A counter-based metric: the mean over the period is the rate over the whole period (no subquery, so any
+ * Prometheus-compatible API serves it); max/min take the rate over a short window inside a subquery.
+ */
+function counter(input: QueryInput, expression: (windowSeconds: number) => string): string {
+  return input.aggregate === 'mean' ? expression(input.periodSeconds) : overPeriod(expression(input.rateWindowSeconds), input);
+}
+
+/** A gauge-based metric: the mean is avg_over_time of each gauge; max/min a subquery of the instant expression. */
+function gauge(input: QueryInput, expression: (sample: (selector: string) => string) => string): string {
+  return input.aggregate === 'mean'
+    ? expression((selector) => `avg_over_time(${selector}[${input.periodSeconds}s])`)
+    : overPeriod(expression((selector) => selector), input);
 }
 
 /** vCPUs per instance, for per-vCPU metrics when the caller does not know the flavor. */
