@@ -1,0 +1,207 @@
+/**
+ * The simulated cloud's state: hosts, instances, flavors, aggregates, migrations. Built from a config (seeded)
+ * or from a scenario file of data/scenarios.
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRandom } from '../lib/rng.js';
+
+export interface SimFlavor { id: string; name: string; vcpus: number; ramMb: number; diskGb: number; extraSpecs: Record<string, string> }
+
+export interface SimHost {
+  id: string; // hypervisor id == resource provider uuid
+  serviceId: string;
+  hostname: string;
+  hostIp: string;
+  az: string;
+  vcpus: number; vcpuReserved: number; vcpuRatio: number;
+  memoryMb: number; memoryMbReserved: number; memoryRatio: number;
+  diskGb: number; diskGbReserved: number; diskRatio: number;
+  status: 'enabled' | 'disabled';
+  disabledReason: string | null;
+  forcedDown: boolean;
+  inMaintenance: boolean;
+  traits: string[];
+  generation: number;
+  /** Background CPU use (fraction of all cores) not explained by instances, e.g. from a scenario's host metric. */
+  baseCpu: number;
+  /** Background memory use in MB. */
+  baseRamMb: number;
+}
+
+export interface SimInstance {
+  id: string; name: string; projectId: string; userId: string;
+  host: string | null; // hostname
+  flavor: SimFlavor;
+  vmState: string; taskState: string | null; powerState: number;
+  locked: boolean;
+  metadata: Record<string, string>;
+  /** The role that last set each metadata key (admin > manager > member). */
+  metadataRoles: Record<string, string>;
+  pinnedAz: string | null;
+  serverGroup: string | null;
+  created: string; updated: string;
+  /** Load: mean CPU utilisation fraction of its vcpus, amplitude of the diurnal wave, phase, RAM use fraction. */
+  cpuMean: number; cpuAmp: number; phase: number; noise: [number, number]; ramFraction: number;
+}
+
+export interface SimServerGroup { id: string; name: string; policy: 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity'; members: string[]; projectId: string }
+export interface SimAggregate { id: number; uuid: string; name: string; az: string | null; hosts: string[]; metadata: Record<string, string> }
+
+export interface SimMigration {
+  id: number; uuid: string; instanceId: string; type: 'live-migration' | 'migration' | 'resize';
+  sourceHost: string; destHost: string; status: string;
+  startedMs: number; durationMs: number; memoryTotalBytes: number;
+  created: string; updated: string; oldFlavorId: string; newFlavorId: string;
+}
+
+export interface ClusterState {
+  hosts: SimHost[];
+  hostsByName: Map<string, SimHost>;
+  instances: Map<string, SimInstance>;
+  flavors: SimFlavor[];
+  aggregates: SimAggregate[];
+  serverGroups: SimServerGroup[];
+  migrations: SimMigration[];
+  projects: string[];
+}
+
+export interface ClusterConfig {
+  hosts: number;
+  instancesPerHost?: number;
+  instances?: number;
+  flavors?: SimFlavor[];
+  azs?: string[];
+  aggregates?: { name: string; az?: string; hosts: number[] }[];
+  loadPattern?: 'diurnal' | 'flat' | 'noisy';
+  seed?: number;
+  host?: { vcpus?: number; memoryMb?: number; diskGb?: number; vcpuRatio?: number; memoryRatio?: number; diskRatio?: number };
+}
+
+export const DEFAULT_FLAVORS: SimFlavor[] = [
+  { id: '1', name: 'm1.tiny', vcpus: 1, ramMb: 512, diskGb: 1, extraSpecs: {} },
+  { id: '2', name: 'm1.small', vcpus: 1, ramMb: 2048, diskGb: 20, extraSpecs: {} },
+  { id: '3', name: 'm1.medium', vcpus: 2, ramMb: 4096, diskGb: 40, extraSpecs: {} },
+  { id: '4', name: 'm1.large', vcpus: 4, ramMb: 8192, diskGb: 80, extraSpecs: {} },
+  { id: '5', name: 'm1.xlarge', vcpus: 8, ramMb: 16384, diskGb: 160, extraSpecs: {} },
+];
+
+/** A deterministic uuid from a name, so seeded clusters keep their ids across runs. */
+export function nameUuid(name: string): string {
+  const h = createHash('sha1').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function emptyState(flavors: SimFlavor[]): ClusterState {
+  return { hosts: [], hostsByName: new Map(), instances: new Map(), flavors, aggregates: [], serverGroups: [], migrations: [], projects: [] };
+}
+
+function newHost(index: number, hostname: string, az: string, spec: Partial<SimHost>): SimHost {
+  return {
+    id: spec.id ?? nameUuid(`hypervisor-${hostname}`), serviceId: nameUuid(`service-${hostname}`), hostname,
+    hostIp: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}`, az,
+    vcpus: 48, vcpuReserved: 0, vcpuRatio: 1, memoryMb: 196_608, memoryMbReserved: 0, memoryRatio: 1,
+    diskGb: 2000, diskGbReserved: 0, diskRatio: 1, status: 'enabled', disabledReason: null, forcedDown: false,
+    inMaintenance: false, traits: ['COMPUTE_NET_ATTACH_INTERFACE', 'HW_CPU_X86_AVX2'], generation: 1, baseCpu: 0, baseRamMb: 0, ...spec,
+  };
+}
+
+export function usedOn(state: ClusterState, hostname: string): { vcpus: number; ramMb: number; diskGb: number } {
+  const used = { vcpus: 0, ramMb: 0, diskGb: 0 };
+  for (const i of state.instances.values()) {
+    if (i.host !== hostname) continue;
+    used.vcpus += i.flavor.vcpus; used.ramMb += i.flavor.ramMb; used.diskGb += i.flavor.diskGb;
+  }
+  // Placement keeps the allocation on the destination during a move.
+  for (const m of state.migrations) {
+    if (m.destHost !== hostname || !['running', 'preparing', 'queued', 'finished'].includes(m.status)) continue;
+    if (m.status === 'finished' && m.type === 'live-migration') continue;
+    const inst = state.instances.get(m.instanceId);
+    if (inst && inst.host !== hostname) { used.vcpus += inst.flavor.vcpus; used.ramMb += inst.flavor.ramMb; used.diskGb += inst.flavor.diskGb; }
+  }
+  return used;
+}
+
+export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterState {
+  const rng = createRandom(config.seed ?? 42);
+  const state = emptyState(config.flavors ?? DEFAULT_FLAVORS);
+  const azs = config.azs ?? ['nova'];
+  for (let i = 0; i < config.hosts; i++) {
+    const hostname = `compute-${String(i).padStart(5, '0')}`;
+    const h = config.host ?? {};
+    const host = newHost(i, hostname, azs[i % azs.length] as string, {
+      vcpus: h.vcpus ?? 48, memoryMb: h.memoryMb ?? 196_608, diskGb: h.diskGb ?? 2000,
+      vcpuRatio: h.vcpuRatio ?? 4, memoryRatio: h.memoryRatio ?? 1, diskRatio: h.diskRatio ?? 1,
+      baseCpu: 0.02, baseRamMb: 4096,
+    });
+    state.hosts.push(host);
+    state.hostsByName.set(hostname, host);
+  }
+  (config.aggregates ?? []).forEach((a, index) => {
+    state.aggregates.push({ id: index + 1, uuid: nameUuid(`aggregate-${a.name}`), name: a.name, az: a.az ?? null, hosts: a.hosts.map((n) => state.hosts[n]?.hostname).filter((x): x is string => !!x), metadata: a.az ? { availability_zone: a.az } : {} });
+  });
+  state.projects = Array.from({ length: 4 }, (_, i) => nameUuid(`project-${i}`).replaceAll('-', ''));
+  const total = config.instances ?? Math.round(config.hosts * (config.instancesPerHost ?? 7.5));
+  const pattern = config.loadPattern ?? 'diurnal';
+  for (let n = 0; n < total; n++) {
+    const flavor = rng.pick(state.flavors);
+    // Skewed placement gives strategies something to balance: earlier hosts fill more.
+    let host: SimHost | undefined;
+    for (let attempt = 0; attempt < 8 && !host; attempt++) {
+      const candidate = state.hosts[Math.floor(Math.pow(rng.next(), 1.4) * state.hosts.length)] as SimHost;
+      const used = usedOn(state, candidate.hostname);
+      if (used.vcpus + flavor.vcpus <= candidate.vcpus * candidate.vcpuRatio && used.ramMb + flavor.ramMb <= candidate.memoryMb * candidate.memoryRatio && used.diskGb + flavor.diskGb <= candidate.diskGb * candidate.diskRatio) host = candidate;
+    }
+    const id = nameUuid(`instance-${config.seed ?? 42}-${n}`);
+    state.instances.set(id, {
+      id, name: `vm-${String(n).padStart(6, '0')}`, projectId: rng.pick(state.projects), userId: 'member',
+      host: host?.hostname ?? null, flavor, vmState: host ? 'active' : 'error', taskState: null, powerState: host ? 1 : 0,
+      locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
+      cpuMean: 0.05 + rng.next() * 0.6, cpuAmp: pattern === 'flat' ? 0 : 0.05 + rng.next() * 0.3, phase: rng.next() * Math.PI * 2,
+      noise: pattern === 'noisy' ? [rng.next() * 0.1, rng.next() * 0.1] : [0, 0], ramFraction: 0.3 + rng.next() * 0.6,
+    });
+  }
+  return state;
+}
+
+interface ScenarioNode { hostname: string; uuid: string; vcpus: number; memory: number; disk: number; vcpu_ratio: number; memory_ratio: number; disk_ratio: number; vcpu_reserved: number; memory_mb_reserved: number; disk_gb_reserved: number; state: string; status: string; disabled_reason: string | null; metrics: Record<string, number> }
+interface ScenarioInstance { uuid: string; name: string; host: string; vcpus: number; memory: number; disk: number; locked: boolean; metadata: Record<string, string>; project_id: string; state: string; metrics: Record<string, number> }
+
+export function buildFromScenario(path: string, nowIso: string): ClusterState {
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ScenarioNode[]; instances: ScenarioInstance[] };
+  const state = emptyState([...DEFAULT_FLAVORS]);
+  const byUuid = new Map<string, SimHost>();
+  doc.nodes.forEach((n, index) => {
+    const host = newHost(index, n.hostname, 'nova', {
+      id: n.uuid, vcpus: n.vcpus, memoryMb: n.memory, diskGb: n.disk, vcpuRatio: n.vcpu_ratio, memoryRatio: n.memory_ratio, diskRatio: n.disk_ratio,
+      vcpuReserved: n.vcpu_reserved, memoryMbReserved: n.memory_mb_reserved, diskGbReserved: n.disk_gb_reserved,
+      status: n.status === 'disabled' ? 'disabled' : 'enabled', disabledReason: n.disabled_reason, forcedDown: n.state === 'down',
+    });
+    state.hosts.push(host); state.hostsByName.set(host.hostname, host); byUuid.set(n.uuid, host);
+  });
+  const projects = new Set<string>();
+  for (const i of doc.instances) {
+    const host = byUuid.get(i.host) ?? state.hostsByName.get(i.host);
+    let flavor = state.flavors.find((f) => f.vcpus === i.vcpus && f.ramMb === i.memory && f.diskGb === i.disk);
+    if (!flavor) { flavor = { id: String(state.flavors.length + 1), name: i.metadata.flavor ?? `custom-${i.vcpus}-${i.memory}-${i.disk}`, vcpus: i.vcpus, ramMb: i.memory, diskGb: i.disk, extraSpecs: {} }; state.flavors.push(flavor); }
+    projects.add(i.project_id);
+    state.instances.set(i.uuid, {
+      id: i.uuid, name: i.name, projectId: i.project_id, userId: 'member', host: host?.hostname ?? null, flavor,
+      vmState: i.state, taskState: null, powerState: i.state === 'active' ? 1 : 4, locked: i.locked, metadata: { ...i.metadata },
+      metadataRoles: Object.fromEntries(Object.keys(i.metadata).map((k) => [k, 'member'])), pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
+      cpuMean: (i.metrics.instance_cpu_usage ?? 0) / 100, cpuAmp: 0, phase: 0, noise: [0, 0], ramFraction: (i.metrics.instance_ram_usage ?? 0) / i.memory,
+    });
+  }
+  state.projects = [...projects];
+  // The scenario's host metrics include load not explained by its instances; keep it as background so the host
+  // series reproduce the scenario's numbers exactly while moves still shift load.
+  for (const n of doc.nodes) {
+    const host = byUuid.get(n.uuid) as SimHost;
+    let cores = 0;
+    let ramMb = 0;
+    for (const i of state.instances.values()) if (i.host === host.hostname) { cores += i.flavor.vcpus * i.cpuMean; ramMb += i.flavor.ramMb * i.ramFraction; }
+    host.baseCpu = (n.metrics.host_cpu_usage ?? 0) / 100 - cores / host.vcpus;
+    host.baseRamMb = (n.metrics.host_ram_usage ?? 0) / 1024 - ramMb;
+  }
+  return state;
+}

@@ -1,0 +1,50 @@
+/** The simulated OpenStack cloud: Keystone, Nova, Placement and Prometheus on one loopback port. */
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../lib/clock.js';
+import type { Bus } from '../bus/bus.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
+import { buildFromConfig, buildFromScenario, type ClusterConfig, type ClusterState } from './cluster.js';
+import { createSimServer, USERS } from './server.js';
+import { Notifier } from './notifications.js';
+import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL } from './config.js';
+
+export type { ClusterConfig, ClusterState } from './cluster.js';
+export { resolveSimulatorOptions, DEFAULT_CLUSTER } from './config.js';
+
+export interface SimulatedCloudOptions { clock: Clock; bus?: Bus; cluster: ClusterConfig | { scenarioFile: string }; logger?: Logger; hostLabel?: string; migrationBandwidthMbPerS?: number }
+
+export interface SimulatedCloud {
+  listen(opts: { host: '127.0.0.1'; port: number }): Promise<string>;
+  close(): Promise<void>;
+  readonly urls: { base: string; identity: string; compute: string; placement: string; volume: string; prometheus: string };
+  readonly credentials: { authUrl: string; username: string; password: string; projectName: string; userDomainName: string; projectDomainName: string; member: { username: string; password: string } };
+  readonly state: ClusterState;
+  /** Completes moves whose simulated time has elapsed (publishing their notifications). */
+  settle(): Promise<void>;
+}
+
+export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedCloud {
+  const nowIso = options.clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
+  const state = 'scenarioFile' in options.cluster ? buildFromScenario(options.cluster.scenarioFile, nowIso) : buildFromConfig(options.cluster, nowIso);
+  let base = '';
+  const server = createSimServer({
+    state, clock: options.clock, notifier: new Notifier(options.bus, () => options.clock.now()), logger: (options.logger ?? silentLogger).child({ part: 'simulator' }),
+    hostLabel: options.hostLabel ?? DEFAULT_HOST_LABEL, bandwidthMbPerS: options.migrationBandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S, baseUrl: () => base,
+  });
+  return {
+    state,
+    async listen({ host, port }) {
+      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()); });
+      base = `http://${host}:${(server.address() as AddressInfo).port}`;
+      return base;
+    },
+    close: () => new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((e) => (e ? reject(e) : resolve())); }),
+    get urls() {
+      return { base, identity: `${base}/identity/v3`, compute: `${base}/compute/v2.1`, placement: `${base}/placement`, volume: `${base}/volume/v3`, prometheus: `${base}/prometheus` };
+    },
+    get credentials() {
+      return { authUrl: `${base}/identity/v3`, username: 'admin', password: USERS.admin?.password ?? 'admin', projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default', member: { username: 'demo', password: 'demo' } };
+    },
+    settle: () => server.tick(),
+  };
+}

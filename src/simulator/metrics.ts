@@ -1,0 +1,170 @@
+/**
+ * Prometheus series computed from the simulated load. Loads are sums of sinusoids, so counters (their integrals)
+ * have closed forms and any instant of any range is computed on demand, without stored samples.
+ */
+import type { Matcher } from './promql/parser.js';
+import { matches, type Labels, type Series, type SeriesSource } from './promql/evaluator.js';
+import type { ClusterState, SimHost, SimInstance } from './cluster.js';
+
+const DAY = 86_400;
+const WAVES: [period: number, phaseFactor: number][] = [[DAY, 1], [3600, 3], [900, 7]];
+
+function waves(i: SimInstance): [amp: number, period: number, phase: number][] {
+  const amp = Math.min(i.cpuAmp, i.cpuMean * 0.8);
+  return [
+    [amp, WAVES[0]![0], i.phase],
+    [Math.min(i.noise[0], i.cpuMean * 0.1), WAVES[1]![0], i.phase * WAVES[1]![1]],
+    [Math.min(i.noise[1], i.cpuMean * 0.1), WAVES[2]![0], i.phase * WAVES[2]![1]],
+  ];
+}
+
+/** Utilisation of the instance's vcpus (0..1) at time t seconds. */
+export function instanceCpu(i: SimInstance, t: number): number {
+  if (i.vmState !== 'active') return 0;
+  let u = i.cpuMean;
+  for (const [a, p, ph] of waves(i)) u += a * Math.sin((2 * Math.PI * t) / p + ph);
+  return u;
+}
+
+/** ∫₀ᵗ instanceCpu, in vcpu-utilisation seconds. */
+export function instanceCpuIntegral(i: SimInstance, t: number): number {
+  if (i.vmState !== 'active') return 0;
+  let v = i.cpuMean * t;
+  for (const [a, p, ph] of waves(i)) v += ((a * p) / (2 * Math.PI)) * (Math.cos(ph) - Math.cos((2 * Math.PI * t) / p + ph));
+  return v;
+}
+
+export function instanceRamMb(i: SimInstance, t: number): number {
+  if (i.vmState !== 'active') return 0;
+  return i.flavor.ramMb * Math.min(1, Math.max(0, i.ramFraction + 0.05 * Math.sin((2 * Math.PI * t) / DAY + i.phase) * (i.cpuAmp > 0 ? 1 : 0)));
+}
+
+/** Host CPU busy fraction over all cores at t. */
+export function hostCpu(state: ClusterState, host: SimHost, t: number): number {
+  let cores = 0;
+  for (const i of instancesOn(state, host)) cores += i.flavor.vcpus * instanceCpu(i, t);
+  return host.baseCpu + cores / host.vcpus;
+}
+
+function hostBusyIntegral(state: ClusterState, host: SimHost, t: number): number {
+  let coreSeconds = 0;
+  for (const i of instancesOn(state, host)) coreSeconds += i.flavor.vcpus * instanceCpuIntegral(i, t);
+  return host.baseCpu * t + coreSeconds / host.vcpus;
+}
+
+export function hostRamUsedMb(state: ClusterState, host: SimHost, t: number): number {
+  let mb = host.baseRamMb;
+  for (const i of instancesOn(state, host)) mb += instanceRamMb(i, t);
+  return mb;
+}
+
+const byHostCache = new WeakMap<ClusterState, { version: number; map: Map<string, SimInstance[]> }>();
+let placementVersion = 0;
+/** Called whenever an instance changes host or state so per-host lists are rebuilt. */
+export function invalidatePlacement(): void { placementVersion++; }
+
+function instancesOn(state: ClusterState, host: SimHost): SimInstance[] {
+  let cached = byHostCache.get(state);
+  if (!cached || cached.version !== placementVersion) {
+    const map = new Map<string, SimInstance[]>();
+    for (const i of state.instances.values()) {
+      if (!i.host) continue;
+      const list = map.get(i.host) ?? [];
+      list.push(i);
+      map.set(i.host, list);
+    }
+    cached = { version: placementVersion, map };
+    byHostCache.set(state, cached);
+  }
+  return cached.map.get(host.hostname) ?? [];
+}
+
+/** How the busy share of a node's CPU splits over node_exporter modes. */
+const BUSY_MODES: [string, number][] = [['user', 0.78], ['system', 0.15], ['steal', 0.03], ['iowait', 0.02], ['softirq', 0.01], ['irq', 0.005], ['nice', 0.005]];
+
+type Family = { name: string; hostScoped: boolean; make: (labels: Labels, host: SimHost | null, inst: SimInstance | null) => Series[] };
+
+export function createMetricSource(state: ClusterState, hostLabel: string): SeriesSource & { hostLabels(host: SimHost): Labels; names(): string[] } {
+  const hostLabels = (h: SimHost): Labels => ({ [hostLabel]: h.hostname, instance: `${h.hostname}:9100`, job: 'node' });
+  const node = (name: string, at: (h: SimHost, t: number) => number): Family => ({ name, hostScoped: true, make: (labels, h) => [{ labels: { __name__: name, ...labels }, at: (t) => at(h as SimHost, t) }] });
+  const inst = (name: string, job: string, at: (i: SimInstance, t: number) => number): Family => ({
+    name, hostScoped: false,
+    make: (_l, _h, i) => {
+      const x = i as SimInstance;
+      const labels: Labels = job === 'ceilometer'
+        ? { __name__: name, resource: x.id, project: x.projectId, user: x.userId, job, type: 'instance', resource_name: x.name, server_group: x.serverGroup ?? '' }
+        : { __name__: name, domain: `instance-${x.id.slice(0, 8)}`, instance: `${x.host ?? ''}:9177`, uuid: x.id, project_uuid: x.projectId, job, host: x.host ?? '' };
+      return [{ labels, at: (t) => at(x, t) }];
+    },
+  });
+  const fsSize = (h: SimHost): number => h.diskGb * 1024 ** 3;
+  const diskUsed = (h: SimHost): number => {
+    let gb = 20;
+    for (const i of instancesOn(state, h)) gb += i.flavor.diskGb * 0.6;
+    return Math.min(h.diskGb, gb) * 1024 ** 3;
+  };
+  const families: Family[] = [
+    {
+      name: 'node_cpu_seconds_total', hostScoped: true,
+      make: (labels, h) => {
+        const host = h as SimHost;
+        const out: Series[] = [];
+        for (let cpu = 0; cpu < host.vcpus; cpu++) {
+          out.push({ labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode: 'idle' }, at: (t) => t - hostBusyIntegral(state, host, t) });
+          for (const [mode, share] of BUSY_MODES) out.push({ labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode }, at: (t) => share * hostBusyIntegral(state, host, t) });
+        }
+        return out;
+      },
+    },
+    node('node_memory_MemTotal_bytes', (h) => h.memoryMb * 1024 * 1024),
+    node('node_memory_MemAvailable_bytes', (h, t) => (h.memoryMb - hostRamUsedMb(state, h, t)) * 1024 * 1024),
+    node('node_filesystem_size_bytes', (h) => fsSize(h)),
+    node('node_filesystem_avail_bytes', (h) => fsSize(h) - diskUsed(h)),
+    node('node_network_receive_bytes_total', (h, t) => 2e6 * hostBusyIntegral(state, h, t) + 1e4 * t),
+    node('node_network_transmit_bytes_total', (h, t) => 1.5e6 * hostBusyIntegral(state, h, t) + 1e4 * t),
+    // Pressure stalls grow once the node is busier than 70 %.
+    node('node_pressure_cpu_waiting_seconds_total', (h, t) => Math.max(0, hostBusyIntegral(state, h, t) - 0.7 * t) * 0.5),
+    node('node_pressure_memory_waiting_seconds_total', (h, t) => Math.max(0, hostRamUsedMb(state, h, t) / h.memoryMb - 0.85) * t),
+    node('node_pressure_io_waiting_seconds_total', (h, t) => 0.01 * hostBusyIntegral(state, h, t)),
+    inst('ceilometer_cpu', 'ceilometer', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t) * 1e9),
+    inst('ceilometer_memory_usage', 'ceilometer', (i, t) => instanceRamMb(i, t)),
+    inst('ceilometer_memory', 'ceilometer', (i) => i.flavor.ramMb),
+    inst('ceilometer_vcpus', 'ceilometer', (i) => i.flavor.vcpus),
+    inst('libvirt_domain_info_cpu_time_seconds_total', 'libvirt', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t)),
+    inst('libvirt_domain_info_virtual_cpus', 'libvirt', (i) => i.flavor.vcpus),
+    inst('libvirt_domain_info_maximum_memory_bytes', 'libvirt', (i) => i.flavor.ramMb * 1024 * 1024),
+    inst('libvirt_domain_memory_stats_used_percent', 'libvirt', (i, t) => (100 * instanceRamMb(i, t)) / i.flavor.ramMb),
+    inst('libvirt_domain_vcpu_delay_seconds_total', 'libvirt', (i, t) => 0.02 * i.flavor.vcpus * instanceCpuIntegral(i, t)),
+    inst('libvirt_domain_vcpu_steal_seconds_total', 'libvirt', (i, t) => 0.01 * i.flavor.vcpus * instanceCpuIntegral(i, t)),
+    inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => i.flavor.vcpus * instanceCpu(i, t) * 2 * 1024 * 1024),
+  ];
+  const byName = new Map(families.map((f) => [f.name, f]));
+
+  return {
+    hostLabels,
+    names: () => families.map((f) => f.name),
+    select(name: string, matchers: Matcher[]): Series[] {
+      const nameMatchers = matchers.filter((m) => m.label === '__name__');
+      const rest = matchers.filter((m) => m.label !== '__name__');
+      const wanted = name ? [byName.get(name)].filter((f): f is Family => !!f) : families.filter((f) => matches({ __name__: f.name }, nameMatchers));
+      const out: Series[] = [];
+      for (const f of wanted) {
+        if (f.hostScoped) {
+          // Filter on the host label before materialising per-cpu series: a 1,000-host cloud has 384k cpu series.
+          const hostMatchers = rest.filter((m) => m.label === hostLabel || m.label === 'instance' || m.label === 'job');
+          for (const h of state.hosts) {
+            const labels = hostLabels(h);
+            if (!matches(labels, hostMatchers)) continue;
+            for (const s of f.make(labels, h, null)) if (matches(s.labels, rest)) out.push(s);
+          }
+        } else {
+          for (const i of state.instances.values()) {
+            if (!i.host || i.vmState === 'deleted') continue;
+            for (const s of f.make({}, null, i)) if (matches(s.labels, rest)) out.push(s);
+          }
+        }
+      }
+      return out;
+    },
+  };
+}

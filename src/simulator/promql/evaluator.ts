@@ -1,0 +1,180 @@
+/**
+ * Evaluates the parsed PromQL subset against series whose values are functions of time, so any instant or
+ * range can be computed on demand without stored samples.
+ */
+import { parse, PromQLError, type Expr, type Matcher } from './parser.js';
+
+export type Labels = Record<string, string>;
+
+export interface Series {
+  labels: Labels;
+  /** Value at a time in seconds (a counter's running total for counters). */
+  at(tSec: number): number;
+}
+
+export interface SeriesSource {
+  /** Series of metric `name` (all metrics when empty) matching every matcher. */
+  select(name: string, matchers: Matcher[]): Series[];
+}
+
+export type Sample = { labels: Labels; value: number };
+export type Value = { type: 'scalar'; value: number } | { type: 'vector'; samples: Sample[] };
+
+/** Spacing of the virtual scrapes *_over_time and irate look at. */
+export const SCRAPE_INTERVAL_S = 30;
+
+export function matches(labels: Labels, matchers: Matcher[]): boolean {
+  for (const m of matchers) {
+    const v = labels[m.label] ?? '';
+    switch (m.op) {
+      case '=': if (v !== m.value) return false; break;
+      case '!=': if (v === m.value) return false; break;
+      case '=~': if (!new RegExp(`^(?:${m.value})$`).test(v)) return false; break;
+      case '!~': if (new RegExp(`^(?:${m.value})$`).test(v)) return false; break;
+    }
+  }
+  return true;
+}
+
+function dropName(labels: Labels): Labels {
+  const { __name__: _ignored, ...rest } = labels;
+  return rest;
+}
+
+function signature(labels: Labels): string {
+  return JSON.stringify(Object.entries(dropName(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function overTime(series: Series, t: number, rangeS: number, fn: (values: number[]) => number): number {
+  const values: number[] = [];
+  // Samples aligned to the scrape grid inside (t - range, t], like Prometheus's left-open window.
+  const first = Math.floor((t - rangeS) / SCRAPE_INTERVAL_S + 1) * SCRAPE_INTERVAL_S;
+  for (let s = first; s <= t; s += SCRAPE_INTERVAL_S) values.push(series.at(s));
+  if (values.length === 0) values.push(series.at(t));
+  return fn(values);
+}
+
+function rangeFunction(fn: string, series: Series, t: number, rangeS: number): number {
+  switch (fn) {
+    case 'rate': return (series.at(t) - series.at(t - rangeS)) / rangeS;
+    case 'increase': return series.at(t) - series.at(t - rangeS);
+    case 'irate': {
+      const step = Math.min(SCRAPE_INTERVAL_S, rangeS);
+      return (series.at(t) - series.at(t - step)) / step;
+    }
+    case 'avg_over_time': return overTime(series, t, rangeS, (v) => v.reduce((a, b) => a + b, 0) / v.length);
+    case 'max_over_time': return overTime(series, t, rangeS, (v) => Math.max(...v));
+    case 'min_over_time': return overTime(series, t, rangeS, (v) => Math.min(...v));
+    case 'sum_over_time': return overTime(series, t, rangeS, (v) => v.reduce((a, b) => a + b, 0));
+    default: throw new PromQLError(`function "${fn}" does not take a range vector`);
+  }
+}
+
+function arith(op: string, a: number, b: number): number {
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    default: return a / b;
+  }
+}
+
+export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value {
+  switch (expr.kind) {
+    case 'number': return { type: 'scalar', value: expr.value };
+    case 'neg': {
+      const v = evaluate(expr.expr, source, tSec);
+      return v.type === 'scalar' ? { type: 'scalar', value: -v.value } : { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })) };
+    }
+    case 'selector': {
+      if (expr.rangeMs !== null) throw new PromQLError('range vector selectors are only allowed inside range functions');
+      const series = source.select(expr.name, expr.matchers);
+      return { type: 'vector', samples: series.map((s) => ({ labels: s.labels, value: s.at(tSec) })) };
+    }
+    case 'call': {
+      const [first, second] = expr.args;
+      if (expr.fn === 'clamp_max' || expr.fn === 'clamp_min' || expr.fn === 'abs') {
+        const wanted = expr.fn === 'abs' ? 1 : 2;
+        if (expr.args.length !== wanted || !first) throw new PromQLError(`${expr.fn} expects ${wanted} arguments`);
+        const v = evaluate(first, source, tSec);
+        if (v.type !== 'vector') throw new PromQLError(`expected type instant vector in call to function "${expr.fn}", got scalar`);
+        let f: (x: number) => number = Math.abs;
+        if (expr.fn !== 'abs') {
+          const bound = evaluate(second as Expr, source, tSec);
+          if (bound.type !== 'scalar') throw new PromQLError(`expected type scalar in call to function "${expr.fn}"`);
+          f = expr.fn === 'clamp_max' ? (x) => Math.min(x, bound.value) : (x) => Math.max(x, bound.value);
+        }
+        return { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: f(s.value) })) };
+      }
+      if (expr.args.length !== 1 || first?.kind !== 'selector' || first.rangeMs === null) {
+        throw new PromQLError(`expected type range vector in call to function "${expr.fn}"`);
+      }
+      const rangeS = first.rangeMs / 1000;
+      const series = source.select(first.name, first.matchers);
+      return { type: 'vector', samples: series.map((s) => ({ labels: dropName(s.labels), value: rangeFunction(expr.fn, s, tSec, rangeS) })) };
+    }
+    case 'aggregate': {
+      const v = evaluate(expr.expr, source, tSec);
+      if (v.type !== 'vector') throw new PromQLError(`expected type instant vector in aggregation expression, got scalar`);
+      const groups = new Map<string, { labels: Labels; values: number[] }>();
+      for (const s of v.samples) {
+        const labels: Labels = {};
+        if (expr.without) {
+          for (const [k, val] of Object.entries(dropName(s.labels))) if (!expr.by.includes(k)) labels[k] = val;
+        } else {
+          for (const k of expr.by) if (s.labels[k] !== undefined) labels[k] = s.labels[k];
+        }
+        const key = signature(labels);
+        const group = groups.get(key) ?? { labels, values: [] };
+        group.values.push(s.value);
+        groups.set(key, group);
+      }
+      const reduce = (values: number[]): number => {
+        switch (expr.op) {
+          case 'sum': return values.reduce((a, b) => a + b, 0);
+          case 'avg': return values.reduce((a, b) => a + b, 0) / values.length;
+          case 'min': return Math.min(...values);
+          case 'max': return Math.max(...values);
+          default: return values.length;
+        }
+      };
+      return { type: 'vector', samples: [...groups.values()].map((g) => ({ labels: g.labels, value: reduce(g.values) })) };
+    }
+    case 'binary': {
+      const l = evaluate(expr.lhs, source, tSec);
+      const r = evaluate(expr.rhs, source, tSec);
+      if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: arith(expr.op, l.value, r.value) };
+      if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', samples: l.samples.map((s) => ({ labels: dropName(s.labels), value: arith(expr.op, s.value, r.value) })) };
+      if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', samples: r.samples.map((s) => ({ labels: dropName(s.labels), value: arith(expr.op, l.value, s.value) })) };
+      if (l.type === 'vector' && r.type === 'vector') {
+        // One-to-one matching on all labels but the metric name, as Prometheus does without on()/ignoring().
+        const right = new Map<string, Sample>();
+        for (const s of r.samples) {
+          const key = signature(s.labels);
+          if (right.has(key)) throw new PromQLError('found duplicate series for the match group on the right hand-side of the operation');
+          right.set(key, s);
+        }
+        const out: Sample[] = [];
+        for (const s of l.samples) {
+          const other = right.get(signature(s.labels));
+          if (other) out.push({ labels: dropName(s.labels), value: arith(expr.op, s.value, other.value) });
+        }
+        return { type: 'vector', samples: out };
+      }
+      throw new PromQLError('unreachable operand types');
+    }
+  }
+}
+
+/** Parses and evaluates; throws PromQLError on unsupported syntax. */
+export function query(text: string, source: SeriesSource, tSec: number): Value {
+  return evaluate(parse(text), source, tSec);
+}
+
+/** Prometheus's JSON formatting of sample values. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
