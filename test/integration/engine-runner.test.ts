@@ -1,0 +1,140 @@
+/**
+ * The audit runner and its neighbours against real stores: registry sync, strategies whose metrics the datasource
+ * cannot serve, an empty solution, and plan expiry on a manual clock.
+ */
+import { Type } from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAudit, type AuditRunnerDeps } from '../../src/decision-engine/audit-runner.js';
+import { supersedeExpiredPlans } from '../../src/decision-engine/plan-expiry.js';
+import { syncRegistries } from '../../src/decision-engine/sync.js';
+import { goals } from '../../src/goals/index.js';
+import { workloadBalancing } from '../../src/goals/workload-balancing.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { createRegistry } from '../../src/lib/registry.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { planners } from '../../src/planners/index.js';
+import { scoringEngines } from '../../src/scoring/index.js';
+import { dummy } from '../../src/strategies/dummy.js';
+import { defineStrategy, type Strategy } from '../../src/strategies/strategy.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestStore, STORE_DIALECTS, type TestStore } from '../helpers/store.js';
+
+const needsMetrics = defineStrategy({
+  name: 'needs_metrics',
+  goal: workloadBalancing,
+  displayName: 'Needs metrics',
+  parameters: Type.Object({}),
+  metrics: ['host_cpu_usage'],
+  supportLevel: 'experimental',
+  planner: 'weight',
+  docs: { description: 'test', requirements: 'host_cpu_usage', limitations: 'none' },
+  execute: () => Promise.resolve(),
+});
+
+const doesNothing = defineStrategy({
+  name: 'does_nothing',
+  goal: workloadBalancing,
+  displayName: 'Does nothing',
+  parameters: Type.Object({}),
+  metrics: [],
+  supportLevel: 'experimental',
+  planner: 'weight',
+  docs: { description: 'test', requirements: 'none', limitations: 'none' },
+  execute: () => Promise.resolve(),
+});
+
+const testStrategies = createRegistry<Strategy>('strategy', [dummy, needsMetrics, doesNothing] as Strategy[]);
+
+async function createAudit(store: Store, strategyName: string) {
+  const strategy = (await store.strategies.find(strategyName))!;
+  return store.audits.create({
+    name: `runner-${Math.random()}`,
+    auditType: 'ONESHOT',
+    state: 'PENDING',
+    parameters: {},
+    interval: null,
+    goalId: strategy.goalId,
+    strategyId: strategy.id,
+    scope: [],
+    autoTrigger: false,
+    nextRunTime: null,
+    startTime: null,
+    endTime: null,
+    force: false,
+    forceRefresh: false,
+  });
+}
+
+describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
+  let testStore: TestStore | undefined;
+  afterEach(async () => {
+    await testStore?.close();
+    testStore = undefined;
+  });
+
+  async function setup() {
+    testStore = await createTestStore(dialect);
+    const { store } = testStore;
+    await syncRegistries(store, { goals, strategies: testStrategies, scoringEngines });
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const launched: string[] = [];
+    const deps: AuditRunnerDeps = {
+      store,
+      goals,
+      strategies: testStrategies,
+      planners,
+      scoringEngines,
+      models: undefined,
+      availableMetrics: new Set(['host_ram_usage']),
+      applier: { launchActionPlan: (uuid) => Promise.resolve(void launched.push(uuid)) },
+      clock,
+      logger: silentLogger,
+      hostname: 'engine-1',
+    };
+    return { store, clock, deps, launched };
+  }
+
+  it('syncs every goal and strategy with its parameters_spec and efficacy specification', async () => {
+    const { store } = await setup();
+    expect((await store.goals.list({ limit: 100 })).map((goal) => goal.name).sort()).toEqual(goals.all.map((goal) => goal.name).sort());
+    const strategy = (await store.strategies.find('dummy'))!;
+    expect(strategy.parametersSpec).toEqual({
+      properties: {
+        para1: { description: 'number parameter example', type: 'number', default: 3.2, minimum: 1.0, maximum: 10.2 },
+        para2: { description: 'string parameter example', type: 'string', default: 'hello' },
+      },
+    });
+  });
+
+  it('fails an audit whose strategy needs a metric the datasource cannot serve, naming the metric', async () => {
+    const { store, deps } = await setup();
+    const audit = await createAudit(store, 'needs_metrics');
+    expect(await runAudit(deps, audit.uuid, new AbortController().signal)).toBe('failed');
+    const failed = (await store.audits.find(audit.uuid))!;
+    expect(failed.state).toBe('FAILED');
+    expect(failed.statusMessage).toContain('host_cpu_usage');
+  });
+
+  it('stores an empty solution as a SUCCEEDED plan with nothing to do, as upstream does', async () => {
+    const { store, deps } = await setup();
+    const audit = await createAudit(store, 'does_nothing');
+    expect(await runAudit(deps, audit.uuid, new AbortController().signal)).toBe('planned');
+    expect((await store.audits.find(audit.uuid))!.state).toBe('SUCCEEDED');
+    const [plan] = await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } });
+    expect(plan!.state).toBe('SUCCEEDED');
+  });
+
+  it('supersedes RECOMMENDED plans older than the expiry, with the reason, and keeps the young ones', async () => {
+    const { store, deps } = await setup();
+    const audit = await createAudit(store, 'dummy');
+    await runAudit(deps, audit.uuid, new AbortController().signal);
+    const [plan] = await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } });
+    const hoursAfterCreation = (hours: number) => new ManualClock(new Date(plan!.createdAt.getTime() + hours * 3600 * 1000));
+    expect(await supersedeExpiredPlans(store, hoursAfterCreation(23), 24)).toBe(0);
+    expect((await store.actionPlans.find(plan!.uuid))!.state).toBe('RECOMMENDED');
+    expect(await supersedeExpiredPlans(store, hoursAfterCreation(25), 24)).toBe(1);
+    const expired = (await store.actionPlans.find(plan!.uuid))!;
+    expect(expired.state).toBe('SUPERSEDED');
+    expect(expired.statusMessage).toBe('Expired: not started within 24 h of its creation.');
+  });
+});
