@@ -1,0 +1,171 @@
+/**
+ * The store contract, run by test/contracts/store.test.ts over every backend (PGlite and PostgreSQL): what the API
+ * and the engine rely on, including pagination that never repeats or skips rows and writes that are all-or-nothing.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewAudit, Store } from '../../src/store/store.js';
+
+export function describeStoreContract(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
+  describe(`the ${name} store`, () => {
+    let store: Store;
+    let close: () => Promise<void>;
+    let goalId: number;
+    let strategyId: number;
+
+    const audit = (overrides: Partial<NewAudit> = {}): NewAudit => ({
+      name: `audit-${Math.random().toString(36).slice(2)}`,
+      auditType: 'ONESHOT',
+      state: 'PENDING',
+      parameters: { para1: 3.2 },
+      interval: null,
+      goalId,
+      strategyId,
+      scope: [],
+      autoTrigger: false,
+      nextRunTime: null,
+      startTime: null,
+      endTime: null,
+      force: false,
+      forceRefresh: false,
+      ...overrides,
+    });
+
+    beforeAll(async () => {
+      ({ store, close } = await open());
+      const [goal] = await store.goals.sync([
+        { name: 'dummy', displayName: 'Dummy goal', efficacySpecification: [] },
+        { name: 'other', displayName: 'Other goal', efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }] },
+      ]);
+      const [strategy] = await store.strategies.sync([
+        { name: 'dummy', displayName: 'Dummy strategy', goalName: 'dummy', parametersSpec: { properties: {} } },
+        { name: 'zeta', displayName: 'Zeta', goalName: 'other', parametersSpec: { properties: {} } },
+      ]);
+      goalId = goal!.id;
+      strategyId = strategy!.id;
+    });
+    afterAll(async () => {
+      await close();
+    });
+
+    it('keeps uuids stable across an unchanged sync and replaces a changed definition', async () => {
+      const before = (await store.goals.find('dummy'))!;
+      await store.goals.sync([
+        { name: 'dummy', displayName: 'Dummy goal', efficacySpecification: [] },
+        { name: 'other', displayName: 'Other goal', efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }] },
+      ]);
+      expect((await store.goals.find('dummy'))!.uuid).toBe(before.uuid);
+      expect((await store.goals.find(before.uuid))!.name).toBe('dummy');
+      await store.scoringEngines.sync([{ name: 's', description: 'one', metainfo: '' }]);
+      const first = (await store.scoringEngines.find('s'))!;
+      await store.scoringEngines.sync([{ name: 's', description: 'two', metainfo: '' }]);
+      const second = (await store.scoringEngines.find('s'))!;
+      expect(second.uuid).not.toBe(first.uuid);
+      expect(second.description).toBe('two');
+      expect(await store.scoringEngines.find(first.uuid)).toBeUndefined();
+    });
+
+    it('finds audits by uuid and by name, with their goal and strategy joined', async () => {
+      const created = await store.audits.create(audit({ name: 'by-name' }));
+      for (const key of [created.uuid, 'by-name']) {
+        expect(await store.audits.find(key)).toMatchObject({ uuid: created.uuid, goalName: 'dummy', strategyName: 'dummy', parameters: { para1: 3.2 } });
+      }
+      expect(created.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('refuses a second live audit template or audit with the same name, and frees the name on delete', async () => {
+      const template = { name: 'tmpl', description: null, goalId, strategyId: null, scope: [], defaultParameters: null };
+      const first = await store.auditTemplates.create(template);
+      await expect(store.auditTemplates.create(template)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      await store.auditTemplates.softDelete(first.uuid);
+      expect(await store.auditTemplates.find('tmpl')).toBeUndefined();
+      const again = await store.auditTemplates.create(template);
+      expect(again.uuid).not.toBe(first.uuid);
+      await store.audits.create(audit({ name: 'unique-audit' }));
+      await expect(store.audits.create(audit({ name: 'unique-audit' }))).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    });
+
+    it('pages through audits in any sort order without repeating or skipping a row', async () => {
+      for (let n = 0; n < 23; n++) await store.audits.create(audit({ name: `page-${String(n % 7)}-${n}`, state: n % 2 ? 'PENDING' : 'SUCCEEDED' }));
+      const all = await store.audits.list({ limit: 1000 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('id', 'name', 'state', 'created_at', 'goal_name', 'strategy_name', 'interval'),
+          fc.constantFrom('asc' as const, 'desc' as const),
+          fc.integer({ min: 1, max: 9 }),
+          async (sortKey, sortDir, limit) => {
+            const seen: string[] = [];
+            let marker: string | undefined;
+            for (;;) {
+              const page = await store.audits.list({ limit, sortKey, sortDir, ...(marker && { marker }) });
+              seen.push(...page.map((row) => row.uuid));
+              if (page.length < limit) break;
+              marker = page.at(-1)!.uuid;
+            }
+            expect(seen.length).toBe(all.length);
+            expect(new Set(seen).size).toBe(all.length);
+          },
+        ),
+        { numRuns: 15 },
+      );
+    });
+
+    it('rejects an unknown sort key and a marker that is not there', async () => {
+      await expect(store.audits.list({ limit: 5, sortKey: 'nope' })).rejects.toMatchObject({ code: 'INVALID_SORT', message: 'Invalid sort key: nope' });
+      await expect(store.audits.list({ limit: 5, marker: '0b2c6c0e-3f1e-4a52-9a0b-6d2f8d7e9a11' })).rejects.toMatchObject({ kind: 'invalid' });
+    });
+
+    it('writes nothing of a transaction that fails', async () => {
+      const before = await store.audits.list({ limit: 1000 });
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.audits.create(audit({ name: 'rolled-back' }));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.audits.find('rolled-back')).toBeUndefined();
+      expect((await store.audits.list({ limit: 1000 })).length).toBe(before.length);
+    });
+
+    it('stores a plan, its indicators and its actions together, and deletes them together', async () => {
+      const owner = await store.audits.create(audit());
+      const uuids = [crypto.randomUUID(), crypto.randomUUID()];
+      const plan = await store.actionPlans.create({
+        auditId: owner.id,
+        strategyId,
+        state: 'RECOMMENDED',
+        globalEfficacy: [{ name: 'ratio', description: 'd', unit: '%', value: 12.5 }],
+        efficacyIndicators: [{ name: 'count', description: 'c', unit: null, value: 3 }],
+        actions: uuids.map((uuid, n) => ({ uuid, actionType: 'nop', inputParameters: { message: `m${n}` }, parents: n ? [uuids[0]!] : [], state: 'PENDING' })),
+      });
+      expect(plan).toMatchObject({ auditUuid: owner.uuid, strategyName: 'dummy', efficacyIndicators: [{ name: 'count', value: 3 }], globalEfficacy: [{ value: 12.5 }] });
+      const actions = await store.actions.listByPlan(plan.id);
+      expect(actions.map((a) => a.parents)).toEqual([[], [uuids[0]]]);
+      expect(actions[0]!.actionPlanUuid).toBe(plan.uuid);
+      await store.actionPlans.softDelete(plan.uuid);
+      expect(await store.actionPlans.find(plan.uuid)).toBeUndefined();
+      expect(await store.actions.listByPlan(plan.id)).toEqual([]);
+    });
+
+    it('changes a state only from the expected states (compare-and-set)', async () => {
+      const target = await store.audits.create(audit());
+      const [a, b] = await Promise.all([
+        store.audits.updateIfState(target.uuid, ['PENDING'], { state: 'ONGOING', hostname: 'a' }),
+        store.audits.updateIfState(target.uuid, ['PENDING'], { state: 'ONGOING', hostname: 'b' }),
+      ]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      expect((await store.audits.find(target.uuid))!.state).toBe('ONGOING');
+    });
+
+    it('records heartbeats per service name and host', async () => {
+      const at = new Date('2026-01-01T00:00:00Z');
+      await store.services.heartbeat('steward-applier', 'h1', at);
+      const later = await store.services.heartbeat('steward-applier', 'h1', new Date('2026-01-01T00:01:00Z'));
+      await store.services.heartbeat('steward-applier', 'h2', at);
+      expect(later.lastSeenUp?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
+      const rows = await store.services.list({ limit: 10 });
+      expect(rows.filter((row) => row.name === 'steward-applier').map((row) => row.host).sort()).toEqual(['h1', 'h2']);
+      expect((await store.services.find(String(later.id)))!.host).toBe('h1');
+    });
+  });
+}
