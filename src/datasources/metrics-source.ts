@@ -73,6 +73,11 @@ export interface MetricsSource {
    * Resources without data are absent from the map. Keys are `resourceKey(resource)`.
    */
   statistics(resources: readonly MetricResource[], metric: MetricName, options: StatisticOptions): Promise<Map<string, number>>;
+  /**
+   * Which of `metrics` have no data at all at `at` (default now) over the last hour, each with a reason naming the
+   * backend and its query: the engine fails an audit with these instead of running a strategy on nothing.
+   */
+  missing?(metrics: readonly MetricName[], at?: Date): Promise<Map<MetricName, string>>;
   /** A time series for dashboards. */
   range(resource: MetricResource, metric: MetricName, options: RangeOptions): Promise<MetricPoint[]>;
 }

@@ -59,6 +59,14 @@ describe('Prometheus host label resolution', () => {
     expect(prometheus.calls).toHaveLength(1);
   });
 
+  it('names the metrics without data and the query it tried', async () => {
+    const prometheus = scriptedPrometheus([[]], {});
+    const source = createPrometheusSource({ baseUrl: 'http://127.0.0.1:9', fetch: prometheus.fetchFn, logger: silentLogger });
+    const missing = await source.missing!(['host_pressure_io', 'host_cpu_usage']);
+    expect([...missing.keys()].sort()).toEqual(['host_cpu_usage', 'host_pressure_io']);
+    expect(missing.get('host_pressure_io')).toMatch(/^Prometheus has no data for host_pressure_io \(query: .*node_pressure_io_waiting_seconds_total/);
+  });
+
   it('refuses a metric asked about the wrong kind of resource', async () => {
     const prometheus = scriptedPrometheus([[]], {});
     const source = createPrometheusSource({ baseUrl: 'http://127.0.0.1:9', fetch: prometheus.fetchFn, logger: silentLogger });

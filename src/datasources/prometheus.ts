@@ -214,6 +214,21 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
       return answer;
     },
 
+    async missing(metrics, at) {
+      const answer = new Map<MetricName, string>();
+      await Promise.all(
+        metrics.map(async (metric) => {
+          const spec = buildQuery(metric, labels, { aggregate: 'mean', periodSeconds: 3600, rateWindowSeconds });
+          try {
+            if ((await query(spec.promql, at)).length === 0) answer.set(metric, `Prometheus has no data for ${metric} (query: ${spec.promql})`);
+          } catch (error) {
+            answer.set(metric, (error as Error).message);
+          }
+        }),
+      );
+      return answer;
+    },
+
     async range(resource, metric, rangeOptions: RangeOptions): Promise<MetricPoint[]> {
       checkKind(resource, metric);
       const match = resource.kind === 'host' ? await hostLabelValue(resource.hostname) : resource.uuid;

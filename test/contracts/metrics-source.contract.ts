@@ -65,6 +65,11 @@ export function describeMetricsSourceContract(name: string, create: () => Promis
       expect(fixture.source.supports(metric)).toBe(true);
     });
 
+    it('finds data for every metric', async () => {
+      expect(typeof fixture.source.missing).toBe('function');
+      expect(await fixture.source.missing!(METRIC_NAMES, fixture.at)).toEqual(new Map());
+    });
+
     it('reports itself available', async () => {
       expect(await fixture.source.available()).toEqual({ ok: true });
     });
