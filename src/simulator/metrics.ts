@@ -92,7 +92,7 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     make: (_l, _h, i) => {
       const x = i as SimInstance;
       const labels: Labels = job === 'ceilometer'
-        ? { __name__: name, resource: x.id, project: x.projectId, user: x.userId, job, type: 'instance', resource_name: x.name, server_group: x.serverGroup ?? '' }
+        ? { __name__: name, job, resource: x.id, project: x.projectId }
         : { __name__: name, domain: `instance-${x.id.slice(0, 8)}`, instance: `${x.host ?? ''}:9177`, uuid: x.id, project_uuid: x.projectId, job, host: x.host ?? '' };
       return [{ labels, at: (t) => at(x, t) }];
     },

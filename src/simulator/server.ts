@@ -171,6 +171,7 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
       'OS-EXT-STS:task_state': i.taskState, 'OS-EXT-STS:vm_state': i.vmState, 'OS-EXT-STS:power_state': i.powerState,
       'os-extended-volumes:volumes_attached': [], security_groups: [{ name: 'default' }],
     };
+    if (atLeast(v, 3)) view['OS-EXT-SRV-ATTR:hostname'] = i.name;
     if (atLeast(v, 9)) view.locked = i.locked;
     if (atLeast(v, 73)) view.locked_reason = null;
     if (atLeast(v, 19)) view.description = null;

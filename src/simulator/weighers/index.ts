@@ -4,12 +4,14 @@ import { usedOn } from '../cluster.js';
 
 export interface Weigher { name: string; multiplier: number; weigh(state: ClusterState, host: SimHost, flavor: SimFlavor): number }
 
-export const ramSpread: Weigher = { name: 'ram', multiplier: 1, weigh: (s, h) => 1 - usedOn(s, h.hostname).ramMb / (h.memoryMb * h.memoryRatio) };
-export const cpuSpread: Weigher = { name: 'cpu', multiplier: 1, weigh: (s, h) => 1 - usedOn(s, h.hostname).vcpus / (h.vcpus * h.vcpuRatio) };
+// Like Nova's RAM/CPU weighers: free capacity in absolute units, normalised by the largest host.
+const largest = (s: ClusterState, f: (h: SimHost) => number): number => s.hosts.reduce((m, h) => Math.max(m, f(h)), 1);
+export const ramSpread: Weigher = { name: 'ram', multiplier: 1, weigh: (s, h) => (h.memoryMb * h.memoryRatio - usedOn(s, h.hostname).ramMb) / largest(s, (x) => x.memoryMb * x.memoryRatio) };
+export const cpuSpread: Weigher = { name: 'cpu', multiplier: 1, weigh: (s, h) => (h.vcpus * h.vcpuRatio - usedOn(s, h.hostname).vcpus) / largest(s, (x) => x.vcpus * x.vcpuRatio) };
 
 /** flavor `trait:X=preferred` draws, `trait:X=avoided` repels. */
 export const traitPreference: Weigher = {
-  name: 'trait-preference', multiplier: 2,
+  name: 'trait-preference', multiplier: 4,
   weigh: (_s, h, f) => {
     let score = 0.5;
     for (const [k, v] of Object.entries(f.extraSpecs)) {
