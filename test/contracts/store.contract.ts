@@ -9,7 +9,7 @@ import type { NewAudit, Store } from '../../src/store/store.js';
 export function describeStoreContract(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
   describe(`the ${name} store`, () => {
     let store: Store;
-    let close: () => Promise<void>;
+    let opened: { store: Store; close(): Promise<void> };
     let goalId: number;
     let strategyId: number;
 
@@ -32,7 +32,8 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     });
 
     beforeAll(async () => {
-      ({ store, close } = await open());
+      opened = await open();
+      store = opened.store;
       const [goal] = await store.goals.sync([
         { name: 'dummy', displayName: 'Dummy goal', efficacySpecification: [] },
         { name: 'other', displayName: 'Other goal', efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }] },
@@ -45,7 +46,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       strategyId = strategy!.id;
     });
     afterAll(async () => {
-      await close();
+      await opened.close();
     });
 
     it('keeps uuids stable across an unchanged sync and replaces a changed definition', async () => {
