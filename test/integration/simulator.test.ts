@@ -1,0 +1,266 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any -- wire bodies are untyped JSON whose shape is what these tests assert */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/lib/clock.js';
+import { InProcessBus } from '../../src/bus/in-process-bus.js';
+import { DESTINATIONS } from '../../src/bus/bus.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { createSimulatedCloud, type SimulatedCloud } from '../../src/simulator/index.js';
+
+const NOVA = '/work/shared/data/nova/api';
+const sample = (p: string): Record<string, unknown> => JSON.parse(readFileSync(`${NOVA}/${p}`, 'utf8')) as Record<string, unknown>;
+// Scenario metrics are the values at the scenario's instant; the simulator's flat scenario load keeps them constant.
+const T = 1795524300;
+
+let cloud: SimulatedCloud;
+let clock: ManualClock;
+let token: string;
+let memberToken: string;
+const events: { event_type: string; publisher_id: string; host: unknown }[] = [];
+
+async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-auth-token': token, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+const nova = (method: string, path: string, body?: unknown, version = '2.100', headers: Record<string, string> = {}) =>
+  call(method, `${cloud.urls.compute}${path}`, body, { 'openstack-api-version': `compute ${version}`, ...headers });
+const prom = async (q: string, time = T) => (await call('GET', `${cloud.urls.prometheus}/api/v1/query?query=${encodeURIComponent(q)}&time=${time}`)).body;
+const login = async (name: string, password: string) =>
+  call('POST', `${cloud.urls.identity}/auth/tokens`, { auth: { identity: { methods: ['password'], password: { user: { name, domain: { name: 'Default' }, password } } } } });
+
+beforeAll(async () => {
+  clock = new ManualClock(new Date(T * 1000));
+  const bus = new InProcessBus({ logger: silentLogger });
+  await bus.subscribe(DESTINATIONS.novaNotifications, (m) => {
+    const msg = JSON.parse((m as { 'oslo.message': string })['oslo.message']) as { event_type: string; publisher_id: string; payload: { 'nova_object.data': { host: unknown } } };
+    events.push({ event_type: msg.event_type, publisher_id: msg.publisher_id, host: msg.payload['nova_object.data'].host });
+    return Promise.resolve();
+  });
+  cloud = createSimulatedCloud({ clock, bus, cluster: { scenarioFile: 'test/fixtures/simulator/scenario-10x50-seed42.json' }, migrationBandwidthMbPerS: 1024 });
+  await cloud.listen({ host: '127.0.0.1', port: 0 });
+  const res = await login('admin', 'admin');
+  token = res.headers.get('x-subject-token') as string;
+  memberToken = (await login('demo', 'demo')).headers.get('x-subject-token') as string;
+});
+afterAll(async () => { await cloud.close(); });
+
+const keysOf = (o: unknown): string[] => Object.keys(o as object).sort();
+
+describe('simulated Keystone', () => {
+  it('issues a token whose catalog points every service at the simulator', async () => {
+    const res = await login('admin', 'admin');
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-subject-token')).toBeTruthy();
+    const catalog = res.body.token.catalog as { type: string; endpoints: { url: string }[] }[];
+    expect(Object.fromEntries(catalog.map((c) => [c.type, c.endpoints[0]!.url]))).toMatchObject({ compute: cloud.urls.compute, placement: cloud.urls.placement, prometheus: cloud.urls.prometheus });
+    expect(res.body.token.roles.map((r: { name: string }) => r.name)).toContain('admin');
+  });
+
+  it.each([
+    ['a wrong password', { methods: ['password'], password: { user: { name: 'admin', password: 'nope' } } }],
+    ['an unknown token', { methods: ['token'], token: { id: 'gAAAAnothing' } }],
+  ])('answers 401 to %s', async (_n, identity) => {
+    expect((await call('POST', `${cloud.urls.identity}/auth/tokens`, { auth: { identity } })).status).toBe(401);
+  });
+
+  it('validates a token with X-Subject-Token', async () => {
+    const res = await call('GET', `${cloud.urls.identity}/auth/tokens`, undefined, { 'x-subject-token': token });
+    expect(res.status).toBe(200);
+    expect(res.body.token.user.name).toBe('admin');
+  });
+});
+
+describe('simulated Nova shapes', () => {
+  it('serves servers/detail with every field of the 2.100 sample plus the admin host fields', async () => {
+    const res = await nova('GET', '/servers/detail?all_tenants=1&limit=5');
+    expect(res.status).toBe(200);
+    const want = keysOf((sample('servers/v2.100/servers-details-resp.json').servers as unknown[])[0]);
+    expect(keysOf(res.body.servers[0])).toEqual(expect.arrayContaining([...want, 'OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:hypervisor_hostname']));
+    expect(keysOf(res.body.servers[0].flavor)).toEqual(keysOf((sample('servers/v2.100/server-get-resp.json').server as { flavor: unknown }).flavor));
+    expect(res.body.servers).toHaveLength(5);
+    expect(res.body.servers_links[0].href).toContain(`marker=${res.body.servers[4].id}`);
+  });
+
+  it('pages servers with limit and marker without overlap until the end', async () => {
+    const seen: string[] = [];
+    let marker = '';
+    for (;;) {
+      const res = await nova('GET', `/servers/detail?all_tenants=1&limit=7${marker ? `&marker=${marker}` : ''}`);
+      seen.push(...res.body.servers.map((s: { id: string }) => s.id));
+      if (!res.body.servers_links) break;
+      marker = seen[seen.length - 1]!;
+    }
+    expect(new Set(seen).size).toBe(50);
+  });
+
+  it('filters servers by host', async () => {
+    const res = await nova('GET', '/servers/detail?all_tenants=1&host=compute-00000');
+    expect(res.body.servers.length).toBeGreaterThan(0);
+    expect(res.body.servers.every((s: Record<string, unknown>) => s['OS-EXT-SRV-ATTR:host'] === 'compute-00000')).toBe(true);
+  });
+
+  it('serves os-hypervisors/detail in the 2.88 shape', async () => {
+    const res = await nova('GET', '/os-hypervisors/detail', undefined, '2.88');
+    const want = (sample('os-hypervisors/v2.88/hypervisors-detail-resp.json').hypervisors as unknown[])[0];
+    expect(keysOf(res.body.hypervisors[0])).toEqual(keysOf(want));
+    expect(res.body.hypervisors[0].id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves the older hypervisor shape with cpu and memory below 2.88', async () => {
+    const res = await nova('GET', '/os-hypervisors/detail', undefined, '2.53');
+    expect(res.body.hypervisors[0]).toMatchObject({ vcpus: 48, memory_mb: 196608 });
+  });
+
+  it.each([
+    ['os-services', 'services'], ['os-aggregates', 'aggregates'], ['os-availability-zone/detail', 'availabilityZoneInfo'], ['flavors/detail', 'flavors'], ['os-server-groups', 'server_groups'], ['os-migrations', 'migrations'],
+  ])('serves %s', async (path, key) => {
+    const res = await nova('GET', `/${path}`);
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.body[key])).toBe(true);
+  });
+
+  it('answers 404 itemNotFound for an unknown server', async () => {
+    const res = await nova('GET', '/servers/00000000-0000-0000-0000-000000000000');
+    expect(res.status).toBe(404);
+    expect(res.body.itemNotFound.code).toBe(404);
+  });
+});
+
+describe('simulated Prometheus', () => {
+  it.each([
+    ['upstream Watcher host cpu', "100 - (avg by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='compute-00000'}[300s])) * 100)", { fqdn: 'compute-00000' }, 37.573],
+    ['upstream Watcher host ram KB', "(node_memory_MemTotal_bytes{fqdn='compute-00000'} - avg_over_time(node_memory_MemAvailable_bytes{fqdn='compute-00000'}[300s])) / 1024", { fqdn: 'compute-00000', instance: 'compute-00000:9100', job: 'node' }, 38158028.8],
+    ['upstream Watcher instance ram', "avg_over_time(ceilometer_memory_usage{resource='084fce35-db18-5086-9b08-7723a5368aa3'}[300s])", { resource: '084fce35-db18-5086-9b08-7723a5368aa3' }, 1610.9],
+    ['upstream Watcher instance cpu', "clamp_max((avg by (resource)(rate(ceilometer_cpu{resource='084fce35-db18-5086-9b08-7723a5368aa3'}[300s]))/10e+8) *(100/2), 100)", { resource: '084fce35-db18-5086-9b08-7723a5368aa3' }, 2.45],
+  ])('answers the %s query with the scenario value', async (_n, q, labels, value) => {
+    const body = await prom(q);
+    expect(body.status).toBe('success');
+    expect(body.data.result).toHaveLength(1);
+    expect(body.data.result[0].metric).toMatchObject(labels);
+    expect(Number(body.data.result[0].value[1])).toBeCloseTo(value, 3);
+  });
+
+  it('serves a 7-day range at 1 h steps', async () => {
+    const q = encodeURIComponent("100 - (avg by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='compute-00003'}[3600s])) * 100)");
+    const res = await call('GET', `${cloud.urls.prometheus}/api/v1/query_range?query=${q}&start=${T - 7 * 86400}&end=${T}&step=3600`);
+    expect(res.body.data.resultType).toBe('matrix');
+    expect(res.body.data.result[0].values).toHaveLength(7 * 24 + 1);
+  });
+
+  it('lists active targets carrying the host label', async () => {
+    const res = await call('GET', `${cloud.urls.prometheus}/api/v1/targets?state=active`);
+    expect(res.body.data.activeTargets).toHaveLength(10);
+    expect(res.body.data.activeTargets[0].labels.fqdn).toBe('compute-00000');
+  });
+
+  it('answers unsupported syntax with a Prometheus bad_data error', async () => {
+    const res = await call('GET', `${cloud.urls.prometheus}/api/v1/query?query=${encodeURIComponent('histogram_quantile(0.9, x)')}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
+  });
+});
+
+describe('simulated moves', () => {
+  it('live-migrates over simulated time with progress and Nova notifications in order naming the right hosts', async () => {
+    const list = await nova('GET', '/servers/detail?all_tenants=1&host=compute-00000');
+    const server = list.body.servers.find((s: { status: string }) => s.status === 'ACTIVE') as { id: string; flavor: { ram: number } };
+    events.length = 0;
+    const start = await nova('POST', `/servers/${server.id}/action`, { 'os-migrateLive': { host: 'compute-00001', block_migration: 'auto' } });
+    expect(start.status).toBe(202);
+    expect((await nova('GET', `/servers/${server.id}`)).body.server.status).toBe('MIGRATING');
+    await clock.advance(Math.floor((server.flavor.ram / 1024) * 500));
+    const progress = await nova('GET', `/servers/${server.id}/migrations`);
+    expect(progress.body.migrations[0].memory_processed_bytes).toBeGreaterThan(0);
+    expect(progress.body.migrations[0].memory_remaining_bytes).toBeGreaterThan(0);
+    await clock.advance(Math.ceil((server.flavor.ram / 1024) * 1000));
+    const after = await nova('GET', `/servers/${server.id}`);
+    expect(after.body.server['OS-EXT-SRV-ATTR:host']).toBe('compute-00001');
+    expect(after.body.server.status).toBe('ACTIVE');
+    await new Promise((r) => setImmediate(r));
+    expect(events.map((e) => [e.event_type, e.publisher_id, e.host])).toEqual([
+      ['instance.live_migration_pre.start', 'nova-compute:compute-00001', 'compute-00000'],
+      ['instance.live_migration_pre.end', 'nova-compute:compute-00001', 'compute-00000'],
+      ['instance.live_migration_post.start', 'nova-compute:compute-00000', 'compute-00000'],
+      ['instance.live_migration_post_dest.start', 'nova-compute:compute-00001', 'compute-00000'],
+      ['instance.live_migration_post_dest.end', 'nova-compute:compute-00001', 'compute-00001'],
+      ['instance.live_migration_post.end', 'nova-compute:compute-00000', 'compute-00000'],
+    ]);
+    const migrations = await nova('GET', `/os-migrations?instance_uuid=${server.id}`);
+    expect(migrations.body.migrations[0]).toMatchObject({ status: 'completed', migration_type: 'live-migration', source_compute: 'compute-00000', dest_compute: 'compute-00001' });
+  });
+
+  it('lets the scheduler pick a destination when none is given', async () => {
+    const server = (await nova('GET', '/servers/detail?all_tenants=1&host=compute-00002')).body.servers[0] as { id: string };
+    expect((await nova('POST', `/servers/${server.id}/action`, { 'os-migrateLive': { host: null, block_migration: 'auto' } })).status).toBe(202);
+    await clock.advance(60_000);
+    const after = await nova('GET', `/servers/${server.id}`);
+    expect(after.body.server['OS-EXT-SRV-ATTR:host']).not.toBe('compute-00002');
+  });
+
+  it.each([
+    ['a locked server', (id: string) => { cloud.state.instances.get(id)!.locked = true; return Promise.resolve(); }, 'compute-00004', 409, 'conflictingRequest'],
+    ['a stopped server', async (id: string) => { await nova('POST', `/servers/${id}/action`, { 'os-stop': null }); }, 'compute-00004', 409, 'conflictingRequest'],
+    ['a disabled target', () => { cloud.state.hostsByName.get('compute-00005')!.status = 'disabled'; return Promise.resolve(); }, 'compute-00005', 400, 'badRequest'],
+    ['a forced-down target', () => { cloud.state.hostsByName.get('compute-00006')!.forcedDown = true; return Promise.resolve(); }, 'compute-00006', 400, 'badRequest'],
+    ['a target in maintenance', () => { cloud.state.hostsByName.get('compute-00007')!.inMaintenance = true; return Promise.resolve(); }, 'compute-00007', 409, 'conflictingRequest'],
+    ['a target without capacity', () => { cloud.state.hostsByName.get('compute-00008')!.memoryMb = 1024; return Promise.resolve(); }, 'compute-00008', 400, 'badRequest'],
+    ['an unknown target', () => Promise.resolve(), 'compute-99999', 400, 'badRequest'],
+  ])('refuses to live-migrate %s', async (_n, arrange, dest, status, key) => {
+    const candidates = [...cloud.state.instances.values()].filter((i) => i.host !== dest && i.host !== 'compute-00000' && i.vmState === 'active' && !i.locked && !i.taskState);
+    const inst = candidates[0]!;
+    await arrange(inst.id);
+    const res = await nova('POST', `/servers/${inst.id}/action`, { 'os-migrateLive': { host: dest, block_migration: 'auto' } });
+    expect(res.status).toBe(status);
+    expect(res.body[key].code).toBe(status);
+  });
+
+  it('cold-migrates into VERIFY_RESIZE and confirms', async () => {
+    const inst = [...cloud.state.instances.values()].find((i) => i.host === 'compute-00009' && i.vmState === 'active')!;
+    expect((await nova('POST', `/servers/${inst.id}/action`, { migrate: null })).status).toBe(202);
+    await clock.advance(60_000);
+    expect((await nova('GET', `/servers/${inst.id}`)).body.server.status).toBe('VERIFY_RESIZE');
+    expect((await nova('POST', `/servers/${inst.id}/action`, { confirmResize: null })).status).toBe(202);
+    expect((await nova('GET', `/servers/${inst.id}`)).body.server.status).toBe('ACTIVE');
+  });
+});
+
+describe('simulated services, Placement and metadata', () => {
+  it('disables a compute service with a reason at 2.53 and Placement reports COMPUTE_STATUS_DISABLED', async () => {
+    const services = (await nova('GET', '/os-services?binary=nova-compute')).body.services as { id: string; host: string }[];
+    const svc = services.find((s) => s.host === 'compute-00002')!;
+    const res = await nova('PUT', `/os-services/${svc.id}`, { status: 'disabled', disabled_reason: 'steward maintenance' }, '2.53');
+    expect(res.body.service).toMatchObject({ status: 'disabled', disabled_reason: 'steward maintenance' });
+    const rp = cloud.state.hostsByName.get('compute-00002')!.id;
+    const traits = await call('GET', `${cloud.urls.placement}/resource_providers/${rp}/traits`);
+    expect(traits.body.traits).toContain('COMPUTE_STATUS_DISABLED');
+  });
+
+  it('serves inventories with allocation ratios and usages per provider', async () => {
+    const rp = cloud.state.hosts[0]!.id;
+    const inv = await call('GET', `${cloud.urls.placement}/resource_providers/${rp}/inventories`);
+    expect(keysOf(inv.body.inventories.VCPU)).toEqual(['allocation_ratio', 'max_unit', 'min_unit', 'reserved', 'step_size', 'total']);
+    const usages = await call('GET', `${cloud.urls.placement}/resource_providers/${rp}/usages`);
+    expect(keysOf(usages.body.usages)).toEqual(['DISK_GB', 'MEMORY_MB', 'VCPU']);
+  });
+
+  it('rejects a trait update with a stale generation with Placement 409 concurrent_update', async () => {
+    const rp = cloud.state.hosts[1]!.id;
+    const current = (await call('GET', `${cloud.urls.placement}/resource_providers/${rp}/traits`)).body;
+    const ok = await call('PUT', `${cloud.urls.placement}/resource_providers/${rp}/traits`, { resource_provider_generation: current.resource_provider_generation, traits: ['CUSTOM_A'] });
+    expect(ok.status).toBe(200);
+    const stale = await call('PUT', `${cloud.urls.placement}/resource_providers/${rp}/traits`, { resource_provider_generation: current.resource_provider_generation, traits: ['CUSTOM_B'] });
+    expect(stale.status).toBe(409);
+    expect(stale.body.errors[0]).toMatchObject({ status: 409, title: 'Conflict', code: 'placement.concurrent_update' });
+  });
+
+  it('forbids a member from removing metadata an admin set, and lets the admin remove it', async () => {
+    const inst = [...cloud.state.instances.values()][10]!;
+    inst.projectId = 'p';
+    expect((await nova('POST', `/servers/${inst.id}/metadata`, { metadata: { 'watcher.exclude': 'true' } })).status).toBe(200);
+    const member = await nova('DELETE', `/servers/${inst.id}/metadata/watcher.exclude`, undefined, '2.100', { 'x-auth-token': memberToken });
+    expect(member.status).toBe(403);
+    expect((await nova('DELETE', `/servers/${inst.id}/metadata/watcher.exclude`)).status).toBe(204);
+  });
+});
+
