@@ -106,10 +106,31 @@ function newHost(index: number, hostname: string, az: string, spec: Partial<SimH
   };
 }
 
+const byHostCache = new WeakMap<ClusterState, { version: number; map: Map<string, SimInstance[]> }>();
+let placementVersion = 0;
+/** Called whenever an instance changes host or state so per-host lists are rebuilt. */
+export function invalidatePlacement(): void { placementVersion++; }
+
+/** Instances placed on a host, from an index rebuilt only after placements change. */
+export function instancesOnHost(state: ClusterState, hostname: string): SimInstance[] {
+  let cached = byHostCache.get(state);
+  if (!cached || cached.version !== placementVersion) {
+    const map = new Map<string, SimInstance[]>();
+    for (const i of state.instances.values()) {
+      if (!i.host) continue;
+      const list = map.get(i.host) ?? [];
+      list.push(i);
+      map.set(i.host, list);
+    }
+    cached = { version: placementVersion, map };
+    byHostCache.set(state, cached);
+  }
+  return cached.map.get(hostname) ?? [];
+}
+
 export function usedOn(state: ClusterState, hostname: string): { vcpus: number; ramMb: number; diskGb: number } {
   const used = { vcpus: 0, ramMb: 0, diskGb: 0 };
-  for (const i of state.instances.values()) {
-    if (i.host !== hostname) continue;
+  for (const i of instancesOnHost(state, hostname)) {
     used.vcpus += i.flavor.vcpus; used.ramMb += i.flavor.ramMb; used.diskGb += i.flavor.diskGb;
   }
   // Placement keeps the allocation on the destination during a move.
@@ -123,6 +144,7 @@ export function usedOn(state: ClusterState, hostname: string): { vcpus: number; 
 }
 
 export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterState {
+  invalidatePlacement();
   const rng = createRandom(config.seed ?? 42);
   const state = emptyState(config.flavors ?? DEFAULT_FLAVORS);
   const azs = config.azs ?? ['nova'];
@@ -143,14 +165,20 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
   state.projects = Array.from({ length: 4 }, (_, i) => nameUuid(`project-${i}`).replaceAll('-', ''));
   const total = config.instances ?? Math.round(config.hosts * (config.instancesPerHost ?? 7.5));
   const pattern = config.loadPattern ?? 'diurnal';
+  const tally = new Map<string, { vcpus: number; ramMb: number; diskGb: number }>();
   for (let n = 0; n < total; n++) {
     const flavor = rng.pick(state.flavors);
     // Skewed placement gives strategies something to balance: earlier hosts fill more.
     let host: SimHost | undefined;
     for (let attempt = 0; attempt < 8 && !host; attempt++) {
       const candidate = state.hosts[Math.floor(Math.pow(rng.next(), 1.4) * state.hosts.length)] as SimHost;
-      const used = usedOn(state, candidate.hostname);
+      const used = tally.get(candidate.hostname) ?? { vcpus: 0, ramMb: 0, diskGb: 0 };
       if (used.vcpus + flavor.vcpus <= candidate.vcpus * candidate.vcpuRatio && used.ramMb + flavor.ramMb <= candidate.memoryMb * candidate.memoryRatio && used.diskGb + flavor.diskGb <= candidate.diskGb * candidate.diskRatio) host = candidate;
+    }
+    if (host) {
+      const t = tally.get(host.hostname) ?? { vcpus: 0, ramMb: 0, diskGb: 0 };
+      t.vcpus += flavor.vcpus; t.ramMb += flavor.ramMb; t.diskGb += flavor.diskGb;
+      tally.set(host.hostname, t);
     }
     const id = nameUuid(`instance-${config.seed ?? 42}-${n}`);
     state.instances.set(id, {
@@ -168,6 +196,7 @@ interface ScenarioNode { hostname: string; uuid: string; vcpus: number; memory: 
 interface ScenarioInstance { uuid: string; name: string; host: string; vcpus: number; memory: number; disk: number; locked: boolean; metadata: Record<string, string>; project_id: string; state: string; metrics: Record<string, number> }
 
 export function buildFromScenario(path: string, nowIso: string): ClusterState {
+  invalidatePlacement();
   const doc = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ScenarioNode[]; instances: ScenarioInstance[] };
   const state = emptyState([...DEFAULT_FLAVORS]);
   const byUuid = new Map<string, SimHost>();

@@ -4,7 +4,7 @@
  */
 import type { Matcher } from './promql/parser.js';
 import { matches, type Labels, type Series, type SeriesSource } from './promql/evaluator.js';
-import type { ClusterState, SimHost, SimInstance } from './cluster.js';
+import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
 
 const DAY = 86_400;
 const WAVES: [period: number, phaseFactor: number][] = [[DAY, 1], [3600, 3], [900, 7]];
@@ -58,25 +58,10 @@ export function hostRamUsedMb(state: ClusterState, host: SimHost, t: number): nu
   return mb;
 }
 
-const byHostCache = new WeakMap<ClusterState, { version: number; map: Map<string, SimInstance[]> }>();
-let placementVersion = 0;
-/** Called whenever an instance changes host or state so per-host lists are rebuilt. */
-export function invalidatePlacement(): void { placementVersion++; }
+export { invalidatePlacement } from './cluster.js';
 
 function instancesOn(state: ClusterState, host: SimHost): SimInstance[] {
-  let cached = byHostCache.get(state);
-  if (!cached || cached.version !== placementVersion) {
-    const map = new Map<string, SimInstance[]>();
-    for (const i of state.instances.values()) {
-      if (!i.host) continue;
-      const list = map.get(i.host) ?? [];
-      list.push(i);
-      map.set(i.host, list);
-    }
-    cached = { version: placementVersion, map };
-    byHostCache.set(state, cached);
-  }
-  return cached.map.get(host.hostname) ?? [];
+  return instancesOnHost(state, host.hostname);
 }
 
 /** How the busy share of a node's CPU splits over node_exporter modes. */

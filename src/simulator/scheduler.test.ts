@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFromConfig, type SimFlavor } from './cluster.js';
+import { buildFromConfig, invalidatePlacement, type SimFlavor } from './cluster.js';
 import { rejectReason, schedule } from './scheduler.js';
 
 const flavor = (extraSpecs: Record<string, string> = {}, vcpus = 2): SimFlavor => ({ id: 'f', name: 'f', vcpus, ramMb: 4096, diskGb: 10, extraSpecs });
@@ -53,6 +53,7 @@ describe('simulator scheduler', () => {
       const id = `i${n}`;
       s.instances.set(id, { id, name: id, projectId: 'p', userId: 'u', host: host!.hostname, flavor: flavor(), vmState: 'active', taskState: null, powerState: 1, locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: 'g', created: '', updated: '', cpuMean: 0.1, cpuAmp: 0, phase: 0, noise: [0, 0], ramFraction: 0.5 });
       s.serverGroups[0]!.members.push(id);
+      invalidatePlacement();
     }
     expect(schedule(s, { flavor: flavor(), serverGroup: 'g' })).toBeNull();
   });
