@@ -55,7 +55,17 @@ export interface SimMigration {
   created: string; updated: string; oldFlavorId: string; newFlavorId: string;
 }
 
+export interface SimPool { name: string; backend: string; totalGb: number; type: string }
+export interface SimVolume {
+  id: string; name: string; projectId: string; sizeGb: number; type: string; pool: string; status: string;
+  migrationStatus: string | null; attachedTo: string | null; created: string; updated: string;
+  /** A move in progress: finishes at doneMs into pool/type. */
+  move: { kind: 'migrate' | 'retype'; doneMs: number; toPool: string; toType: string } | null;
+}
+
 export interface ClusterState {
+  pools: SimPool[];
+  volumes: SimVolume[];
   hosts: SimHost[];
   hostsByName: Map<string, SimHost>;
   instances: Map<string, SimInstance>;
@@ -93,7 +103,7 @@ export function nameUuid(name: string): string {
 }
 
 function emptyState(flavors: SimFlavor[]): ClusterState {
-  return { hosts: [], hostsByName: new Map(), instances: new Map(), flavors, aggregates: [], serverGroups: [], migrations: [], projects: [] };
+  return { pools: [], volumes: [], hosts: [], hostsByName: new Map(), instances: new Map(), flavors, aggregates: [], serverGroups: [], migrations: [], projects: [] };
 }
 
 function newHost(index: number, hostname: string, az: string, spec: Partial<SimHost>): SimHost {
@@ -233,4 +243,21 @@ export function buildFromScenario(path: string, nowIso: string): ClusterState {
     host.baseRamMb = (n.metrics.host_ram_usage ?? 0) / 1024 - ramMb;
   }
   return state;
+}
+
+/** Two Cinder backends with two pools each, and a volume for every third instance (attached to it). */
+export function addVolumes(state: ClusterState, nowIso: string): void {
+  const hostsGb = Math.max(2000, state.instances.size * 40);
+  state.pools = [
+    { name: 'cinder-volume-0@lvm#pool-a', backend: 'lvm', totalGb: hostsGb, type: 'lvmdriver-1' },
+    { name: 'cinder-volume-0@lvm#pool-b', backend: 'lvm', totalGb: hostsGb, type: 'lvmdriver-1' },
+    { name: 'cinder-volume-1@ssd#pool-c', backend: 'ssd', totalGb: Math.round(hostsGb / 2), type: 'ssd' },
+    { name: 'cinder-volume-1@ssd#pool-d', backend: 'ssd', totalGb: Math.round(hostsGb / 2), type: 'ssd' },
+  ];
+  let n = 0;
+  for (const i of state.instances.values()) {
+    if (n++ % 3 !== 0) continue;
+    const pool = state.pools[n % state.pools.length] as SimPool;
+    state.volumes.push({ id: nameUuid(`volume-${i.id}`), name: `vol-${i.name}`, projectId: i.projectId, sizeGb: 10 * (1 + (n % 10)), type: pool.type, pool: pool.name, status: 'in-use', migrationStatus: null, attachedTo: i.id, created: nowIso, updated: nowIso, move: null });
+  }
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../bus/bus.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { buildFromConfig, buildFromScenario, type ClusterConfig, type ClusterState } from './cluster.js';
+import { addVolumes, buildFromConfig, buildFromScenario, type ClusterConfig, type ClusterState } from './cluster.js';
 import { createSimServer, USERS } from './server.js';
 import { Notifier } from './notifications.js';
 import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL } from './config.js';
@@ -26,6 +26,7 @@ export interface SimulatedCloud {
 export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedCloud {
   const nowIso = options.clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
   const state = 'scenarioFile' in options.cluster ? buildFromScenario(options.cluster.scenarioFile, nowIso) : buildFromConfig(options.cluster, nowIso);
+  addVolumes(state, nowIso);
   let base = '';
   const server = createSimServer({
     state, clock: options.clock, notifier: new Notifier(options.bus, () => options.clock.now()), logger: (options.logger ?? silentLogger).child({ part: 'simulator' }),

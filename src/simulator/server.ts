@@ -15,6 +15,7 @@ import { query, formatValue, type Value } from './promql/evaluator.js';
 import { PromQLError } from './promql/parser.js';
 import { parseDuration } from './promql/parser.js';
 import { instancePayload, servicePayload, type Notifier } from './notifications.js';
+import { cinder, CinderError, type CinderContext } from './cinder.js';
 
 export interface ServerOptions { state: ClusterState; clock: Clock; notifier: Notifier; logger: Logger; hostLabel: string; bandwidthMbPerS: number; baseUrl: () => string }
 
@@ -64,6 +65,7 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
   const metrics = createMetricSource(state, o.hostLabel);
   let migrationSeq = 0;
   const iso = (): string => clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
+  const cinderContext: CinderContext = { state, nowMs: () => clock.now().getTime(), iso, bandwidthMbPerS: o.bandwidthMbPerS, baseUrl: o.baseUrl };
 
   async function tick(): Promise<void> {
     const now = clock.now().getTime();
@@ -617,9 +619,15 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
           return await compute(req, res, sub, url.searchParams, who);
         }
         if (path.startsWith('/placement')) { auth(req); return await placement(req, res, path.slice('/placement'.length)); }
+        if (path.startsWith('/volume/v3/')) {
+          auth(req);
+          const body = req.method === 'POST' ? await readBody(req) : undefined;
+          const out = cinder(cinderContext, req.method ?? 'GET', path.slice('/volume/v3'.length), url.searchParams, body);
+          return send(res, out.status, out.body);
+        }
         throw new HttpError(404, { error: 'not found' });
       } catch (e) {
-        if (e instanceof HttpError) return send(res, e.status, e.body);
+        if (e instanceof HttpError || e instanceof CinderError) return send(res, e.status, e.body);
         o.logger.error({ err: e, path }, 'simulator request failed');
         return send(res, 500, { computeFault: { code: 500, message: e instanceof Error ? e.message : String(e) } });
       }

@@ -264,3 +264,41 @@ describe('simulated services, Placement and metadata', () => {
   });
 });
 
+
+describe('simulated Cinder', () => {
+  const cinder = (method: string, path: string, body?: unknown) => call(method, `${cloud.urls.volume}/${'p'.repeat(32)}${path}`, body);
+
+  it('lists pools with capacities when detail=true', async () => {
+    const res = await cinder('GET', '/scheduler-stats/get_pools?detail=true');
+    expect(res.body.pools).toHaveLength(4);
+    expect(res.body.pools[0].capabilities).toMatchObject({ volume_backend_name: 'lvm', total_capacity_gb: expect.any(Number), free_capacity_gb: expect.any(Number) });
+  });
+
+  it('migrates a volume to another pool over simulated time', async () => {
+    const volume = (await cinder('GET', '/volumes/detail?all_tenants=1')).body.volumes[0] as Record<string, any>;
+    const target = volume['os-vol-host-attr:host'] === 'cinder-volume-0@lvm#pool-a' ? 'cinder-volume-0@lvm#pool-b' : 'cinder-volume-0@lvm#pool-a';
+    expect((await cinder('POST', `/volumes/${volume.id}/action`, { 'os-migrate_volume': { host: target, force_host_copy: false } })).status).toBe(202);
+    expect((await cinder('GET', `/volumes/${volume.id}`)).body.volume['os-vol-mig-status-attr:migstat']).toBe('migrating');
+    await clock.advance(volume.size * 1000 + 1000);
+    expect((await cinder('GET', `/volumes/${volume.id}`)).body.volume).toMatchObject({ 'os-vol-host-attr:host': target, 'os-vol-mig-status-attr:migstat': 'success' });
+  });
+
+  it.each([
+    ['a retype across backends without on-demand migration', { 'os-retype': { new_type: 'ssd', migration_policy: 'never' } }, 400, 'badRequest'],
+    ['a retype to an unknown type', { 'os-retype': { new_type: 'gold' } }, 404, 'itemNotFound'],
+    ['a migration to an unknown pool', { 'os-migrate_volume': { host: 'nowhere@x#y' } }, 400, 'badRequest'],
+  ])('refuses %s', async (_n, action, status, key) => {
+    const volume = (await cinder('GET', '/volumes/detail?all_tenants=1')).body.volumes.find((v: Record<string, string>) => v.volume_type === 'lvmdriver-1' && v.status === 'in-use') as { id: string };
+    const res = await cinder('POST', `/volumes/${volume.id}/action`, action);
+    expect(res.status).toBe(status);
+    expect(res.body[key].code).toBe(status);
+  });
+
+  it('retypes across backends with on-demand migration', async () => {
+    const volume = (await cinder('GET', '/volumes/detail?all_tenants=1')).body.volumes.find((v: Record<string, string>) => v.volume_type === 'lvmdriver-1' && v.status === 'in-use') as { id: string; size: number };
+    expect((await cinder('POST', `/volumes/${volume.id}/action`, { 'os-retype': { new_type: 'ssd', migration_policy: 'on-demand' } })).status).toBe(202);
+    expect((await cinder('GET', `/volumes/${volume.id}`)).body.volume.status).toBe('retyping');
+    await clock.advance(volume.size * 1000 + 1000);
+    expect((await cinder('GET', `/volumes/${volume.id}`)).body.volume).toMatchObject({ volume_type: 'ssd', status: 'in-use' });
+  });
+});
