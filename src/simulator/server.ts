@@ -302,6 +302,47 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
       return ok(200, body);
     }
     if (seg[0] === 'servers' && seg[1] && seg.length === 2 && method === 'GET') return ok(200, { server: serverView(findServer(seg[1]), v, true) });
+    if (seg[0] === 'servers' && seg.length === 1 && method === 'POST') {
+      const body = (await readBody(req)) as { server?: { name?: unknown; flavorRef?: unknown; availability_zone?: unknown; metadata?: Record<string, unknown> }; 'os:scheduler_hints'?: { group?: unknown } };
+      const spec = body.server;
+      if (!spec || typeof spec.name !== 'string' || spec.name === '') throw novaError(400, "Invalid input for field/attribute server. Value: missing 'name'.");
+      const flavor = state.flavors.find((f) => f.id === String(spec.flavorRef as string));
+      if (!flavor) throw novaError(400, `Flavor ${String(spec.flavorRef)} could not be found.`);
+      const group = typeof body['os:scheduler_hints']?.group === 'string' ? body['os:scheduler_hints'].group : null;
+      const g = group ? state.serverGroups.find((x) => x.id === group) : undefined;
+      if (group && !g) throw novaError(400, `Invalid server group ${group}`);
+      const az = typeof spec.availability_zone === 'string' ? spec.availability_zone : null;
+      const id = randomUUID();
+      const inst: SimInstance = {
+        id, name: spec.name, projectId: ADMIN_PROJECT, userId: USERS.admin?.id ?? 'admin', host: null, flavor, vmState: 'building', taskState: 'scheduling', powerState: 0,
+        locked: false, metadata: Object.fromEntries(Object.entries(spec.metadata ?? {}).map(([k, x]) => [k, String(x as string)])), metadataRoles: {},
+        pinnedAz: atLeast(v, 96) ? az : null, serverGroup: group, created: iso(), updated: iso(), cpuMean: 0.2, cpuAmp: 0.1, phase: 0, noise: [0, 0], ramFraction: 0.5,
+      };
+      for (const k of Object.keys(inst.metadata)) inst.metadataRoles[k] = who.role;
+      const host = schedule(state, { flavor, az, serverGroup: group, instance: inst });
+      state.instances.set(id, inst);
+      g?.members.push(id);
+      if (!host) {
+        inst.vmState = 'error'; inst.taskState = null;
+        await o.notifier.emit('instance.create.error', 'scheduler', instancePayload(inst, null), 'nova-conductor');
+      } else {
+        await o.notifier.emit('instance.create.start', host.hostname, instancePayload(inst, host.hostname));
+        inst.host = host.hostname; inst.vmState = 'active'; inst.taskState = null; inst.powerState = 1; inst.updated = iso(); invalidatePlacement();
+        await o.notifier.emit('instance.create.end', host.hostname, instancePayload(inst, host.hostname));
+      }
+      return ok(202, { server: { id, links: serverView(inst, v, false).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass: randomUUID().slice(0, 12) } });
+    }
+    if (seg[0] === 'servers' && seg[1] && seg.length === 2 && method === 'DELETE') {
+      const inst = findServer(seg[1]);
+      if (inst.locked && !admin) throw novaError(409, `Instance ${inst.id} is locked`);
+      const host = inst.host ?? '';
+      await o.notifier.emit('instance.delete.start', host, instancePayload(inst, inst.host));
+      inst.vmState = 'deleted'; inst.taskState = null; inst.powerState = 0; inst.updated = iso();
+      inst.host = null; invalidatePlacement();
+      for (const g of state.serverGroups) g.members = g.members.filter((m) => m !== inst.id);
+      await o.notifier.emit('instance.delete.end', host, instancePayload(inst, host || null, { state: 'deleted' }));
+      res.writeHead(204, vh); res.end(); return;
+    }
     if (seg[0] === 'servers' && seg[1] && seg[2] === 'action' && method === 'POST') {
       const i = findServer(seg[1]);
       const body = (await readBody(req)) as Record<string, Record<string, unknown> | null>;

@@ -226,6 +226,19 @@ describe('simulated moves', () => {
 });
 
 describe('simulated services, Placement and metadata', () => {
+  it('creates a server on a scheduled host and deletes it, with create and delete notifications', async () => {
+    events.length = 0;
+    const created = await nova('POST', '/servers', { server: { name: 'new-vm', flavorRef: '3', imageRef: 'x', networks: 'none' } });
+    expect(created.status).toBe(202);
+    const shown = (await nova('GET', `/servers/${created.body.server.id}`)).body.server;
+    expect(shown.status).toBe('ACTIVE');
+    expect(shown['OS-EXT-SRV-ATTR:host']).toMatch(/^compute-/);
+    expect((await nova('DELETE', `/servers/${created.body.server.id}`)).status).toBe(204);
+    expect((await nova('GET', `/servers/${created.body.server.id}`)).status).toBe(404);
+    await new Promise((r) => setImmediate(r));
+    expect(events.map((e) => e.event_type)).toEqual(['instance.create.start', 'instance.create.end', 'instance.delete.start', 'instance.delete.end']);
+  });
+
   it('disables a compute service with a reason at 2.53 and Placement reports COMPUTE_STATUS_DISABLED', async () => {
     const services = (await nova('GET', '/os-services?binary=nova-compute')).body.services as { id: string; host: string }[];
     const svc = services.find((s) => s.host === 'compute-00002')!;
