@@ -67,6 +67,8 @@ export function requestContext(request: FastifyRequest, deps: ApiDeps) {
   };
 }
 
+const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
+
 const ADMIN: Credentials = { roles: ['admin'], projectId: null, userId: null };
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -137,9 +139,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new StewardError('not_found', 'ROUTE_NOT_FOUND', `The resource could not be found: ${request.method} ${request.url}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    // Upstream (pecan) answers 405 with Allow for a known path and another method; Fastify only knows 404.
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = HTTP_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    if (allowed.length > 0) {
+      reply.header('Allow', allowed.join(', '));
+      const notAllowed = Object.assign(new Error(`The method ${request.method} is not allowed for ${path}.`), { statusCode: 405 });
+      return sendError(request, reply, notAllowed);
+    }
+    return sendError(request, reply, new StewardError('not_found', 'ROUTE_NOT_FOUND', `The resource could not be found: ${request.method} ${request.url}`));
+  });
 
   const routeDeps: RouteDeps = { ...deps, policy };
   registerRootRoutes(app, routeDeps);

@@ -234,6 +234,26 @@ describe('API properties', () => {
     });
   });
 
+  describe('methods', () => {
+    it.each([
+      ['PUT', '/v1/goals', 'GET'],
+      ['DELETE', '/v1/goals/dummy', 'GET'],
+      ['PUT', `/v1/audits/${crypto.randomUUID()}`, 'GET, PATCH, DELETE'],
+      ['GET', `/v1/webhooks/${crypto.randomUUID()}`, 'POST'],
+    ] as const)('%s %s is 405 in Watcher\'s body with Allow: %s', async (method, url, allow) => {
+      const response = await harness.app.inject({ method, url });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe(allow);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(readWatcherFault(response.json())).toContain(`The method ${method} is not allowed`);
+    });
+
+    it('an unknown path is still 404', async () => {
+      const response = await harness.app.inject({ method: 'PUT', url: '/v1/galaxies' });
+      expect(response.statusCode).toBe(404);
+    });
+  });
+
   describe('request ids', () => {
     it.each([
       ['GET', '/v1/goals', 200],
