@@ -1,5 +1,6 @@
 /** The Cinder part of the simulator: pools, volume types, volumes, and migrate/retype taking simulated time. */
 import type { ClusterState, SimVolume } from './cluster.js';
+import { moveDurationMs } from './moves.js';
 
 export class CinderError extends Error {
   constructor(readonly status: number, readonly body: unknown) { super(JSON.stringify(body)); }
@@ -62,7 +63,7 @@ export function cinder(c: CinderContext, method: string, path: string, q: URLSea
   if (v && seg.length === 2 && method === 'GET') return { status: 200, body: { volume: view(c, v) } };
   if (v && seg[2] === 'action' && method === 'POST') {
     const actions = (body ?? {}) as Record<string, Record<string, unknown> | undefined>;
-    const durationMs = Math.max(1, Math.round(((v.sizeGb * 1024) / c.bandwidthMbPerS) * 1000));
+    const durationMs = moveDurationMs(v.sizeGb * 1024, c.bandwidthMbPerS);
     if (v.move) throw err(400, `Volume ${v.id} status must be available or in-use, but current status is: ${v.status}`);
     if (actions['os-migrate_volume']) {
       const host = actions['os-migrate_volume'].host;

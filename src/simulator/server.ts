@@ -16,6 +16,7 @@ import { PromQLError } from './promql/parser.js';
 import { parseDuration } from './promql/parser.js';
 import { instancePayload, servicePayload, type Notifier } from './notifications.js';
 import { cinder, CinderError, type CinderContext } from './cinder.js';
+import { moveDurationMs, moveProgress } from './moves.js';
 
 export interface ServerOptions { state: ClusterState; clock: Clock; notifier: Notifier; logger: Logger; hostLabel: string; bandwidthMbPerS: number; baseUrl: () => string }
 
@@ -232,7 +233,7 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
     }
     const m: SimMigration = {
       id: ++migrationSeq, uuid: randomUUID(), instanceId: i.id, type, sourceHost: source, destHost: dest.hostname, status: 'running',
-      startedMs: clock.now().getTime(), durationMs: Math.max(1, Math.round((i.flavor.ramMb / o.bandwidthMbPerS) * 1000)),
+      startedMs: clock.now().getTime(), durationMs: moveDurationMs(i.flavor.ramMb, o.bandwidthMbPerS),
       memoryTotalBytes: i.flavor.ramMb * 1024 * 1024, created: iso(), updated: iso(), oldFlavorId: i.flavor.id, newFlavorId: i.flavor.id,
     };
     state.migrations.push(m);
@@ -250,7 +251,7 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
 
   function migrationView(m: SimMigration, v: [number, number], perServer: boolean): Record<string, unknown> {
     const now = clock.now().getTime();
-    const done = m.status === 'running' ? Math.min(1, (now - m.startedMs) / m.durationMs) : 1;
+    const done = m.status === 'running' ? moveProgress(m.startedMs, m.durationMs, now) : 1;
     const src = state.hostsByName.get(m.sourceHost);
     const dst = state.hostsByName.get(m.destHost);
     const view: Record<string, unknown> = {
