@@ -24,10 +24,19 @@ export interface ListPlan {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySelect = SelectQueryBuilder<any, any, any>;
 
-export async function paginate<Row>(query: AnySelect, plan: ListPlan, page: PageQuery<unknown>): Promise<Row[]> {
+export async function paginate<Row>(
+  query: AnySelect,
+  plan: ListPlan,
+  page: PageQuery<unknown>,
+): Promise<Row[]> {
   const sortKey = page.sortKey ?? 'id';
   const sortExpression = plan.sortKeys[sortKey];
-  if (!sortExpression) throw invalid(`Invalid sort key: ${sortKey}`, { sortKey, allowed: Object.keys(plan.sortKeys) }, 'INVALID_SORT');
+  if (!sortExpression)
+    throw invalid(
+      `Invalid sort key: ${sortKey}`,
+      { sortKey, allowed: Object.keys(plan.sortKeys) },
+      'INVALID_SORT',
+    );
   const direction = page.sortDir ?? 'asc';
   const idColumn = sql.ref(`${plan.alias}.id`);
   let paged = query;
@@ -36,27 +45,31 @@ export async function paginate<Row>(query: AnySelect, plan: ListPlan, page: Page
     if (plan.markerColumn === 'uuid' ? !isUuid(page.marker) : !Number.isInteger(markerValue)) {
       throw invalid(`Invalid marker: ${page.marker}`, { marker: page.marker }, 'INVALID_UUID');
     }
-    const anchor = (await query
+    const anchorQuery = query
       .clearSelect()
       .clearOrderBy()
       .select([sortExpression.as('sort_value'), idColumn.as('anchor_id')])
-      .where(sql.ref(`${plan.alias}.${plan.markerColumn}`), '=', markerValue)
-      .executeTakeFirst()) as { sort_value: unknown; anchor_id: number } | undefined;
-    if (!anchor) throw invalid(`Marker ${page.marker} could not be found`, { marker: page.marker }, 'INVALID_UUID');
+      .where(sql.ref(`${plan.alias}.${plan.markerColumn}`), '=', markerValue);
+    if (!(await anchorQuery.executeTakeFirst())) {
+      throw invalid(`Marker ${page.marker} could not be found`, { marker: page.marker }, 'INVALID_UUID');
+    }
     const comparator = direction === 'asc' ? sql`>` : sql`<`;
-    paged = paged.where(sql<boolean>`(${sortExpression}, ${idColumn}) ${comparator} (${anchor.sort_value}, ${anchor.anchor_id})`);
+    // The anchor stays in SQL: a timestamp read back into JavaScript loses its microseconds, and comparing
+    // against the rounded value would repeat rows on the next page.
+    paged = paged.where(sql<boolean>`(${sortExpression}, ${idColumn}) ${comparator} (${anchorQuery})`);
   }
   const order = direction === 'asc' ? sql`asc` : sql`desc`;
-  return (await paged
+  return await paged
     .orderBy(sql`${sortExpression} ${order}`)
     .orderBy(sql`${idColumn} ${order}`)
     .limit(page.limit)
-    .execute());
+    .execute();
 }
 
 /** Non-null sort expressions: NULLs would break row-value comparison in keyset pagination. */
 export const textKey = (column: string): RawBuilder<unknown> => sql`coalesce(${sql.ref(column)}::text, '')`;
-export const timeKey = (column: string): RawBuilder<unknown> => sql`coalesce(${sql.ref(column)}, 'epoch'::timestamptz)`;
+export const timeKey = (column: string): RawBuilder<unknown> =>
+  sql`coalesce(${sql.ref(column)}, 'epoch'::timestamptz)`;
 export const numberKey = (column: string): RawBuilder<unknown> => sql`coalesce(${sql.ref(column)}, 0)`;
 export const boolKey = (column: string): RawBuilder<unknown> => sql`coalesce(${sql.ref(column)}, false)`;
 
@@ -70,7 +83,7 @@ export function timestampKeys(alias: string): SortExpressions {
 
 /** Postgres unique_violation: how a duplicate live name surfaces, even when two processes race. */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error).code === '23505';
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
 export const json = (value: unknown): string => JSON.stringify(value);
