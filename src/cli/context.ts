@@ -6,6 +6,7 @@ import type { Format } from './output.js';
 export interface GlobalOptions {
   endpoint: string;
   apiVersion: string;
+  osInfraOptimApiVersion?: string;
   format: Format;
   token?: string;
 }
@@ -18,7 +19,7 @@ export function clientOf(command: Command): StewardClient {
   const options = globalsOf(command);
   return new StewardClient({
     endpoint: options.endpoint,
-    microversion: options.apiVersion,
+    microversion: options.osInfraOptimApiVersion ?? options.apiVersion,
     ...(options.token !== undefined && { token: options.token }),
   });
 }
