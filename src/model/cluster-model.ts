@@ -2,7 +2,7 @@
  * The compute part of the cluster data model: hosts and the instances placed on them. Strategies get a
  * private clone (`clone()`), so their what-if moves never leak into the shared model.
  */
-import type { ComputeNode, Instance } from './elements.js';
+import type { ComputeNode, HostAggregate, Instance } from './elements.js';
 
 export interface HostUsage {
   vcpus: number;
@@ -14,6 +14,7 @@ export class ClusterModel {
   readonly #nodes = new Map<string, ComputeNode>();
   readonly #instances = new Map<string, Instance>();
   readonly #instancesByHost = new Map<string, Set<string>>();
+  readonly #aggregates = new Map<number, HostAggregate>();
 
   get nodeCount(): number {
     return this.#nodes.size;
@@ -38,6 +39,29 @@ export class ClusterModel {
   getNodeByUuid(uuid: string): ComputeNode | undefined {
     for (const node of this.#nodes.values()) if (node.uuid === uuid) return node;
     return undefined;
+  }
+
+  aggregates(): IterableIterator<HostAggregate> {
+    return this.#aggregates.values();
+  }
+
+  getAggregate(id: number): HostAggregate | undefined {
+    return this.#aggregates.get(id);
+  }
+
+  /** Also by name: Watcher's scope accepts `{id}` or `{name}`. */
+  findAggregate(idOrName: number | string): HostAggregate | undefined {
+    if (typeof idOrName === 'number') return this.#aggregates.get(idOrName);
+    for (const aggregate of this.#aggregates.values()) if (aggregate.name === idOrName || String(aggregate.id) === idOrName) return aggregate;
+    return undefined;
+  }
+
+  upsertAggregate(aggregate: HostAggregate): void {
+    this.#aggregates.set(aggregate.id, aggregate);
+  }
+
+  removeAggregate(id: number): void {
+    this.#aggregates.delete(id);
   }
 
   getInstance(uuid: string): Instance | undefined {
@@ -114,6 +138,7 @@ export class ClusterModel {
     const copy = new ClusterModel();
     for (const node of this.#nodes.values()) copy.upsertNode(structuredClone(node));
     for (const instance of this.#instances.values()) copy.upsertInstance(structuredClone(instance));
+    for (const aggregate of this.#aggregates.values()) copy.upsertAggregate(structuredClone(aggregate));
     return copy;
   }
 

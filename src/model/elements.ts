@@ -26,6 +26,18 @@ export interface ComputeNode {
   traits: string[];
   /** Nova-side maintenance (no moves in or out). */
   inMaintenance: boolean;
+  /** The sync or notification time this state was read at; older events are ignored. */
+  updatedAt?: Date;
+}
+
+/** A Nova host aggregate; an availability zone is an aggregate with `availabilityZone` set. */
+export interface HostAggregate {
+  id: number;
+  name: string;
+  availabilityZone: string | null;
+  /** Hostnames (nova-compute service hosts). */
+  hosts: string[];
+  metadata: Record<string, string>;
 }
 
 export type InstanceState =
