@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRandom } from '../lib/rng.js';
+import { invalid } from '../errors.js';
+import { assignTraces, loadPlanetLabTraces, traceMeanCpu, type TraceRef } from './planetlab.js';
 
 export interface SimFlavor { id: string; name: string; vcpus: number; ramMb: number; diskGb: number; extraSpecs: Record<string, string> }
 
@@ -43,6 +45,8 @@ export interface SimInstance {
   created: string; updated: string;
   /** Load: mean CPU utilisation fraction of its vcpus, amplitude of the diurnal wave, phase, RAM use fraction. */
   cpuMean: number; cpuAmp: number; phase: number; noise: [number, number]; ramFraction: number;
+  /** A PlanetLab trace that replaces the synthetic CPU load (cpuMean is then the trace's daily mean). */
+  trace?: TraceRef;
 }
 
 export interface SimServerGroup { id: string; name: string; policy: 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity'; members: string[]; projectId: string }
@@ -83,10 +87,15 @@ export interface ClusterConfig {
   flavors?: SimFlavor[];
   azs?: string[];
   aggregates?: { name: string; az?: string; hosts: number[] }[];
-  loadPattern?: 'diurnal' | 'flat' | 'noisy';
+  loadPattern?: LoadPattern;
+  /** Required by loadPattern 'planetlab': a day's folder of per-VM trace files (…/planetlab/20110303) or its CSV. */
+  planetlab?: { path: string };
   seed?: number;
   host?: { vcpus?: number; memoryMb?: number; diskGb?: number; vcpuRatio?: number; memoryRatio?: number; diskRatio?: number };
 }
+
+export const LOAD_PATTERNS = ['diurnal', 'flat', 'noisy', 'planetlab'] as const;
+export type LoadPattern = (typeof LOAD_PATTERNS)[number];
 
 export const DEFAULT_FLAVORS: SimFlavor[] = [
   { id: '1', name: 'm1.tiny', vcpus: 1, ramMb: 512, diskGb: 1, extraSpecs: {} },
@@ -175,6 +184,9 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
   state.projects = Array.from({ length: 4 }, (_, i) => nameUuid(`project-${i}`).replaceAll('-', ''));
   const total = config.instances ?? Math.round(config.hosts * (config.instancesPerHost ?? 7.5));
   const pattern = config.loadPattern ?? 'diurnal';
+  if (pattern === 'planetlab' && !config.planetlab) throw invalid("loadPattern 'planetlab' needs planetlab.path, a day's folder of PlanetLab traces or its CSV");
+  const traces = pattern === 'planetlab' && config.planetlab ? loadPlanetLabTraces(config.planetlab.path) : null;
+  const traceOf = traces ? assignTraces(Math.ceil(total), traces.names.length, config.seed ?? 42) : null;
   const tally = new Map<string, { vcpus: number; ramMb: number; diskGb: number }>();
   for (let n = 0; n < total; n++) {
     const flavor = rng.pick(state.flavors);
@@ -198,6 +210,14 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
       cpuMean: 0.05 + rng.next() * 0.6, cpuAmp: pattern === 'flat' ? 0 : 0.05 + rng.next() * 0.3, phase: rng.next() * Math.PI * 2,
       noise: pattern === 'noisy' ? [rng.next() * 0.1, rng.next() * 0.1] : [0, 0], ramFraction: 0.3 + rng.next() * 0.6,
     });
+    if (traces && traceOf) {
+      // The draws above are diurnal's, so a seed places the same instances whichever load they then follow.
+      const trace: TraceRef = { traces, index: traceOf[n] as number };
+      const instance = state.instances.get(id) as SimInstance;
+      instance.trace = trace;
+      instance.cpuMean = traceMeanCpu(trace);
+      instance.cpuAmp = 0;
+    }
   }
   return state;
 }

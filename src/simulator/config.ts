@@ -1,7 +1,19 @@
 /** Options of `steward simulator` with their defaults. */
-import type { ClusterConfig } from './cluster.js';
+import { invalid } from '../errors.js';
+import { LOAD_PATTERNS, type ClusterConfig, type LoadPattern } from './cluster.js';
 
-export interface SimulatorCliOptions { hosts?: number; instances?: number; seed?: number; scenario?: string; hostLabel?: string; bandwidthMbPerS?: number; loadPattern?: string; port?: number }
+export interface SimulatorCliOptions {
+  hosts?: number;
+  instances?: number;
+  seed?: number;
+  scenario?: string;
+  hostLabel?: string;
+  bandwidthMbPerS?: number;
+  loadPattern?: string;
+  /** A day's folder of PlanetLab traces or its CSV; implies loadPattern 'planetlab'. */
+  planetlab?: string;
+  port?: number;
+}
 
 /** Default cluster: 16 hosts, 120 instances, diurnal load, seed 42. */
 export const DEFAULT_CLUSTER: ClusterConfig = { hosts: 16, instances: 120, loadPattern: 'diurnal', seed: 42, azs: ['nova'] };
@@ -10,11 +22,22 @@ export const DEFAULT_BANDWIDTH_MB_PER_S = 1024;
 export const DEFAULT_HOST_LABEL = 'fqdn';
 export const DEFAULT_PORT = 8774;
 
+const isLoadPattern = (p: string): p is LoadPattern => (LOAD_PATTERNS as readonly string[]).includes(p);
+
 export function resolveSimulatorOptions(cli: SimulatorCliOptions): { cluster: ClusterConfig | { scenarioFile: string }; hostLabel: string; migrationBandwidthMbPerS: number; port: number } {
-  const pattern = cli.loadPattern ?? DEFAULT_CLUSTER.loadPattern;
-  if (pattern !== 'diurnal' && pattern !== 'flat' && pattern !== 'noisy') throw new RangeError(`unknown load pattern ${pattern} (diurnal, flat, noisy)`);
+  const pattern = cli.loadPattern ?? (cli.planetlab !== undefined ? 'planetlab' : DEFAULT_CLUSTER.loadPattern ?? 'diurnal');
+  if (!isLoadPattern(pattern)) throw invalid(`unknown load pattern ${pattern}; use one of ${LOAD_PATTERNS.join(', ')}`);
+  if (pattern === 'planetlab' && cli.planetlab === undefined) throw invalid("load pattern 'planetlab' needs the traces: --planetlab <a day's folder or CSV>, e.g. data/planetlab/20110303");
+  if (cli.planetlab !== undefined && pattern !== 'planetlab') throw invalid(`--planetlab gives traces but the load pattern is ${pattern}; drop one of them`);
+  if (cli.scenario && cli.planetlab !== undefined) throw invalid('a scenario brings its own flat loads; give either a scenario or PlanetLab traces, not both');
+  const hosts = cli.hosts ?? DEFAULT_CLUSTER.hosts;
   return {
-    cluster: cli.scenario ? { scenarioFile: cli.scenario } : { ...DEFAULT_CLUSTER, hosts: cli.hosts ?? DEFAULT_CLUSTER.hosts, instances: cli.instances ?? (cli.hosts ? cli.hosts * 7.5 : DEFAULT_CLUSTER.instances), seed: cli.seed ?? 42, loadPattern: pattern },
+    cluster: cli.scenario
+      ? { scenarioFile: cli.scenario }
+      : {
+          ...DEFAULT_CLUSTER, hosts, instances: cli.instances ?? (cli.hosts ? Math.round(cli.hosts * 7.5) : DEFAULT_CLUSTER.instances), seed: cli.seed ?? 42, loadPattern: pattern,
+          ...(cli.planetlab !== undefined && { planetlab: { path: cli.planetlab } }),
+        },
     hostLabel: cli.hostLabel ?? DEFAULT_HOST_LABEL,
     migrationBandwidthMbPerS: cli.bandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S,
     port: cli.port ?? DEFAULT_PORT,

@@ -1,10 +1,12 @@
 /**
- * Prometheus series computed from the simulated load. Loads are sums of sinusoids, so counters (their integrals)
- * have closed forms and any instant of any range is computed on demand, without stored samples.
+ * Prometheus series computed from the simulated load. Loads are sums of sinusoids or piecewise-constant PlanetLab
+ * traces, so counters (their integrals) have closed forms and any instant of any range is computed on demand,
+ * without stored samples.
  */
 import type { Matcher } from './promql/parser.js';
 import { matches, type Labels, type Series, type SeriesSource } from './promql/evaluator.js';
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
+import { traceCpu, traceCpuIntegral } from './planetlab.js';
 
 const DAY = 86_400;
 const WAVES: [period: number, phaseFactor: number][] = [[DAY, 1], [3600, 3], [900, 7]];
@@ -21,6 +23,7 @@ function waves(i: SimInstance): [amp: number, period: number, phase: number][] {
 /** Utilisation of the instance's vcpus (0..1) at time t seconds. */
 export function instanceCpu(i: SimInstance, t: number): number {
   if (i.vmState !== 'active') return 0;
+  if (i.trace) return traceCpu(i.trace, t);
   let u = i.cpuMean;
   for (const [a, p, ph] of waves(i)) u += a * Math.sin((2 * Math.PI * t) / p + ph);
   return u;
@@ -29,6 +32,7 @@ export function instanceCpu(i: SimInstance, t: number): number {
 /** ∫₀ᵗ instanceCpu, in vcpu-utilisation seconds. */
 export function instanceCpuIntegral(i: SimInstance, t: number): number {
   if (i.vmState !== 'active') return 0;
+  if (i.trace) return traceCpuIntegral(i.trace, t);
   let v = i.cpuMean * t;
   for (const [a, p, ph] of waves(i)) v += ((a * p) / (2 * Math.PI)) * (Math.cos(ph) - Math.cos((2 * Math.PI * t) / p + ph));
   return v;
