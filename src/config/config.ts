@@ -62,6 +62,68 @@ export const ConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    cloud: Type.Object(
+      {
+        kind: Type.Union([Type.Literal('simulated'), Type.Literal('openstack'), Type.Literal('none')], {
+          default: 'simulated',
+          description:
+            '`simulated`: start the embedded simulated cloud and talk to it over HTTP; `openstack`: a real cloud through Keystone; `none`: no cloud (dummy strategies only).',
+        }),
+        simulator: Type.Object(
+          {
+            port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'Port of the embedded simulated cloud on 127.0.0.1 (0 picks a free one).' }),
+            hosts: Type.Integer({ default: 16, minimum: 0, description: 'Simulated compute hosts.' }),
+            instances: Type.Integer({ default: 120, minimum: 0, description: 'Simulated instances, placed by the simulated scheduler.' }),
+            seed: Type.Integer({ default: 42, description: 'Seed of the simulated cluster and its load.' }),
+            loadPattern: Type.String({ default: 'diurnal', description: 'Instance load: diurnal, flat, noisy (or planetlab with `planetlabDir`).' }),
+            scenario: Type.Optional(Type.String({ description: 'A scenario JSON file (`../shared/data/scenarios` format) instead of a generated cluster.' })),
+            planetlabDir: Type.Optional(Type.String({ description: 'Folder of PlanetLab CPU traces for `loadPattern: planetlab`.' })),
+            migrationBandwidthMbPerS: Type.Number({ default: 1024, exclusiveMinimum: 0, description: 'Guest memory a live migration moves per second.' }),
+          },
+          { default: {} },
+        ),
+        keystone: Type.Object(
+          {
+            authUrl: Type.Optional(Type.String({ description: 'Keystone v3 URL, e.g. http://controller/identity/v3 (cloud.kind openstack).' })),
+            username: Type.String({ default: 'admin', description: 'User Steward authenticates as (needs the admin role).' }),
+            password: Type.String({ default: '', description: 'Its password (prefer the STEWARD_OS_PASSWORD variable).' }),
+            projectName: Type.String({ default: 'admin', description: 'Project scope of the token.' }),
+            userDomainName: Type.String({ default: 'Default', description: 'Domain of the user.' }),
+            projectDomainName: Type.String({ default: 'Default', description: 'Domain of the project.' }),
+            regionName: Type.Optional(Type.String({ description: 'Catalog region to use; default: the first endpoint of each service.' })),
+            interface: Type.Union([Type.Literal('public'), Type.Literal('internal'), Type.Literal('admin')], {
+              default: 'public',
+              description: 'Catalog endpoint interface.',
+            }),
+          },
+          { default: {} },
+        ),
+        timeoutSeconds: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'Timeout of one call to an OpenStack API.' }),
+        retries: Type.Integer({ default: 3, minimum: 0, description: 'Retries of a call that failed to connect or got a 5xx.' }),
+      },
+      { default: {} },
+    ),
+    collector: Type.Object(
+      {
+        syncIntervalSeconds: Type.Number({
+          default: 3600,
+          exclusiveMinimum: 0,
+          description: 'Full resync of the compute model (upstream `period`); notifications keep it fresh in between.',
+        }),
+        concurrency: Type.Integer({ default: 32, minimum: 1, description: 'Placement calls in flight during a sync.' }),
+      },
+      { default: {} },
+    ),
+    datasource: Type.Object(
+      {
+        name: Type.String({ default: 'prometheus', description: 'Metrics backend (`prometheus`; `none` for no metrics).' }),
+        url: Type.Optional(Type.String({ description: 'Prometheus base URL; default with the simulated cloud: its own Prometheus API.' })),
+        hostLabel: Type.String({ default: 'fqdn', description: 'Label naming the compute host in node_exporter series.' }),
+        instanceLabel: Type.String({ default: 'resource', description: 'Label carrying the instance uuid in instance series.' }),
+        timeoutSeconds: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'Timeout of one Prometheus query.' }),
+      },
+      { default: {} },
+    ),
     serviceDownTimeSeconds: Type.Integer({ default: 90, minimum: 1, description: 'A process silent this long is shown FAILED and its work is taken over.' }),
     heartbeatIntervalSeconds: Type.Integer({ default: 10, minimum: 1, description: 'How often each process heartbeats.' }),
     logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), {
@@ -87,6 +149,16 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   STEWARD_ENGINE_WORKERS: 'engine.workers',
   STEWARD_APPLIER_CONCURRENCY: 'applier.concurrency',
   STEWARD_LOG_LEVEL: 'logLevel',
+  STEWARD_CLOUD: 'cloud.kind',
+  STEWARD_SIMULATOR_PORT: 'cloud.simulator.port',
+  STEWARD_SIMULATOR_HOSTS: 'cloud.simulator.hosts',
+  STEWARD_SIMULATOR_INSTANCES: 'cloud.simulator.instances',
+  OS_AUTH_URL: 'cloud.keystone.authUrl',
+  OS_USERNAME: 'cloud.keystone.username',
+  STEWARD_OS_PASSWORD: 'cloud.keystone.password',
+  OS_PROJECT_NAME: 'cloud.keystone.projectName',
+  OS_REGION_NAME: 'cloud.keystone.regionName',
+  STEWARD_PROMETHEUS_URL: 'datasource.url',
 };
 
 export class ConfigError extends Error {
@@ -105,7 +177,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 function coerce(path: string, raw: string): unknown {
   if (path === 'roles' || path === 'api.corsOrigins') return raw.split(',').map((part) => part.trim()).filter(Boolean);
-  if (/^-?\d+(\.\d+)?$/.test(raw) && /port|workers|concurrency|Seconds|Hours|Limit|Bytes/.test(path)) return Number(raw);
+  if (/^-?\d+(\.\d+)?$/.test(raw) && /port|workers|concurrency|Seconds|Hours|Limit|Bytes|hosts|instances/.test(path)) return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return raw;
 }
