@@ -38,6 +38,8 @@ export interface HostAggregate {
   /** Hostnames (nova-compute service hosts). */
   hosts: string[];
   metadata: Record<string, string>;
+  /** The sync or notification time this state was read at; older aggregate events are ignored. */
+  updatedAt?: Date;
 }
 
 export type InstanceState =
@@ -81,6 +83,12 @@ export interface Instance {
   schedulerHints: Record<string, unknown>;
   imageProperties: Record<string, unknown>;
   serverGroup: { uuid: string; policy: string } | null;
+  /**
+   * Set only in an audit's scoped copy: the scope excludes this instance (by uuid, project or metadata), so
+   * strategies must neither move nor stop it. Upstream keeps such instances in the model (their resources still
+   * count on the host) and flags them `watcher_exclude`; so does Steward.
+   */
+  watcherExclude?: boolean;
   /** The notification or sync time this state was read at; older events are ignored. */
   updatedAt: Date;
 }
