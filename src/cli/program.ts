@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerAuditTemplateCommands } from './audit-template.js';
 import { registerCatalogCommands } from './catalog.js';
 import { registerServeCommand } from './serve.js';
+import { registerSimulatorCommand } from './simulator.js';
 
 export function createProgram(): Command {
   const program = new Command('steward')
@@ -15,6 +16,7 @@ export function createProgram(): Command {
     .option('--token <token>', 'Keystone token (X-Auth-Token)', process.env.OS_TOKEN)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'));
   registerServeCommand(program);
+  registerSimulatorCommand(program);
   registerCatalogCommands(program);
   registerAuditTemplateCommands(program);
   registerAuditCommands(program);

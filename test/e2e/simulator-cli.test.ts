@@ -1,0 +1,117 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AmqpBus } from '../../src/bus/amqp-bus.js';
+import { DESTINATIONS } from '../../src/bus/bus.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { createTempVhost, type TempVhost } from '../helpers/rabbitmq.js';
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  exited: Promise<number | null>;
+  env: Record<string, string>;
+}
+
+/** Starts `steward simulator` from source and waits for its banner, which it prints once it listens. */
+async function startSimulator(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'simulator', ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, STEWARD_LOG_LEVEL: 'warn' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => (stdout.includes('Stop with Ctrl-C') ? resolve() : undefined));
+    void exited.then((code) => reject(new Error(`simulator exited early with ${String(code)}: ${stderr}`)));
+  });
+  const env = Object.fromEntries([...stdout.matchAll(/^export (OS_\w+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+  return { child, stdout: () => stdout, exited, env };
+}
+
+async function login(env: Record<string, string>): Promise<{ token: string; catalog: { type: string; endpoints: { url: string }[] }[] }> {
+  const res = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: env.OS_USERNAME, domain: { name: env.OS_USER_DOMAIN_NAME }, password: env.OS_PASSWORD } } },
+        scope: { project: { name: env.OS_PROJECT_NAME, domain: { name: env.OS_PROJECT_DOMAIN_NAME } } },
+      },
+    }),
+  });
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { token: { catalog: { type: string; endpoints: { url: string }[] }[] } };
+  return { token: res.headers.get('x-subject-token') ?? '', catalog: body.token.catalog };
+}
+
+const endpoint = (catalog: { type: string; endpoints: { url: string }[] }[], type: string): string => catalog.find((c) => c.type === type)?.endpoints[0]?.url ?? '';
+
+describe('node src/main.ts simulator', () => {
+  it('prints the real port and openstack credentials, serves Keystone, Nova and PlanetLab-driven metrics, and exits 0 on SIGTERM', async () => {
+    const sim = await startSimulator(['--port', '0', '--hosts', '3', '--instances', '12', '--seed', '7', '--planetlab', 'test/fixtures/planetlab/20110303', '--start', '2026-01-01T00:00:00Z', '--speed', '60']);
+    expect(sim.env).toMatchObject({ OS_USERNAME: 'admin', OS_PASSWORD: 'admin', OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_IDENTITY_API_VERSION: '3' });
+    const port = Number(/^http:\/\/127\.0\.0\.1:(\d+)\/identity\/v3$/.exec(sim.env.OS_AUTH_URL ?? '')?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(sim.stdout()).toContain(`Prometheus:             http://127.0.0.1:${port}/prometheus`);
+
+    const { token, catalog } = await login(sim.env);
+    const headers = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.88' };
+    const hypervisors = (await (await fetch(`${endpoint(catalog, 'compute')}/os-hypervisors/detail`, { headers })).json()) as { hypervisors: { hypervisor_hostname: string; state: string }[] };
+    expect(hypervisors.hypervisors.map((h) => h.hypervisor_hostname)).toEqual(['compute-00000', 'compute-00001', 'compute-00002']);
+    expect(hypervisors.hypervisors.every((h) => h.state === 'up')).toBe(true);
+
+    // Every placed instance's CPU rate is one of the fixture's percentages × its vCPUs, i.e. follows a trace.
+    const q = encodeURIComponent('rate(libvirt_domain_info_cpu_time_seconds_total[5m]) / libvirt_domain_info_virtual_cpus');
+    const prom = (await (await fetch(`${endpoint(catalog, 'prometheus')}/api/v1/query?query=${q}&time=${Date.UTC(2026, 0, 1) / 1000 + 3600}`, { headers })).json()) as { data: { result: { value: [number, string] }[] } };
+    expect(prom.data.result.length).toBeGreaterThan(0);
+    for (const r of prom.data.result) expect(Number(r.value[1]) * 100).toBeCloseTo(Math.round(Number(r.value[1]) * 100), 6);
+
+    sim.child.kill('SIGTERM');
+    expect(await sim.exited).toBe(0);
+  }, 120_000);
+
+  it('reports every bad option at once and exits 2 without listening', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'simulator', '--port', '70000', '--hosts', '0', '--speed', '0'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--port must be an integer from 0 to 65535.*--hosts must be an integer at least 1.*--speed must be a positive number/);
+  }, 60_000);
+
+  describe('with --bus amqp://', () => {
+    let vhost: TempVhost | undefined;
+    afterAll(async () => vhost?.drop());
+
+    it('publishes Nova notifications to RabbitMQ', async () => {
+      vhost = await createTempVhost();
+      const sim = await startSimulator(['--port', '0', '--hosts', '2', '--bus', vhost.url]);
+      const listener = await AmqpBus.connect({ url: vhost.url, logger: silentLogger });
+      try {
+        let markCreated = (): void => undefined;
+        const created = new Promise<void>((resolve) => (markCreated = resolve));
+        // subscribe() resolves once the queue is bound, so nothing the simulator publishes after it is missed.
+        await listener.subscribe(DESTINATIONS.novaNotifications, (message) => {
+          if (JSON.stringify(message).includes('instance.create.end')) markCreated();
+          return Promise.resolve();
+        });
+        const { token, catalog } = await login(sim.env);
+        const res = await fetch(`${endpoint(catalog, 'compute')}/servers`, {
+          method: 'POST',
+          headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+          body: JSON.stringify({ server: { name: 'e2e-bus', flavorRef: '1' } }),
+        });
+        expect(res.status).toBe(202);
+        await created;
+      } finally {
+        await listener.close();
+        sim.child.kill('SIGINT');
+      }
+      expect(await sim.exited).toBe(0);
+    }, 120_000);
+  });
+});
