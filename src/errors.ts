@@ -73,19 +73,27 @@ export const invalidTransition = (machine: string, from: string, to: string): St
     details: { machine, from, to },
   });
 
-/** A failed call to another service, naming the service and the call so an operator can find it. */
+/**
+ * A failed call to another service, naming the service and the call so an operator can find it. `status` is
+ * undefined when no answer came (connection error, timeout). `details` adds what the service said (its own
+ * message and code, the request id) for logs and callers that branch on it.
+ */
 export const upstream = (
   service: string,
   call: string,
   status: number | undefined,
   detail: string,
-  extra: { retryable?: boolean; cause?: unknown } = {},
+  extra: { retryable?: boolean; cause?: unknown; details?: Record<string, unknown> } = {},
 ): StewardError =>
   new StewardError(
     status === undefined ? 'unavailable' : 'upstream',
     status === undefined ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_ERROR',
     `${service} ${call} failed${status === undefined ? '' : ` with HTTP ${status}`}: ${detail}`,
-    { retryable: extra.retryable ?? (status === undefined || status >= 500), cause: extra.cause, details: { service, call, status } },
+    {
+      retryable: extra.retryable ?? (status === undefined || status >= 500),
+      cause: extra.cause,
+      details: { ...extra.details, service, call, status },
+    },
   );
 
 export const internal = (message: string, cause?: unknown): StewardError =>
