@@ -36,6 +36,12 @@ export interface Server {
   pinnedAvailabilityZone: string | null;
   updatedAt: Date;
   createdAt: Date;
+  /** Hints the server was created with (Nova ≥2.100, e.g. `{ group: uuid }`); absent below that. */
+  schedulerHints?: Record<string, unknown>;
+  /** Image properties embedded by Nova ≥2.98; absent below that or for a server booted from a volume. */
+  imageProperties?: Record<string, unknown>;
+  /** Server group uuids (Nova ≥2.71; at most one). */
+  serverGroups?: string[];
 }
 
 export interface ComputeService {
@@ -155,6 +161,8 @@ export interface PlacementApi {
    * of times, because other writers (nova-compute) bump it too.
    */
   setTraits(providerUuid: string, mutate: (current: readonly string[]) => string[]): Promise<string[]>;
+  /** Resources each consumer (instance or migration uuid) holds on the provider: consumer → resource class → amount. */
+  getAllocations?(providerUuid: string): Promise<Record<string, Record<string, number>>>;
 }
 
 export interface StoragePoolInfo {
