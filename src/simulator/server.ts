@@ -403,6 +403,18 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
         default: throw novaError(400, `There is no such action: ${action}`);
       }
     }
+    if (seg[0] === 'servers' && seg[1] && seg[2] === 'migrations' && seg[3] && method === 'DELETE') {
+      if (!admin) throw novaError(403, "Policy doesn't allow os_compute_api:servers:migrations:delete to be performed.");
+      const i = findServer(seg[1]);
+      const m = state.migrations.find((x) => x.instanceId === i.id && String(x.id) === seg[3]);
+      if (!m) throw novaError(404, `Migration ${seg[3]} not found for instance ${i.id}`);
+      if (m.type !== 'live-migration' || m.status !== 'running') throw novaError(400, `Migration ${m.id} state of instance ${i.id} is ${m.status}. Cannot abort live migration while the migration is in this state.`);
+      // Nova rolls the guest back to its source: it stays there, idle, and the destination's allocation is freed.
+      await o.notifier.emit('instance.live_migration_abort.start', m.sourceHost, instancePayload(i, m.sourceHost, { task_state: 'migrating' }));
+      m.status = 'cancelled'; m.updated = iso(); i.taskState = null; i.updated = iso(); invalidatePlacement();
+      await o.notifier.emit('instance.live_migration_abort.end', m.sourceHost, instancePayload(i, m.sourceHost));
+      res.writeHead(202, vh); res.end(); return;
+    }
     if (seg[0] === 'servers' && seg[1] && seg[2] === 'migrations' && method === 'GET') {
       const i = findServer(seg[1]);
       return ok(200, { migrations: state.migrations.filter((m) => m.instanceId === i.id && m.status === 'running' && m.type === 'live-migration').map((m) => migrationView(m, v, true)) });
