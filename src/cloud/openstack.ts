@@ -1,0 +1,80 @@
+/**
+ * The real cloud: one Keystone session and one HTTP policy shared by the Nova, Placement and Cinder clients,
+ * returned as the `CloudPorts` the applier and collectors use. Constructed only by the composition root and tests.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { createCinderClient } from './cinder.js';
+import { createJsonRequester } from './http.js';
+import { createKeystoneSession, type CloudAuth, type KeystoneSession } from './keystone.js';
+import { createNovaClient } from './nova.js';
+import { createPlacementClient } from './placement.js';
+import type { CloudPorts, PlacementApi } from './ports.js';
+
+export interface CloudClientsOptions {
+  /** Keystone v3 password credentials, or `{ endpoints, token? }` to skip Keystone (noauth / admin token). */
+  auth: CloudAuth;
+  /** Per attempt. Default 30 s. */
+  timeoutMs?: number;
+  /** Retries of a retryable failure (connection error, timeout, 5xx) after the first attempt. Default 3. */
+  retries?: number;
+  /** First retry delay, doubled each time. Default 200 ms. */
+  backoffMs?: number;
+  /** Default 5 s. */
+  maxBackoffMs?: number;
+  logger?: Logger;
+  /** Counts every attempt in `upstreamRequests{service, outcome}`. */
+  metrics?: Pick<Metrics, 'upstreamRequests'>;
+  /** Token expiry is judged on this clock. Default: the system clock. */
+  clock?: Clock;
+  /** Re-authenticate this long before a token expires. Default 60 s. */
+  tokenRefreshMarginMs?: number;
+  /** Items per page for Nova and Cinder lists. Default 1000. */
+  pageSize?: number;
+  /** Newest microversions to ask for. Defaults: compute 2.100, placement 1.39. */
+  microversions?: { compute?: string; placement?: string };
+  /** Whether to offer Cinder. Default: always with Keystone, and with fixed endpoints when one is given for it. */
+  blockStorage?: boolean;
+  fetch?: typeof fetch;
+}
+
+export interface CloudClients extends CloudPorts {
+  placement: Required<PlacementApi>;
+  readonly session: KeystoneSession;
+  /** Forgets the cached token; the clients hold no sockets of their own (fetch's global pool does). */
+  close(): Promise<void>;
+}
+
+const BLOCK_STORAGE_TYPES = ['block-storage', 'volumev3', 'volume'];
+
+export function createCloudClients(options: CloudClientsOptions): CloudClients {
+  const http = createJsonRequester({
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.retries === undefined ? {} : { retries: options.retries }),
+    ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
+    ...(options.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.maxBackoffMs }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const session = createKeystoneSession({
+    auth: options.auth,
+    http,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tokenRefreshMarginMs === undefined ? {} : { refreshMarginMs: options.tokenRefreshMarginMs }),
+  });
+  const pageSize = options.pageSize === undefined ? {} : { pageSize: options.pageSize };
+  const auth = options.auth;
+  const withBlockStorage = options.blockStorage ?? (!('endpoints' in auth) || BLOCK_STORAGE_TYPES.some((type) => auth.endpoints[type] !== undefined));
+  return {
+    session,
+    compute: createNovaClient({ session, http, ...pageSize, ...(options.microversions?.compute ? { microversion: options.microversions.compute } : {}) }),
+    placement: createPlacementClient({ session, http, ...(options.microversions?.placement ? { microversion: options.microversions.placement } : {}) }),
+    ...(withBlockStorage ? { blockStorage: createCinderClient({ session, http, ...pageSize }) } : {}),
+    close() {
+      session.invalidate();
+      return Promise.resolve();
+    },
+  };
+}
