@@ -70,7 +70,9 @@ export function registerSimulatorCommand(program: Command): void {
       let cloud: SimulatedCloud;
       try {
         const resolved = resolveSimulatorOptions(parsed.cli);
-        cloud = createSimulatedCloud({ clock: parsed.clock, bus, cluster: resolved.cluster, logger, hostLabel: resolved.hostLabel, migrationBandwidthMbPerS: resolved.migrationBandwidthMbPerS });
+        // Nothing may poll a simulator left running (an embedded Steward waits on notifications), so moves finish on
+        // the clock by themselves, each at its own completion instant, also under --speed.
+        cloud = createSimulatedCloud({ clock: parsed.clock, bus, cluster: resolved.cluster, logger, hostLabel: resolved.hostLabel, migrationBandwidthMbPerS: resolved.migrationBandwidthMbPerS, autoSettle: 'exact' });
         await cloud.listen({ host: '127.0.0.1', port: resolved.port });
       } catch (error) {
         await bus.close();

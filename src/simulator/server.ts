@@ -15,10 +15,14 @@ import { query, formatValue, type Value } from './promql/evaluator.js';
 import { PromQLError } from './promql/parser.js';
 import { parseDuration } from './promql/parser.js';
 import { instancePayload, servicePayload, type Notifier } from './notifications.js';
-import { cinder, CinderError, type CinderContext } from './cinder.js';
+import { cinder, CinderError, settleVolumes, type CinderContext } from './cinder.js';
 import { moveDurationMs, moveProgress } from './moves.js';
 
-export interface ServerOptions { state: ClusterState; clock: Clock; notifier: Notifier; logger: Logger; hostLabel: string; bandwidthMbPerS: number; baseUrl: () => string }
+export interface ServerOptions {
+  state: ClusterState; clock: Clock; notifier: Notifier; logger: Logger; hostLabel: string; bandwidthMbPerS: number; baseUrl: () => string;
+  /** Called after each request that may have started or cancelled a move (any method but GET/HEAD). */
+  onMutation?: () => void;
+}
 
 type Role = 'admin' | 'manager' | 'member';
 const ROLE_RANK: Record<Role, number> = { member: 1, manager: 2, admin: 3 };
@@ -60,7 +64,14 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   try { return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown; } catch { throw novaError(400, 'Malformed request body'); }
 }
 
-export function createSimServer(o: ServerOptions): Server & { tick(): Promise<void> } {
+export interface SimServer extends Server {
+  /** Completes moves whose simulated time is over; calls run one after another, never two at once. */
+  tick(): Promise<void>;
+  /** Simulated time (ms) when the earliest running migration or volume move finishes, or null if none runs. */
+  nextDueMs(): number | null;
+}
+
+export function createSimServer(o: ServerOptions): SimServer {
   const { state, clock } = o;
   const tokens = new Map<string, { user: string; role: Role; expiresMs: number; issued: string }>();
   const metrics = createMetricSource(state, o.hostLabel);
@@ -68,7 +79,19 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
   const iso = (): string => clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
   const cinderContext: CinderContext = { state, nowMs: () => clock.now().getTime(), iso, bandwidthMbPerS: o.bandwidthMbPerS, baseUrl: o.baseUrl };
 
-  async function tick(): Promise<void> {
+  // Requests and the auto-settler both tick; chaining them keeps each move's notifications in one ordered run.
+  let ticking: Promise<void> = Promise.resolve();
+  const tick = (): Promise<void> => (ticking = ticking.then(settleMoves, settleMoves));
+
+  function nextDueMs(): number | null {
+    let due: number | null = null;
+    for (const m of state.migrations) if (m.status === 'running' && (due === null || m.startedMs + m.durationMs < due)) due = m.startedMs + m.durationMs;
+    for (const v of state.volumes) if (v.move && (due === null || v.move.doneMs < due)) due = v.move.doneMs;
+    return due;
+  }
+
+  async function settleMoves(): Promise<void> {
+    settleVolumes(cinderContext);
     const now = clock.now().getTime();
     for (const m of state.migrations) {
       if (m.status !== 'running' || now < m.startedMs + m.durationMs) continue;
@@ -684,8 +707,10 @@ export function createSimServer(o: ServerOptions): Server & { tick(): Promise<vo
         if (e instanceof HttpError || e instanceof CinderError) return send(res, e.status, e.body);
         o.logger.error({ err: e, path }, 'simulator request failed');
         return send(res, 500, { computeFault: { code: 500, message: e instanceof Error ? e.message : String(e) } });
+      } finally {
+        if (req.method !== 'GET' && req.method !== 'HEAD') o.onMutation?.();
       }
     })();
   });
-  return Object.assign(server, { tick });
+  return Object.assign(server, { tick, nextDueMs });
 }

@@ -1,11 +1,11 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any -- wire bodies are untyped JSON whose shape is what these tests assert */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/lib/clock.js';
+import { ManualClock, systemClock } from '../../src/lib/clock.js';
 import { InProcessBus } from '../../src/bus/in-process-bus.js';
 import { DESTINATIONS } from '../../src/bus/bus.js';
 import { silentLogger } from '../../src/observability/logger.js';
-import { createSimulatedCloud, type SimulatedCloud } from '../../src/simulator/index.js';
+import { createSimulatedCloud, type AutoSettle, type SimulatedCloud } from '../../src/simulator/index.js';
 
 const NOVA = '/work/shared/data/nova/api';
 const sample = (p: string): Record<string, unknown> => JSON.parse(readFileSync(`${NOVA}/${p}`, 'utf8')) as Record<string, unknown>;
@@ -222,6 +222,44 @@ describe('simulated moves', () => {
     expect((await nova('GET', `/servers/${inst.id}`)).body.server.status).toBe('VERIFY_RESIZE');
     expect((await nova('POST', `/servers/${inst.id}/action`, { confirmResize: null })).status).toBe(202);
     expect((await nova('GET', `/servers/${inst.id}`)).body.server.status).toBe('ACTIVE');
+  });
+});
+
+describe('simulated moves with autoSettle on the system clock', () => {
+  it.each<[string, AutoSettle]>([
+    ["'exact'", 'exact'],
+    ['{ intervalMs: 20 }', { intervalMs: 20 }],
+  ])('completes a live migration posted over HTTP with no further request (%s)', async (_n, autoSettle) => {
+    const bus = new InProcessBus({ logger: silentLogger });
+    let markDone = (): void => undefined;
+    const done = new Promise<void>((resolve) => (markDone = resolve));
+    await bus.subscribe(DESTINATIONS.novaNotifications, (m) => {
+      if ((m as { 'oslo.message': string })['oslo.message'].includes('"instance.live_migration_post_dest.end"')) markDone();
+      return Promise.resolve();
+    });
+    // 2 GiB of guest memory at 20 GiB/s: the move takes 100 ms of real time.
+    const flavor = { id: '2', name: 'm1.small', vcpus: 1, ramMb: 2048, diskGb: 20, extraSpecs: {} };
+    const live = createSimulatedCloud({ clock: systemClock, bus, cluster: { hosts: 2, instances: 4, seed: 3, flavors: [flavor] }, migrationBandwidthMbPerS: 20_480, autoSettle });
+    await live.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const auth = await fetch(`${live.urls.identity}/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } } } } }) });
+      const inst = [...live.state.instances.values()].find((i) => i.host)!;
+      const target = live.state.hosts.find((h) => h.hostname !== inst.host)!.hostname;
+      const started = Date.now();
+      const res = await fetch(`${live.urls.compute}/servers/${inst.id}/action`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': auth.headers.get('x-subject-token')! },
+        body: JSON.stringify({ 'os-migrateLive': { host: target, block_migration: 'auto' } }),
+      });
+      expect(res.status).toBe(202);
+      expect(inst.taskState).toBe('migrating');
+      await Promise.race([done, new Promise((_r, reject) => setTimeout(() => reject(new Error('no post_dest.end within 2 s')), 2_000))]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      expect(inst).toMatchObject({ host: target, taskState: null });
+      expect(live.state.migrations.at(-1)).toMatchObject({ status: 'completed', destHost: target });
+    } finally {
+      await live.close();
+      await bus.close();
+    }
   });
 });
 
