@@ -1,0 +1,326 @@
+/**
+ * The live compute model: a periodic full sync (Nova + Placement, `collect`) kept fresh between syncs by Nova's
+ * versioned notifications. No notification is lost to a sync: while one runs, every notification is applied to
+ * the current model *and* journaled; when the sync's model arrives the journal is replayed on it before it
+ * replaces the old one, and the staleness rules drop what the sync already saw. Notifications that arrive before
+ * the first model exists wait in the same journal (mission section 7, upstream bug 2152645).
+ */
+import { DESTINATIONS, type Bus, type Subscription } from '../bus/bus.js';
+import { StewardError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type { ClusterModel } from '../model/cluster-model.js';
+import type { ComputeModelProvider, ModelRequest } from '../model/model-provider.js';
+import { ScopeError, scopeComputeModel } from '../model/scope.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { EVENT_HANDLING, NovaNotificationCollector, type NotificationResult, type NovaNotification } from './nova-notifications.js';
+
+export interface ComputeModelProviderOptions {
+  /** A full sync from the cloud (src/collectors/nova-sync.ts). Elements should be stamped no later than the reads. */
+  collect: (signal?: AbortSignal) => Promise<ClusterModel>;
+  /** Where Nova's notifications arrive; without it the model changes only by syncs. */
+  bus?: Bus;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Time between the end of one periodic sync and the start of the next (upstream's collector `period`). */
+  syncIntervalMs: number;
+  /** After a failed sync, the next try comes this soon. Default: the smaller of syncIntervalMs and one minute. */
+  retryIntervalMs?: number;
+  /** Message ids remembered to drop redeliveries. Default 10,000. */
+  duplicateWindow?: number;
+  /** Notifications journaled during one sync; beyond it they are still applied, and another sync follows. Default 100,000. */
+  journalLimit?: number;
+  /** Nova's `[DEFAULT] default_availability_zone`. Default `nova`. */
+  defaultAvailabilityZone?: string;
+}
+
+/** What `ingest` did: a notification outcome, or `journaled` when no model exists yet to apply it to. */
+export type IngestResult = NotificationResult | { outcome: 'journaled'; eventType: string };
+
+export type ModelChange = { kind: 'sync'; model: ClusterModel } | { kind: 'notification'; model: ClusterModel; result: NotificationResult };
+
+export interface LiveComputeModelProvider extends ComputeModelProvider {
+  /** Subscribes to Nova's notifications, then starts the first sync and the periodic ones; resolves once subscribed. */
+  start(): Promise<void>;
+  /** Unsubscribes and stops the periodic sync; a running sync is aborted through its signal. */
+  stop(): Promise<void>;
+  /** The shared live model, for readers that copy what they need (the data-model API). Never mutate it. */
+  readonly current: ClusterModel | undefined;
+  /** Feeds one raw bus message (what the subscription does); never throws. */
+  ingest(body: unknown): IngestResult;
+  /** Called after every sync and every applied notification; returns the unsubscribe function. */
+  onChange(listener: (change: ModelChange) => void): () => void;
+  /** Resolves with the live model once `predicate` holds; rejects after `timeoutMs` on the injected clock. */
+  waitFor(predicate: (model: ClusterModel) => boolean, timeoutMs?: number): Promise<ClusterModel>;
+}
+
+interface JournalEntry {
+  notification: NovaNotification;
+  receivedAt: Date;
+  /** Already counted when applied to the previous model; replay outcomes then only matter for resyncs. */
+  counted: boolean;
+}
+
+const MAX_RETRY_MS = 60_000;
+const DEFAULT_JOURNAL_LIMIT = 100_000;
+const SAFE_EVENT_TYPE = /^[a-z0-9_.]{1,64}$/;
+
+/** Waits for `promise`, or rejects as soon as `signal` aborts (the shared work itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function createComputeModelProvider(options: ComputeModelProviderOptions): LiveComputeModelProvider {
+  const { clock, metrics } = options;
+  const log = options.logger.child({ part: 'compute-model' });
+  const collector = new NovaNotificationCollector({
+    ...(options.duplicateWindow !== undefined && { duplicateWindow: options.duplicateWindow }),
+    ...(options.defaultAvailabilityZone !== undefined && { defaultAvailabilityZone: options.defaultAvailabilityZone }),
+  });
+  const journalLimit = options.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
+  const retryIntervalMs = options.retryIntervalMs ?? Math.min(options.syncIntervalMs, MAX_RETRY_MS);
+  const stopping = new AbortController();
+  const listeners = new Set<(change: ModelChange) => void>();
+
+  let model: ClusterModel | undefined;
+  let lastSyncedAt: Date | undefined;
+  let lastSyncFailed = false;
+  let lastError: unknown;
+  // Defined while a sync runs, and before the first model exists.
+  let journal: JournalEntry[] | undefined = [];
+  let journalOverflowed = false;
+  let running: Promise<void> | undefined;
+  let resyncWanted = false;
+  let subscription: Subscription | undefined;
+  let loop: Promise<void> | undefined;
+
+  // Event types come from the wire: keep the metric's label set bounded.
+  const label = (eventType: string) => (eventType in EVENT_HANDLING || SAFE_EVENT_TYPE.test(eventType) ? eventType : 'other');
+
+  function count(result: NotificationResult): void {
+    metrics?.notificationsTotal.inc({ event_type: label(result.eventType), outcome: result.outcome });
+    const fields = { eventType: result.eventType, outcome: result.outcome, reason: result.reason };
+    if (result.outcome === 'dropped_malformed') log.warn(fields, 'notification dropped');
+    else if (result.outcome === 'needs_resync') log.info(fields, 'notification needs a sync');
+    else log.debug(fields, 'notification');
+  }
+
+  function setElementGauges(current: ClusterModel): void {
+    if (!metrics) return;
+    metrics.modelElements.set({ kind: 'compute_node' }, current.nodeCount);
+    metrics.modelElements.set({ kind: 'instance' }, current.instanceCount);
+    let aggregates = 0;
+    for (const _aggregate of current.aggregates()) aggregates++;
+    metrics.modelElements.set({ kind: 'aggregate' }, aggregates);
+  }
+
+  function onChange(listener: (change: ModelChange) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  function emit(change: ModelChange): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        log.error({ err: error }, 'model change listener failed');
+      }
+    }
+  }
+
+  function requestResync(reason: string): void {
+    // A running sync replays the journaled event on its new model and decides then; otherwise start one
+    // (coalesced with any other request).
+    if (running) return;
+    log.info({ reason }, 'syncing the compute model on demand');
+    refresh().catch(() => undefined);
+  }
+
+  async function runSync(): Promise<void> {
+    const started = clock.now();
+    journal ??= [];
+    try {
+      const fresh = await options.collect(stopping.signal);
+      const replay = journal;
+      journal = undefined;
+      let replayed = 0;
+      for (const entry of replay) {
+        const result = collector.apply(fresh, entry.notification, entry.receivedAt);
+        if (!entry.counted) count(result);
+        if (result.outcome === 'applied') replayed++;
+        if (result.outcome === 'needs_resync') resyncWanted = true;
+      }
+      if (journalOverflowed) {
+        log.warn({ journalLimit }, 'more notifications arrived during the sync than the journal holds; syncing again');
+        resyncWanted = true;
+        journalOverflowed = false;
+      }
+      model = fresh;
+      lastSyncedAt = started;
+      lastSyncFailed = false;
+      lastError = undefined;
+      const seconds = (clock.now().getTime() - started.getTime()) / 1000;
+      metrics?.modelSyncDuration.observe({ model: 'compute' }, seconds);
+      setElementGauges(fresh);
+      log.info({ nodes: fresh.nodeCount, instances: fresh.instanceCount, journaled: replay.length, replayed, seconds }, 'compute model synced');
+      emit({ kind: 'sync', model: fresh });
+    } catch (error) {
+      lastSyncFailed = true;
+      lastError = error;
+      // Journaled events were applied to the old model already; before any model exists they wait for the next try.
+      if (model) {
+        journal = undefined;
+        journalOverflowed = false;
+      }
+      if (stopping.signal.aborted) log.info({ err: error }, 'compute model sync abandoned: stopping');
+      else log.error({ err: error, keptModel: model !== undefined }, 'compute model sync failed; the previous model stays');
+      throw error;
+    } finally {
+      running = undefined;
+      if (resyncWanted && !stopping.signal.aborted) {
+        resyncWanted = false;
+        refresh().catch(() => undefined);
+      }
+    }
+  }
+
+  function refresh(signal?: AbortSignal): Promise<void> {
+    if (stopping.signal.aborted) return Promise.reject(new Error('the compute model provider is stopped'));
+    running ??= runSync();
+    return untilAborted(running, signal);
+  }
+
+  function ingest(body: unknown): IngestResult {
+    const received = collector.receive(body);
+    if (!received.ok) {
+      count(received.result);
+      return received.result;
+    }
+    const notification = received.notification;
+    const receivedAt = clock.now();
+    if (journal) {
+      if (journal.length < journalLimit) journal.push({ notification, receivedAt, counted: model !== undefined });
+      else journalOverflowed = true;
+    }
+    if (!model) return { outcome: 'journaled', eventType: notification.eventType };
+    const result = collector.apply(model, notification, receivedAt);
+    count(result);
+    if (result.outcome === 'applied') {
+      setElementGauges(model);
+      emit({ kind: 'notification', model, result });
+    }
+    if (result.outcome === 'needs_resync') requestResync(result.reason ?? result.eventType);
+    return result;
+  }
+
+  async function periodicSyncs(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      try {
+        await refresh(stopping.signal);
+      } catch {
+        // Logged by runSync; the loop retries sooner.
+      }
+      try {
+        await clock.sleep(lastSyncFailed ? retryIntervalMs : options.syncIntervalMs, stopping.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  function unavailable(): StewardError {
+    return new StewardError(
+      'unavailable',
+      'UPSTREAM_UNAVAILABLE',
+      `The compute data model is not available: no sync from Nova and Placement has succeeded yet${lastError ? ` (last error: ${messageOf(lastError)})` : ''}; check the cloud connection and the decision engine logs.`,
+      { cause: lastError, retryable: true },
+    );
+  }
+
+  return {
+    async start() {
+      if (options.bus) {
+        // Subscribed before the first sync starts, so nothing sent during it is missed. No queue name: every
+        // process keeps its own model and needs every notification (fan-out).
+        subscription = await options.bus.subscribe(DESTINATIONS.novaNotifications, (message) => {
+          try {
+            ingest(message);
+          } catch (error) {
+            log.error({ err: error }, 'notification handling failed');
+          }
+          return Promise.resolve();
+        });
+      }
+      loop = periodicSyncs();
+    },
+
+    async stop() {
+      stopping.abort(new Error('the compute model provider is stopping'));
+      await subscription?.close();
+      subscription = undefined;
+      await loop;
+    },
+
+    refresh,
+
+    async getComputeModel(request: ModelRequest = {}) {
+      if (request.forceRefresh) await refresh(request.signal);
+      else if (!model) {
+        // Wait for the first sync; after a failed one, answer at once (the periodic loop retries) instead of
+        // making every caller wait for the cloud again.
+        const first = running ?? (lastSyncFailed ? undefined : refresh());
+        if (first) await untilAborted(first, request.signal).catch(() => undefined);
+      }
+      request.signal?.throwIfAborted();
+      if (!model) throw unavailable();
+      try {
+        return scopeComputeModel(model, request.scope);
+      } catch (error) {
+        if (error instanceof ScopeError) throw new StewardError('invalid', 'INVALID_SCOPE', error.message, { cause: error });
+        throw error;
+      }
+    },
+
+    get lastSyncedAt() {
+      return lastSyncedAt;
+    },
+
+    get current() {
+      return model;
+    },
+
+    ingest,
+
+    onChange,
+
+    waitFor(predicate, timeoutMs = 5_000) {
+      if (model && predicate(model)) return Promise.resolve(model);
+      return new Promise<ClusterModel>((resolve, reject) => {
+        const timer = new AbortController();
+        const off = onChange((change) => {
+          if (!predicate(change.model)) return;
+          off();
+          timer.abort();
+          resolve(change.model);
+        });
+        clock.sleep(timeoutMs, timer.signal).then(
+          () => {
+            off();
+            reject(new Error(`the compute model did not reach the awaited state within ${timeoutMs} ms`));
+          },
+          () => undefined,
+        );
+      });
+    },
+  };
+}
