@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createRandom } from '../lib/rng.js';
+import { createRandom, type Random } from '../lib/rng.js';
 import { invalid } from '../errors.js';
-import { assignTraces, loadPlanetLabTraces, traceMeanCpu, type TraceRef } from './planetlab.js';
+import { assignTraces, loadPlanetLabTraces, traceMeanCpu, type PlanetLabTraces, type TraceRef } from './planetlab.js';
 
 export interface SimFlavor { id: string; name: string; vcpus: number; ramMb: number; diskGb: number; extraSpecs: Record<string, string> }
 
@@ -78,7 +78,22 @@ export interface ClusterState {
   serverGroups: SimServerGroup[];
   migrations: SimMigration[];
   projects: string[];
+  /** Where instances booted over the API get their load, so they follow the cluster's pattern too. */
+  boot: BootLoad;
 }
+
+/**
+ * The load source of booted instances: the build's own random stream continued (so a seed still reproduces a run)
+ * and, for PlanetLab, the seeded trace order with the position the next instance takes in it.
+ */
+export interface BootLoad {
+  pattern: LoadPattern;
+  rng: Random;
+  planetlab: { traces: PlanetLabTraces; order: Uint32Array; next: number } | null;
+}
+
+/** An instance's load: mean, waves, phase and RAM fraction, and a PlanetLab trace when it follows one. */
+export type InstanceLoad = Pick<SimInstance, 'cpuMean' | 'cpuAmp' | 'phase' | 'noise' | 'ramFraction' | 'trace'>;
 
 export interface ClusterConfig {
   hosts: number;
@@ -111,8 +126,31 @@ export function nameUuid(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function emptyState(flavors: SimFlavor[]): ClusterState {
-  return { pools: [], volumes: [], hosts: [], hostsByName: new Map(), instances: new Map(), flavors, aggregates: [], serverGroups: [], migrations: [], projects: [] };
+function emptyState(flavors: SimFlavor[], boot: BootLoad): ClusterState {
+  return { pools: [], volumes: [], hosts: [], hostsByName: new Map(), instances: new Map(), flavors, aggregates: [], serverGroups: [], migrations: [], projects: [], boot };
+}
+
+/** The synthetic load draws, in the order the seeded build has always made them. */
+function drawLoad(rng: Random, pattern: LoadPattern): InstanceLoad {
+  return {
+    cpuMean: 0.05 + rng.next() * 0.6, cpuAmp: pattern === 'flat' ? 0 : 0.05 + rng.next() * 0.3, phase: rng.next() * Math.PI * 2,
+    noise: pattern === 'noisy' ? [rng.next() * 0.1, rng.next() * 0.1] : [0, 0], ramFraction: 0.3 + rng.next() * 0.6,
+  };
+}
+
+/** Follows a PlanetLab trace instead of the synthetic CPU load (RAM keeps its seeded flat fraction). */
+function withTrace(load: InstanceLoad, trace: TraceRef): InstanceLoad {
+  return { ...load, trace, cpuMean: traceMeanCpu(trace), cpuAmp: 0 };
+}
+
+/** The load of an instance booted over the API: the configured pattern, or the next trace of the seeded order. */
+export function bootLoad(state: ClusterState): InstanceLoad {
+  const { boot } = state;
+  const load = drawLoad(boot.rng, boot.pattern);
+  if (!boot.planetlab) return load;
+  const { traces, order } = boot.planetlab;
+  const index = order[boot.planetlab.next++ % order.length] as number;
+  return withTrace(load, { traces, index });
 }
 
 function newHost(index: number, hostname: string, az: string, spec: Partial<SimHost>): SimHost {
@@ -165,7 +203,12 @@ export function usedOn(state: ClusterState, hostname: string): { vcpus: number; 
 export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterState {
   invalidatePlacement();
   const rng = createRandom(config.seed ?? 42);
-  const state = emptyState(config.flavors ?? DEFAULT_FLAVORS);
+  const pattern = config.loadPattern ?? 'diurnal';
+  if (pattern === 'planetlab' && !config.planetlab) throw invalid("loadPattern 'planetlab' needs planetlab.path, a day's folder of PlanetLab traces or its CSV");
+  const traces = pattern === 'planetlab' && config.planetlab ? loadPlanetLabTraces(config.planetlab.path) : null;
+  // Instance n takes order[n % traces] (every trace is used before any repeats); boots continue after the build's.
+  const planetlab = traces ? { traces, order: assignTraces(traces.names.length, traces.names.length, config.seed ?? 42), next: 0 } : null;
+  const state = emptyState(config.flavors ?? DEFAULT_FLAVORS, { pattern, rng, planetlab });
   const azs = config.azs ?? ['nova'];
   for (let i = 0; i < config.hosts; i++) {
     const hostname = `compute-${String(i).padStart(5, '0')}`;
@@ -183,10 +226,6 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
   });
   state.projects = Array.from({ length: 4 }, (_, i) => nameUuid(`project-${i}`).replaceAll('-', ''));
   const total = config.instances ?? Math.round(config.hosts * (config.instancesPerHost ?? 7.5));
-  const pattern = config.loadPattern ?? 'diurnal';
-  if (pattern === 'planetlab' && !config.planetlab) throw invalid("loadPattern 'planetlab' needs planetlab.path, a day's folder of PlanetLab traces or its CSV");
-  const traces = pattern === 'planetlab' && config.planetlab ? loadPlanetLabTraces(config.planetlab.path) : null;
-  const traceOf = traces ? assignTraces(Math.ceil(total), traces.names.length, config.seed ?? 42) : null;
   const tally = new Map<string, { vcpus: number; ramMb: number; diskGb: number }>();
   for (let n = 0; n < total; n++) {
     const flavor = rng.pick(state.flavors);
@@ -203,21 +242,14 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
       tally.set(host.hostname, t);
     }
     const id = nameUuid(`instance-${config.seed ?? 42}-${n}`);
+    const projectId = rng.pick(state.projects);
+    // bootLoad makes diurnal's draws for 'planetlab' too, so a seed places the same instances whichever load they follow.
     state.instances.set(id, {
-      id, name: `vm-${String(n).padStart(6, '0')}`, projectId: rng.pick(state.projects), userId: 'member',
+      id, name: `vm-${String(n).padStart(6, '0')}`, projectId, userId: 'member',
       host: host?.hostname ?? null, flavor, vmState: host ? 'active' : 'error', taskState: null, powerState: host ? 1 : 0,
       locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
-      cpuMean: 0.05 + rng.next() * 0.6, cpuAmp: pattern === 'flat' ? 0 : 0.05 + rng.next() * 0.3, phase: rng.next() * Math.PI * 2,
-      noise: pattern === 'noisy' ? [rng.next() * 0.1, rng.next() * 0.1] : [0, 0], ramFraction: 0.3 + rng.next() * 0.6,
+      ...bootLoad(state),
     });
-    if (traces && traceOf) {
-      // The draws above are diurnal's, so a seed places the same instances whichever load they then follow.
-      const trace: TraceRef = { traces, index: traceOf[n] as number };
-      const instance = state.instances.get(id) as SimInstance;
-      instance.trace = trace;
-      instance.cpuMean = traceMeanCpu(trace);
-      instance.cpuAmp = 0;
-    }
   }
   return state;
 }
@@ -228,7 +260,8 @@ interface ScenarioInstance { uuid: string; name: string; host: string; vcpus: nu
 export function buildFromScenario(path: string, nowIso: string): ClusterState {
   invalidatePlacement();
   const doc = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ScenarioNode[]; instances: ScenarioInstance[] };
-  const state = emptyState([...DEFAULT_FLAVORS]);
+  // A scenario's loads are flat; instances booted into it get flat seeded loads too.
+  const state = emptyState([...DEFAULT_FLAVORS], { pattern: 'flat', rng: createRandom(42), planetlab: null });
   const byUuid = new Map<string, SimHost>();
   doc.nodes.forEach((n, index) => {
     const host = newHost(index, n.hostname, 'nova', {

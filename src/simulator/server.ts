@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { ClusterState, SimHost, SimInstance, SimMigration } from './cluster.js';
-import { nameUuid, usedOn } from './cluster.js';
+import { bootLoad, nameUuid, usedOn } from './cluster.js';
 import { rejectReason, schedule } from './scheduler.js';
 import { createMetricSource, invalidatePlacement } from './metrics.js';
 import { query, formatValue, type Value } from './promql/evaluator.js';
@@ -340,7 +340,7 @@ export function createSimServer(o: ServerOptions): SimServer {
       const inst: SimInstance = {
         id, name: spec.name, projectId: ADMIN_PROJECT, userId: USERS.admin?.id ?? 'admin', host: null, flavor, vmState: 'building', taskState: 'scheduling', powerState: 0,
         locked: false, metadata: Object.fromEntries(Object.entries(spec.metadata ?? {}).map(([k, x]) => [k, String(x as string)])), metadataRoles: {},
-        pinnedAz: atLeast(v, 96) ? az : null, serverGroup: group, created: iso(), updated: iso(), cpuMean: 0.2, cpuAmp: 0.1, phase: 0, noise: [0, 0], ramFraction: 0.5,
+        pinnedAz: atLeast(v, 96) ? az : null, serverGroup: group, created: iso(), updated: iso(), ...bootLoad(state),
       };
       for (const k of Object.keys(inst.metadata)) inst.metadataRoles[k] = who.role;
       const host = schedule(state, { flavor, az, serverGroup: group, instance: inst });

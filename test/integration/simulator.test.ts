@@ -6,6 +6,7 @@ import { InProcessBus } from '../../src/bus/in-process-bus.js';
 import { DESTINATIONS } from '../../src/bus/bus.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createSimulatedCloud, type AutoSettle, type SimulatedCloud } from '../../src/simulator/index.js';
+import { assignTraces } from '../../src/simulator/planetlab.js';
 
 const NOVA = '/work/shared/data/nova/api';
 const sample = (p: string): Record<string, unknown> => JSON.parse(readFileSync(`${NOVA}/${p}`, 'utf8')) as Record<string, unknown>;
@@ -259,6 +260,22 @@ describe('simulated moves with autoSettle on the system clock', () => {
     } finally {
       await live.close();
       await bus.close();
+    }
+  });
+});
+
+describe('servers booted into a PlanetLab cloud', () => {
+  it('follow the next trace of the seeded assignment', async () => {
+    const traced = createSimulatedCloud({ clock: new ManualClock(new Date(T * 1000)), cluster: { hosts: 2, instances: 4, seed: 9, loadPattern: 'planetlab', planetlab: { path: 'test/fixtures/planetlab/20110303' } } });
+    await traced.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const auth = await fetch(`${traced.urls.identity}/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } } } } }) });
+      const res = await fetch(`${traced.urls.compute}/servers`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': auth.headers.get('x-subject-token')! }, body: JSON.stringify({ server: { name: 'booted', flavorRef: '1' } }) });
+      expect(res.status).toBe(202);
+      const { server } = (await res.json()) as { server: { id: string } };
+      expect(traced.state.instances.get(server.id)).toMatchObject({ vmState: 'active', cpuAmp: 0, trace: { index: assignTraces(5, 3, 9)[4] } });
+    } finally {
+      await traced.close();
     }
   });
 });
