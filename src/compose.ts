@@ -10,6 +10,13 @@ import { APPLIER_SERVICE_NAME, createApplier, type Applier } from './applier/app
 import type { Bus } from './bus/bus.js';
 import { DESTINATIONS } from './bus/bus.js';
 import { AmqpBus } from './bus/amqp-bus.js';
+import { createCloudClients, type CloudClients } from './cloud/openstack.js';
+import type { KeystonePasswordAuth } from './cloud/keystone.js';
+import { createComputeModelProvider, type LiveComputeModelProvider } from './collectors/compute-model-provider.js';
+import { toDataModelRows } from './collectors/data-model-rows.js';
+import { collectComputeModel } from './collectors/nova-sync.js';
+import { createDatasource, type MetricsSource } from './datasources/index.js';
+import { createSimulatedCloud, type SimulatedCloud } from './simulator/index.js';
 import { InProcessBus } from './bus/in-process-bus.js';
 import { ConfigError, runs, type StewardConfig } from './config/config.js';
 import { createDecisionEngine, DECISION_ENGINE_SERVICE_NAME, type DecisionEngine } from './decision-engine/decision-engine.js';
@@ -18,7 +25,7 @@ import { syncRegistries } from './decision-engine/sync.js';
 import { goals } from './goals/index.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { planners } from './planners/index.js';
 import { scoringEngines } from './scoring/index.js';
 import { strategies } from './strategies/index.js';
@@ -29,8 +36,136 @@ export const API_SERVICE_NAME = 'steward-api';
 
 export interface RunningSteward {
   urls: { api?: string; metrics?: string };
+  /** The embedded simulated cloud, when `cloud.kind` is `simulated`. */
+  simulator?: { urls: SimulatedCloud['urls']; credentials: SimulatedCloud['credentials']; hosts: number; instances: number };
+  /** The live compute model, when this process keeps one. */
+  models?: LiveComputeModelProvider;
   store: Store;
   stop(): Promise<void>;
+}
+
+/** What Steward sees of the cloud: clients for the applier, the live model, and the metrics datasource. */
+interface CloudSide {
+  clients?: CloudClients;
+  simulator?: SimulatedCloud;
+  models?: LiveComputeModelProvider;
+  metricsSource?: MetricsSource;
+  stop(): Promise<void>;
+}
+
+function simulatedCluster(config: StewardConfig['cloud']['simulator']) {
+  if (config.scenario !== undefined) return { scenarioFile: config.scenario };
+  const pattern = config.planetlabDir !== undefined ? 'planetlab' : config.loadPattern;
+  if (pattern !== 'diurnal' && pattern !== 'flat' && pattern !== 'noisy' && pattern !== 'planetlab') {
+    throw new ConfigError(`cloud.simulator.loadPattern must be diurnal, flat, noisy or planetlab (got ${pattern})`);
+  }
+  if (pattern === 'planetlab' && config.planetlabDir === undefined) {
+    throw new ConfigError('cloud.simulator.loadPattern planetlab needs cloud.simulator.planetlabDir (a folder or CSV of PlanetLab traces)');
+  }
+  return {
+    hosts: config.hosts,
+    instances: config.instances,
+    seed: config.seed,
+    loadPattern: pattern,
+    ...(config.planetlabDir !== undefined && { planetlab: { path: config.planetlabDir } }),
+  } as const;
+}
+
+function keystoneAuth(config: StewardConfig['cloud']['keystone']): KeystonePasswordAuth {
+  if (config.authUrl === undefined) throw new ConfigError('cloud.kind openstack needs cloud.keystone.authUrl (or OS_AUTH_URL)');
+  return {
+    authUrl: config.authUrl,
+    username: config.username,
+    password: config.password,
+    projectName: config.projectName,
+    userDomainName: config.userDomainName,
+    projectDomainName: config.projectDomainName,
+    interface: config.interface,
+    ...(config.regionName !== undefined && { region: config.regionName }),
+  };
+}
+
+async function composeCloud(
+  config: StewardConfig,
+  parts: { clock: Clock; logger: Logger; metrics: Metrics; bus: Bus; keepsModel: boolean },
+): Promise<CloudSide> {
+  const { clock, logger, metrics, bus } = parts;
+  if (config.cloud.kind === 'none') return { stop: () => Promise.resolve() };
+  let simulator: SimulatedCloud | undefined;
+  let auth: KeystonePasswordAuth;
+  let prometheusUrl = config.datasource.url;
+  if (config.cloud.kind === 'simulated') {
+    const sim = config.cloud.simulator;
+    simulator = createSimulatedCloud({
+      clock,
+      bus,
+      cluster: simulatedCluster(sim),
+      logger,
+      hostLabel: config.datasource.hostLabel,
+      migrationBandwidthMbPerS: sim.migrationBandwidthMbPerS,
+      autoSettle: { intervalMs: 250 },
+    });
+    await simulator.listen({ host: '127.0.0.1', port: sim.port });
+    const credentials = simulator.credentials;
+    auth = {
+      authUrl: credentials.authUrl,
+      username: credentials.username,
+      password: credentials.password,
+      projectName: credentials.projectName,
+      userDomainName: credentials.userDomainName,
+      projectDomainName: credentials.projectDomainName,
+    };
+    prometheusUrl ??= simulator.urls.prometheus;
+  } else {
+    auth = keystoneAuth(config.cloud.keystone);
+  }
+  const clients = createCloudClients({
+    auth,
+    timeoutMs: config.cloud.timeoutSeconds * 1000,
+    retries: config.cloud.retries,
+    logger,
+    metrics,
+    clock,
+  });
+  let metricsSource: MetricsSource | undefined;
+  if (config.datasource.name !== 'none') {
+    if (prometheusUrl === undefined) throw new ConfigError(`datasource ${config.datasource.name} needs datasource.url (or STEWARD_PROMETHEUS_URL)`);
+    try {
+      metricsSource = createDatasource(
+        config.datasource.name,
+        { baseUrl: prometheusUrl, hostLabel: config.datasource.hostLabel, instanceLabel: config.datasource.instanceLabel, timeoutMs: config.datasource.timeoutSeconds * 1000 },
+        logger,
+      );
+    } catch (error) {
+      throw new ConfigError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const log = logger.child({ part: 'nova-sync' });
+  const models = parts.keepsModel
+    ? createComputeModelProvider({
+        collect: async (signal) => {
+          const result = await collectComputeModel(clients, { concurrency: config.collector.concurrency, now: clock.now(), ...(signal && { signal }) });
+          if (result.skippedHosts.length > 0) log.warn({ skippedHosts: result.skippedHosts }, 'hosts left out of the compute model');
+          return result.model;
+        },
+        bus,
+        clock,
+        logger,
+        metrics,
+        syncIntervalMs: config.collector.syncIntervalSeconds * 1000,
+      })
+    : undefined;
+  return {
+    clients,
+    ...(simulator && { simulator }),
+    ...(models && { models }),
+    ...(metricsSource && { metricsSource }),
+    async stop() {
+      await models?.stop();
+      await clients.close();
+      await simulator?.close();
+    },
+  };
 }
 
 export function storeOptionsFrom(url: string): StoreOptions {
@@ -74,6 +209,17 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
     await store.close();
     throw error;
   });
+  let cloudSide: CloudSide;
+  try {
+    cloudSide = await composeCloud(config, { clock, logger, metrics, bus, keepsModel: runs(config, 'decision-engine') || runs(config, 'api') });
+  } catch (error) {
+    await bus.close();
+    await store.close();
+    throw error;
+  }
+  const { models, metricsSource } = cloudSide;
+  const dataModelRows = async (request: { scope?: readonly unknown[]; extended: boolean }) =>
+    models ? toDataModelRows(await models.getComputeModel(request.scope ? { scope: request.scope } : {}), { extended: request.extended }) : [];
   const heartbeats: Heartbeat[] = [];
   const heartbeat = async (name: string) =>
     heartbeats.push(
@@ -85,12 +231,13 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
   let app: FastifyInstance | undefined;
   const urls: RunningSteward['urls'] = {};
   try {
+    await models?.start();
     if (runs(config, 'decision-engine')) await syncRegistries(store, { goals, strategies, scoringEngines });
     if (runs(config, 'applier')) {
       applier = createApplier({
         store,
         actionTypes,
-        cloud: undefined,
+        cloud: cloudSide.clients,
         clock,
         logger,
         metrics,
@@ -111,8 +258,10 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
         strategies,
         planners,
         scoringEngines,
-        models: undefined,
+        models,
         availableMetrics: undefined,
+        ...(metricsSource && { metricsSource }),
+        dataModelRows,
         applier: applierClient,
         bus,
         clock,
@@ -130,7 +279,7 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
     if (runs(config, 'api')) {
       app = await buildApi({
         store,
-        engine: engine ?? remoteDecisionEngine(bus),
+        engine: engine ?? { ...remoteDecisionEngine(bus), dataModel: dataModelRows },
         applier: applierClient,
         clock,
         logger,
@@ -152,19 +301,26 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
     }
   } catch (error) {
     await Promise.allSettled([app?.close(), engine?.stop(), applier?.stop(), ...heartbeats.map((beat) => beat.stop())]);
+    await cloudSide.stop().catch(() => undefined);
     await bus.close();
     await store.close();
     throw error;
   }
 
+  const simulator = cloudSide.simulator;
   return {
     urls,
+    ...(simulator && {
+      simulator: { urls: simulator.urls, credentials: simulator.credentials, hosts: simulator.state.hosts.length, instances: simulator.state.instances.size },
+    }),
+    ...(models && { models }),
     store,
     async stop() {
       await app?.close();
       await engine?.stop();
       await applier?.stop();
       for (const beat of heartbeats) await beat.stop();
+      await cloudSide.stop();
       await bus.close();
       await store.close();
     },

@@ -35,16 +35,27 @@ export function registerServeCommand(program: Command): void {
       const logger = createLogger({ level: config.logLevel });
       const steward = await composeSteward(config, { logger });
       const api = steward.urls.api;
+      const sim = steward.simulator;
+      const model = steward.models?.current;
       process.stdout.write(
         [
           '',
-          `Steward is running (roles: ${config.roles.join(', ')}; database: ${config.database.url}; bus: ${config.bus.url}).`,
+          `Steward is running (roles: ${config.roles.join(', ')}; database: ${config.database.url}; bus: ${config.bus.url}; cloud: ${config.cloud.kind}).`,
+          ...(sim
+            ? [
+                `  Simulated cloud:   ${sim.hosts} hosts, ${sim.instances} instances (Keystone ${sim.urls.identity}, user ${sim.credentials.username}/${sim.credentials.password})`,
+                `  Simulated Nova:    ${sim.urls.compute}   Placement: ${sim.urls.placement}`,
+                `  Its Prometheus:    ${sim.urls.prometheus}`,
+              ]
+            : []),
+          ...(model ? [`  Compute model:     ${model.nodeCount} hosts, ${model.instanceCount} instances synced`] : []),
           ...(api
             ? [
                 `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
                 `  OpenAPI document:  ${api}/openapi.json`,
                 `  Own metrics:       ${api}/metrics`,
                 `  Watcher client:    openstack --os-auth-type none --os-endpoint ${api} optimize goal list`,
+                `  Data model:        openstack --os-auth-type none --os-endpoint ${api} optimize datamodel list`,
                 `  Steward CLI:       npx steward --endpoint ${api} audit create --goal dummy --strategy dummy`,
               ]
             : []),
