@@ -18,6 +18,7 @@ const sample = (file: string): Record<string, unknown> => JSON.parse(readFileSyn
 const SAMPLE_UUID = '178b0921-8f85-4257-88b6-2e743b5a975c';
 const INTERVAL_MS = 3_600_000;
 const RETRY_MS = 30_000;
+const RESYNC_MS = 20_000;
 
 /** The cloud as a sync reads it: the sample instance on `compute`, stamped before the samples' updated_at. */
 function cloudModel(options: { instance?: Partial<Instance>; hosts?: string[] } = {}): ClusterModel {
@@ -127,6 +128,7 @@ function setup(options: { blocked?: boolean; bus?: boolean } = {}): Setup {
     metrics,
     syncIntervalMs: INTERVAL_MS,
     retryIntervalMs: RETRY_MS,
+    resyncMinIntervalMs: RESYNC_MS,
   });
   running.push(provider);
   return {
@@ -281,23 +283,28 @@ describe('compute model provider: syncs', () => {
     expect(provider.lastSyncedAt).toEqual(new Date(new Date('2026-01-01T00:00:00Z').getTime() + 2 * INTERVAL_MS));
   });
 
-  it('syncs once when notifications name a host the model lacks', async () => {
-    const { cloud, provider, publish } = setup();
+  it('syncs once, no sooner than resyncMinIntervalMs after the last sync, when notifications name a host the model lacks', async () => {
+    const { cloud, provider, publish, clock } = setup();
     cloud.next = () => cloudModel({ hosts: ['compute'] });
     await provider.start();
     await settle();
     cloud.blocked = true;
     await publish('service-create.json');
     await publish('service-create.json');
+    expect(cloud.calls).toBe(1);
+    await clock.advance(RESYNC_MS);
     expect(cloud.calls).toBe(2);
+    // During the sync the event is journaled; the replay on the new model decides.
+    await publish('service-create.json');
     cloud.finish(cloudModel({ hosts: ['compute', 'host2'] }));
     await settle();
     expect(provider.current?.getNode('host2')).toBeDefined();
+    await clock.advance(RESYNC_MS);
     expect(cloud.calls).toBe(2);
   });
 
   it('replays a notification for an unknown host on the new model and syncs again only if it is still unknown', async () => {
-    const { cloud, provider, publish } = setup();
+    const { cloud, provider, publish, clock } = setup();
     cloud.next = () => cloudModel({ hosts: ['compute'] });
     await provider.start();
     await settle();
@@ -307,6 +314,8 @@ describe('compute model provider: syncs', () => {
     cloud.finish(cloudModel({ hosts: ['compute'] }));
     await sync;
     await settle();
+    expect(cloud.calls).toBe(2);
+    await clock.advance(RESYNC_MS);
     expect(cloud.calls).toBe(3);
   });
 

@@ -29,6 +29,11 @@ export interface ComputeModelProviderOptions {
   retryIntervalMs?: number;
   /** Message ids remembered to drop redeliveries. Default 10,000. */
   duplicateWindow?: number;
+  /**
+   * Least time from the start of one sync to an on-demand one caused by `needs_resync`, so a host the sync cannot
+   * add (no Placement inventory) does not make every event for it trigger a sync. Default 30 s.
+   */
+  resyncMinIntervalMs?: number;
   /** Notifications journaled during one sync; beyond it they are still applied, and another sync follows. Default 100,000. */
   journalLimit?: number;
   /** Nova's `[DEFAULT] default_availability_zone`. Default `nova`. */
@@ -63,6 +68,7 @@ interface JournalEntry {
 }
 
 const MAX_RETRY_MS = 60_000;
+const DEFAULT_RESYNC_MIN_INTERVAL_MS = 30_000;
 const DEFAULT_JOURNAL_LIMIT = 100_000;
 const SAFE_EVENT_TYPE = /^[a-z0-9_.]{1,64}$/;
 
@@ -88,6 +94,7 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   });
   const journalLimit = options.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
   const retryIntervalMs = options.retryIntervalMs ?? Math.min(options.syncIntervalMs, MAX_RETRY_MS);
+  const resyncMinIntervalMs = options.resyncMinIntervalMs ?? DEFAULT_RESYNC_MIN_INTERVAL_MS;
   const stopping = new AbortController();
   const listeners = new Set<(change: ModelChange) => void>();
 
@@ -100,6 +107,8 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   let journalOverflowed = false;
   let running: Promise<void> | undefined;
   let resyncWanted = false;
+  let resyncScheduled = false;
+  let lastSyncStartedAt: Date | undefined;
   let subscription: Subscription | undefined;
   let loop: Promise<void> | undefined;
 
@@ -139,15 +148,24 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   }
 
   function requestResync(reason: string): void {
-    // A running sync replays the journaled event on its new model and decides then; otherwise start one
-    // (coalesced with any other request).
-    if (running) return;
-    log.info({ reason }, 'syncing the compute model on demand');
-    refresh().catch(() => undefined);
+    // A running sync replays the journaled event on its new model and decides then; otherwise one sync is
+    // scheduled, no sooner than resyncMinIntervalMs after the last one started, for however many requests.
+    if (running || resyncScheduled || stopping.signal.aborted) return;
+    resyncScheduled = true;
+    const waitMs = lastSyncStartedAt ? Math.max(0, lastSyncStartedAt.getTime() + resyncMinIntervalMs - clock.now().getTime()) : 0;
+    log.info({ reason, inMs: waitMs }, 'syncing the compute model on demand');
+    clock.sleep(waitMs, stopping.signal).then(
+      () => {
+        resyncScheduled = false;
+        refresh().catch(() => undefined);
+      },
+      () => undefined,
+    );
   }
 
   async function runSync(): Promise<void> {
     const started = clock.now();
+    lastSyncStartedAt = started;
     journal ??= [];
     try {
       const fresh = await options.collect(stopping.signal);
@@ -187,9 +205,9 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
       throw error;
     } finally {
       running = undefined;
-      if (resyncWanted && !stopping.signal.aborted) {
+      if (resyncWanted) {
         resyncWanted = false;
-        refresh().catch(() => undefined);
+        requestResync('a notification replayed after the sync still needs one');
       }
     }
   }

@@ -48,6 +48,7 @@ describe('scopeComputeModel: which hosts stay', () => {
     ['an excluded host is removed', compute({ exclude: [{ compute_nodes: [{ name: 'h2' }] }] }), ['h1', 'h3', 'h4']],
     ['an excluded aggregate removes its hosts', compute({ exclude: [{ host_aggregates: [{ name: 'az1-agg' }] }] }), ['h3', 'h4']],
     ['exclusion applies after inclusion', compute({ availability_zones: [{ name: 'az1' }] }, { exclude: [{ compute_nodes: [{ name: 'h1' }] }] }), ['h2']],
+    ['the short form (a bare compute rule list) is read as compute rules', [{ availability_zones: [{ name: 'az2' }] }], ['h3']],
     ['the first non-empty compute entry is the one used', [{ storage: [] }, { compute: [{ host_aggregates: [{ id: 2 }] }] }], ['h3']],
   ])('%s', (_name, scope, expected) => {
     expect(hostsOf(scope)).toEqual(expected);

@@ -34,9 +34,15 @@ function itemsOf(value: unknown): Item[] {
   return Array.isArray(value) ? value.filter((item): item is Item => item !== null && typeof item === 'object') : [];
 }
 
-/** The compute rule list: upstream takes the first scope entry with a non-empty `compute` list. */
+/**
+ * The compute rule list: upstream takes the first scope entry with a non-empty `compute` list. The short form (a
+ * bare list of compute rules) is read as `[{compute: scope}]`, as the API's validator wraps it.
+ */
 function computeRules(scope: readonly unknown[]): Item[] | undefined {
-  for (const entry of itemsOf(scope)) {
+  const entries = itemsOf(scope);
+  const firstKey = entries[0] ? Object.keys(entries[0])[0] : undefined;
+  if (firstKey !== undefined && firstKey !== 'compute' && firstKey !== 'storage') return entries;
+  for (const entry of entries) {
     const rules = itemsOf(entry.compute);
     if (rules.length > 0) return rules;
   }
