@@ -33,6 +33,17 @@ if (wanted('notification-ingest')) {
   );
 }
 
+if (wanted('model-sync')) {
+  const { runModelSyncBench } = await import('./model-sync.js');
+  const result = await runModelSyncBench();
+  results['model-sync'] = result;
+  process.stdout.write(
+    `\nFull model sync, ${result.hosts} hosts / ${result.instances} instances over HTTP: ${result.seconds.toFixed(2)} s ` +
+      `(baseline bare requests ${result.baselineSeconds.toFixed(2)} s; ratio ${result.ratio.toFixed(2)}; target < ${result.targetSeconds} s; ` +
+      `first sync ${result.details.firstSyncSeconds} s)\n`,
+  );
+}
+
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write('\nwritten to .bench/results.json\n');

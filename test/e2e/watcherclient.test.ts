@@ -117,8 +117,15 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
   });
 
   it('lists the data model, services and scoring engines', async () => {
+    // The server runs on the embedded defaults: a simulated cloud of 16 hosts and 120 instances.
     const rows = await json<Row[]>('datamodel', 'list');
-    expect(Array.isArray(rows)).toBe(true);
+    const model = server.steward.models!.current!;
+    expect(rows).toHaveLength(model.instanceCount);
+    expect(model.instanceCount).toBe(120);
+    const hosts = new Set(rows.map((row) => row['Node Host Name']));
+    expect(hosts.size).toBe(16);
+    const first = [...model.instances()][0]!;
+    expect(rows.map((row) => row['Server UUID'])).toContain(first.uuid);
     const services = await json<Row[]>('service', 'list');
     expect(services.map((row) => row.Name)).toEqual(expect.arrayContaining(['steward-api', 'steward-decision-engine', 'steward-applier']));
     const engine = await json('service', 'show', 'steward-decision-engine');
