@@ -41,7 +41,7 @@ export async function runModelSyncBench(options: { hosts?: number; instances?: n
     clock,
   });
   try {
-    const token = await clients.session.token();
+    const token = (await clients.session.token()) ?? '';
     const headers = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.100, placement 1.39' };
     const get = async (url: string): Promise<unknown> => JSON.parse(await (await fetch(url, { headers })).text()) as unknown;
 
@@ -58,13 +58,13 @@ export async function runModelSyncBench(options: { hosts?: number; instances?: n
           marker = page.servers.at(-1)!.id;
         }
       };
-      const [hypervisors] = (await Promise.all([
-        get(`${cloud.urls.compute}/os-hypervisors/detail`),
+      const [hypervisors] = await Promise.all([
+        get(`${cloud.urls.compute}/os-hypervisors/detail`) as Promise<{ hypervisors: { id: string }[] }>,
         get(`${cloud.urls.compute}/os-services?binary=nova-compute`),
         get(`${cloud.urls.compute}/os-aggregates`),
         get(`${cloud.urls.compute}/os-server-groups?all_projects=True`),
         servers(),
-      ])) as [{ hypervisors: { id: string }[] }];
+      ]);
       const queue = hypervisors.hypervisors.map((hypervisor) => hypervisor.id);
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {

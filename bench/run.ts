@@ -25,12 +25,16 @@ if (wanted('api')) {
 }
 
 if (wanted('notification-ingest')) {
-  const { runNotificationIngestBench } = await import('./notification-ingest.js');
-  const result = await runNotificationIngestBench({});
-  results['notification-ingest'] = result;
-  process.stdout.write(
-    `\nNotification ingest over RabbitMQ: ${result.value.toFixed(0)} ${result.unit} (baseline raw amqplib ${result.baseline.toFixed(0)}; ratio ${result.ratio.toFixed(3)}; target ${result.target})\n`,
-  );
+  const { runNotificationIngestBench, runCollectorIngestBench } = await import('./notification-ingest.js');
+  const bus = await runNotificationIngestBench({});
+  const collector = await runCollectorIngestBench({});
+  results['notification-ingest'] = [bus, collector];
+  for (const [label, result] of [['AmqpBus only', bus], ['AmqpBus + live compute model (1,000 hosts / 10,000 instances)', collector]] as const) {
+    process.stdout.write(
+      `\nNotification ingest over RabbitMQ, ${label}: ${result.value.toFixed(0)} ${result.unit} (baseline raw amqplib ${result.baseline.toFixed(0)}; ratio ${result.ratio.toFixed(3)}; target ${result.target})\n`,
+    );
+  }
+  process.stdout.write(`  collector outcomes: ${JSON.stringify(Object.fromEntries(Object.entries(collector.details).filter(([key]) => key.startsWith('outcome_'))))}\n`);
 }
 
 if (wanted('model-sync')) {
