@@ -1,5 +1,5 @@
 /**
- * `steward simulator`: the simulated cloud (Keystone, Nova, Placement, Cinder, Prometheus) on its own, for the
+ * `steward simulator`: the simulated cloud (Keystone, Nova, Placement, Cinder, Glance, Prometheus) on its own, for the
  * `openstack` client, a Steward in another process or a demo, until SIGINT/SIGTERM.
  *
  * It is a second composition root beside compose.ts (which builds Steward, not the cloud it manages), so it
@@ -38,7 +38,7 @@ const EXIT_USAGE = 2;
 export function registerSimulatorCommand(program: Command): void {
   program
     .command('simulator')
-    .description('Run the simulated OpenStack cloud (Keystone, Nova, Placement, Cinder, Prometheus) on one port')
+    .description('Run the simulated OpenStack cloud (Keystone, Nova, Placement, Cinder, Glance, Prometheus) on one port')
     .option('--port <port>', 'port on 127.0.0.1; 0 picks a free one', String(DEFAULT_PORT))
     .option('--hosts <n>', 'compute hosts (default 16)')
     .option('--instances <n>', 'instances (default 7.5 per host; 120 for 16 hosts)')
@@ -148,6 +148,7 @@ function banner(cloud: SimulatedCloud, o: SimulatorCommandOptions, cli: Simulato
     `  Nova (compute):         ${urls.compute}`,
     `  Placement:              ${urls.placement}`,
     `  Cinder (volume v3):     ${urls.volume}/<project id>`,
+    `  Glance (image v2):      ${urls.image}`,
     `  Prometheus:             ${urls.prometheus}`,
     'Admin credentials for the openstack client (member: demo/demo):',
     `export OS_AUTH_URL=${c.authUrl}`,
@@ -157,7 +158,7 @@ function banner(cloud: SimulatedCloud, o: SimulatorCommandOptions, cli: Simulato
     `export OS_USER_DOMAIN_NAME=${c.userDomainName}`,
     `export OS_PROJECT_DOMAIN_NAME=${c.projectDomainName}`,
     'export OS_IDENTITY_API_VERSION=3',
-    '  then try: openstack hypervisor list',
+    '  then try: openstack hypervisor list; openstack server list',
     'Stop with Ctrl-C.',
     '',
   ].join('\n');

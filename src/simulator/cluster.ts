@@ -35,6 +35,8 @@ export interface SimInstance {
   id: string; name: string; projectId: string; userId: string;
   host: string | null; // hostname
   flavor: SimFlavor;
+  /** The Glance image it was booted from (an id of ClusterState.images). */
+  imageId: string;
   vmState: string; taskState: string | null; powerState: number;
   locked: boolean;
   metadata: Record<string, string>;
@@ -47,6 +49,12 @@ export interface SimInstance {
   cpuMean: number; cpuAmp: number; phase: number; noise: [number, number]; ramFraction: number;
   /** A PlanetLab trace that replaces the synthetic CPU load (cpuMean is then the trace's daily mean). */
   trace?: TraceRef;
+}
+
+/** A Glance image; `properties` are its custom properties (Glance shows them as top-level keys, Nova ≥2.98 under image.properties). */
+export interface SimImage {
+  id: string; name: string; diskFormat: string; containerFormat: string; sizeBytes: number; virtualSizeBytes: number;
+  minDiskGb: number; minRamMb: number; created: string; properties: Record<string, string>;
 }
 
 export interface SimServerGroup { id: string; name: string; policy: 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity'; members: string[]; projectId: string }
@@ -74,6 +82,7 @@ export interface ClusterState {
   hostsByName: Map<string, SimHost>;
   instances: Map<string, SimInstance>;
   flavors: SimFlavor[];
+  images: SimImage[];
   aggregates: SimAggregate[];
   serverGroups: SimServerGroup[];
   migrations: SimMigration[];
@@ -120,6 +129,23 @@ export const DEFAULT_FLAVORS: SimFlavor[] = [
   { id: '5', name: 'm1.xlarge', vcpus: 8, ramMb: 16384, diskGb: 160, extraSpecs: {} },
 ];
 
+/** Two public images as devstack uploads them; a third of the instances run ubuntu, the rest cirros. */
+export const DEFAULT_IMAGES: readonly SimImage[] = [
+  {
+    id: '6b0e3c5a-8d7e-4c52-9d3b-3f6f0c6a1c01', name: 'cirros-0.6.2-x86_64-disk', diskFormat: 'qcow2', containerFormat: 'bare',
+    sizeBytes: 21_430_272, virtualSizeBytes: 117_440_512, minDiskGb: 0, minRamMb: 0,
+    created: '2026-01-01T00:00:00Z', properties: { architecture: 'x86_64', os_distro: 'cirros', os_version: '0.6.2', hw_machine_type: 'q35', hw_rng_model: 'virtio' },
+  },
+  {
+    id: '2f7c1c1e-7a3d-4b8e-a0c4-5b9d3e2f1a02', name: 'ubuntu-22.04-server-cloudimg-amd64', diskFormat: 'qcow2', containerFormat: 'bare',
+    sizeBytes: 676_724_736, virtualSizeBytes: 2_361_393_152, minDiskGb: 3, minRamMb: 512,
+    created: '2026-01-01T00:00:00Z', properties: { architecture: 'x86_64', os_distro: 'ubuntu', os_version: '22.04', hw_machine_type: 'q35', hw_disk_bus: 'virtio', hw_qemu_guest_agent: 'yes' },
+  },
+];
+
+/** The image of the n-th built instance: by position, so images draw nothing from the seeded stream. */
+const imageOf = (n: number): string => (DEFAULT_IMAGES[n % 3 === 2 ? 1 : 0] as SimImage).id;
+
 /** A deterministic uuid from a name, so seeded clusters keep their ids across runs. */
 export function nameUuid(name: string): string {
   const h = createHash('sha1').update(name).digest('hex');
@@ -127,7 +153,7 @@ export function nameUuid(name: string): string {
 }
 
 function emptyState(flavors: SimFlavor[], boot: BootLoad): ClusterState {
-  return { pools: [], volumes: [], hosts: [], hostsByName: new Map(), instances: new Map(), flavors, aggregates: [], serverGroups: [], migrations: [], projects: [], boot };
+  return { pools: [], volumes: [], hosts: [], hostsByName: new Map(), instances: new Map(), flavors, images: DEFAULT_IMAGES.map((i) => ({ ...i, properties: { ...i.properties } })), aggregates: [], serverGroups: [], migrations: [], projects: [], boot };
 }
 
 /** The synthetic load draws, in the order the seeded build has always made them. */
@@ -246,7 +272,7 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
     // bootLoad makes diurnal's draws for 'planetlab' too, so a seed places the same instances whichever load they follow.
     state.instances.set(id, {
       id, name: `vm-${String(n).padStart(6, '0')}`, projectId, userId: 'member',
-      host: host?.hostname ?? null, flavor, vmState: host ? 'active' : 'error', taskState: null, powerState: host ? 1 : 0,
+      host: host?.hostname ?? null, flavor, imageId: imageOf(n), vmState: host ? 'active' : 'error', taskState: null, powerState: host ? 1 : 0,
       locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
       ...bootLoad(state),
     });
@@ -272,13 +298,13 @@ export function buildFromScenario(path: string, nowIso: string): ClusterState {
     state.hosts.push(host); state.hostsByName.set(host.hostname, host); byUuid.set(n.uuid, host);
   });
   const projects = new Set<string>();
-  for (const i of doc.instances) {
+  for (const [n, i] of doc.instances.entries()) {
     const host = byUuid.get(i.host) ?? state.hostsByName.get(i.host);
     let flavor = state.flavors.find((f) => f.vcpus === i.vcpus && f.ramMb === i.memory && f.diskGb === i.disk);
     if (!flavor) { flavor = { id: String(state.flavors.length + 1), name: i.metadata.flavor ?? `custom-${i.vcpus}-${i.memory}-${i.disk}`, vcpus: i.vcpus, ramMb: i.memory, diskGb: i.disk, extraSpecs: {} }; state.flavors.push(flavor); }
     projects.add(i.project_id);
     state.instances.set(i.uuid, {
-      id: i.uuid, name: i.name, projectId: i.project_id, userId: 'member', host: host?.hostname ?? null, flavor,
+      id: i.uuid, name: i.name, projectId: i.project_id, userId: 'member', host: host?.hostname ?? null, flavor, imageId: imageOf(n),
       vmState: i.state, taskState: null, powerState: i.state === 'active' ? 1 : 4, locked: i.locked, metadata: { ...i.metadata },
       metadataRoles: Object.fromEntries(Object.keys(i.metadata).map((k) => [k, 'member'])), pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
       cpuMean: (i.metrics.instance_cpu_usage ?? 0) / 100, cpuAmp: 0, phase: 0, noise: [0, 0], ramFraction: (i.metrics.instance_ram_usage ?? 0) / i.memory,

@@ -1,4 +1,4 @@
-/** The simulated OpenStack cloud: Keystone, Nova, Placement and Prometheus on one loopback port. */
+/** The simulated OpenStack cloud: Keystone, Nova, Placement, Cinder, Glance and Prometheus on one loopback port. */
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../bus/bus.js';
@@ -25,7 +25,7 @@ export interface SimulatedCloudOptions {
 export interface SimulatedCloud {
   listen(opts: { host: '127.0.0.1'; port: number }): Promise<string>;
   close(): Promise<void>;
-  readonly urls: { base: string; identity: string; compute: string; placement: string; volume: string; prometheus: string };
+  readonly urls: { base: string; identity: string; compute: string; placement: string; volume: string; image: string; prometheus: string };
   readonly credentials: { authUrl: string; username: string; password: string; projectName: string; userDomainName: string; projectDomainName: string; member: { username: string; password: string } };
   readonly state: ClusterState;
   /** Completes moves whose simulated time has elapsed (publishing their notifications); every request does it too. */
@@ -60,7 +60,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
       await new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((e) => (e ? reject(e) : resolve())); });
     },
     get urls() {
-      return { base, identity: `${base}/identity/v3`, compute: `${base}/compute/v2.1`, placement: `${base}/placement`, volume: `${base}/volume/v3`, prometheus: `${base}/prometheus` };
+      return { base, identity: `${base}/identity/v3`, compute: `${base}/compute/v2.1`, placement: `${base}/placement`, volume: `${base}/volume/v3`, image: `${base}/image`, prometheus: `${base}/prometheus` };
     },
     get credentials() {
       return { authUrl: `${base}/identity/v3`, username: 'admin', password: USERS.admin?.password ?? 'admin', projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default', member: { username: 'demo', password: 'demo' } };

@@ -11,7 +11,7 @@ export function instancePayload(i: SimInstance, host: string | null, extra: Reco
     'nova_object.data': {
       architecture: 'x86_64', availability_zone: 'nova', block_devices: [], created_at: i.created, deleted_at: null,
       display_name: i.name, display_description: i.name, host, host_name: i.name, ip_addresses: [], kernel_id: '', key_name: null,
-      launched_at: i.created, image_uuid: '155d900f-4e14-4e4c-a73d-069cbf4541e6', metadata: { ...i.metadata }, locked: i.locked, node: host,
+      launched_at: i.created, image_uuid: i.imageId, metadata: { ...i.metadata }, locked: i.locked, node: host,
       os_type: null, progress: 0, ramdisk_id: '', reservation_id: `r-${i.id.slice(0, 8)}`, state: i.vmState, task_state: i.taskState,
       power_state: POWER[i.powerState] ?? 'nostate', tenant_id: i.projectId, terminated_at: null, auto_disk_config: 'MANUAL',
       flavor: {

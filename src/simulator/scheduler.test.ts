@@ -51,7 +51,7 @@ describe('simulator scheduler', () => {
       expect(used.has(host!.hostname)).toBe(false);
       used.add(host!.hostname);
       const id = `i${n}`;
-      s.instances.set(id, { id, name: id, projectId: 'p', userId: 'u', host: host!.hostname, flavor: flavor(), vmState: 'active', taskState: null, powerState: 1, locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: 'g', created: '', updated: '', cpuMean: 0.1, cpuAmp: 0, phase: 0, noise: [0, 0], ramFraction: 0.5 });
+      s.instances.set(id, { id, name: id, projectId: 'p', userId: 'u', host: host!.hostname, flavor: flavor(), imageId: 'img', vmState: 'active', taskState: null, powerState: 1, locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: 'g', created: '', updated: '', cpuMean: 0.1, cpuAmp: 0, phase: 0, noise: [0, 0], ramFraction: 0.5 });
       s.serverGroups[0]!.members.push(id);
       invalidatePlacement();
     }

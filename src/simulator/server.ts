@@ -16,6 +16,7 @@ import { PromQLError } from './promql/parser.js';
 import { parseDuration } from './promql/parser.js';
 import { instancePayload, servicePayload, type Notifier } from './notifications.js';
 import { cinder, CinderError, settleVolumes, type CinderContext } from './cinder.js';
+import { glance, GlanceError, type GlanceContext } from './glance.js';
 import { moveDurationMs, moveProgress } from './moves.js';
 
 export interface ServerOptions {
@@ -78,6 +79,7 @@ export function createSimServer(o: ServerOptions): SimServer {
   let migrationSeq = 0;
   const iso = (): string => clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
   const cinderContext: CinderContext = { state, nowMs: () => clock.now().getTime(), iso, bandwidthMbPerS: o.bandwidthMbPerS, baseUrl: o.baseUrl };
+  const glanceContext: GlanceContext = { state, baseUrl: o.baseUrl, ownerProjectId: ADMIN_PROJECT };
 
   // Requests and the auto-settler both tick; chaining them keeps each move's notifications in one ordered run.
   let ticking: Promise<void> = Promise.resolve();
@@ -138,7 +140,7 @@ export function createSimServer(o: ServerOptions): SimServer {
         roles: roles.map((r) => ({ id: nameUuid(`role-${r}`).replaceAll('-', ''), name: r })), audit_ids: [randomUUID().slice(0, 22)],
         project: { id: ADMIN_PROJECT, name: user === 'admin' ? 'admin' : 'demo', domain: { id: 'default', name: 'Default' } },
         is_domain: false, expires_at: new Date(expiresMs).toISOString(), issued_at: issued,
-        catalog: [ep('identity', 'keystone', `${base}/identity`), ep('compute', 'nova', `${base}/compute/v2.1`), ep('placement', 'placement', `${base}/placement`), ep('volumev3', 'cinderv3', `${base}/volume/v3/${ADMIN_PROJECT}`), ep('prometheus', 'prometheus', `${base}/prometheus`), ep('metric', 'prometheus', `${base}/prometheus`)],
+        catalog: [ep('identity', 'keystone', `${base}/identity`), ep('compute', 'nova', `${base}/compute/v2.1`), ep('placement', 'placement', `${base}/placement`), ep('volumev3', 'cinderv3', `${base}/volume/v3/${ADMIN_PROJECT}`), ep('image', 'glance', `${base}/image`), ep('prometheus', 'prometheus', `${base}/prometheus`), ep('metric', 'prometheus', `${base}/prometheus`)],
       },
     };
   }
@@ -189,7 +191,7 @@ export function createSimServer(o: ServerOptions): SimServer {
       : { id: i.flavor.id, links: [{ href: `${o.baseUrl()}/compute/flavors/${i.flavor.id}`, rel: 'bookmark' }] };
     const view: Record<string, unknown> = {
       id: i.id, name: i.name, status: statusOf(i), tenant_id: i.projectId, user_id: i.userId, metadata: { ...i.metadata },
-      hostId: i.host ? nameUuid(`${i.projectId}${i.host}`).replaceAll('-', '') : '', image: { id: '155d900f-4e14-4e4c-a73d-069cbf4541e6', links: [] },
+      hostId: i.host ? nameUuid(`${i.projectId}${i.host}`).replaceAll('-', '') : '', image: imageRef(i, v),
       flavor, created: i.created, updated: i.updated, addresses: {}, accessIPv4: '', accessIPv6: '', links,
       'OS-DCF:diskConfig': 'MANUAL', progress: 0, 'OS-EXT-AZ:availability_zone': host?.az ?? '', config_drive: '', key_name: null,
       'OS-SRV-USG:launched_at': i.created, 'OS-SRV-USG:terminated_at': null, 'OS-EXT-SRV-ATTR:host': i.host,
@@ -207,6 +209,13 @@ export function createSimServer(o: ServerOptions): SimServer {
     if (atLeast(v, 96)) view.pinned_availability_zone = i.pinnedAz;
     if (atLeast(v, 100)) view.scheduler_hints = {};
     return view;
+  }
+
+  /** Nova's image reference: {id, links}, and from 2.98 the image's custom properties (Nova's 2.100 sample). */
+  function imageRef(i: SimInstance, v: [number, number]): Record<string, unknown> {
+    const ref: Record<string, unknown> = { id: i.imageId, links: [{ href: `${o.baseUrl()}/compute/images/${i.imageId}`, rel: 'bookmark' }] };
+    if (atLeast(v, 98)) ref.properties = { ...state.images.find((img) => img.id === i.imageId)?.properties };
+    return ref;
   }
 
   function page<T>(items: T[], id: (t: T) => string, q: URLSearchParams): { items: T[]; next: string | null } {
@@ -327,7 +336,7 @@ export function createSimServer(o: ServerOptions): SimServer {
     }
     if (seg[0] === 'servers' && seg[1] && seg.length === 2 && method === 'GET') return ok(200, { server: serverView(findServer(seg[1]), v, true) });
     if (seg[0] === 'servers' && seg.length === 1 && method === 'POST') {
-      const body = (await readBody(req)) as { server?: { name?: unknown; flavorRef?: unknown; availability_zone?: unknown; metadata?: Record<string, unknown> }; 'os:scheduler_hints'?: { group?: unknown } };
+      const body = (await readBody(req)) as { server?: { name?: unknown; flavorRef?: unknown; imageRef?: unknown; availability_zone?: unknown; metadata?: Record<string, unknown> }; 'os:scheduler_hints'?: { group?: unknown } };
       const spec = body.server;
       if (!spec || typeof spec.name !== 'string' || spec.name === '') throw novaError(400, "Invalid input for field/attribute server. Value: missing 'name'.");
       const flavor = state.flavors.find((f) => f.id === String(spec.flavorRef as string));
@@ -336,9 +345,13 @@ export function createSimServer(o: ServerOptions): SimServer {
       const g = group ? state.serverGroups.find((x) => x.id === group) : undefined;
       if (group && !g) throw novaError(400, `Invalid server group ${group}`);
       const az = typeof spec.availability_zone === 'string' ? spec.availability_zone : null;
+      // An id or an href ending in it; anything else boots the first image (no boot from volume, no 400 as Nova gives).
+      const ref = typeof spec.imageRef === 'string' ? spec.imageRef.split('/').pop() : undefined;
+      const image = state.images.find((x) => x.id === ref) ?? state.images[0];
+      if (!image) throw novaError(400, 'Can not find requested image');
       const id = randomUUID();
       const inst: SimInstance = {
-        id, name: spec.name, projectId: ADMIN_PROJECT, userId: USERS.admin?.id ?? 'admin', host: null, flavor, vmState: 'building', taskState: 'scheduling', powerState: 0,
+        id, name: spec.name, projectId: ADMIN_PROJECT, userId: USERS.admin?.id ?? 'admin', host: null, flavor, imageId: image.id, vmState: 'building', taskState: 'scheduling', powerState: 0,
         locked: false, metadata: Object.fromEntries(Object.entries(spec.metadata ?? {}).map(([k, x]) => [k, String(x as string)])), metadataRoles: {},
         pinnedAz: atLeast(v, 96) ? az : null, serverGroup: group, created: iso(), updated: iso(), ...bootLoad(state),
       };
@@ -696,6 +709,13 @@ export function createSimServer(o: ServerOptions): SimServer {
           return await compute(req, res, sub, url.searchParams, who);
         }
         if (path.startsWith('/placement')) { auth(req); return await placement(req, res, path.slice('/placement'.length)); }
+        if (path === '/image' || path.startsWith('/image/')) {
+          const sub = path.slice('/image'.length);
+          // Version discovery comes before a token, as with Glance.
+          if (sub.replaceAll('/', '') !== '' && sub !== '/versions') auth(req);
+          const out = glance(glanceContext, req.method ?? 'GET', sub, url.searchParams);
+          return send(res, out.status, out.body);
+        }
         if (path.startsWith('/volume/v3/')) {
           auth(req);
           const body = req.method === 'POST' ? await readBody(req) : undefined;
@@ -704,6 +724,7 @@ export function createSimServer(o: ServerOptions): SimServer {
         }
         throw new HttpError(404, { error: 'not found' });
       } catch (e) {
+        if (e instanceof GlanceError) { res.writeHead(e.status, { 'content-type': 'text/plain; charset=UTF-8' }); res.end(String(e.body)); return; }
         if (e instanceof HttpError || e instanceof CinderError) return send(res, e.status, e.body);
         o.logger.error({ err: e, path }, 'simulator request failed');
         return send(res, 500, { computeFault: { code: 500, message: e instanceof Error ? e.message : String(e) } });

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AmqpBus } from '../../src/bus/amqp-bus.js';
 import { DESTINATIONS } from '../../src/bus/bus.js';
@@ -48,6 +49,16 @@ async function login(env: Record<string, string>): Promise<{ token: string; cata
   return { token: res.headers.get('x-subject-token') ?? '', catalog: body.token.catalog };
 }
 
+/** The real python3-openstackclient, given the credentials as options and no OS_* from the environment. */
+async function openstack(env: Record<string, string>, args: string[]): Promise<unknown> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_')));
+  const { stdout } = await promisify(execFile)('/usr/bin/openstack', [
+    '--os-auth-url', env.OS_AUTH_URL ?? '', '--os-username', 'admin', '--os-password', 'admin', '--os-project-name', 'admin',
+    '--os-user-domain-name', 'Default', '--os-project-domain-name', 'Default', '--os-identity-api-version', '3', ...args, '-f', 'json',
+  ], { env: clean, timeout: 60_000 });
+  return JSON.parse(stdout) as unknown;
+}
+
 const endpoint = (catalog: { type: string; endpoints: { url: string }[] }[], type: string): string => catalog.find((c) => c.type === type)?.endpoints[0]?.url ?? '';
 
 describe('node src/main.ts simulator', () => {
@@ -71,6 +82,50 @@ describe('node src/main.ts simulator', () => {
     for (const r of prom.data.result) expect(Number(r.value[1]) * 100).toBeCloseTo(Math.round(Number(r.value[1]) * 100), 6);
 
     sim.child.kill('SIGTERM');
+    expect(await sim.exited).toBe(0);
+  }, 120_000);
+
+  it('serves the real openstack client: server list and show with image names from the simulated Glance, hypervisor list', async () => {
+    const sim = await startSimulator(['--port', '0', '--hosts', '2', '--instances', '5', '--seed', '7']);
+    try {
+      const servers = (await openstack(sim.env, ['server', 'list'])) as { ID: string; Name: string; Status: string; Image: string; Flavor: string }[];
+      expect(servers.map((s) => s.Name).sort()).toEqual(['vm-000000', 'vm-000001', 'vm-000002', 'vm-000003', 'vm-000004']);
+      expect(servers.every((s) => s.Status === 'ACTIVE' && /^m1\./.test(s.Flavor))).toBe(true);
+      // Names, not ids: the client resolved each server's image.id through GET /image/v2/images.
+      expect(new Set(servers.map((s) => s.Image))).toEqual(new Set(['cirros-0.6.2-x86_64-disk', 'ubuntu-22.04-server-cloudimg-amd64']));
+
+      const shown = (await openstack(sim.env, ['server', 'show', 'vm-000002'])) as Record<string, unknown>;
+      expect(shown).toMatchObject({ name: 'vm-000002', status: 'ACTIVE' });
+      expect(shown.image).toMatch(/^ubuntu-22\.04-server-cloudimg-amd64 \([0-9a-f-]{36}\)$/);
+
+      const hypervisors = (await openstack(sim.env, ['hypervisor', 'list'])) as { 'Hypervisor Hostname': string; State: string }[];
+      expect(hypervisors.map((h) => [h['Hypervisor Hostname'], h.State])).toEqual([['compute-00000', 'up'], ['compute-00001', 'up']]);
+    } finally {
+      sim.child.kill('SIGTERM');
+    }
+    expect(await sim.exited).toBe(0);
+  }, 120_000);
+
+  it('completes a live migration on its own, at its simulated completion time, with no request in between', async () => {
+    // ≤ 16 GiB of guest memory at 100 GiB/s: every move is over within 160 ms.
+    const sim = await startSimulator(['--port', '0', '--hosts', '2', '--instances', '4', '--seed', '7', '--bandwidth', '102400']);
+    try {
+      const { token, catalog } = await login(sim.env);
+      const headers = { 'x-auth-token': token, 'content-type': 'application/json', 'openstack-api-version': 'compute 2.100' };
+      const compute = endpoint(catalog, 'compute');
+      const { servers } = (await (await fetch(`${compute}/servers/detail?host=compute-00000`, { headers })).json()) as { servers: { id: string }[] };
+      const id = servers[0]?.id ?? '';
+      const res = await fetch(`${compute}/servers/${id}/action`, { method: 'POST', headers, body: JSON.stringify({ 'os-migrateLive': { host: 'compute-00001', block_migration: 'auto' } }) });
+      expect(res.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const askedMs = Date.now();
+      const { migrations } = (await (await fetch(`${compute}/os-migrations?instance_uuid=${id}`, { headers })).json()) as { migrations: { status: string; updated_at: string }[] };
+      expect(migrations[0]?.status).toBe('completed');
+      // Settled by the simulator itself (updated_at is whole seconds), not by this request 2.5 s later.
+      expect(Date.parse(migrations[0]?.updated_at ?? '')).toBeLessThan(askedMs - 1_000);
+    } finally {
+      sim.child.kill('SIGTERM');
+    }
     expect(await sim.exited).toBe(0);
   }, 120_000);
 

@@ -128,6 +128,43 @@ describe('simulated Nova shapes', () => {
   });
 });
 
+describe('simulated Glance and server images', () => {
+  it.each([
+    ['2.96', 'servers/v2.96/server-get-resp.json'],
+    ['2.100', 'servers/v2.100/server-get-resp.json'],
+  ])('shows a server image as Nova does at %s (properties from 2.98)', async (version, file) => {
+    const id = [...cloud.state.instances.keys()][0]!;
+    const res = await nova('GET', `/servers/${id}`, undefined, version);
+    const want = (sample(file).server as { image: Record<string, unknown> }).image;
+    expect(keysOf(res.body.server.image)).toEqual(keysOf(want));
+    const image = cloud.state.images.find((i) => i.id === res.body.server.image.id)!;
+    if ('properties' in want) expect(res.body.server.image.properties).toEqual(image.properties);
+  });
+
+  it('lists and shows images with their custom properties as top-level keys, behind a token', async () => {
+    const glance = cloud.urls.image;
+    expect((await call('GET', glance)).status).toBe(300);
+    const list = await call('GET', `${glance}/v2/images`);
+    expect(list.status).toBe(200);
+    expect(list.body.images.map((i: { name: string }) => i.name)).toEqual(['cirros-0.6.2-x86_64-disk', 'ubuntu-22.04-server-cloudimg-amd64']);
+    expect(list.body.images[1]).toMatchObject({ status: 'active', visibility: 'public', disk_format: 'qcow2', os_distro: 'ubuntu', hw_machine_type: 'q35' });
+    const one = await call('GET', `${glance}/v2/images/${list.body.images[0].id}`);
+    expect(one.body).toMatchObject({ id: list.body.images[0].id, os_distro: 'cirros' });
+    const page = await call('GET', `${glance}/v2/images?limit=1`);
+    expect(page.body).toMatchObject({ images: [{ name: 'cirros-0.6.2-x86_64-disk' }], next: `/v2/images?marker=${list.body.images[0].id}&limit=1` });
+    expect((await fetch(`${glance}/v2/images/00000000-0000-0000-0000-000000000000`, { headers: { 'x-auth-token': token } })).status).toBe(404);
+    expect((await fetch(`${glance}/v2/images`)).status).toBe(401);
+  });
+
+  it('boots a server from the image its imageRef names', async () => {
+    const ubuntu = cloud.state.images[1]!;
+    const created = await nova('POST', '/servers', { server: { name: 'from-image', flavorRef: '1', imageRef: ubuntu.id } });
+    expect(created.status).toBe(202);
+    expect((await nova('GET', `/servers/${created.body.server.id}`)).body.server.image.id).toBe(ubuntu.id);
+    await nova('DELETE', `/servers/${created.body.server.id}`);
+  });
+});
+
 describe('simulated Prometheus', () => {
   it.each([
     ['upstream Watcher host cpu', "100 - (avg by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='compute-00000'}[300s])) * 100)", { fqdn: 'compute-00000' }, 37.573],
