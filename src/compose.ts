@@ -103,7 +103,7 @@ async function composeCloud(
       logger,
       hostLabel: config.datasource.hostLabel,
       migrationBandwidthMbPerS: sim.migrationBandwidthMbPerS,
-      autoSettle: { intervalMs: 250 },
+      autoSettle: 'exact',
     });
     await simulator.listen({ host: '127.0.0.1', port: sim.port });
     const credentials = simulator.credentials;

@@ -26,6 +26,19 @@ describe('SolutionBuilder', () => {
     expect(() => solution.add('sleep', { duration: -1 })).toThrow(/sleep/);
   });
 
+  it('refuses to migrate or resize an instance the audit scope excludes, and leaves the model alone', () => {
+    const model = new ClusterModel();
+    model.upsertNode(host('a'));
+    model.upsertNode(host('b'));
+    model.upsertInstance({ ...vm(VM, 'a'), watcherExclude: true });
+    const solution = new SolutionBuilder(model);
+    expect(solution.canTouch(VM)).toBe(false);
+    expect(() => solution.migrate(model.getInstance(VM)!, { from: 'a', to: 'b', live: true })).toThrow(/excluded by the audit scope/);
+    expect(() => solution.resize(VM, 'm1.large')).toThrow(SolutionLimitReached);
+    expect(model.getInstance(VM)!.hostname).toBe('a');
+    expect(solution.actions).toEqual([]);
+  });
+
   it('applies a planned migration to the working model so later decisions see it', () => {
     const model = new ClusterModel();
     model.upsertNode(host('a'));

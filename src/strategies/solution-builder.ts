@@ -72,8 +72,18 @@ export class SolutionBuilder {
     this.add('sleep', { duration: durationSeconds });
   }
 
+  /** Whether the audit's scope lets this instance be acted on (upstream's `watcher_exclude`). */
+  canTouch(instanceUuid: string): boolean {
+    return this.model.getInstance(instanceUuid)?.watcherExclude !== true;
+  }
+
+  #requireTouchable(instanceUuid: string): void {
+    if (!this.canTouch(instanceUuid)) throw new SolutionLimitReached(`instance ${instanceUuid} is excluded by the audit scope`);
+  }
+
   /** Plans a migration and applies it to the working model. */
   migrate(instance: Instance, options: { from: string; to: string | null; live: boolean }): void {
+    this.#requireTouchable(instance.uuid);
     this.add('migrate', {
       resource_id: instance.uuid,
       migration_type: options.live ? 'live' : 'cold',
@@ -85,6 +95,7 @@ export class SolutionBuilder {
   }
 
   resize(instanceUuid: string, flavor: string): void {
+    this.#requireTouchable(instanceUuid);
     this.add('resize', { resource_id: instanceUuid, flavor });
   }
 
