@@ -193,6 +193,10 @@ function remoteDecisionEngine(bus: Bus): DecisionEngineClient {
         { type: 'Name', state: strategyName, mandatory: '', comment: '' },
       ]),
     dataModel: () => Promise.resolve([]),
+    refreshDataModel: async () => {
+      await bus.publish(DESTINATIONS.decisionEngine, { refresh_data_model: true });
+      return { syncedAt: null, computeNodes: 0, instances: 0 };
+    },
   };
 }
 
@@ -220,6 +224,11 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
   const { models, metricsSource } = cloudSide;
   const dataModelRows = async (request: { scope?: readonly unknown[]; extended: boolean }) =>
     models ? toDataModelRows(await models.getComputeModel(request.scope ? { scope: request.scope } : {}), { extended: request.extended }) : [];
+  const refreshDataModel = async () => {
+    if (!models) return { syncedAt: null, computeNodes: 0, instances: 0 };
+    await models.refresh();
+    return { syncedAt: models.lastSyncedAt ?? null, computeNodes: models.current?.nodeCount ?? 0, instances: models.current?.instanceCount ?? 0 };
+  };
   const heartbeats: Heartbeat[] = [];
   const heartbeat = async (name: string) =>
     heartbeats.push(
@@ -262,6 +271,7 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
         availableMetrics: undefined,
         ...(metricsSource && { metricsSource }),
         dataModelRows,
+        refreshDataModel,
         applier: applierClient,
         bus,
         clock,
@@ -279,7 +289,15 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
     if (runs(config, 'api')) {
       app = await buildApi({
         store,
-        engine: engine ?? { ...remoteDecisionEngine(bus), dataModel: dataModelRows },
+        engine: engine ?? {
+          ...remoteDecisionEngine(bus),
+          dataModel: dataModelRows,
+          // This API process keeps its own model for data_model; the decision engines get asked over the bus.
+          refreshDataModel: async () => {
+            await bus.publish(DESTINATIONS.decisionEngine, { refresh_data_model: true });
+            return refreshDataModel();
+          },
+        },
         applier: applierClient,
         clock,
         logger,

@@ -22,7 +22,7 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
       'action:get_all', 'action:detail', 'action:get', 'action:update',
       'scoring_engine:get_all', 'scoring_engine:detail', 'scoring_engine:get',
       'service:get_all', 'service:detail', 'service:get',
-      'data_model:get_all',
+      'data_model:get_all', 'data_model:refresh',
     ].map((rule) => [rule, ADMIN]),
   ),
   'webhook:trigger': 'rule:admin_or_service_api',

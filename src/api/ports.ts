@@ -23,6 +23,15 @@ export interface DecisionEngineClient {
    * (`server_flavor_extra_specs`, `server_pinned_az`).
    */
   dataModel(request: { scope?: readonly unknown[]; extended: boolean }): Promise<DataModelRow[]>;
+  /** Re-reads the whole cloud into the compute model now (Steward's `POST /v1/data_model/refresh`). */
+  refreshDataModel(): Promise<DataModelRefresh>;
+}
+
+export interface DataModelRefresh {
+  /** When the sync that produced the current model started; null when there is no cloud. */
+  syncedAt: Date | null;
+  computeNodes: number;
+  instances: number;
 }
 
 export interface ApplierClient {

@@ -65,4 +65,13 @@ export function registerCatalogCommands(program: Command): void {
         printList(rows, ['node_hostname', 'node_state', 'node_status', 'server_uuid', 'server_name', 'server_state'], globalsOf(command).format);
       }),
     );
+  dataModel
+    .command('refresh')
+    .option('--type <type>', 'data model type', 'compute')
+    .description('Re-read the cloud into the data model now, and wait until it is done')
+    .action(
+      action(async (options: { type: string }, command: Command) => {
+        printOne(await clientOf(command).refreshDataModel(options.type), globalsOf(command).format);
+      }),
+    );
 }

@@ -100,6 +100,10 @@ export class StewardClient {
     return this.request<{ context: Json[] }>('GET', `/v1/data_model?${params.toString()}`).then((body) => body.context);
   }
 
+  refreshDataModel(type = 'compute'): Promise<Json> {
+    return this.request('POST', `/v1/data_model/refresh?${new URLSearchParams({ data_model_type: type }).toString()}`, {});
+  }
+
   triggerWebhook(auditId: string): Promise<void> {
     return this.request<void>('POST', `/v1/webhooks/${encodeURIComponent(auditId)}`, {});
   }

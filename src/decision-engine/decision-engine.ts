@@ -2,7 +2,7 @@
  * The decision engine service: runs audits in a bounded pool (triggered in-process, over the bus, or by the
  * continuous scheduler), expires stale plans, and answers strategy-state and data-model questions for the API.
  */
-import type { DataModelRow, DecisionEngineClient, StrategyStateRow } from '../api/ports.js';
+import type { DataModelRefresh, DataModelRow, DecisionEngineClient, StrategyStateRow } from '../api/ports.js';
 import type { Bus, Subscription } from '../bus/bus.js';
 import { DESTINATIONS } from '../bus/bus.js';
 import { isMetricName } from '../datasources/metrics-source.js';
@@ -23,6 +23,8 @@ export interface DecisionEngineDeps extends AuditRunnerDeps {
   expiryCheckIntervalMs: number;
   /** Builds data_model rows from the current model (the collectors provide it). */
   dataModelRows?(request: { scope?: readonly unknown[]; extended: boolean }): Promise<DataModelRow[]>;
+  /** Re-reads the cloud into the model now; absent when Steward runs without a cloud. */
+  refreshDataModel?(): Promise<DataModelRefresh>;
 }
 
 export interface DecisionEngine extends DecisionEngineClient {
@@ -80,8 +82,9 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
         subscription = await deps.bus.subscribe(
           DESTINATIONS.decisionEngine,
           async (message) => {
-            const uuid = (message as { audit_uuid?: unknown }).audit_uuid;
+            const { audit_uuid: uuid, refresh_data_model: refresh } = message as { audit_uuid?: unknown; refresh_data_model?: unknown };
             if (typeof uuid === 'string') await enqueue(uuid);
+            if (refresh === true && deps.refreshDataModel) await deps.refreshDataModel().catch((error: unknown) => log.warn({ err: error }, 'requested data model refresh failed'));
           },
           { queue: 'steward.decision-engine' },
         );
@@ -152,6 +155,9 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
     },
     dataModel(request) {
       return deps.dataModelRows ? deps.dataModelRows(request) : Promise.resolve([]);
+    },
+    refreshDataModel() {
+      return deps.refreshDataModel ? deps.refreshDataModel() : Promise.resolve({ syncedAt: null, computeNodes: 0, instances: 0 });
     },
   };
 }

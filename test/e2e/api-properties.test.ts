@@ -35,6 +35,9 @@ class RecordingEngine implements DecisionEngineClient {
   dataModel(): Promise<[]> {
     return Promise.resolve([]);
   }
+  refreshDataModel() {
+    return Promise.resolve({ syncedAt: null, computeNodes: 0, instances: 0 });
+  }
 }
 
 class RecordingApplier implements ApplierClient {

@@ -10,6 +10,8 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
+const RefreshQuery = Type.Object({ data_model_type: Type.Optional(Type.String()) }, { additionalProperties: false });
+
 /** `GET /v1/data_model` (≥ 1.3): flat rows of the compute model, scoped by an audit when given. */
 export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/v1/data_model', { schema: { querystring: Query } }, async (request) => {
@@ -29,5 +31,24 @@ export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): 
     }
     const rows = await deps.engine.dataModel({ ...(scope && { scope }), extended: version.minor >= MICROVERSION.EXT_COMPUTE_MODEL });
     return { context: rows };
+  });
+
+  // Steward's extension (the 2025.2 operators' "refresh on its own"): re-read the cloud now, answer when done.
+  app.post('/v1/data_model/refresh', { schema: { querystring: RefreshQuery } }, async (request) => {
+    deps.policy.enforce('data_model:refresh', request.credentials);
+    const { version } = requestContext(request, deps);
+    requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
+    const query = request.query as Static<typeof RefreshQuery>;
+    const type = query.data_model_type ?? 'compute';
+    if (type !== 'compute') {
+      throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, { details: { data_model_type: type } });
+    }
+    const refreshed = await deps.engine.refreshDataModel();
+    return {
+      data_model_type: type,
+      synced_at: refreshed.syncedAt?.toISOString() ?? null,
+      compute_nodes: refreshed.computeNodes,
+      instances: refreshed.instances,
+    };
   });
 }
