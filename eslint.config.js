@@ -8,7 +8,7 @@ const forbid = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'data/**', 'node_modules/**', 'web/**', 'coverage/**', 'bin/**'] },
+  { ignores: ['dist/**', 'data/**', '.scratch/**', '.bench/**', 'node_modules/**', 'web/**', 'coverage/**', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
