@@ -30,6 +30,13 @@ describe('PromQL subset', () => {
     ['regex matcher and sum by', "sum by (fqdn)(irate(node_cpu_seconds_total{fqdn=~'a|b',mode!='user'}[5m]))", [{ fqdn: 'a' }, { fqdn: 'b' }], [1.2, 0.4]],
     ['increase over a range', "increase(node_cpu_seconds_total{fqdn='a',mode='user'}[1h])", [{ fqdn: 'a', cpu: '0', mode: 'user' }], [1440]],
     ['min aggregate without by', "min(rate(node_cpu_seconds_total{mode='idle'}[5m]))", [{}], [0.2]],
+    ['vector() of a scalar, as a liveness probe sends it', 'vector(1)', [{}], [1]],
+    ['max_over_time of a gauge subquery at aligned 60 s steps', "max_over_time(node_memory_MemAvailable_bytes{fqdn='a'}[600s:60s])", [{ fqdn: 'a', job: 'node' }], [4096 + 540]],
+    ['min_over_time of a gauge subquery', "min_over_time(node_memory_MemAvailable_bytes{fqdn='a'}[600s:60s])", [{ fqdn: 'a', job: 'node' }], [4096]],
+    ['max_over_time of a rate subquery', "max_over_time(rate(ceilometer_cpu{resource='u1'}[300s])[3600s:300s])", [{ resource: 'u1', project: 'p' }], [1.5e9]],
+    ['a subquery of an aggregation keeps its grouping', "max_over_time((sum by (fqdn)(rate(node_cpu_seconds_total{mode='idle'}[5m])))[1h:1m])", [{ fqdn: 'a' }, { fqdn: 'b' }], [1.2, 0.4]],
+    ['a subquery over a left-open window holds range/step points', 'sum_over_time(vector(1)[1h:60s])', [{}], [60]],
+    ['a subquery without a step uses the 1 m evaluation interval', 'sum_over_time(vector(1)[1h:])', [{}], [60]],
   ])('evaluates %s', (_name, text, labels, values) => {
     const v = query(text, source, T);
     expect(v.type).toBe('vector');
@@ -53,6 +60,10 @@ describe('PromQL subset', () => {
     ['an unterminated matcher', "up{job='x'"],
     ['a bad duration', 'rate(x[5q])'],
     ['trailing tokens', '1 2'],
+    ['vector() of a vector', "vector(ceilometer_cpu{resource='u1'})"],
+    ['a subquery outside a function', 'vector(1)[5m:1m]'],
+    ['a subquery of a range vector', "max_over_time(ceilometer_cpu[5m][1h:1m])"],
+    ['rate() of a subquery, which the simulator does not evaluate', 'rate(vector(1)[5m:1m])'],
   ])('rejects %s with a PromQLError', (_name, text) => {
     expect(() => query(text, source, T)).toThrow(PromQLError);
   });

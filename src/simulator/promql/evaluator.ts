@@ -45,11 +45,28 @@ function signature(labels: Labels): string {
   return JSON.stringify(Object.entries(dropName(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The reducers of the *_over_time functions, over the samples of a range or a subquery. */
+const OVER_TIME: Record<string, (values: number[]) => number> = {
+  avg_over_time: (v) => v.reduce((a, b) => a + b, 0) / v.length,
+  max_over_time: (v) => Math.max(...v),
+  min_over_time: (v) => Math.min(...v),
+  sum_over_time: (v) => v.reduce((a, b) => a + b, 0),
+};
+
+/** Prometheus's default evaluation interval: the step of a subquery written without one (`[1h:]`). */
+export const DEFAULT_SUBQUERY_STEP_S = 60;
+
+/** Times k·step (absolute, as Prometheus aligns them) inside the left-open window (t - range, t]. */
+function alignedTimes(t: number, rangeS: number, stepS: number): number[] {
+  const times: number[] = [];
+  const first = Math.floor((t - rangeS) / stepS + 1) * stepS;
+  for (let k = 0; first + k * stepS <= t; k++) times.push(first + k * stepS);
+  return times;
+}
+
 function overTime(series: Series, t: number, rangeS: number, fn: (values: number[]) => number): number {
-  const values: number[] = [];
-  // Samples aligned to the scrape grid inside (t - range, t], like Prometheus's left-open window.
-  const first = Math.floor((t - rangeS) / SCRAPE_INTERVAL_S + 1) * SCRAPE_INTERVAL_S;
-  for (let s = first; s <= t; s += SCRAPE_INTERVAL_S) values.push(series.at(s));
+  // Virtual scrapes on the scrape grid, like Prometheus's left-open range window.
+  const values = alignedTimes(t, rangeS, SCRAPE_INTERVAL_S).map((s) => series.at(s));
   if (values.length === 0) values.push(series.at(t));
   return fn(values);
 }
@@ -62,12 +79,46 @@ function rangeFunction(fn: string, series: Series, t: number, rangeS: number): n
       const step = Math.min(SCRAPE_INTERVAL_S, rangeS);
       return (series.at(t) - series.at(t - step)) / step;
     }
-    case 'avg_over_time': return overTime(series, t, rangeS, (v) => v.reduce((a, b) => a + b, 0) / v.length);
-    case 'max_over_time': return overTime(series, t, rangeS, (v) => Math.max(...v));
-    case 'min_over_time': return overTime(series, t, rangeS, (v) => Math.min(...v));
-    case 'sum_over_time': return overTime(series, t, rangeS, (v) => v.reduce((a, b) => a + b, 0));
-    default: throw new PromQLError(`function "${fn}" does not take a range vector`);
+    default: {
+      const reduce = OVER_TIME[fn];
+      if (!reduce) throw new PromQLError(`function "${fn}" does not take a range vector`);
+      return overTime(series, t, rangeS, reduce);
+    }
   }
+}
+
+/** A source that selects each distinct selector once, for the many evaluations of one subquery. */
+function memoized(source: SeriesSource): SeriesSource {
+  const selected = new Map<string, Series[]>();
+  return {
+    select(name, matchers) {
+      const key = JSON.stringify([name, matchers]);
+      let series = selected.get(key);
+      if (!series) selected.set(key, (series = source.select(name, matchers)));
+      return series;
+    },
+  };
+}
+
+/** `fn(expr[range:step])`: the inner expression at every aligned step, reduced per series. */
+function overSubquery(subquery: Extract<Expr, { kind: 'subquery' }>, fn: string, source: SeriesSource, tSec: number): Sample[] {
+  const reduce = OVER_TIME[fn];
+  if (!reduce) throw new PromQLError(`the simulator evaluates subqueries only inside *_over_time functions, not inside "${fn}"`);
+  const stepS = (subquery.stepMs ?? DEFAULT_SUBQUERY_STEP_S * 1000) / 1000;
+  if (!(stepS > 0)) throw new PromQLError('zero or negative subquery resolution step');
+  const cached = memoized(source);
+  const groups = new Map<string, { labels: Labels; values: number[] }>();
+  for (const s of alignedTimes(tSec, subquery.rangeMs / 1000, stepS)) {
+    const v = evaluate(subquery.expr, cached, s);
+    if (v.type !== 'vector') throw new PromQLError('subquery is only allowed on instant vector, got scalar');
+    for (const sample of v.samples) {
+      const key = JSON.stringify(Object.entries(sample.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const group = groups.get(key) ?? { labels: sample.labels, values: [] };
+      group.values.push(sample.value);
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()].map((g) => ({ labels: dropName(g.labels), value: reduce(g.values) }));
 }
 
 function arith(op: string, a: number, b: number): number {
@@ -86,6 +137,7 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
       const v = evaluate(expr.expr, source, tSec);
       return v.type === 'scalar' ? { type: 'scalar', value: -v.value } : { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })) };
     }
+    case 'subquery': throw new PromQLError('the simulator evaluates subqueries only inside *_over_time functions');
     case 'selector': {
       if (expr.rangeMs !== null) throw new PromQLError('range vector selectors are only allowed inside range functions');
       const series = source.select(expr.name, expr.matchers);
@@ -93,6 +145,12 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
     }
     case 'call': {
       const [first, second] = expr.args;
+      if (expr.fn === 'vector') {
+        const v = expr.args.length === 1 && first ? evaluate(first, source, tSec) : undefined;
+        if (v?.type !== 'scalar') throw new PromQLError('expected type scalar in call to function "vector"');
+        return { type: 'vector', samples: [{ labels: {}, value: v.value }] };
+      }
+      if (first?.kind === 'subquery' && expr.args.length === 1) return { type: 'vector', samples: overSubquery(first, expr.fn, source, tSec) };
       if (expr.fn === 'clamp_max' || expr.fn === 'clamp_min' || expr.fn === 'abs') {
         const wanted = expr.fn === 'abs' ? 1 : 2;
         if (expr.args.length !== wanted || !first) throw new PromQLError(`${expr.fn} expects ${wanted} arguments`);

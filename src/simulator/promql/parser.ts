@@ -1,13 +1,16 @@
 /**
  * A parser for the PromQL subset a Prometheus datasource (Watcher's, Steward's, Grafana panels) sends:
  * selectors with =, !=, =~, !~ matchers, range selectors, rate/irate/increase, *_over_time, clamp_max/min,
- * avg|min|max|sum|count by (...), scalar and vector arithmetic, parentheses.
+ * avg|min|max|sum|count by (...), scalar and vector arithmetic, parentheses, `vector(s)`, and subqueries
+ * `expr[range:step]` inside the *_over_time functions (Steward's max/min queries).
  */
 export type Matcher = { label: string; op: '=' | '!=' | '=~' | '!~'; value: string };
 
 export type Expr =
   | { kind: 'number'; value: number }
   | { kind: 'selector'; name: string; matchers: Matcher[]; rangeMs: number | null }
+  /** `expr[rangeMs:stepMs]`; stepMs null means the default evaluation interval. */
+  | { kind: 'subquery'; expr: Expr; rangeMs: number; stepMs: number | null }
   | { kind: 'call'; fn: string; args: Expr[] }
   | { kind: 'aggregate'; op: string; by: string[]; without: boolean; expr: Expr }
   | { kind: 'binary'; op: '+' | '-' | '*' | '/'; lhs: Expr; rhs: Expr }
@@ -18,10 +21,10 @@ export class PromQLError extends Error {}
 const AGGREGATES = new Set(['avg', 'min', 'max', 'sum', 'count']);
 export const FUNCTIONS = new Set([
   'rate', 'irate', 'increase', 'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time',
-  'clamp_max', 'clamp_min', 'abs',
+  'clamp_max', 'clamp_min', 'abs', 'vector',
 ]);
 
-type Token = { type: 'ident' | 'number' | 'string' | 'op' | 'duration'; text: string; pos: number };
+type Token = { type: 'ident' | 'number' | 'string' | 'op' | 'duration' | 'subquery'; text: string; step?: string; pos: number };
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
 
@@ -45,8 +48,11 @@ function tokenize(input: string): Token[] {
     if (/\s/.test(c)) { i++; continue; }
     const rest = input.slice(i);
     let m: RegExpMatchArray | null;
-    if ((m = /^\[(\w+)\]/.exec(rest))) {
+    if ((m = /^\[\s*(\w+)\s*\]/.exec(rest))) {
       tokens.push({ type: 'duration', text: m[1] as string, pos: i });
+      i += m[0].length;
+    } else if ((m = /^\[\s*(\w+)\s*:\s*(\w*)\s*\]/.exec(rest))) {
+      tokens.push({ type: 'subquery', text: m[1] as string, step: m[2], pos: i });
       i += m[0].length;
     } else if ((m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(rest))) {
       tokens.push({ type: 'number', text: m[0], pos: i });
@@ -105,7 +111,16 @@ export function parse(input: string): Expr {
   const parseUnary = (): Expr => {
     if (isOp('-')) { p++; return { kind: 'neg', expr: parseUnary() }; }
     if (isOp('+')) { p++; return parseUnary(); }
-    return parsePrimary();
+    return parseSubquery();
+  };
+  const parseSubquery = (): Expr => {
+    let expr = parsePrimary();
+    while (peek()?.type === 'subquery') {
+      const t = tokens[p++] as Token;
+      if (expr.kind === 'selector' && expr.rangeMs !== null) throw new PromQLError(`subquery is only allowed on instant vector, got range vector at position ${t.pos}`);
+      expr = { kind: 'subquery', expr, rangeMs: parseDuration(t.text), stepMs: t.step ? parseDuration(t.step) : null };
+    }
+    return expr;
   };
   const parseLabelList = (): string[] => {
     expect('(');
