@@ -3,29 +3,17 @@
  * returned as the `CloudPorts` the applier and collectors use. Constructed only by the composition root and tests.
  */
 import type { Clock } from '../lib/clock.js';
-import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics.js';
 import { createCinderClient } from './cinder.js';
-import { createJsonRequester } from './http.js';
+import { createJsonRequester, type HttpPolicy } from './http.js';
 import { createKeystoneSession, type CloudAuth, type KeystoneSession } from './keystone.js';
 import { createNovaClient } from './nova.js';
 import { createPlacementClient } from './placement.js';
 import type { CloudPorts, PlacementApi } from './ports.js';
 
-export interface CloudClientsOptions {
+/** The HTTP policy (timeout, retries, backoff, logger, metrics, fetch) applies to every client alike. */
+export interface CloudClientsOptions extends HttpPolicy {
   /** Keystone v3 password credentials, or `{ endpoints, token? }` to skip Keystone (noauth / admin token). */
   auth: CloudAuth;
-  /** Per attempt. Default 30 s. */
-  timeoutMs?: number;
-  /** Retries of a retryable failure (connection error, timeout, 5xx) after the first attempt. Default 3. */
-  retries?: number;
-  /** First retry delay, doubled each time. Default 200 ms. */
-  backoffMs?: number;
-  /** Default 5 s. */
-  maxBackoffMs?: number;
-  logger?: Logger;
-  /** Counts every attempt in `upstreamRequests{service, outcome}`. */
-  metrics?: Pick<Metrics, 'upstreamRequests'>;
   /** Token expiry is judged on this clock. Default: the system clock. */
   clock?: Clock;
   /** Re-authenticate this long before a token expires. Default 60 s. */
@@ -36,7 +24,6 @@ export interface CloudClientsOptions {
   microversions?: { compute?: string; placement?: string };
   /** Whether to offer Cinder. Default: always with Keystone, and with fixed endpoints when one is given for it. */
   blockStorage?: boolean;
-  fetch?: typeof fetch;
 }
 
 export interface CloudClients extends CloudPorts {
@@ -49,14 +36,15 @@ export interface CloudClients extends CloudPorts {
 const BLOCK_STORAGE_TYPES = ['block-storage', 'volumev3', 'volume'];
 
 export function createCloudClients(options: CloudClientsOptions): CloudClients {
+  const { timeoutMs, retries, backoffMs, maxBackoffMs, logger, metrics, fetch } = options;
   const http = createJsonRequester({
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.retries === undefined ? {} : { retries: options.retries }),
-    ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
-    ...(options.maxBackoffMs === undefined ? {} : { maxBackoffMs: options.maxBackoffMs }),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(retries !== undefined && { retries }),
+    ...(backoffMs !== undefined && { backoffMs }),
+    ...(maxBackoffMs !== undefined && { maxBackoffMs }),
+    ...(logger && { logger }),
+    ...(metrics && { metrics }),
+    ...(fetch && { fetch }),
   });
   const session = createKeystoneSession({
     auth: options.auth,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { MICROVERSION } from '../../contract/states.js';
 import { invalid, StewardError } from '../../errors.js';
@@ -12,17 +12,23 @@ const Query = Type.Object(
 
 const RefreshQuery = Type.Object({ data_model_type: Type.Optional(Type.String()) }, { additionalProperties: false });
 
+/** The checks both data-model routes share: policy, microversion ≥ 1.3, and the only model type there is. */
+function dataModelRequest(request: FastifyRequest, deps: RouteDeps, rule: string) {
+  deps.policy.enforce(rule, request.credentials);
+  const { version } = requestContext(request, deps);
+  requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
+  const type = (request.query as { data_model_type?: string }).data_model_type ?? 'compute';
+  if (type !== 'compute') {
+    throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, { details: { data_model_type: type } });
+  }
+  return { version, type };
+}
+
 /** `GET /v1/data_model` (≥ 1.3): flat rows of the compute model, scoped by an audit when given. */
 export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/v1/data_model', { schema: { querystring: Query } }, async (request) => {
-    deps.policy.enforce('data_model:get_all', request.credentials);
-    const { version } = requestContext(request, deps);
-    requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
+    const { version } = dataModelRequest(request, deps, 'data_model:get_all');
     const query = request.query as Static<typeof Query>;
-    const type = query.data_model_type ?? 'compute';
-    if (type !== 'compute') {
-      throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, { details: { data_model_type: type } });
-    }
     let scope: readonly unknown[] | undefined;
     if (query.audit_uuid !== undefined) {
       const audit = await deps.store.audits.find(query.audit_uuid);
@@ -35,14 +41,7 @@ export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): 
 
   // Steward's extension (the 2025.2 operators' "refresh on its own"): re-read the cloud now, answer when done.
   app.post('/v1/data_model/refresh', { schema: { querystring: RefreshQuery } }, async (request) => {
-    deps.policy.enforce('data_model:refresh', request.credentials);
-    const { version } = requestContext(request, deps);
-    requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
-    const query = request.query as Static<typeof RefreshQuery>;
-    const type = query.data_model_type ?? 'compute';
-    if (type !== 'compute') {
-      throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, { details: { data_model_type: type } });
-    }
+    const { type } = dataModelRequest(request, deps, 'data_model:refresh');
     const refreshed = await deps.engine.refreshDataModel();
     return {
       data_model_type: type,
