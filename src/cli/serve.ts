@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { composeSteward } from '../compose.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createLogger } from '../observability/logger.js';
+import { stopOnSignals } from './signals.js';
 
 interface ServeOptions {
   config?: string;
@@ -63,20 +64,6 @@ export function registerServeCommand(program: Command): void {
           '',
         ].join('\n'),
       );
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        steward.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'unclean stop');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      stopOnSignals(logger, 'Steward', () => steward.stop());
     });
 }

@@ -16,6 +16,7 @@ import { LOAD_PATTERNS } from '../simulator/cluster.js';
 import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL, DEFAULT_PORT, resolveSimulatorOptions, type SimulatorCliOptions } from '../simulator/config.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../simulator/index.js';
 import { ScaledClock } from '../simulator/scaled-clock.js';
+import { stopOnSignals } from './signals.js';
 
 interface SimulatorCommandOptions {
   port: string;
@@ -83,21 +84,7 @@ export function registerSimulatorCommand(program: Command): void {
         return;
       }
       process.stdout.write(banner(cloud, options, parsed.cli));
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping the simulated cloud');
-        Promise.all([cloud.close(), bus.close()]).then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'unclean stop');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      stopOnSignals(logger, 'the simulated cloud', () => Promise.all([cloud.close(), bus.close()]));
     });
 }
 
