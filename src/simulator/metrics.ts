@@ -73,17 +73,34 @@ const BUSY_MODES: [string, number][] = [['user', 0.78], ['system', 0.15], ['stea
 
 type Family = { name: string; hostScoped: boolean; make: (labels: Labels, host: SimHost | null, inst: SimInstance | null) => Series[] };
 
+/** Physical NIC and loopback: the datasource must count eth0 only (VM traffic also crosses the physical NIC). */
+const LOOPBACK_BYTES_PER_S = 5e4;
+/** A tmpfs beside the root filesystem, which disk usage must leave out. */
+const RUN_TMPFS_BYTES = 1024 ** 3;
+
 export function createMetricSource(state: ClusterState, hostLabel: string): SeriesSource & { hostLabels(host: SimHost): Labels; names(): string[] } {
   const hostLabels = (h: SimHost): Labels => ({ [hostLabel]: h.hostname, instance: `${h.hostname}:9100`, job: 'node' });
-  const node = (name: string, at: (h: SimHost, t: number) => number): Family => ({ name, hostScoped: true, make: (labels, h) => [{ labels: { __name__: name, ...labels }, at: (t) => at(h as SimHost, t) }] });
-  const inst = (name: string, job: string, at: (i: SimInstance, t: number) => number): Family => ({
+  const node = (name: string, at: (h: SimHost, t: number) => number, extra: Labels = {}): Family => ({ name, hostScoped: true, make: (labels, h) => [{ labels: { __name__: name, ...labels, ...extra }, at: (t) => at(h as SimHost, t) }] });
+  /** node_exporter series with one series per label set, e.g. per device. */
+  const nodeEach = (name: string, each: [extra: Labels, at: (h: SimHost, t: number) => number][]): Family => ({
+    name, hostScoped: true, make: (labels, h) => each.map(([extra, at]) => ({ labels: { __name__: name, ...labels, ...extra }, at: (t) => at(h as SimHost, t) })),
+  });
+  // The libvirt exporter's `domain` carries the instance uuid, as the Prometheus datasource's domainLabel expects.
+  const libvirtLabels = (x: SimInstance): Labels => ({ domain: x.id, uuid: x.id, instance_name: `instance-${x.id.slice(0, 8)}`, instance: `${x.host ?? ''}:9177`, project_uuid: x.projectId, job: 'libvirt', host: x.host ?? '' });
+  const inst = (name: string, job: string, at: (i: SimInstance, t: number) => number, extra: Labels = {}): Family => ({
     name, hostScoped: false,
     make: (_l, _h, i) => {
       const x = i as SimInstance;
-      const labels: Labels = job === 'ceilometer'
-        ? { __name__: name, job, resource: x.id, project: x.projectId }
-        : { __name__: name, domain: `instance-${x.id.slice(0, 8)}`, instance: `${x.host ?? ''}:9177`, uuid: x.id, project_uuid: x.projectId, job, host: x.host ?? '' };
+      const labels: Labels = job === 'ceilometer' ? { __name__: name, job, resource: x.id, project: x.projectId } : { __name__: name, ...libvirtLabels(x), ...extra };
       return [{ labels, at: (t) => at(x, t) }];
+    },
+  });
+  /** libvirt per-vCPU counters (`vcpu="N"`), each growing at `perVcpu` × the instance's CPU utilisation. */
+  const perVcpu = (name: string, perVcpuShare: number): Family => ({
+    name, hostScoped: false,
+    make: (_l, _h, i) => {
+      const x = i as SimInstance;
+      return Array.from({ length: x.flavor.vcpus }, (_, vcpu) => ({ labels: { __name__: name, ...libvirtLabels(x), vcpu: String(vcpu) }, at: (t: number) => perVcpuShare * instanceCpuIntegral(x, t) }));
     },
   });
   const fsSize = (h: SimHost): number => h.diskGb * 1024 ** 3;
@@ -92,6 +109,11 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     for (const i of instancesOn(state, h)) gb += i.flavor.diskGb * 0.6;
     return Math.min(h.diskGb, gb) * 1024 ** 3;
   };
+  const rootFs: Labels = { device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' };
+  const runFs: Labels = { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' };
+  // Cache references scale with the CPU work done; the miss ratio with how much of its memory the instance uses.
+  const cacheReferences = (i: SimInstance, t: number): number => 1e7 * i.flavor.vcpus * instanceCpu(i, t);
+  const cacheMissRatio = (i: SimInstance, t: number): number => 0.02 + (0.1 * instanceRamMb(i, t)) / i.flavor.ramMb;
   const families: Family[] = [
     {
       name: 'node_cpu_seconds_total', hostScoped: true,
@@ -107,10 +129,10 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     },
     node('node_memory_MemTotal_bytes', (h) => h.memoryMb * 1024 * 1024),
     node('node_memory_MemAvailable_bytes', (h, t) => (h.memoryMb - hostRamUsedMb(state, h, t)) * 1024 * 1024),
-    node('node_filesystem_size_bytes', (h) => fsSize(h)),
-    node('node_filesystem_avail_bytes', (h) => fsSize(h) - diskUsed(h)),
-    node('node_network_receive_bytes_total', (h, t) => 2e6 * hostBusyIntegral(state, h, t) + 1e4 * t),
-    node('node_network_transmit_bytes_total', (h, t) => 1.5e6 * hostBusyIntegral(state, h, t) + 1e4 * t),
+    nodeEach('node_filesystem_size_bytes', [[rootFs, (h) => fsSize(h)], [runFs, () => RUN_TMPFS_BYTES]]),
+    nodeEach('node_filesystem_avail_bytes', [[rootFs, (h) => fsSize(h) - diskUsed(h)], [runFs, () => RUN_TMPFS_BYTES / 2]]),
+    nodeEach('node_network_receive_bytes_total', [[{ device: 'eth0' }, (h, t) => 2e6 * hostBusyIntegral(state, h, t) + 1e4 * t], [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t]]),
+    nodeEach('node_network_transmit_bytes_total', [[{ device: 'eth0' }, (h, t) => 1.5e6 * hostBusyIntegral(state, h, t) + 1e4 * t], [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t]]),
     // Pressure stalls grow once the node is busier than 70 %.
     node('node_pressure_cpu_waiting_seconds_total', (h, t) => Math.max(0, hostBusyIntegral(state, h, t) - 0.7 * t) * 0.5),
     node('node_pressure_memory_waiting_seconds_total', (h, t) => Math.max(0, hostRamUsedMb(state, h, t) / h.memoryMb - 0.85) * t),
@@ -119,12 +141,16 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     inst('ceilometer_memory_usage', 'ceilometer', (i, t) => instanceRamMb(i, t)),
     inst('ceilometer_memory', 'ceilometer', (i) => i.flavor.ramMb),
     inst('ceilometer_vcpus', 'ceilometer', (i) => i.flavor.vcpus),
+    inst('ceilometer_perf_cache_references', 'ceilometer', cacheReferences),
+    inst('ceilometer_perf_cache_misses', 'ceilometer', (i, t) => cacheReferences(i, t) * cacheMissRatio(i, t)),
     inst('libvirt_domain_info_cpu_time_seconds_total', 'libvirt', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t)),
     inst('libvirt_domain_info_virtual_cpus', 'libvirt', (i) => i.flavor.vcpus),
     inst('libvirt_domain_info_maximum_memory_bytes', 'libvirt', (i) => i.flavor.ramMb * 1024 * 1024),
     inst('libvirt_domain_memory_stats_used_percent', 'libvirt', (i, t) => (100 * instanceRamMb(i, t)) / i.flavor.ramMb),
-    inst('libvirt_domain_vcpu_delay_seconds_total', 'libvirt', (i, t) => 0.02 * i.flavor.vcpus * instanceCpuIntegral(i, t)),
-    inst('libvirt_domain_vcpu_steal_seconds_total', 'libvirt', (i, t) => 0.01 * i.flavor.vcpus * instanceCpuIntegral(i, t)),
+    perVcpu('libvirt_domain_vcpu_delay_seconds_total', 0.02),
+    perVcpu('libvirt_domain_vcpu_steal_seconds_total', 0.01),
+    inst('libvirt_domain_block_stats_read_time_seconds_total', 'libvirt', (i, t) => 0.05 * instanceCpuIntegral(i, t), { target_device: 'vda' }),
+    inst('libvirt_domain_block_stats_write_time_seconds_total', 'libvirt', (i, t) => 0.03 * instanceCpuIntegral(i, t), { target_device: 'vda' }),
     inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => i.flavor.vcpus * instanceCpu(i, t) * 2 * 1024 * 1024),
   ];
   const byName = new Map(families.map((f) => [f.name, f]));
