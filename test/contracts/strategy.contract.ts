@@ -16,6 +16,7 @@ import { scoringEngines } from '../../src/scoring/index.js';
 import { SolutionBuilder } from '../../src/strategies/solution-builder.js';
 import { parametersSpec, type Strategy, type StrategyLog } from '../../src/strategies/strategy.js';
 import { Value } from 'typebox/value';
+import { computeNode, flavor, instance as buildInstance } from '../helpers/cluster-model-builder.js';
 
 export interface StrategyContractOptions {
   /** Parameters that make the strategy act (defaults are filled in on top). */
@@ -26,51 +27,11 @@ export interface StrategyContractOptions {
 
 const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
-export function node(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
-  return {
-    uuid: `uuid-${hostname}`,
-    hostname,
-    state: 'up',
-    status: 'enabled',
-    disabledReason: null,
-    vcpus: 16,
-    vcpuReserved: 0,
-    vcpuRatio: 1,
-    memoryMb: 65536,
-    memoryMbReserved: 0,
-    memoryRatio: 1,
-    diskGb: 500,
-    diskGbReserved: 0,
-    diskRatio: 1,
-    availabilityZone: 'nova',
-    aggregates: [],
-    traits: [],
-    inMaintenance: false,
-    ...overrides,
-  };
-}
+export const node = (hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode =>
+  computeNode(hostname, { uuid: `uuid-${hostname}`, vcpus: 16, diskGb: 500, ...overrides });
 
-export function instance(uuid: string, hostname: string, vcpus = 2, memoryMb = 4096): Instance {
-  return {
-    uuid,
-    name: uuid,
-    state: 'active',
-    taskState: null,
-    hostname,
-    projectId: 'p1',
-    flavor: { id: `f-${vcpus}`, name: `f-${vcpus}`, vcpus, memoryMb, diskGb: 10, extraSpecs: {} },
-    vcpus,
-    memoryMb,
-    diskGb: 10,
-    locked: false,
-    metadata: {},
-    pinnedAvailabilityZone: null,
-    schedulerHints: {},
-    imageProperties: {},
-    serverGroup: null,
-    updatedAt: new Date('2026-01-01T00:00:00Z'),
-  };
-}
+export const instance = (uuid: string, hostname: string, vcpus = 2, memoryMb = 4096): Instance =>
+  buildInstance(uuid, hostname, { name: uuid, projectId: 'p1', flavor: flavor({ id: `f-${vcpus}`, name: `f-${vcpus}`, vcpus, memoryMb, diskGb: 10 }) });
 
 /** A small unbalanced cluster with one disabled host, the kind strategies are meant to act on. */
 export function unbalancedCluster(): ClusterModel {
