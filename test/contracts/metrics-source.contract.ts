@@ -1,6 +1,7 @@
 /**
  * What every MetricsSource must do, run against any backend whose true values are known: a real Prometheus filled
- * by promtool (test/integration/prometheus.test.ts) and the simulator's Prometheus API once it exists.
+ * by promtool (test/integration/prometheus.test.ts) and the simulated cloud's Prometheus API read by the same
+ * Prometheus datasource, as Steward's embedded default composes it (test/integration/simulator-metrics.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
