@@ -14,7 +14,7 @@ import { createMetricSource, invalidatePlacement } from './metrics.js';
 import { query, formatValue, type Value } from './promql/evaluator.js';
 import { PromQLError } from './promql/parser.js';
 import { parseDuration } from './promql/parser.js';
-import { instancePayload, servicePayload, type Notifier } from './notifications.js';
+import { buildErrorPayload, CONTROL_HOST, instanceActionPayload, instanceCreatePayload, instanceUpdatePayload, resizePrepPayload, servicePayload, type InstanceView, type Notifier } from './notifications.js';
 import { cinder, CinderError, settleVolumes, type CinderContext } from './cinder.js';
 import { glance, GlanceError, type GlanceContext } from './glance.js';
 import { moveDurationMs, moveProgress } from './moves.js';
@@ -80,6 +80,9 @@ export function createSimServer(o: ServerOptions): SimServer {
   const iso = (): string => clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
   const cinderContext: CinderContext = { state, nowMs: () => clock.now().getTime(), iso, bandwidthMbPerS: o.bandwidthMbPerS, baseUrl: o.baseUrl };
   const glanceContext: GlanceContext = { state, baseUrl: o.baseUrl, ownerProjectId: ADMIN_PROJECT };
+  // The instance as the emitting service sees it on `host` (its AZ is that host's).
+  const on = (host: string | null, view: Omit<InstanceView, 'host'> = {}): InstanceView => ({ host, availabilityZone: host ? state.hostsByName.get(host)?.az ?? null : null, ...view });
+  const actionPayload = (i: SimInstance, host: string | null, view: Omit<InstanceView, 'host'> = {}): Record<string, unknown> => instanceActionPayload(i, on(host, view));
 
   // Requests and the auto-settler both tick; chaining them keeps each move's notifications in one ordered run.
   let ticking: Promise<void> = Promise.resolve();
@@ -102,16 +105,24 @@ export function createSimServer(o: ServerOptions): SimServer {
       m.updated = iso();
       if (m.type === 'live-migration') {
         m.status = 'completed';
-        await o.notifier.emit('instance.live_migration_post.start', m.sourceHost, instancePayload(inst, m.sourceHost, { task_state: 'migrating' }));
-        await o.notifier.emit('instance.live_migration_post_dest.start', m.destHost, instancePayload(inst, m.sourceHost, { task_state: 'migrating' }));
+        // As in Nova: the source calls post_live_migration_at_destination synchronously, then sends post.end from
+        // its own stale copy (host = source, task = migrating), last.
+        await o.notifier.emit('instance.live_migration_post.start', m.sourceHost, actionPayload(inst, m.sourceHost, { taskState: 'migrating' }));
+        await o.notifier.emit('instance.live_migration_post_dest.start', m.destHost, actionPayload(inst, m.sourceHost, { taskState: 'migrating' }));
         inst.host = m.destHost; inst.taskState = null; inst.updated = iso(); invalidatePlacement();
-        await o.notifier.emit('instance.live_migration_post_dest.end', m.destHost, instancePayload(inst, m.destHost, { node: m.destHost }));
-        await o.notifier.emit('instance.live_migration_post.end', m.sourceHost, instancePayload(inst, m.sourceHost, { task_state: 'migrating', node: m.sourceHost }));
+        await o.notifier.emit('instance.live_migration_post_dest.end', m.destHost, actionPayload(inst, m.destHost));
+        await o.notifier.emit('instance.live_migration_post.end', m.sourceHost, actionPayload(inst, m.sourceHost, { taskState: 'migrating' }));
       } else {
-        // Cold migration and resize wait for confirmation in VERIFY_RESIZE, holding both allocations.
+        // Cold migration and resize wait for confirmation in VERIFY_RESIZE, holding both allocations. The source
+        // moves the instance to the destination before resize.end; the destination then finishes it.
         m.status = 'finished';
-        inst.host = m.destHost; inst.vmState = 'resized'; inst.taskState = null; inst.updated = iso(); invalidatePlacement();
-        await o.notifier.emit('instance.resize_finish.end', m.destHost, instancePayload(inst, m.destHost));
+        const oldFlavor = state.flavors.find((f) => f.id === m.oldFlavorId) ?? inst.flavor;
+        inst.host = m.destHost; inst.taskState = 'resize_migrated'; inst.updated = iso();
+        await o.notifier.emit('instance.resize.end', m.sourceHost, actionPayload(inst, m.destHost, { flavor: oldFlavor }));
+        inst.taskState = 'resize_finish';
+        await o.notifier.emit('instance.resize_finish.start', m.destHost, actionPayload(inst, m.destHost));
+        inst.vmState = 'resized'; inst.taskState = null; inst.updated = iso(); invalidatePlacement();
+        await o.notifier.emit('instance.resize_finish.end', m.destHost, actionPayload(inst, m.destHost));
       }
     }
   }
@@ -244,7 +255,7 @@ export function createSimServer(o: ServerOptions): SimServer {
     return h;
   }
 
-  async function startMove(i: SimInstance, type: SimMigration['type'], destName: string | null): Promise<SimMigration> {
+  async function startMove(i: SimInstance, type: SimMigration['type'], destName: string | null, oldFlavor = i.flavor): Promise<SimMigration> {
     if (i.locked) throw novaError(409, `Instance ${i.id} is locked`);
     if (i.taskState) throw novaError(409, `Cannot '${type}' instance ${i.id} while it is in task_state ${i.taskState}`);
     if (type === 'live-migration' && i.vmState !== 'active' && i.vmState !== 'paused') throw novaError(409, `Cannot 'os-migrateLive' instance ${i.id} while it is in vm_state ${i.vmState}`);
@@ -266,17 +277,20 @@ export function createSimServer(o: ServerOptions): SimServer {
     const m: SimMigration = {
       id: ++migrationSeq, uuid: randomUUID(), instanceId: i.id, type, sourceHost: source, destHost: dest.hostname, status: 'running',
       startedMs: clock.now().getTime(), durationMs: moveDurationMs(i.flavor.ramMb, o.bandwidthMbPerS),
-      memoryTotalBytes: i.flavor.ramMb * 1024 * 1024, created: iso(), updated: iso(), oldFlavorId: i.flavor.id, newFlavorId: i.flavor.id,
+      memoryTotalBytes: i.flavor.ramMb * 1024 * 1024, created: iso(), updated: iso(), oldFlavorId: oldFlavor.id, newFlavorId: i.flavor.id,
     };
     state.migrations.push(m);
     i.taskState = type === 'live-migration' ? 'migrating' : 'resize_migrating';
     i.updated = iso();
     if (type === 'live-migration') {
-      await o.notifier.emit('instance.live_migration_pre.start', dest.hostname, instancePayload(i, source, { task_state: 'migrating' }));
-      await o.notifier.emit('instance.live_migration_pre.end', dest.hostname, instancePayload(i, source, { task_state: 'migrating' }));
+      await o.notifier.emit('instance.live_migration_pre.start', dest.hostname, actionPayload(i, source));
+      await o.notifier.emit('instance.live_migration_pre.end', dest.hostname, actionPayload(i, source));
     } else {
-      await o.notifier.emit('instance.resize_prep.start', source, instancePayload(i, source));
-      await o.notifier.emit('instance.resize_prep.end', source, instancePayload(i, source));
+      // prep_resize runs on the destination, resize_instance on the source (Nova's compute manager).
+      const prep = on(source, { flavor: oldFlavor, taskState: 'resize_prep' });
+      await o.notifier.emit('instance.resize_prep.start', dest.hostname, resizePrepPayload(i, prep, i.flavor));
+      await o.notifier.emit('instance.resize_prep.end', dest.hostname, resizePrepPayload(i, prep, i.flavor));
+      await o.notifier.emit('instance.resize.start', source, actionPayload(i, source, { flavor: oldFlavor }));
     }
     return m;
   }
@@ -361,23 +375,33 @@ export function createSimServer(o: ServerOptions): SimServer {
       g?.members.push(id);
       if (!host) {
         inst.vmState = 'error'; inst.taskState = null;
-        await o.notifier.emit('instance.create.error', 'scheduler', instancePayload(inst, null), 'nova-conductor');
+        await o.notifier.emit('compute_task.build_instances.error', CONTROL_HOST, buildErrorPayload(inst, image, az), 'nova-conductor', 'ERROR');
       } else {
-        await o.notifier.emit('instance.create.start', host.hostname, instancePayload(inst, host.hostname));
+        // The compute sends create.start before its resource claim sets the host.
+        inst.taskState = null;
+        await o.notifier.emit('instance.create.start', host.hostname, instanceCreatePayload(inst, on(null, { launched: false })));
         inst.host = host.hostname; inst.vmState = 'active'; inst.taskState = null; inst.powerState = 1; inst.updated = iso(); invalidatePlacement();
-        await o.notifier.emit('instance.create.end', host.hostname, instancePayload(inst, host.hostname));
+        await o.notifier.emit('instance.create.end', host.hostname, instanceCreatePayload(inst, on(host.hostname)));
       }
       return ok(202, { server: { id, links: serverView(inst, v, false).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass: randomUUID().slice(0, 12) } });
     }
     if (seg[0] === 'servers' && seg[1] && seg.length === 2 && method === 'DELETE') {
       const inst = findServer(seg[1]);
       if (inst.locked && !admin) throw novaError(409, `Instance ${inst.id} is locked`);
-      const host = inst.host ?? '';
-      await o.notifier.emit('instance.delete.start', host, instancePayload(inst, inst.host));
+      const host = inst.host;
+      // A scheduled instance is deleted by its compute (with a guest shutdown), an unscheduled one by nova-api.
+      const [publisherHost, publisher] = host ? [host, 'nova-compute' as const] : [CONTROL_HOST, 'nova-api' as const];
+      inst.taskState = 'deleting';
+      await o.notifier.emit('instance.delete.start', publisherHost, actionPayload(inst, host), publisher);
+      if (host) {
+        await o.notifier.emit('instance.shutdown.start', host, actionPayload(inst, host));
+        inst.powerState = 0;
+        await o.notifier.emit('instance.shutdown.end', host, actionPayload(inst, host));
+      }
       inst.vmState = 'deleted'; inst.taskState = null; inst.powerState = 0; inst.updated = iso();
       inst.host = null; invalidatePlacement();
       for (const g of state.serverGroups) g.members = g.members.filter((m) => m !== inst.id);
-      await o.notifier.emit('instance.delete.end', host, instancePayload(inst, host || null, { state: 'deleted' }));
+      await o.notifier.emit('instance.delete.end', publisherHost, actionPayload(inst, host, { deletedAt: iso() }), publisher);
       res.writeHead(204, vh); res.end(); return;
     }
     if (seg[0] === 'servers' && seg[1] && seg[2] === 'action' && method === 'POST') {
@@ -407,7 +431,7 @@ export function createSimServer(o: ServerOptions): SimServer {
           if (flavor.id === i.flavor.id) throw novaError(400, 'When resizing, instances must change flavor!');
           const old = i.flavor;
           i.flavor = flavor;
-          try { const m = await startMove(i, 'resize', null); m.oldFlavorId = old.id; m.type = 'resize'; } catch (e) { i.flavor = old; throw e; }
+          try { await startMove(i, 'resize', null, old); } catch (e) { i.flavor = old; throw e; }
           return ok(202, null);
         }
         case 'confirmResize':
@@ -415,14 +439,15 @@ export function createSimServer(o: ServerOptions): SimServer {
           if (i.vmState !== 'resized') throw novaError(409, `Cannot '${action}' instance ${i.id} while it is in vm_state ${i.vmState}`);
           const m = [...state.migrations].reverse().find((x) => x.instanceId === i.id && x.status === 'finished');
           if (!m) throw novaError(400, `Instance has not been resized.`);
-          if (action === 'confirmResize') { m.status = 'confirmed'; await o.notifier.emit('instance.resize_confirm.start', m.sourceHost, instancePayload(i, i.host)); }
+          // confirm_resize runs on the source; revert_resize on the destination, then finish_revert_resize on the source.
+          if (action === 'confirmResize') { m.status = 'confirmed'; await o.notifier.emit('instance.resize_confirm.start', m.sourceHost, actionPayload(i, i.host)); }
           else {
+            await o.notifier.emit('instance.resize_revert.start', m.destHost, actionPayload(i, m.destHost, { taskState: 'resize_reverting' }));
             m.status = 'reverted'; i.host = m.sourceHost; invalidatePlacement();
             const old = state.flavors.find((f) => f.id === m.oldFlavorId); if (old) i.flavor = old;
-            await o.notifier.emit('instance.resize_revert.start', m.destHost, instancePayload(i, m.destHost));
           }
           i.vmState = 'active'; i.updated = iso(); m.updated = iso();
-          await o.notifier.emit(action === 'confirmResize' ? 'instance.resize_confirm.end' : 'instance.resize_revert.end', i.host ?? '', instancePayload(i, i.host));
+          await o.notifier.emit(action === 'confirmResize' ? 'instance.resize_confirm.end' : 'instance.resize_revert.end', m.sourceHost, actionPayload(i, i.host));
           return ok(202, null);
         }
         case 'os-stop':
@@ -431,9 +456,9 @@ export function createSimServer(o: ServerOptions): SimServer {
           if (i.locked && !admin) throw novaError(409, `Instance ${i.id} is locked`);
           if (i.vmState !== want || i.taskState) throw novaError(409, `Cannot '${action === 'os-stop' ? 'stop' : 'start'}' instance ${i.id} while it is in vm_state ${i.vmState}`);
           const ev = action === 'os-stop' ? 'instance.power_off' : 'instance.power_on';
-          await o.notifier.emit(`${ev}.start`, i.host ?? '', instancePayload(i, i.host));
+          await o.notifier.emit(`${ev}.start`, i.host ?? CONTROL_HOST, actionPayload(i, i.host, { taskState: action === 'os-stop' ? 'powering-off' : 'powering-on' }));
           i.vmState = action === 'os-stop' ? 'stopped' : 'active'; i.powerState = action === 'os-stop' ? 4 : 1; i.updated = iso(); invalidatePlacement();
-          await o.notifier.emit(`${ev}.end`, i.host ?? '', instancePayload(i, i.host));
+          await o.notifier.emit(`${ev}.end`, i.host ?? CONTROL_HOST, actionPayload(i, i.host));
           return ok(202, null);
         }
         default: throw novaError(400, `There is no such action: ${action}`);
@@ -446,9 +471,15 @@ export function createSimServer(o: ServerOptions): SimServer {
       if (!m) throw novaError(404, `Migration ${seg[3]} not found for instance ${i.id}`);
       if (m.type !== 'live-migration' || m.status !== 'running') throw novaError(400, `Migration ${m.id} state of instance ${i.id} is ${m.status}. Cannot abort live migration while the migration is in this state.`);
       // Nova rolls the guest back to its source: it stays there, idle, and the destination's allocation is freed.
-      await o.notifier.emit('instance.live_migration_abort.start', m.sourceHost, instancePayload(i, m.sourceHost, { task_state: 'migrating' }));
-      m.status = 'cancelled'; m.updated = iso(); i.taskState = null; i.updated = iso(); invalidatePlacement();
-      await o.notifier.emit('instance.live_migration_abort.end', m.sourceHost, instancePayload(i, m.sourceHost));
+      // The aborted job then fails and the source rolls back, with the destination's cleanup in between.
+      await o.notifier.emit('instance.live_migration_abort.start', m.sourceHost, actionPayload(i, m.sourceHost));
+      m.status = 'cancelled'; m.updated = iso();
+      await o.notifier.emit('instance.live_migration_abort.end', m.sourceHost, actionPayload(i, m.sourceHost));
+      await o.notifier.emit('instance.live_migration_rollback.start', m.sourceHost, actionPayload(i, m.sourceHost));
+      await o.notifier.emit('instance.live_migration_rollback_dest.start', m.destHost, actionPayload(i, m.sourceHost));
+      await o.notifier.emit('instance.live_migration_rollback_dest.end', m.destHost, actionPayload(i, m.sourceHost));
+      i.taskState = null; i.updated = iso(); invalidatePlacement();
+      await o.notifier.emit('instance.live_migration_rollback.end', m.sourceHost, actionPayload(i, m.sourceHost));
       res.writeHead(202, vh); res.end(); return;
     }
     if (seg[0] === 'servers' && seg[1] && seg[2] === 'migrations' && method === 'GET') {
@@ -464,7 +495,7 @@ export function createSimServer(o: ServerOptions): SimServer {
         const owner = (i.metadataRoles[key] ?? 'member') as Role;
         if (ROLE_RANK[owner] > ROLE_RANK[who.role]) throw novaError(403, `Metadata key ${key} was set by role ${owner} and cannot be removed by role ${who.role}`);
         delete i.metadata[key]; delete i.metadataRoles[key]; i.updated = iso();
-        await o.notifier.emit('instance.update', i.host ?? '', instancePayload(i, i.host), 'nova-api');
+        await o.notifier.emit('instance.update', CONTROL_HOST, instanceUpdatePayload(i, on(i.host), { now: clock.now() }), 'nova-api');
         res.writeHead(204, vh); res.end(); return;
       }
       if (method === 'POST' || method === 'PUT') {
@@ -481,7 +512,7 @@ export function createSimServer(o: ServerOptions): SimServer {
           i.metadata[k] = String(val); i.metadataRoles[k] = who.role;
         }
         i.updated = iso();
-        await o.notifier.emit('instance.update', i.host ?? '', instancePayload(i, i.host), 'nova-api');
+        await o.notifier.emit('instance.update', CONTROL_HOST, instanceUpdatePayload(i, on(i.host), { now: clock.now() }), 'nova-api');
         return ok(200, seg[3] ? { meta: set } : { metadata: { ...i.metadata } });
       }
     }

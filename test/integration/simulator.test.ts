@@ -328,7 +328,7 @@ describe('simulated services, Placement and metadata', () => {
     expect((await nova('DELETE', `/servers/${created.body.server.id}`)).status).toBe(204);
     expect((await nova('GET', `/servers/${created.body.server.id}`)).status).toBe(404);
     await new Promise((r) => setImmediate(r));
-    expect(events.map((e) => e.event_type)).toEqual(['instance.create.start', 'instance.create.end', 'instance.delete.start', 'instance.delete.end']);
+    expect(events.map((e) => e.event_type)).toEqual(['instance.create.start', 'instance.create.end', 'instance.delete.start', 'instance.shutdown.start', 'instance.shutdown.end', 'instance.delete.end']);
   });
 
   it('disables a compute service with a reason at 2.53 and Placement reports COMPUTE_STATUS_DISABLED', async () => {
