@@ -36,14 +36,31 @@ export function matches(labels: Labels, matchers: Matcher[]): boolean {
   return true;
 }
 
+// Labels are never mutated, so each label set loses its name once, not at every step of a subquery.
+const withoutName = new WeakMap<Labels, Labels>();
 function dropName(labels: Labels): Labels {
-  const { __name__: _ignored, ...rest } = labels;
+  let rest = withoutName.get(labels);
+  if (!rest) {
+    const { __name__: _ignored, ...copy } = labels;
+    withoutName.set(labels, (rest = copy));
+  }
   return rest;
 }
 
+const signatures = new WeakMap<Labels, string>();
+/** The identity of a label set without its name, computed once per label set. */
 function signature(labels: Labels): string {
-  return JSON.stringify(Object.entries(dropName(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  let key = signatures.get(labels);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(dropName(labels)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    signatures.set(labels, key);
+  }
+  return key;
 }
+
+// An aggregation hands out the same label object for a group at every step of a subquery (the AST node lives for
+// one query), so the per-label-set caches above hit.
+const groupLabels = new WeakMap<Expr, Map<string, Labels>>();
 
 /** The reducers of the *_over_time functions, over the samples of a range or a subquery. */
 const OVER_TIME: Record<string, (values: number[]) => number> = {
@@ -112,7 +129,7 @@ function overSubquery(subquery: Extract<Expr, { kind: 'subquery' }>, fn: string,
     const v = evaluate(subquery.expr, cached, s);
     if (v.type !== 'vector') throw new PromQLError('subquery is only allowed on instant vector, got scalar');
     for (const sample of v.samples) {
-      const key = JSON.stringify(Object.entries(sample.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const key = `${sample.labels.__name__ ?? ''}\u0000${signature(sample.labels)}`;
       const group = groups.get(key) ?? { labels: sample.labels, values: [] };
       group.values.push(sample.value);
       groups.set(key, group);
@@ -175,17 +192,28 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
       const v = evaluate(expr.expr, source, tSec);
       if (v.type !== 'vector') throw new PromQLError(`expected type instant vector in aggregation expression, got scalar`);
       const groups = new Map<string, { labels: Labels; values: number[] }>();
+      let known = groupLabels.get(expr);
+      if (!known) groupLabels.set(expr, (known = new Map<string, Labels>()));
       for (const s of v.samples) {
-        const labels: Labels = {};
+        // by (…): the group is the tuple of those labels' values (a missing label counts as empty, as in Prometheus).
+        const key = expr.without ? '' : expr.by.map((k) => s.labels[k] ?? '').join('\u0000');
+        let labels: Labels | undefined;
         if (expr.without) {
+          labels = {};
           for (const [k, val] of Object.entries(dropName(s.labels))) if (!expr.by.includes(k)) labels[k] = val;
-        } else {
-          for (const k of expr.by) if (s.labels[k] !== undefined) labels[k] = s.labels[k];
         }
-        const key = signature(labels);
-        const group = groups.get(key) ?? { labels, values: [] };
+        const groupKey = labels ? signature(labels) : key;
+        let group = groups.get(groupKey);
+        if (!group) {
+          labels = known.get(groupKey) ?? labels;
+          if (!labels) {
+            labels = {};
+            for (const k of expr.by) if (s.labels[k]) labels[k] = s.labels[k];
+          }
+          known.set(groupKey, labels);
+          groups.set(groupKey, (group = { labels, values: [] }));
+        }
         group.values.push(s.value);
-        groups.set(key, group);
       }
       const reduce = (values: number[]): number => {
         switch (expr.op) {
