@@ -30,6 +30,11 @@ export function createContinuousScheduler(deps: ContinuousSchedulerDeps): Contin
   let loop: Promise<void> | undefined;
 
   async function tick(): Promise<string[]> {
+    if (leadership?.lost) {
+      log.warn('lost the continuous-audits lock with its database session; trying to take it again');
+      await leadership.release().catch(() => undefined);
+      leadership = undefined;
+    }
     leadership ??= await deps.store.tryAcquireLeadership('continuous-audits');
     if (!leadership) return [];
     const now = deps.clock.now();

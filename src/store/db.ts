@@ -62,12 +62,15 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     const leadership = (name: string): Promise<Leadership | undefined> => {
       if (held.has(name)) return Promise.resolve(undefined);
       held.add(name);
-      return Promise.resolve({ name, release: () => Promise.resolve(void held.delete(name)) });
+      return Promise.resolve({ name, lost: false, release: () => Promise.resolve(void held.delete(name)) });
     };
     return bindStores(db, 'pglite', leadership, () => db.destroy());
   }
 
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+  // An idle connection the server closed (restart, pg_terminate_backend) is dropped by the pool; the next query
+  // opens a new one or fails with its own error. Without a listener the event would crash the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db);
   const leaders = new Set<pg.PoolClient>();
@@ -85,10 +88,22 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       throw error;
     }
     leaders.add(client);
+    let lost = false;
+    // The lock dies with its session: when the connection fails, say so instead of letting a holder believe it leads.
+    client.on('error', () => {
+      lost = true;
+      leaders.delete(client);
+    });
     return {
       name,
+      get lost() {
+        return lost;
+      },
       release: async () => {
-        if (!leaders.delete(client)) return;
+        if (!leaders.delete(client)) {
+          if (lost) client.release(true);
+          return;
+        }
         try {
           await client.query('select pg_advisory_unlock(hashtext($1))', [name]);
         } finally {

@@ -202,6 +202,8 @@ export interface ServiceStore {
 
 export interface Leadership {
   readonly name: string;
+  /** True once the lock is gone without a release (its PostgreSQL session died): the holder must re-acquire. */
+  readonly lost: boolean;
   release(): Promise<void>;
 }
 
