@@ -133,7 +133,7 @@ async function composeCloud(
     try {
       metricsSource = createDatasource(
         config.datasource.name,
-        { baseUrl: prometheusUrl, hostLabel: config.datasource.hostLabel, instanceLabel: config.datasource.instanceLabel, timeoutMs: config.datasource.timeoutSeconds * 1000 },
+        { baseUrl: prometheusUrl, hostLabel: config.datasource.hostLabel, instanceLabel: config.datasource.instanceLabel, domainLabel: config.datasource.domainLabel, timeoutMs: config.datasource.timeoutSeconds * 1000 },
         logger,
       );
     } catch (error) {

@@ -120,6 +120,10 @@ export const ConfigSchema = Type.Object(
         url: Type.Optional(Type.String({ description: 'Prometheus base URL; default with the simulated cloud: its own Prometheus API.' })),
         hostLabel: Type.String({ default: 'fqdn', description: 'Label naming the compute host in node_exporter series.' }),
         instanceLabel: Type.String({ default: 'resource', description: 'Label carrying the instance uuid in instance series.' }),
+        domainLabel: Type.String({
+          default: 'domain',
+          description: 'Label carrying the instance uuid in libvirt-exporter series (some exporters put the domain name there: point this at the uuid label).',
+        }),
         timeoutSeconds: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'Timeout of one Prometheus query.' }),
       },
       { default: {} },

@@ -13,6 +13,7 @@ export interface DatasourceConfig {
   baseUrl?: string;
   hostLabel?: string;
   instanceLabel?: string;
+  domainLabel?: string;
   timeoutMs?: number;
 }
 
@@ -34,6 +35,7 @@ export const datasources = createRegistry<DatasourceDefinition>('datasource', [
         baseUrl: config.baseUrl,
         ...(config.hostLabel ? { hostLabel: config.hostLabel } : {}),
         ...(config.instanceLabel ? { instanceLabel: config.instanceLabel } : {}),
+        ...(config.domainLabel ? { domainLabel: config.domainLabel } : {}),
         ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
         logger,
       });
