@@ -6,61 +6,7 @@
 import type { Matcher } from './promql/parser.js';
 import { matches, type Labels, type Series, type SeriesSource } from './promql/evaluator.js';
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
-import { traceCpu, traceCpuIntegral } from './planetlab.js';
-
-const DAY = 86_400;
-const WAVES: [period: number, phaseFactor: number][] = [[DAY, 1], [3600, 3], [900, 7]];
-
-function waves(i: SimInstance): [amp: number, period: number, phase: number][] {
-  const amp = Math.min(i.cpuAmp, i.cpuMean * 0.8);
-  return [
-    [amp, WAVES[0]![0], i.phase],
-    [Math.min(i.noise[0], i.cpuMean * 0.1), WAVES[1]![0], i.phase * WAVES[1]![1]],
-    [Math.min(i.noise[1], i.cpuMean * 0.1), WAVES[2]![0], i.phase * WAVES[2]![1]],
-  ];
-}
-
-/** Utilisation of the instance's vcpus (0..1) at time t seconds. */
-export function instanceCpu(i: SimInstance, t: number): number {
-  if (i.vmState !== 'active') return 0;
-  if (i.trace) return traceCpu(i.trace, t);
-  let u = i.cpuMean;
-  for (const [a, p, ph] of waves(i)) u += a * Math.sin((2 * Math.PI * t) / p + ph);
-  return u;
-}
-
-/** ∫₀ᵗ instanceCpu, in vcpu-utilisation seconds. */
-export function instanceCpuIntegral(i: SimInstance, t: number): number {
-  if (i.vmState !== 'active') return 0;
-  if (i.trace) return traceCpuIntegral(i.trace, t);
-  let v = i.cpuMean * t;
-  for (const [a, p, ph] of waves(i)) v += ((a * p) / (2 * Math.PI)) * (Math.cos(ph) - Math.cos((2 * Math.PI * t) / p + ph));
-  return v;
-}
-
-export function instanceRamMb(i: SimInstance, t: number): number {
-  if (i.vmState !== 'active') return 0;
-  return i.flavor.ramMb * Math.min(1, Math.max(0, i.ramFraction + 0.05 * Math.sin((2 * Math.PI * t) / DAY + i.phase) * (i.cpuAmp > 0 ? 1 : 0)));
-}
-
-/** Host CPU busy fraction over all cores at t. */
-export function hostCpu(state: ClusterState, host: SimHost, t: number): number {
-  let cores = 0;
-  for (const i of instancesOn(state, host)) cores += i.flavor.vcpus * instanceCpu(i, t);
-  return host.baseCpu + cores / host.vcpus;
-}
-
-function hostBusyIntegral(state: ClusterState, host: SimHost, t: number): number {
-  let coreSeconds = 0;
-  for (const i of instancesOn(state, host)) coreSeconds += i.flavor.vcpus * instanceCpuIntegral(i, t);
-  return host.baseCpu * t + coreSeconds / host.vcpus;
-}
-
-export function hostRamUsedMb(state: ClusterState, host: SimHost, t: number): number {
-  let mb = host.baseRamMb;
-  for (const i of instancesOn(state, host)) mb += instanceRamMb(i, t);
-  return mb;
-}
+import { hostBusyIntegral, hostRamUsedMb, instanceCpu, instanceCpuIntegral, instanceRamMb } from './load.js';
 
 export { invalidatePlacement } from './cluster.js';
 

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StewardError } from '../errors.js';
 import { buildFromConfig, type ClusterState, type SimInstance } from './cluster.js';
 import { resolveSimulatorOptions } from './config.js';
-import { createMetricSource, hostCpu } from './metrics.js';
+import { hostCpu } from './load.js';
+import { createMetricSource } from './metrics.js';
 import { assignTraces, loadPlanetLabTraces, traceCpu, traceCpuIntegral, TRACE_SAMPLE_SECONDS, TRACE_SAMPLES_PER_DAY } from './planetlab.js';
 import { query, type Value } from './promql/evaluator.js';
 
