@@ -1,37 +1,11 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AmqpBus } from '../../src/bus/amqp-bus.js';
 import { DESTINATIONS } from '../../src/bus/bus.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createTempVhost, type TempVhost } from '../helpers/rabbitmq.js';
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  exited: Promise<number | null>;
-  env: Record<string, string>;
-}
-
-/** Starts `steward simulator` from source and waits for its banner, which it prints once it listens. */
-async function startSimulator(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'simulator', ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, STEWARD_LOG_LEVEL: 'warn' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', () => (stdout.includes('Stop with Ctrl-C') ? resolve() : undefined));
-    void exited.then((code) => reject(new Error(`simulator exited early with ${String(code)}: ${stderr}`)));
-  });
-  const env = Object.fromEntries([...stdout.matchAll(/^export (OS_\w+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
-  return { child, stdout: () => stdout, exited, env };
-}
+import { startSimulator } from '../helpers/simulator-process.js';
 
 async function login(env: Record<string, string>): Promise<{ token: string; catalog: { type: string; endpoints: { url: string }[] }[] }> {
   const res = await fetch(`${env.OS_AUTH_URL}/auth/tokens`, {
