@@ -1,12 +1,13 @@
 /**
- * Prometheus series computed from the simulated load. Loads are sums of sinusoids or piecewise-constant PlanetLab
- * traces, so counters (their integrals) have closed forms and any instant of any range is computed on demand,
- * without stored samples.
+ * Prometheus series computed from the simulated load (load.ts). Loads are sums of sinusoids or piecewise-constant
+ * PlanetLab traces, so counters linear in the load (their integrals) have closed forms; the PSI counters, which are
+ * not, integrate a daily table (pressure.ts). Any instant of any range is computed on demand, without stored samples.
  */
 import type { Matcher } from './promql/parser.js';
 import { matches, type Labels, type Series, type SeriesSource } from './promql/evaluator.js';
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
 import { hostBusyIntegral, hostRamUsedMb, instanceCpu, instanceCpuIntegral, instanceRamMb } from './load.js';
+import { pressureCounter, type PressureResource } from './pressure.js';
 
 export { invalidatePlacement } from './cluster.js';
 
@@ -63,6 +64,17 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
       return Array.from({ length: x.flavor.vcpus }, (_, vcpu) => ({ labels: { __name__: name, ...libvirtLabels(x), vcpu: String(vcpu) }, at: (t: number) => perVcpuShare * used(t) }));
     },
   });
+  /** PSI counters: the integral of the host's instantaneous pressure, set up once per select (pressure.ts). */
+  const pressure = (resource: PressureResource): Family => {
+    const name = `node_pressure_${resource}_waiting_seconds_total`;
+    return {
+      name, hostScoped: true,
+      make: (labels, h) => {
+        let counter: ((t: number) => number) | null = null;
+        return [{ labels: { __name__: name, ...labels }, at: (t) => (counter ??= pressureCounter(state, h as SimHost, resource))(t) }];
+      },
+    };
+  };
   const fsSize = (h: SimHost): number => h.diskGb * 1024 ** 3;
   const diskUsed = (h: SimHost): number => {
     let gb = 20;
@@ -94,10 +106,9 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     nodeEach('node_filesystem_avail_bytes', [[rootFs, (h) => fsSize(h) - diskUsed(h)], [runFs, () => RUN_TMPFS_BYTES / 2]]),
     nodeEach('node_network_receive_bytes_total', [[{ device: 'eth0' }, (h, t) => 2e6 * hostBusyIntegral(state, h, t) + 1e4 * t], [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t]]),
     nodeEach('node_network_transmit_bytes_total', [[{ device: 'eth0' }, (h, t) => 1.5e6 * hostBusyIntegral(state, h, t) + 1e4 * t], [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t]]),
-    // Pressure stalls grow once the node is busier than 70 %.
-    node('node_pressure_cpu_waiting_seconds_total', (h, t) => Math.max(0, hostBusyIntegral(state, h, t) - 0.7 * t) * 0.5),
-    node('node_pressure_memory_waiting_seconds_total', (h, t) => Math.max(0, hostRamUsedMb(state, h, t) / h.memoryMb - 0.85) * t),
-    node('node_pressure_io_waiting_seconds_total', (h, t) => 0.01 * hostBusyIntegral(state, h, t)),
+    pressure('cpu'),
+    pressure('memory'),
+    pressure('io'),
     inst('ceilometer_cpu', 'ceilometer', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t) * 1e9),
     inst('ceilometer_memory_usage', 'ceilometer', (i, t) => instanceRamMb(i, t)),
     inst('ceilometer_memory', 'ceilometer', (i) => i.flavor.ramMb),
