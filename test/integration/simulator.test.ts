@@ -192,6 +192,45 @@ describe('simulated Prometheus', () => {
     expect(res.body.data.activeTargets[0].labels.fqdn).toBe('compute-00000');
   });
 
+  const promApi = async (path: string) => call('GET', `${cloud.urls.prometheus}/api/v1/${path}`);
+  const allSeries = async (): Promise<Record<string, string>[]> => (await promApi(`series?match[]=${encodeURIComponent('{__name__=~".+"}')}`)).body.data;
+
+  it('lists every label its series carry, including the filesystem, NIC, per-vCPU and block-device ones', async () => {
+    const carried = [...new Set((await allSeries()).flatMap((labels) => Object.keys(labels)))].sort();
+    const listed = (await promApi('labels')).body.data as string[];
+    expect(listed).toEqual(carried);
+    expect(listed).toEqual(expect.arrayContaining(['__name__', 'fqdn', 'cpu', 'mode', 'device', 'fstype', 'mountpoint', 'domain', 'uuid', 'instance_name', 'vcpu', 'target_device', 'resource', 'project']));
+  });
+
+  it('lists the values of each label as its series carry them', async () => {
+    const series = await allSeries();
+    for (const name of (await promApi('labels')).body.data as string[]) {
+      const expected = [...new Set(series.map((labels) => labels[name]).filter((v): v is string => !!v))].sort();
+      expect({ name, values: (await promApi(`label/${encodeURIComponent(name)}/values`)).body.data }).toEqual({ name, values: expected });
+    }
+  });
+
+  it('narrows labels, label values and series to the match[] selectors', async () => {
+    const fs = encodeURIComponent("node_filesystem_avail_bytes{fqdn='compute-00000'}");
+    expect((await promApi(`series?match[]=${fs}`)).body.data).toEqual([
+      { __name__: 'node_filesystem_avail_bytes', fqdn: 'compute-00000', instance: 'compute-00000:9100', job: 'node', device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' },
+      { __name__: 'node_filesystem_avail_bytes', fqdn: 'compute-00000', instance: 'compute-00000:9100', job: 'node', device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' },
+    ]);
+    expect((await promApi(`label/mountpoint/values?match[]=${fs}`)).body.data).toEqual(['/', '/run']);
+    const vcpuLabels = (await promApi('labels?match[]=libvirt_domain_vcpu_delay_seconds_total')).body.data as string[];
+    expect(vcpuLabels).toContain('vcpu');
+    expect(vcpuLabels).not.toContain('cpu');
+  });
+
+  it.each([
+    ['series without match[]', 'series'],
+    ['a match[] that is not a series selector', `labels?match[]=${encodeURIComponent('rate(ceilometer_cpu[5m])')}`],
+  ])('answers %s with a Prometheus bad_data error', async (_name, path) => {
+    const res = await promApi(path);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
+  });
+
   it('answers unsupported syntax with a Prometheus bad_data error', async () => {
     const res = await call('GET', `${cloud.urls.prometheus}/api/v1/query?query=${encodeURIComponent('histogram_quantile(0.9, x)')}`);
     expect(res.status).toBe(400);

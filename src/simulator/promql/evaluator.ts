@@ -257,6 +257,23 @@ export function query(text: string, source: SeriesSource, tSec: number): Value {
   return evaluate(parse(text), source, tSec);
 }
 
+/** The label names the series carry, sorted, as Prometheus's `/api/v1/labels` lists them. */
+export function labelNames(series: readonly Labels[]): string[] {
+  const names = new Set<string>();
+  for (const labels of series) for (const name in labels) names.add(name);
+  return [...names].sort();
+}
+
+/** The values one label takes across the series, sorted, as `/api/v1/label/<name>/values` lists them. */
+export function labelValues(series: readonly Labels[], name: string): string[] {
+  const values = new Set<string>();
+  for (const labels of series) {
+    const value = labels[name];
+    if (value !== undefined && value !== '') values.add(value);
+  }
+  return [...values].sort();
+}
+
 /** Prometheus's JSON formatting of sample values. */
 export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
