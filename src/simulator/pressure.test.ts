@@ -48,10 +48,10 @@ describe('PSI pressure counters', () => {
   it.each(CASES)('never decrease over a day sampled every 60 s (%s load, %s)', (pattern, resource) => {
     const state = cluster(pattern);
     const source = createMetricSource(state, 'fqdn');
-    for (const [series] of state.hosts.map((h) => source.select(`node_pressure_${resource}_waiting_seconds_total`, [{ label: 'fqdn', op: '=', value: h.hostname }]))) {
+    for (const series of source.select(`node_pressure_${resource}_waiting_seconds_total`, [])) {
       let previous = -Infinity;
       for (let t = T - DAY; t <= T; t += 60) {
-        const value = series!.at(t);
+        const value = series.at(t);
         expect(value).toBeGreaterThanOrEqual(previous);
         previous = value;
       }
@@ -91,9 +91,9 @@ describe('PSI pressure counters', () => {
     const source = createMetricSource(warm, 'fqdn');
     const text = "avg by (fqdn)(rate(node_pressure_cpu_waiting_seconds_total{fqdn='compute-00001'}[3600s]))";
     for (let t = T - 7 * DAY; t <= T; t += 3600) query(text, source, t);
+    const fresh = cluster(pattern);
     for (const resource of RESOURCES) {
-      const host = warm.hosts[1]!;
-      expect(counterAt(warm, host, resource, T - 1234.5)).toBe(counterAt(cluster(pattern), cluster(pattern).hosts[1]!, resource, T - 1234.5));
+      expect(counterAt(warm, warm.hosts[1]!, resource, T - 1234.5)).toBe(counterAt(fresh, fresh.hosts[1]!, resource, T - 1234.5));
     }
   });
 
