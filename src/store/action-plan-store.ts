@@ -3,7 +3,7 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import type { ActionPlanState } from '../contract/states.js';
 import { notFound } from '../errors.js';
 import type { ActionPlanRecord, EfficacyIndicatorRecord, GlobalEfficacyRecord } from './records.js';
-import { isUuid, json, paginate, textKey, timestampKeys, type ListPlan } from './listing.js';
+import { isUuid, json, paginateJoined, textKey, timestampKeys, type AnySelect, type JoinedListPlan } from './listing.js';
 import type { ActionPlansTable, Database } from './schema.js';
 import type { ActionPlanChanges, ActionPlanStore, NewActionPlan } from './store.js';
 
@@ -37,7 +37,11 @@ export const ACTION_PLAN_SORT_KEYS = {
   ...timestampKeys('p'),
 };
 
-const plan: ListPlan = { alias: 'p', markerColumn: 'uuid', sortKeys: ACTION_PLAN_SORT_KEYS };
+const withNames = (query: AnySelect): AnySelect =>
+  query
+    .innerJoin('audits as a', 'a.id', 'p.audit_id')
+    .innerJoin('strategies as s', 's.id', 'p.strategy_id')
+    .select(['a.uuid as audit_uuid', 's.uuid as strategy_uuid', 's.name as strategy_name']);
 
 function toColumns(changes: ActionPlanChanges): Updateable<ActionPlansTable> {
   return {
@@ -50,6 +54,14 @@ function toColumns(changes: ActionPlanChanges): Updateable<ActionPlansTable> {
 }
 
 export function createActionPlanStore(db: Kysely<Database>): ActionPlanStore {
+  const plan: JoinedListPlan = {
+    alias: 'p',
+    markerColumn: 'uuid',
+    sortKeys: ACTION_PLAN_SORT_KEYS,
+    joinedSortKeys: new Set(['audit_uuid', 'strategy_uuid', 'strategy_name']),
+    join: withNames,
+    fromPage: (page) => db.selectFrom(page.as('p')).selectAll('p'),
+  };
   const select = () =>
     db
       .selectFrom('action_plans as p')
@@ -158,12 +170,12 @@ export function createActionPlanStore(db: Kysely<Database>): ActionPlanStore {
       return row && (await withIndicators([row]))[0];
     },
     async list(query) {
-      let base = live();
+      let base = db.selectFrom('action_plans as p').selectAll('p').where('p.deleted_at', 'is', null);
       const filters = query.filters ?? {};
       if (filters.auditId !== undefined) base = base.where('p.audit_id', '=', filters.auditId);
       if (filters.strategyId !== undefined) base = base.where('p.strategy_id', '=', filters.strategyId);
       if (filters.states?.length) base = base.where('p.state', 'in', filters.states);
-      return withIndicators(await paginate<ActionPlanRow>(base, plan, query));
+      return withIndicators(await paginateJoined<ActionPlanRow>(base, plan, query));
     },
     async update(uuid, changes) {
       const result = await db

@@ -9,11 +9,12 @@ import {
   isUuid,
   json,
   numberKey,
-  paginate,
+  paginateJoined,
   textKey,
   timeKey,
   timestampKeys,
-  type ListPlan,
+  type AnySelect,
+  type JoinedListPlan,
 } from './listing.js';
 import type { AuditsTable, Database } from './schema.js';
 import type { AuditChanges, AuditStore, NewAudit } from './store.js';
@@ -96,7 +97,11 @@ export const AUDIT_SORT_KEYS = {
   ...timestampKeys('a'),
 };
 
-const plan: ListPlan = { alias: 'a', markerColumn: 'uuid', sortKeys: AUDIT_SORT_KEYS };
+const withNames = (query: AnySelect): AnySelect =>
+  query
+    .innerJoin('goals as g', 'g.id', 'a.goal_id')
+    .leftJoin('strategies as s', 's.id', 'a.strategy_id')
+    .select(['g.uuid as goal_uuid', 'g.name as goal_name', 's.uuid as strategy_uuid', 's.name as strategy_name']);
 
 const duplicate = (name: string) => conflict(`An audit with UUID or name ${name} already exists`, 'ALREADY_EXISTS', { name });
 
@@ -121,6 +126,14 @@ function toColumns(changes: AuditChanges): Updateable<AuditsTable> {
 }
 
 export function createAuditStore(db: Kysely<Database>): AuditStore {
+  const plan: JoinedListPlan = {
+    alias: 'a',
+    markerColumn: 'uuid',
+    sortKeys: AUDIT_SORT_KEYS,
+    joinedSortKeys: new Set(['goal_uuid', 'goal_name', 'strategy_uuid', 'strategy_name']),
+    join: withNames,
+    fromPage: (page) => db.selectFrom(page.as('a')).selectAll('a'),
+  };
   const live = () =>
     db
       .selectFrom('audits as a')
@@ -178,13 +191,13 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
       return row && toAudit(row);
     },
     async list(query) {
-      let base = live();
+      let base = db.selectFrom('audits as a').selectAll('a').where('a.deleted_at', 'is', null);
       const filters = query.filters ?? {};
       if (filters.goalId !== undefined) base = base.where('a.goal_id', '=', filters.goalId);
       if (filters.strategyId !== undefined) base = base.where('a.strategy_id', '=', filters.strategyId);
       if (filters.states?.length) base = base.where('a.state', 'in', filters.states);
       if (filters.auditTypes?.length) base = base.where('a.audit_type', 'in', filters.auditTypes);
-      return (await paginate<AuditRow>(base, plan, query)).map(toAudit);
+      return (await paginateJoined<AuditRow>(base, plan, query)).map(toAudit);
     },
     async update(uuid, changes) {
       try {

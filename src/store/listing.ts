@@ -20,16 +20,45 @@ export interface ListPlan {
   markerColumn: 'uuid' | 'id';
 }
 
+/**
+ * A list over one table whose rows are shown with names from joined tables. A page sorted by the table's own
+ * columns is cut from the table alone and only its rows are joined, so the cost of the join does not grow with
+ * the table and the plan does not depend on PostgreSQL's statistics (an unanalysed table used to be joined in
+ * full, then sorted).
+ */
+export interface JoinedListPlan extends ListPlan {
+  /** Sort keys on joined tables: these pages are cut after the join. */
+  joinedSortKeys: ReadonlySet<string>;
+  /** The query with the joins and their columns added, over the table or over one page of it. */
+  join: (query: AnySelect) => AnySelect;
+  /** `select <alias>.* from (<page>) as <alias>`. */
+  fromPage: (page: AnySelect) => AnySelect;
+}
+
 // Kysely's builder types are generic over the joined tables; pagination only appends where/order/limit.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnySelect = SelectQueryBuilder<any, any, any>;
+export type AnySelect = SelectQueryBuilder<any, any, any>;
 
 export async function paginate<Row>(
   query: AnySelect,
   plan: ListPlan,
   page: PageQuery<unknown>,
 ): Promise<Row[]> {
-  const sortKey = page.sortKey ?? 'id';
+  return (await pageQuery(query, plan, page)).execute();
+}
+
+/** `base` is the listed table alone (filters applied, all its columns selected, aliased `plan.alias`). */
+export async function paginateJoined<Row>(
+  base: AnySelect,
+  plan: JoinedListPlan,
+  page: PageQuery<unknown>,
+): Promise<Row[]> {
+  if (plan.joinedSortKeys.has(page.sortKey ?? 'id')) return paginate<Row>(plan.join(base), plan, page);
+  const cut = await pageQuery(base, plan, page);
+  return ordered(plan.join(plan.fromPage(cut)), plan, page).execute();
+}
+
+function sortExpressionOf(plan: ListPlan, sortKey: string): RawBuilder<unknown> {
   const sortExpression = plan.sortKeys[sortKey];
   if (!sortExpression)
     throw invalid(
@@ -37,6 +66,18 @@ export async function paginate<Row>(
       { sortKey, allowed: Object.keys(plan.sortKeys) },
       'INVALID_SORT',
     );
+  return sortExpression;
+}
+
+function ordered(query: AnySelect, plan: ListPlan, page: PageQuery<unknown>): AnySelect {
+  const sortExpression = sortExpressionOf(plan, page.sortKey ?? 'id');
+  const order = (page.sortDir ?? 'asc') === 'asc' ? sql`asc` : sql`desc`;
+  return query.orderBy(sql`${sortExpression} ${order}`).orderBy(sql`${sql.ref(`${plan.alias}.id`)} ${order}`);
+}
+
+/** The page as a query: after the marker row (which must exist), in order, at most `limit` rows. */
+async function pageQuery(query: AnySelect, plan: ListPlan, page: PageQuery<unknown>): Promise<AnySelect> {
+  const sortExpression = sortExpressionOf(plan, page.sortKey ?? 'id');
   const direction = page.sortDir ?? 'asc';
   const idColumn = sql.ref(`${plan.alias}.id`);
   let paged = query;
@@ -58,12 +99,7 @@ export async function paginate<Row>(
     // against the rounded value would repeat rows on the next page.
     paged = paged.where(sql<boolean>`(${sortExpression}, ${idColumn}) ${comparator} (${anchorQuery})`);
   }
-  const order = direction === 'asc' ? sql`asc` : sql`desc`;
-  return await paged
-    .orderBy(sql`${sortExpression} ${order}`)
-    .orderBy(sql`${idColumn} ${order}`)
-    .limit(page.limit)
-    .execute();
+  return ordered(paged, plan, page).limit(page.limit);
 }
 
 /** Non-null sort expressions: NULLs would break row-value comparison in keyset pagination. */
