@@ -7,6 +7,7 @@ import type {
   ActionPlanRecord,
   ActionRecord,
   AuditRecord,
+  AuditSummary,
   AuditTemplateRecord,
   GoalRecord,
   ScoringEngineRecord,
@@ -76,7 +77,15 @@ export function toAuditTemplateResource(template: AuditTemplateRecord, { baseUrl
   };
 }
 
-export function toAuditResource(audit: AuditRecord, { baseUrl, view, version }: MapContext) {
+/** The list view shows only an audit's summary fields, so it maps summaries too. */
+export function toAuditResource(audit: AuditSummary, context: MapContext & { view: 'list' }): ReturnType<typeof auditResource>;
+export function toAuditResource(audit: AuditRecord, context: MapContext): ReturnType<typeof auditResource>;
+export function toAuditResource(audit: AuditSummary | AuditRecord, context: MapContext) {
+  return auditResource(audit as AuditRecord, context);
+}
+
+// Reads the fields beyond the summary only when the view is not `list`.
+function auditResource(audit: AuditRecord, { baseUrl, view, version }: MapContext) {
   const detail = view !== 'list';
   return {
     uuid: audit.uuid,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { AuditState, AuditType } from '../contract/states.js';
 import { conflict, notFound } from '../errors.js';
-import type { AuditRecord, JsonObject } from './records.js';
+import type { AuditRecord, AuditSummary, JsonObject } from './records.js';
 import {
   boolKey,
   isUniqueViolation,
@@ -17,7 +17,7 @@ import {
   type JoinedListPlan,
 } from './listing.js';
 import type { AuditsTable, Database } from './schema.js';
-import type { AuditChanges, AuditStore, NewAudit } from './store.js';
+import type { AuditChanges, AuditPageQuery, AuditStore, NewAudit } from './store.js';
 
 interface AuditRow {
   id: number;
@@ -125,14 +125,54 @@ function toColumns(changes: AuditChanges): Updateable<AuditsTable> {
   };
 }
 
+// goal_id and strategy_id are the join keys of the names.
+const SUMMARY_COLUMNS = ['id', 'uuid', 'name', 'audit_type', 'state', 'goal_id', 'strategy_id', 'interval', 'scope', 'auto_trigger', 'next_run_time', 'force'] as const;
+
+type AuditSummaryRow = Pick<AuditRow, (typeof SUMMARY_COLUMNS)[number] | 'goal_uuid' | 'goal_name' | 'strategy_uuid' | 'strategy_name'>;
+
+const toAuditSummary = (row: AuditSummaryRow): AuditSummary => ({
+  id: row.id,
+  uuid: row.uuid,
+  name: row.name,
+  auditType: row.audit_type as AuditType,
+  state: row.state as AuditState,
+  goalUuid: row.goal_uuid,
+  goalName: row.goal_name,
+  strategyUuid: row.strategy_uuid,
+  strategyName: row.strategy_name,
+  interval: row.interval,
+  scope: row.scope,
+  autoTrigger: row.auto_trigger,
+  nextRunTime: row.next_run_time,
+  force: row.force,
+});
+
 export function createAuditStore(db: Kysely<Database>): AuditStore {
-  const plan: JoinedListPlan = {
+  const listPlan = (columns: 'all' | 'summary'): JoinedListPlan => ({
     alias: 'a',
     markerColumn: 'uuid',
     sortKeys: AUDIT_SORT_KEYS,
     joinedSortKeys: new Set(['goal_uuid', 'goal_name', 'strategy_uuid', 'strategy_name']),
     join: withNames,
-    fromPage: (page) => db.selectFrom(page.as('a')).selectAll('a'),
+    fromPage: (page) => {
+      const from = db.selectFrom(page.as('a'));
+      return columns === 'all' ? from.selectAll('a') : from.select(SUMMARY_COLUMNS.map((column) => `a.${column}` as const));
+    },
+  });
+  const plans = { all: listPlan('all'), summary: listPlan('summary') };
+  const filtered = (query: AuditPageQuery, columns: 'all' | 'summary') => {
+    const from = db.selectFrom('audits as a');
+    let base: AnySelect = (columns === 'all' ? from.selectAll('a') : from.select(SUMMARY_COLUMNS.map((column) => `a.${column}` as const))).where(
+      'a.deleted_at',
+      'is',
+      null,
+    );
+    const filters = query.filters ?? {};
+    if (filters.goalId !== undefined) base = base.where('a.goal_id', '=', filters.goalId);
+    if (filters.strategyId !== undefined) base = base.where('a.strategy_id', '=', filters.strategyId);
+    if (filters.states?.length) base = base.where('a.state', 'in', filters.states);
+    if (filters.auditTypes?.length) base = base.where('a.audit_type', 'in', filters.auditTypes);
+    return base;
   };
   const live = () =>
     db
@@ -191,13 +231,10 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
       return row && toAudit(row);
     },
     async list(query) {
-      let base = db.selectFrom('audits as a').selectAll('a').where('a.deleted_at', 'is', null);
-      const filters = query.filters ?? {};
-      if (filters.goalId !== undefined) base = base.where('a.goal_id', '=', filters.goalId);
-      if (filters.strategyId !== undefined) base = base.where('a.strategy_id', '=', filters.strategyId);
-      if (filters.states?.length) base = base.where('a.state', 'in', filters.states);
-      if (filters.auditTypes?.length) base = base.where('a.audit_type', 'in', filters.auditTypes);
-      return (await paginateJoined<AuditRow>(base, plan, query)).map(toAudit);
+      return (await paginateJoined<AuditRow>(filtered(query, 'all'), plans.all, query)).map(toAudit);
+    },
+    async listSummaries(query) {
+      return (await paginateJoined<AuditSummaryRow>(filtered(query, 'summary'), plans.summary, query)).map(toAuditSummary);
     },
     async update(uuid, changes) {
       try {

@@ -31,7 +31,7 @@ export interface JoinedListPlan extends ListPlan {
   joinedSortKeys: ReadonlySet<string>;
   /** The query with the joins and their columns added, over the table or over one page of it. */
   join: (query: AnySelect) => AnySelect;
-  /** `select <alias>.* from (<page>) as <alias>`. */
+  /** `select <alias>.<columns> from (<page>) as <alias>`: the columns `base` selected, without the page's sort value. */
   fromPage: (page: AnySelect) => AnySelect;
 }
 
@@ -47,16 +47,25 @@ export async function paginate<Row>(
   return (await pageQuery(query, plan, page)).execute();
 }
 
-/** `base` is the listed table alone (filters applied, all its columns selected, aliased `plan.alias`). */
+/** `base` is the listed table alone (filters applied, its columns selected, `id` among them, aliased `plan.alias`). */
 export async function paginateJoined<Row>(
   base: AnySelect,
   plan: JoinedListPlan,
   page: PageQuery<unknown>,
 ): Promise<Row[]> {
-  if (plan.joinedSortKeys.has(page.sortKey ?? 'id')) return paginate<Row>(plan.join(base), plan, page);
-  const cut = await pageQuery(base, plan, page);
-  return ordered(plan.join(plan.fromPage(cut)), plan, page).execute();
+  const sortKey = page.sortKey ?? 'id';
+  if (plan.joinedSortKeys.has(sortKey)) return paginate<Row>(plan.join(base), plan, page);
+  // The page carries its sort value out, since `base` may select only some of the table's columns.
+  const cut = await pageQuery(base.select(sortExpressionOf(plan, sortKey).as(PAGE_SORT_VALUE)), plan, page);
+  const order = (page.sortDir ?? 'asc') === 'asc' ? sql`asc` : sql`desc`;
+  return plan
+    .join(plan.fromPage(cut))
+    .orderBy(sql`${sql.ref(`${plan.alias}.${PAGE_SORT_VALUE}`)} ${order}`)
+    .orderBy(sql`${sql.ref(`${plan.alias}.id`)} ${order}`)
+    .execute();
 }
+
+const PAGE_SORT_VALUE = 'page_sort_value';
 
 function sortExpressionOf(plan: ListPlan, sortKey: string): RawBuilder<unknown> {
   const sortExpression = plan.sortKeys[sortKey];

@@ -86,6 +86,12 @@ export interface AuditRecord extends Timestamps {
   statusMessage: string | null;
 }
 
+/** The fields of an audit that Watcher's list view shows (and the id that pages it): what `listSummaries` reads. */
+export type AuditSummary = Pick<
+  AuditRecord,
+  'id' | 'uuid' | 'name' | 'auditType' | 'state' | 'goalUuid' | 'goalName' | 'strategyUuid' | 'strategyName' | 'interval' | 'scope' | 'autoTrigger' | 'nextRunTime' | 'force'
+>;
+
 export type EfficacyIndicatorRecord = EfficacyValue;
 export type GlobalEfficacyRecord = EfficacyValue;
 

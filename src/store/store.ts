@@ -7,6 +7,7 @@ import type {
   ActionPlanRecord,
   ActionRecord,
   AuditRecord,
+  AuditSummary,
   AuditTemplateRecord,
   EfficacyIndicatorRecord,
   GlobalEfficacyRecord,
@@ -124,13 +125,15 @@ export type AuditChanges = Partial<
   >
 >;
 
+export type AuditPageQuery = PageQuery<{ goalId?: number; strategyId?: number; states?: AuditState[]; auditTypes?: AuditType[] }>;
+
 export interface AuditStore {
   /** Throws conflict ALREADY_EXISTS when a live audit has the same name. */
   create(audit: NewAudit): Promise<AuditRecord>;
   find(idOrName: string): Promise<AuditRecord | undefined>;
-  list(
-    query: PageQuery<{ goalId?: number; strategyId?: number; states?: AuditState[]; auditTypes?: AuditType[] }>,
-  ): Promise<AuditRecord[]>;
+  list(query: AuditPageQuery): Promise<AuditRecord[]>;
+  /** The same page as `list`, reading only the list view's columns (half of them: no timestamps, no parameters). */
+  listSummaries(query: AuditPageQuery): Promise<AuditSummary[]>;
   update(uuid: string, changes: AuditChanges): Promise<AuditRecord>;
   /**
    * Compare-and-set on state: applies `changes` only if the audit is still in one of `fromStates`.

@@ -4,7 +4,25 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord, AuditSummary } from '../../src/store/records.js';
 import type { NewAudit, Store } from '../../src/store/store.js';
+
+const summaryOf = (audit: AuditRecord): AuditSummary => ({
+  id: audit.id,
+  uuid: audit.uuid,
+  name: audit.name,
+  auditType: audit.auditType,
+  state: audit.state,
+  goalUuid: audit.goalUuid,
+  goalName: audit.goalName,
+  strategyUuid: audit.strategyUuid,
+  strategyName: audit.strategyName,
+  interval: audit.interval,
+  scope: audit.scope,
+  autoTrigger: audit.autoTrigger,
+  nextRunTime: audit.nextRunTime,
+  force: audit.force,
+});
 
 export function describeStoreContract(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
   describe(`the ${name} store`, () => {
@@ -86,19 +104,21 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       await expect(store.audits.create(audit({ name: 'unique-audit' }))).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     });
 
-    it('pages through audits in any sort order without repeating or skipping a row', async () => {
+    it('pages through audits in any sort order without repeating or skipping a row, summaries page as whole audits do', async () => {
       for (let n = 0; n < 23; n++) await store.audits.create(audit({ name: `page-${String(n % 7)}-${n}`, state: n % 2 ? 'PENDING' : 'SUCCEEDED' }));
       const all = await store.audits.list({ limit: 1000 });
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom('id', 'name', 'state', 'created_at', 'goal_name', 'strategy_name', 'interval'),
+          fc.constantFrom('id', 'name', 'state', 'created_at', 'goal_name', 'strategy_name', 'interval', 'hostname'),
           fc.constantFrom('asc' as const, 'desc' as const),
           fc.integer({ min: 4, max: 12 }),
           async (sortKey, sortDir, limit) => {
             const seen: string[] = [];
             let marker: string | undefined;
             for (;;) {
-              const page = await store.audits.list({ limit, sortKey, sortDir, ...(marker && { marker }) });
+              const query = { limit, sortKey, sortDir, ...(marker && { marker }) };
+              const page = await store.audits.list(query);
+              expect(await store.audits.listSummaries(query)).toEqual(page.map(summaryOf));
               seen.push(...page.map((row) => row.uuid));
               if (page.length < limit) break;
               marker = page.at(-1)!.uuid;

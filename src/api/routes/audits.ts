@@ -74,9 +74,13 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
       if (query.goal !== undefined) filters.goalId = (await store.goals.find(query.goal))?.id ?? -1;
       if (query.strategy !== undefined) filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
       const page = toPageQuery(query, config.maxLimit, filters);
-      const audits = await store.audits.list(page);
+      // The list view reads only the columns it shows; /detail reads whole audits.
+      const [audits, resources] =
+        view === 'list'
+          ? await store.audits.listSummaries(page).then((rows) => [rows, rows.map((audit) => toAuditResource(audit, { ...ctx, view }))] as const)
+          : await store.audits.list(page).then((rows) => [rows, rows.map((audit) => toAuditResource(audit, ctx))] as const);
       return withNext(
-        { audits: audits.map((audit) => toAuditResource(audit, ctx)) },
+        { audits: resources },
         nextLink(ctx.baseUrl, `audits${suffix}`, page, audits, { goal: query.goal, strategy: query.strategy }),
       );
     });
