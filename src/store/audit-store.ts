@@ -197,32 +197,42 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
   return {
     async create(audit: NewAudit) {
       const uuid = audit.uuid ?? randomUUID();
+      // One statement, one round trip: the insert and the names of its goal and strategy.
+      let row: AuditRow | undefined;
       try {
-        await db
-          .insertInto('audits')
-          .values({
-            uuid,
-            name: audit.name,
-            audit_type: audit.auditType,
-            state: audit.state,
-            parameters: json(audit.parameters),
-            interval: audit.interval,
-            goal_id: audit.goalId,
-            strategy_id: audit.strategyId,
-            scope: json(audit.scope),
-            auto_trigger: audit.autoTrigger,
-            next_run_time: audit.nextRunTime,
-            start_time: audit.startTime,
-            end_time: audit.endTime,
-            force: audit.force,
-            force_refresh: audit.forceRefresh,
-          })
-          .execute();
+        row = (await withNames(
+          db
+            .with('inserted', (cte) =>
+              cte
+                .insertInto('audits')
+                .values({
+                  uuid,
+                  name: audit.name,
+                  audit_type: audit.auditType,
+                  state: audit.state,
+                  parameters: json(audit.parameters),
+                  interval: audit.interval,
+                  goal_id: audit.goalId,
+                  strategy_id: audit.strategyId,
+                  scope: json(audit.scope),
+                  auto_trigger: audit.autoTrigger,
+                  next_run_time: audit.nextRunTime,
+                  start_time: audit.startTime,
+                  end_time: audit.endTime,
+                  force: audit.force,
+                  force_refresh: audit.forceRefresh,
+                })
+                .returningAll(),
+            )
+            .selectFrom('inserted as a')
+            .selectAll('a'),
+        ).executeTakeFirst()) as AuditRow | undefined;
       } catch (error) {
         if (isUniqueViolation(error)) throw duplicate(audit.name);
         throw error;
       }
-      return byUuid(uuid);
+      if (!row) throw notFound('Audit', uuid);
+      return toAudit(row);
     },
     async find(idOrName) {
       const row = await live()

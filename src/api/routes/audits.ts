@@ -142,24 +142,23 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
     }
     const name = (body.name ?? `${strategy?.name ?? templateName ?? goal.name}-${clock.now().toISOString()}`).slice(0, 63);
 
-    const audit = await store.transaction((tx) =>
-      tx.audits.create({
-        name,
-        auditType,
-        state: 'PENDING',
-        parameters,
-        interval,
-        goalId: goal.id,
-        strategyId: strategy?.id ?? null,
-        scope,
-        autoTrigger: body.auto_trigger ?? false,
-        nextRunTime: null,
-        startTime,
-        endTime,
-        force: body.force ?? false,
-        forceRefresh: body.force_refresh ?? false,
-      }),
-    );
+    // One statement (insert + names), so no transaction around it: BEGIN and COMMIT would double the round trips.
+    const audit = await store.audits.create({
+      name,
+      auditType,
+      state: 'PENDING',
+      parameters,
+      interval,
+      goalId: goal.id,
+      strategyId: strategy?.id ?? null,
+      scope,
+      autoTrigger: body.auto_trigger ?? false,
+      nextRunTime: null,
+      startTime,
+      endTime,
+      force: body.force ?? false,
+      forceRefresh: body.force_refresh ?? false,
+    });
     if (auditType === 'ONESHOT') await deps.engine.triggerAudit(audit.uuid);
     reply.code(201).header('Location', `${ctx.baseUrl}/v1/audits/${audit.uuid}`);
     return toAuditResource(audit, { ...ctx, view: 'detail' });
