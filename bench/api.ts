@@ -28,7 +28,10 @@ interface Measured {
   errors: number;
 }
 
-async function measure(url: string, options: { method?: 'GET' | 'POST'; body?: () => string; durationSeconds: number; connections: number }): Promise<Measured> {
+async function measure(
+  url: string,
+  options: { method?: 'GET' | 'POST'; body?: () => string; durationSeconds: number; connections: number },
+): Promise<Measured> {
   const result = await autocannon({
     url,
     method: options.method ?? 'GET',
@@ -51,12 +54,21 @@ async function listen(app: FastifyInstance): Promise<string> {
   return app.listen({ host: '127.0.0.1', port: 0 });
 }
 
-export async function runApiBench(options: { dialect: 'pglite' | 'postgres'; durationSeconds?: number; connections?: number }): Promise<ApiBenchRow[]> {
+export async function runApiBench(options: {
+  dialect: 'pglite' | 'postgres';
+  durationSeconds?: number;
+  connections?: number;
+}): Promise<ApiBenchRow[]> {
   const durationSeconds = options.durationSeconds ?? 5;
   const connections = options.connections ?? 10;
 
   const bare = Fastify();
-  const fixed = { audits: Array.from({ length: 100 }, (_, n) => ({ uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `audit-${n}` })) };
+  const fixed = {
+    audits: Array.from({ length: 100 }, (_, n) => ({
+      uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      name: `audit-${n}`,
+    })),
+  };
   bare.get('/bare', () => fixed);
   bare.post('/bare', (request) => ({ echoed: request.body }));
   const bareUrl = await listen(bare);
@@ -87,9 +99,25 @@ export async function runApiBench(options: { dialect: 'pglite' | 'postgres'; dur
     const get = await measure(`${url}/v1/audits?limit=100`, { durationSeconds, connections });
     // EVENT audits are stored and not run, so the benchmark measures the API and the store, not the engine.
     let sequence = 0;
-    const auditBody = () => JSON.stringify({ audit_type: 'EVENT', goal: 'dummy', strategy: 'dummy', name: `bench-${options.dialect}-${++sequence}-${Math.random()}` });
-    const basePost = await measure(`${bareUrl}/bare`, { method: 'POST', body: auditBody, durationSeconds, connections });
-    const post = await measure(`${url}/v1/audits`, { method: 'POST', body: auditBody, durationSeconds, connections });
+    const auditBody = () =>
+      JSON.stringify({
+        audit_type: 'EVENT',
+        goal: 'dummy',
+        strategy: 'dummy',
+        name: `bench-${options.dialect}-${++sequence}-${Math.random()}`,
+      });
+    const basePost = await measure(`${bareUrl}/bare`, {
+      method: 'POST',
+      body: auditBody,
+      durationSeconds,
+      connections,
+    });
+    const post = await measure(`${url}/v1/audits`, {
+      method: 'POST',
+      body: auditBody,
+      durationSeconds,
+      connections,
+    });
     const row = (name: string, measured: Measured, baseline: Measured): ApiBenchRow => ({
       name,
       ...measured,
@@ -97,7 +125,10 @@ export async function runApiBench(options: { dialect: 'pglite' | 'postgres'; dur
       throughputRatio: measured.requestsPerSecond / baseline.requestsPerSecond,
       p99Ratio: measured.p99Ms / Math.max(baseline.p99Ms, 0.001),
     });
-    return [row(`GET /v1/audits?limit=100 (${options.dialect})`, get, baseGet), row(`POST /v1/audits (${options.dialect})`, post, basePost)];
+    return [
+      row(`GET /v1/audits?limit=100 (${options.dialect})`, get, baseGet),
+      row(`POST /v1/audits (${options.dialect})`, post, basePost),
+    ];
   } finally {
     await steward.close();
     await bare.close();

@@ -28,7 +28,9 @@ export interface ModelSyncBenchResult {
 
 const CONCURRENCY = 32;
 
-export async function runModelSyncBench(options: { hosts?: number; instances?: number; runs?: number } = {}): Promise<ModelSyncBenchResult> {
+export async function runModelSyncBench(
+  options: { hosts?: number; instances?: number; runs?: number } = {},
+): Promise<ModelSyncBenchResult> {
   const hosts = options.hosts ?? 1000;
   const instances = options.instances ?? 10_000;
   const runs = options.runs ?? 3;
@@ -37,20 +39,28 @@ export async function runModelSyncBench(options: { hosts?: number; instances?: n
   await cloud.listen({ host: '127.0.0.1', port: 0 });
   const credentials = cloud.credentials;
   const clients = createCloudClients({
-    auth: { authUrl: credentials.authUrl, username: credentials.username, password: credentials.password, projectName: credentials.projectName },
+    auth: {
+      authUrl: credentials.authUrl,
+      username: credentials.username,
+      password: credentials.password,
+      projectName: credentials.projectName,
+    },
     clock,
   });
   try {
     const token = (await clients.session.token()) ?? '';
     const headers = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.100, placement 1.39' };
-    const get = async (url: string): Promise<unknown> => JSON.parse(await (await fetch(url, { headers })).text()) as unknown;
+    const get = async (url: string): Promise<unknown> =>
+      JSON.parse(await (await fetch(url, { headers })).text()) as unknown;
 
     const bare = async (): Promise<number> => {
       const start = performance.now();
       const servers = async () => {
         let marker = '';
         for (;;) {
-          const page = (await get(`${cloud.urls.compute}/servers/detail?all_tenants=1&limit=1000${marker ? `&marker=${marker}` : ''}`)) as {
+          const page = (await get(
+            `${cloud.urls.compute}/servers/detail?all_tenants=1&limit=1000${marker ? `&marker=${marker}` : ''}`,
+          )) as {
             servers: { id: string }[];
             servers_links?: unknown;
           };
@@ -69,7 +79,10 @@ export async function runModelSyncBench(options: { hosts?: number; instances?: n
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-            await Promise.all([get(`${cloud.urls.placement}/resource_providers/${id}/inventories`), get(`${cloud.urls.placement}/resource_providers/${id}/traits`)]);
+            await Promise.all([
+              get(`${cloud.urls.placement}/resource_providers/${id}/inventories`),
+              get(`${cloud.urls.placement}/resource_providers/${id}/traits`),
+            ]);
           }
         }),
       );
@@ -79,7 +92,11 @@ export async function runModelSyncBench(options: { hosts?: number; instances?: n
     const steward = async (): Promise<{ seconds: number; nodes: number; instances: number }> => {
       const start = performance.now();
       const { model } = await collectComputeModel(clients, { concurrency: CONCURRENCY });
-      return { seconds: (performance.now() - start) / 1000, nodes: model.nodeCount, instances: model.instanceCount };
+      return {
+        seconds: (performance.now() - start) / 1000,
+        nodes: model.nodeCount,
+        instances: model.instanceCount,
+      };
     };
 
     // Alternate the two so neither gets all the warm caches; the best run of each counts.

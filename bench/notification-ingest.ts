@@ -58,7 +58,22 @@ function novaNotification(index: number, instances?: readonly { uuid: string; ho
         state: 'active',
         power_state: 'running',
         task_state: null,
-        flavor: { 'nova_object.name': 'FlavorPayload', 'nova_object.version': '1.4', 'nova_object.data': { flavorid: 'm1.small', name: 'm1.small', vcpus: 2, memory_mb: 4096, root_gb: 20, ephemeral_gb: 0, swap: 0, extra_specs: {}, disabled: false, is_public: true } },
+        flavor: {
+          'nova_object.name': 'FlavorPayload',
+          'nova_object.version': '1.4',
+          'nova_object.data': {
+            flavorid: 'm1.small',
+            name: 'm1.small',
+            vcpus: 2,
+            memory_mb: 4096,
+            root_gb: 20,
+            ephemeral_gb: 0,
+            swap: 0,
+            extra_specs: {},
+            disabled: false,
+            is_public: true,
+          },
+        },
         locked: false,
         locked_reason: null,
         availability_zone: 'nova',
@@ -71,7 +86,12 @@ function novaNotification(index: number, instances?: readonly { uuid: string; ho
 }
 
 /** Seconds to take `events` messages off `queue` with a raw amqplib consumer: ack only, no decoding. */
-async function drainRaw(connection: amqp.ChannelModel, queue: string, events: number, prefetch: number): Promise<number> {
+async function drainRaw(
+  connection: amqp.ChannelModel,
+  queue: string,
+  events: number,
+  prefetch: number,
+): Promise<number> {
   const raw = await connection.createChannel();
   await raw.prefetch(prefetch);
   let count = 0;
@@ -88,7 +108,9 @@ async function drainRaw(connection: amqp.ChannelModel, queue: string, events: nu
   return seconds;
 }
 
-export async function runNotificationIngestBench(options: NotificationIngestOptions = {}): Promise<BenchResult> {
+export async function runNotificationIngestBench(
+  options: NotificationIngestOptions = {},
+): Promise<BenchResult> {
   const url = options.url ?? process.env.STEWARD_BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const events = options.events ?? 20_000;
   const prefetch = options.prefetch ?? 200;
@@ -113,7 +135,8 @@ export async function runNotificationIngestBench(options: NotificationIngestOpti
     for (let i = 0; i < events; i++) {
       const body = Buffer.from(JSON.stringify(encodeOsloEnvelope(novaNotification(i, options.instances))));
       bytes += body.length;
-      if (!channel.publish(exchange, routingKey, body, { contentType: 'application/json' })) await new Promise((resolve) => channel.once('drain', resolve));
+      if (!channel.publish(exchange, routingKey, body, { contentType: 'application/json' }))
+        await new Promise((resolve) => channel.once('drain', resolve));
     }
     await channel.waitForConfirms();
 
@@ -150,7 +173,14 @@ export async function runNotificationIngestBench(options: NotificationIngestOpti
       ratio: Number((value / baseline).toFixed(3)),
       target,
       passed: value >= target,
-      details: { events, prefetch, meanMessageBytes: Math.round(bytes / events), busSeconds: Number(busSeconds.toFixed(3)), baselineBeforeSeconds: Number(baselineBefore.toFixed(3)), baselineAfterSeconds: Number(baselineAfter.toFixed(3)) },
+      details: {
+        events,
+        prefetch,
+        meanMessageBytes: Math.round(bytes / events),
+        busSeconds: Number(busSeconds.toFixed(3)),
+        baselineBeforeSeconds: Number(baselineBefore.toFixed(3)),
+        baselineAfterSeconds: Number(baselineAfter.toFixed(3)),
+      },
     };
   } finally {
     await channel.deleteQueue(`${prefix}${busQueue}`).catch(() => undefined);
@@ -165,7 +195,9 @@ export async function runNotificationIngestBench(options: NotificationIngestOpti
  * apply to a 1,000-host / 10,000-instance model synced from the simulated cloud): what Steward really sustains.
  * The baseline is still the raw amqplib consumer in the same run.
  */
-export async function runCollectorIngestBench(options: { url?: string; events?: number } = {}): Promise<BenchResult> {
+export async function runCollectorIngestBench(
+  options: { url?: string; events?: number } = {},
+): Promise<BenchResult> {
   const { ManualClock } = await import('../src/lib/clock.js');
   const { createSimulatedCloud } = await import('../src/simulator/index.js');
   const { createCloudClients } = await import('../src/cloud/openstack.js');
@@ -176,13 +208,25 @@ export async function runCollectorIngestBench(options: { url?: string; events?: 
   const cloud = createSimulatedCloud({ clock, cluster: { hosts: 1000, instances: 10_000, seed: 42 } });
   await cloud.listen({ host: '127.0.0.1', port: 0 });
   const c = cloud.credentials;
-  const clients = createCloudClients({ auth: { authUrl: c.authUrl, username: c.username, password: c.password, projectName: c.projectName }, clock });
+  const clients = createCloudClients({
+    auth: { authUrl: c.authUrl, username: c.username, password: c.password, projectName: c.projectName },
+    clock,
+  });
   const metrics = createMetrics({ defaultMetrics: false });
   try {
     const { model } = await collectComputeModel(clients, { now: new Date(0) });
-    const provider = createComputeModelProvider({ collect: () => Promise.resolve(model), clock, logger: silentLogger, metrics, syncIntervalMs: 3_600_000 });
+    const provider = createComputeModelProvider({
+      collect: () => Promise.resolve(model),
+      clock,
+      logger: silentLogger,
+      metrics,
+      syncIntervalMs: 3_600_000,
+    });
     await provider.refresh();
-    const instances = [...model.instances()].map((instance) => ({ uuid: instance.uuid, host: instance.hostname! }));
+    const instances = [...model.instances()].map((instance) => ({
+      uuid: instance.uuid,
+      host: instance.hostname!,
+    }));
     const outcomes = new Map<string, number>();
     const result = await runNotificationIngestBench({
       ...options,
@@ -195,7 +239,13 @@ export async function runCollectorIngestBench(options: { url?: string; events?: 
       },
     });
     await provider.stop();
-    return { ...result, details: { ...result.details, ...Object.fromEntries([...outcomes].map(([outcome, n]) => [`outcome_${outcome}`, n])) } };
+    return {
+      ...result,
+      details: {
+        ...result.details,
+        ...Object.fromEntries([...outcomes].map(([outcome, n]) => [`outcome_${outcome}`, n])),
+      },
+    };
   } finally {
     await clients.close();
     await cloud.close();

@@ -13,7 +13,9 @@ if (wanted('api')) {
   const rows: ApiBenchRow[] = [];
   for (const dialect of ['pglite', 'postgres'] as const) rows.push(...(await runApiBench({ dialect })));
   results.api = rows;
-  process.stdout.write('\nAPI (autocannon, 10 connections, 5 s each; baseline = a bare Fastify route in the same run)\n');
+  process.stdout.write(
+    '\nAPI (autocannon, 10 connections, 5 s each; baseline = a bare Fastify route in the same run)\n',
+  );
   process.stdout.write(
     `${'route'.padEnd(40)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'bare req/s'.padStart(11)} ${'ratio'.padStart(7)} ${'p99 ratio'.padStart(10)} errors\n`,
   );
@@ -29,12 +31,17 @@ if (wanted('notification-ingest')) {
   const bus = await runNotificationIngestBench({});
   const collector = await runCollectorIngestBench({});
   results['notification-ingest'] = [bus, collector];
-  for (const [label, result] of [['AmqpBus only', bus], ['AmqpBus + live compute model (1,000 hosts / 10,000 instances)', collector]] as const) {
+  for (const [label, result] of [
+    ['AmqpBus only', bus],
+    ['AmqpBus + live compute model (1,000 hosts / 10,000 instances)', collector],
+  ] as const) {
     process.stdout.write(
       `\nNotification ingest over RabbitMQ, ${label}: ${result.value.toFixed(0)} ${result.unit} (baseline raw amqplib ${result.baseline.toFixed(0)}; ratio ${result.ratio.toFixed(3)}; target ${result.target})\n`,
     );
   }
-  process.stdout.write(`  collector outcomes: ${JSON.stringify(Object.fromEntries(Object.entries(collector.details).filter(([key]) => key.startsWith('outcome_'))))}\n`);
+  process.stdout.write(
+    `  collector outcomes: ${JSON.stringify(Object.fromEntries(Object.entries(collector.details).filter(([key]) => key.startsWith('outcome_'))))}\n`,
+  );
 }
 
 if (wanted('model-sync')) {

@@ -12,14 +12,21 @@ import { DESTINATIONS } from './bus/bus.js';
 import { AmqpBus } from './bus/amqp-bus.js';
 import { createCloudClients, type CloudClients } from './cloud/openstack.js';
 import type { KeystonePasswordAuth } from './cloud/keystone.js';
-import { createComputeModelProvider, type LiveComputeModelProvider } from './collectors/compute-model-provider.js';
+import {
+  createComputeModelProvider,
+  type LiveComputeModelProvider,
+} from './collectors/compute-model-provider.js';
 import { toDataModelRows } from './collectors/data-model-rows.js';
 import { collectComputeModel } from './collectors/nova-sync.js';
 import { createDatasource, type MetricsSource } from './datasources/index.js';
 import { createSimulatedCloud, type SimulatedCloud } from './simulator/index.js';
 import { InProcessBus } from './bus/in-process-bus.js';
 import { ConfigError, runs, type StewardConfig } from './config/config.js';
-import { createDecisionEngine, DECISION_ENGINE_SERVICE_NAME, type DecisionEngine } from './decision-engine/decision-engine.js';
+import {
+  createDecisionEngine,
+  DECISION_ENGINE_SERVICE_NAME,
+  type DecisionEngine,
+} from './decision-engine/decision-engine.js';
 import { startHeartbeat, type Heartbeat } from './decision-engine/service-heartbeat.js';
 import { syncRegistries } from './decision-engine/sync.js';
 import { goals } from './goals/index.js';
@@ -37,7 +44,12 @@ export const API_SERVICE_NAME = 'steward-api';
 export interface RunningSteward {
   urls: { api?: string; metrics?: string };
   /** The embedded simulated cloud, when `cloud.kind` is `simulated`. */
-  simulator?: { urls: SimulatedCloud['urls']; credentials: SimulatedCloud['credentials']; hosts: number; instances: number };
+  simulator?: {
+    urls: SimulatedCloud['urls'];
+    credentials: SimulatedCloud['credentials'];
+    hosts: number;
+    instances: number;
+  };
   /** The live compute model, when this process keeps one. */
   models?: LiveComputeModelProvider;
   store: Store;
@@ -57,10 +69,14 @@ function simulatedCluster(config: StewardConfig['cloud']['simulator']) {
   if (config.scenario !== undefined) return { scenarioFile: config.scenario };
   const pattern = config.planetlabDir !== undefined ? 'planetlab' : config.loadPattern;
   if (pattern !== 'diurnal' && pattern !== 'flat' && pattern !== 'noisy' && pattern !== 'planetlab') {
-    throw new ConfigError(`cloud.simulator.loadPattern must be diurnal, flat, noisy or planetlab (got ${pattern})`);
+    throw new ConfigError(
+      `cloud.simulator.loadPattern must be diurnal, flat, noisy or planetlab (got ${pattern})`,
+    );
   }
   if (pattern === 'planetlab' && config.planetlabDir === undefined) {
-    throw new ConfigError('cloud.simulator.loadPattern planetlab needs cloud.simulator.planetlabDir (a folder or CSV of PlanetLab traces)');
+    throw new ConfigError(
+      'cloud.simulator.loadPattern planetlab needs cloud.simulator.planetlabDir (a folder or CSV of PlanetLab traces)',
+    );
   }
   return {
     hosts: config.hosts,
@@ -72,7 +88,8 @@ function simulatedCluster(config: StewardConfig['cloud']['simulator']) {
 }
 
 function keystoneAuth(config: StewardConfig['cloud']['keystone']): KeystonePasswordAuth {
-  if (config.authUrl === undefined) throw new ConfigError('cloud.kind openstack needs cloud.keystone.authUrl (or OS_AUTH_URL)');
+  if (config.authUrl === undefined)
+    throw new ConfigError('cloud.kind openstack needs cloud.keystone.authUrl (or OS_AUTH_URL)');
   return {
     authUrl: config.authUrl,
     username: config.username,
@@ -129,11 +146,20 @@ async function composeCloud(
   });
   let metricsSource: MetricsSource | undefined;
   if (config.datasource.name !== 'none') {
-    if (prometheusUrl === undefined) throw new ConfigError(`datasource ${config.datasource.name} needs datasource.url (or STEWARD_PROMETHEUS_URL)`);
+    if (prometheusUrl === undefined)
+      throw new ConfigError(
+        `datasource ${config.datasource.name} needs datasource.url (or STEWARD_PROMETHEUS_URL)`,
+      );
     try {
       metricsSource = createDatasource(
         config.datasource.name,
-        { baseUrl: prometheusUrl, hostLabel: config.datasource.hostLabel, instanceLabel: config.datasource.instanceLabel, domainLabel: config.datasource.domainLabel, timeoutMs: config.datasource.timeoutSeconds * 1000 },
+        {
+          baseUrl: prometheusUrl,
+          hostLabel: config.datasource.hostLabel,
+          instanceLabel: config.datasource.instanceLabel,
+          domainLabel: config.datasource.domainLabel,
+          timeoutMs: config.datasource.timeoutSeconds * 1000,
+        },
         logger,
       );
     } catch (error) {
@@ -144,8 +170,13 @@ async function composeCloud(
   const models = parts.keepsModel
     ? createComputeModelProvider({
         collect: async (signal) => {
-          const result = await collectComputeModel(clients, { concurrency: config.collector.concurrency, now: clock.now(), ...(signal && { signal }) });
-          if (result.skippedHosts.length > 0) log.warn({ skippedHosts: result.skippedHosts }, 'hosts left out of the compute model');
+          const result = await collectComputeModel(clients, {
+            concurrency: config.collector.concurrency,
+            now: clock.now(),
+            ...(signal && { signal }),
+          });
+          if (result.skippedHosts.length > 0)
+            log.warn({ skippedHosts: result.skippedHosts }, 'hosts left out of the compute model');
           return result.model;
         },
         bus,
@@ -169,10 +200,13 @@ async function composeCloud(
 }
 
 export function storeOptionsFrom(url: string): StoreOptions {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', connectionString: url };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
+    return { dialect: 'postgres', connectionString: url };
   if (url.startsWith('pglite:')) {
     const location = url.slice('pglite:'.length);
-    return location === 'memory' || location === '' ? { dialect: 'pglite' } : { dialect: 'pglite', dataDir: location };
+    return location === 'memory' || location === ''
+      ? { dialect: 'pglite' }
+      : { dialect: 'pglite', dataDir: location };
   }
   throw new ConfigError(`database.url must start with pglite: or postgres:// (got ${url})`);
 }
@@ -189,7 +223,12 @@ function remoteDecisionEngine(bus: Bus): DecisionEngineClient {
     triggerAudit: (auditUuid) => bus.publish(DESTINATIONS.decisionEngine, { audit_uuid: auditUuid }),
     strategyState: (strategyName) =>
       Promise.resolve([
-        { type: 'Datasource', state: 'unknown: the decision engine runs in another process', mandatory: true, comment: '' },
+        {
+          type: 'Datasource',
+          state: 'unknown: the decision engine runs in another process',
+          mandatory: true,
+          comment: '',
+        },
         { type: 'Name', state: strategyName, mandatory: '', comment: '' },
       ]),
     dataModel: () => Promise.resolve([]),
@@ -204,7 +243,10 @@ function remoteApplier(bus: Bus): ApplierClient {
   return { launchActionPlan: (uuid) => bus.publish(DESTINATIONS.applier, { action_plan_uuid: uuid }) };
 }
 
-export async function composeSteward(config: StewardConfig, options: { clock?: Clock; logger?: Logger } = {}): Promise<RunningSteward> {
+export async function composeSteward(
+  config: StewardConfig,
+  options: { clock?: Clock; logger?: Logger } = {},
+): Promise<RunningSteward> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
@@ -215,7 +257,13 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
   });
   let cloudSide: CloudSide;
   try {
-    cloudSide = await composeCloud(config, { clock, logger, metrics, bus, keepsModel: runs(config, 'decision-engine') || runs(config, 'api') });
+    cloudSide = await composeCloud(config, {
+      clock,
+      logger,
+      metrics,
+      bus,
+      keepsModel: runs(config, 'decision-engine') || runs(config, 'api'),
+    });
   } catch (error) {
     await bus.close();
     await store.close();
@@ -223,16 +271,31 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
   }
   const { models, metricsSource } = cloudSide;
   const dataModelRows = async (request: { scope?: readonly unknown[]; extended: boolean }) =>
-    models ? toDataModelRows(await models.getComputeModel(request.scope ? { scope: request.scope } : {}), { extended: request.extended }) : [];
+    models
+      ? toDataModelRows(await models.getComputeModel(request.scope ? { scope: request.scope } : {}), {
+          extended: request.extended,
+        })
+      : [];
   const refreshDataModel = async () => {
     if (!models) return { syncedAt: null, computeNodes: 0, instances: 0 };
     await models.refresh();
-    return { syncedAt: models.lastSyncedAt ?? null, computeNodes: models.current?.nodeCount ?? 0, instances: models.current?.instanceCount ?? 0 };
+    return {
+      syncedAt: models.lastSyncedAt ?? null,
+      computeNodes: models.current?.nodeCount ?? 0,
+      instances: models.current?.instanceCount ?? 0,
+    };
   };
   const heartbeats: Heartbeat[] = [];
   const heartbeat = async (name: string) =>
     heartbeats.push(
-      await startHeartbeat({ store, name, host: config.host, clock, logger, intervalMs: config.heartbeatIntervalSeconds * 1000 }),
+      await startHeartbeat({
+        store,
+        name,
+        host: config.host,
+        clock,
+        logger,
+        intervalMs: config.heartbeatIntervalSeconds * 1000,
+      }),
     );
 
   let applier: Applier | undefined;
@@ -318,7 +381,12 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
       urls.metrics = `${address}/metrics`;
     }
   } catch (error) {
-    await Promise.allSettled([app?.close(), engine?.stop(), applier?.stop(), ...heartbeats.map((beat) => beat.stop())]);
+    await Promise.allSettled([
+      app?.close(),
+      engine?.stop(),
+      applier?.stop(),
+      ...heartbeats.map((beat) => beat.stop()),
+    ]);
     await cloudSide.stop().catch(() => undefined);
     await bus.close();
     await store.close();
@@ -329,7 +397,12 @@ export async function composeSteward(config: StewardConfig, options: { clock?: C
   return {
     urls,
     ...(simulator && {
-      simulator: { urls: simulator.urls, credentials: simulator.credentials, hosts: simulator.state.hosts.length, instances: simulator.state.instances.size },
+      simulator: {
+        urls: simulator.urls,
+        credentials: simulator.credentials,
+        hosts: simulator.state.hosts.length,
+        instances: simulator.state.instances.size,
+      },
     }),
     ...(models && { models }),
     store,

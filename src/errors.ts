@@ -3,7 +3,16 @@
  * the stable `code` is documented in docs/errors.md. Outcomes (a skipped action, an empty solution) are values,
  * never errors.
  */
-export const ERROR_KINDS = ['invalid', 'not_found', 'conflict', 'forbidden', 'not_acceptable', 'upstream', 'unavailable', 'internal'] as const;
+export const ERROR_KINDS = [
+  'invalid',
+  'not_found',
+  'conflict',
+  'forbidden',
+  'not_acceptable',
+  'upstream',
+  'unavailable',
+  'internal',
+] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export type ErrorCode =
@@ -62,16 +71,27 @@ export const notFound = (resourceLabel: string, id: string): StewardError =>
     details: { resource: resourceLabel, id },
   });
 
-export const invalid = (message: string, details?: Record<string, unknown>, code: ErrorCode = 'INVALID_INPUT'): StewardError =>
-  new StewardError('invalid', code, message, { details });
+export const invalid = (
+  message: string,
+  details?: Record<string, unknown>,
+  code: ErrorCode = 'INVALID_INPUT',
+): StewardError => new StewardError('invalid', code, message, { details });
 
-export const conflict = (message: string, code: ErrorCode = 'CONFLICT', details?: Record<string, unknown>): StewardError =>
-  new StewardError('conflict', code, message, { details });
+export const conflict = (
+  message: string,
+  code: ErrorCode = 'CONFLICT',
+  details?: Record<string, unknown>,
+): StewardError => new StewardError('conflict', code, message, { details });
 
 export const invalidTransition = (machine: string, from: string, to: string): StewardError =>
-  new StewardError('conflict', 'INVALID_STATE_TRANSITION', `State transition not allowed: (${from} -> ${to})`, {
-    details: { machine, from, to },
-  });
+  new StewardError(
+    'conflict',
+    'INVALID_STATE_TRANSITION',
+    `State transition not allowed: (${from} -> ${to})`,
+    {
+      details: { machine, from, to },
+    },
+  );
 
 /**
  * A failed call to another service, naming the service and the call so an operator can find it. `status` is

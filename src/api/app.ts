@@ -4,14 +4,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { StewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { sendError } from './error-handler.js';
-import { formatMicroversion, parseMicroversion, SERVICE_TYPE, versionHeaders, type Microversion } from './microversion.js';
+import {
+  formatMicroversion,
+  parseMicroversion,
+  SERVICE_TYPE,
+  versionHeaders,
+  type Microversion,
+} from './microversion.js';
 import { createPolicyEnforcer, loadPolicyFile, type Credentials, type PolicyEnforcer } from './policy.js';
 import type { ApplierClient, DecisionEngineClient } from './ports.js';
 import { registerActionPlanRoutes } from './routes/action-plans.js';
@@ -83,7 +94,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Upstream routes any first path segment other than v1 to v1 (`/audits` works like `/v1/audits`).
     rewriteUrl: (request) => {
       const url = request.url ?? '/';
-      if (url === '/' || /^\/(v1|metrics|openapi\.json)(\/|\?|$)/.test(url) || url.startsWith('/?')) return url;
+      if (url === '/' || /^\/(v1|metrics|openapi\.json)(\/|\?|$)/.test(url) || url.startsWith('/?'))
+        return url;
       return `/v1${url}`;
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
@@ -116,7 +128,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const version = parseMicroversion(request.headers['openstack-api-version']);
     Object.defineProperty(request, 'microversion', { value: version, writable: true });
     reply.header('OpenStack-API-Version', `${SERVICE_TYPE} ${formatMicroversion(version)}`);
-    Object.defineProperty(request, 'credentials', { value: await authenticate(request, deps), writable: true });
+    Object.defineProperty(request, 'credentials', {
+      value: await authenticate(request, deps),
+      writable: true,
+    });
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -134,7 +149,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(text));
     } catch (error) {
-      done(new StewardError('invalid', 'INVALID_INPUT', `Malformed JSON in the request body: ${(error as Error).message}`), undefined);
+      done(
+        new StewardError(
+          'invalid',
+          'INVALID_INPUT',
+          `Malformed JSON in the request body: ${(error as Error).message}`,
+        ),
+        undefined,
+      );
     }
   });
 
@@ -145,10 +167,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const allowed = HTTP_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (allowed.length > 0) {
       reply.header('Allow', allowed.join(', '));
-      const notAllowed = Object.assign(new Error(`The method ${request.method} is not allowed for ${path}.`), { statusCode: 405 });
+      const notAllowed = Object.assign(
+        new Error(`The method ${request.method} is not allowed for ${path}.`),
+        { statusCode: 405 },
+      );
       return sendError(request, reply, notAllowed);
     }
-    return sendError(request, reply, new StewardError('not_found', 'ROUTE_NOT_FOUND', `The resource could not be found: ${request.method} ${request.url}`));
+    return sendError(
+      request,
+      reply,
+      new StewardError(
+        'not_found',
+        'ROUTE_NOT_FOUND',
+        `The resource could not be found: ${request.method} ${request.url}`,
+      ),
+    );
   });
 
   const routeDeps: RouteDeps = { ...deps, policy };
@@ -173,15 +206,23 @@ async function authenticate(request: FastifyRequest, deps: ApiDeps): Promise<Cre
     // As upstream's noauth: roles come from X-Roles; without it the single-machine operator is the admin.
     const header = request.headers['x-roles'];
     if (header === undefined) return ADMIN;
-    const roles = (Array.isArray(header) ? header.join(',') : header).split(',').map((role) => role.trim()).filter(Boolean);
+    const roles = (Array.isArray(header) ? header.join(',') : header)
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean);
     const project = request.headers['x-project-id'];
     return { roles, projectId: typeof project === 'string' ? project : null, userId: null };
   }
   const token = request.headers['x-auth-token'];
   if (typeof token !== 'string' || token === '') {
-    throw new StewardError('forbidden', 'NOT_AUTHENTICATED', 'Authentication required: send a Keystone token in X-Auth-Token.');
+    throw new StewardError(
+      'forbidden',
+      'NOT_AUTHENTICATED',
+      'Authentication required: send a Keystone token in X-Auth-Token.',
+    );
   }
   const credentials = await auth.validateToken(token);
-  if (!credentials) throw new StewardError('forbidden', 'NOT_AUTHENTICATED', 'The Keystone token is invalid or expired.');
+  if (!credentials)
+    throw new StewardError('forbidden', 'NOT_AUTHENTICATED', 'The Keystone token is invalid or expired.');
   return credentials;
 }

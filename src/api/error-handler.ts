@@ -23,7 +23,11 @@ export function statusOf(error: unknown): number {
   if (isStewardError(error)) return STATUS_OF_KIND[error.kind];
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) return 400;
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+  if (
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
     return fastifyError.statusCode;
   }
   return 500;
@@ -32,7 +36,8 @@ export function statusOf(error: unknown): number {
 function faultstringOf(error: unknown, status: number): string {
   if (isStewardError(error)) return error.message;
   const fastifyError = error as Partial<FastifyError> & { validationContext?: string };
-  if (fastifyError.validation) return formatSchemaErrors(fastifyError.validation, fastifyError.validationContext ?? 'body');
+  if (fastifyError.validation)
+    return formatSchemaErrors(fastifyError.validation, fastifyError.validationContext ?? 'body');
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'Request body is too large.';
@@ -46,7 +51,8 @@ function faultstringOf(error: unknown, status: number): string {
     default:
       break;
   }
-  if (status === 400 && fastifyError instanceof SyntaxError) return `Malformed JSON in the request body: ${fastifyError.message}`;
+  if (status === 400 && fastifyError instanceof SyntaxError)
+    return `Malformed JSON in the request body: ${fastifyError.message}`;
   if (status < 500 && fastifyError.message) return fastifyError.message;
   return 'An unknown exception occurred.';
 }
@@ -54,7 +60,11 @@ function faultstringOf(error: unknown, status: number): string {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const status = statusOf(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ status, error: error instanceof Error ? error.message : String(error) }, 'request rejected');
+  else
+    request.log.info(
+      { status, error: error instanceof Error ? error.message : String(error) },
+      'request rejected',
+    );
   return reply
     .code(status)
     .header('Content-Type', 'application/json')

@@ -61,7 +61,10 @@ export function toStrategyResource(strategy: StrategyRecord, { baseUrl, view }: 
   };
 }
 
-export function toAuditTemplateResource(template: AuditTemplateRecord, { baseUrl, view, version }: MapContext) {
+export function toAuditTemplateResource(
+  template: AuditTemplateRecord,
+  { baseUrl, view, version }: MapContext,
+) {
   return {
     uuid: template.uuid,
     name: template.name,
@@ -72,13 +75,19 @@ export function toAuditTemplateResource(template: AuditTemplateRecord, { baseUrl
     strategy_name: template.strategyName,
     links: resourceLinks(baseUrl, 'audit_templates', template.uuid),
     scope: template.scope,
-    ...(view !== 'list' && version.minor >= MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS && { default_parameters: template.defaultParameters }),
+    ...(view !== 'list' &&
+      version.minor >= MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS && {
+        default_parameters: template.defaultParameters,
+      }),
     ...(view !== 'list' && timestamps(template)),
   };
 }
 
 /** The list view shows only an audit's summary fields, so it maps summaries too. */
-export function toAuditResource(audit: AuditSummary, context: MapContext & { view: 'list' }): ReturnType<typeof auditResource>;
+export function toAuditResource(
+  audit: AuditSummary,
+  context: MapContext & { view: 'list' },
+): ReturnType<typeof auditResource>;
 export function toAuditResource(audit: AuditRecord, context: MapContext): ReturnType<typeof auditResource>;
 export function toAuditResource(audit: AuditSummary | AuditRecord, context: MapContext) {
   return auditResource(audit as AuditRecord, context);
@@ -157,7 +166,11 @@ export function toScoringEngineResource(engine: ScoringEngineRecord, { baseUrl, 
   };
 }
 
-export function toServiceResource(service: ServiceRecord, { baseUrl, view }: MapContext, status: 'ACTIVE' | 'FAILED') {
+export function toServiceResource(
+  service: ServiceRecord,
+  { baseUrl, view }: MapContext,
+  status: 'ACTIVE' | 'FAILED',
+) {
   return {
     id: service.id,
     name: service.name,

@@ -22,7 +22,9 @@ export function parseMicroversion(header: string | string[] | undefined): Microv
     .split(',')
     .map((value) => value.trim())
     .filter(Boolean);
-  const ours = values.map((value) => value.split(/\s+/)).find(([service]) => service?.toLowerCase() === SERVICE_TYPE);
+  const ours = values
+    .map((value) => value.split(/\s+/))
+    .find(([service]) => service?.toLowerCase() === SERVICE_TYPE);
   const requested = ours?.[1];
   if (requested === undefined) return { major: 1, minor: 0 };
   if (requested.toLowerCase() === 'latest') return { major: 1, minor: MAX_MINOR };
@@ -37,20 +39,30 @@ export function parseMicroversion(header: string | string[] | undefined): Microv
     );
   }
   if (minor > MAX_MINOR) {
-    throw notAcceptable(`Version ${requested} was requested but the minor version is not supported by this service. The supported version range is: ${RANGE}.`);
+    throw notAcceptable(
+      `Version ${requested} was requested but the minor version is not supported by this service. The supported version range is: ${RANGE}.`,
+    );
   }
   return { major: 1, minor };
 }
 
-const notAcceptable = (message: string) => new StewardError('not_acceptable', 'UNSUPPORTED_MICROVERSION', message);
+const notAcceptable = (message: string) =>
+  new StewardError('not_acceptable', 'UNSUPPORTED_MICROVERSION', message);
 
 /** A feature newer than the request's microversion: upstream answers 406 for fields, 400 for some verbs. */
-export function requireMicroversion(version: Microversion, minor: number, what: string, kind: 'not_acceptable' | 'invalid' = 'not_acceptable'): void {
+export function requireMicroversion(
+  version: Microversion,
+  minor: number,
+  what: string,
+  kind: 'not_acceptable' | 'invalid' = 'not_acceptable',
+): void {
   if (version.minor >= minor) return;
   throw new StewardError(
     kind,
     'MICROVERSION_TOO_LOW',
-    kind === 'invalid' ? `API microversion 1.${minor} or higher is required.` : `${what} requires API microversion 1.${minor} or higher (requested ${formatMicroversion(version)}).`,
+    kind === 'invalid'
+      ? `API microversion 1.${minor} or higher is required.`
+      : `${what} requires API microversion 1.${minor} or higher (requested ${formatMicroversion(version)}).`,
   );
 }
 

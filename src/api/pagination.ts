@@ -9,17 +9,26 @@ export interface PageParams {
   sort_dir?: string;
 }
 
-export function toPageQuery<F = Record<string, never>>(params: PageParams, maxLimit: number, filters?: F): PageQuery<F> {
+export function toPageQuery<F = Record<string, never>>(
+  params: PageParams,
+  maxLimit: number,
+  filters?: F,
+): PageQuery<F> {
   let limit = maxLimit;
   if (params.limit !== undefined) {
-    if (!/^-?\d+$/.test(params.limit)) throw invalid(`Invalid limit: ${params.limit}. Limit must be an integer.`, { limit: params.limit });
+    if (!/^-?\d+$/.test(params.limit))
+      throw invalid(`Invalid limit: ${params.limit}. Limit must be an integer.`, { limit: params.limit });
     limit = Number(params.limit);
     if (limit <= 0) throw invalid('Limit must be positive', { limit });
     limit = Math.min(limit, maxLimit);
   }
   const sortDir = params.sort_dir ?? 'asc';
   if (sortDir !== 'asc' && sortDir !== 'desc') {
-    throw invalid(`Invalid sort direction: ${sortDir}. Acceptable values are 'asc' or 'desc'`, { sort_dir: sortDir }, 'INVALID_SORT');
+    throw invalid(
+      `Invalid sort direction: ${sortDir}. Acceptable values are 'asc' or 'desc'`,
+      { sort_dir: sortDir },
+      'INVALID_SORT',
+    );
   }
   return {
     limit,

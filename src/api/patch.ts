@@ -22,13 +22,25 @@ export function applyPatch<T extends Record<string, unknown>>(
   for (const operation of operations) {
     const top = `/${operation.path.split('/')[1] ?? ''}`;
     if (INTERNAL_ATTRIBUTES.includes(top) || options.readOnly?.includes(top)) {
-      throw invalid(`'${top}' is an internal attribute and can not be updated`, { path: operation.path }, 'INVALID_PATCH');
+      throw invalid(
+        `'${top}' is an internal attribute and can not be updated`,
+        { path: operation.path },
+        'INVALID_PATCH',
+      );
     }
     if (options.patchable && !options.patchable.includes(top)) {
-      throw invalid(`'${top}' is not an allowed attribute and can not be updated`, { path: operation.path }, 'INVALID_PATCH');
+      throw invalid(
+        `'${top}' is not an allowed attribute and can not be updated`,
+        { path: operation.path },
+        'INVALID_PATCH',
+      );
     }
     if (operation.op !== 'remove' && !('value' in operation)) {
-      throw invalid(`Couldn't apply patch '${serialized}'. Reason: 'value' is required for '${operation.op}'`, {}, 'INVALID_PATCH');
+      throw invalid(
+        `Couldn't apply patch '${serialized}'. Reason: 'value' is required for '${operation.op}'`,
+        {},
+        'INVALID_PATCH',
+      );
     }
   }
   try {

@@ -23,11 +23,14 @@ describe('policy', () => {
     expect(createPolicyEnforcer({ custom: check }).allows('custom', as(...roles))).toBe(expected);
   });
 
-  it.each(Object.keys(DEFAULT_RULES).filter((rule) => rule.includes(':')))('the default rule %s admits admin and refuses reader', (rule) => {
-    const policy = createPolicyEnforcer();
-    expect(policy.allows(rule, as('admin'))).toBe(true);
-    expect(policy.allows(rule, as('reader'))).toBe(false);
-  });
+  it.each(Object.keys(DEFAULT_RULES).filter((rule) => rule.includes(':')))(
+    'the default rule %s admits admin and refuses reader',
+    (rule) => {
+      const policy = createPolicyEnforcer();
+      expect(policy.allows(rule, as('admin'))).toBe(true);
+      expect(policy.allows(rule, as('reader'))).toBe(false);
+    },
+  );
 
   it('a rule that refers to itself is refused rather than looping', () => {
     expect(createPolicyEnforcer({ loop: 'rule:loop' }).allows('loop', as('admin'))).toBe(false);

@@ -14,15 +14,43 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   show_password: '!',
   ...Object.fromEntries(
     [
-      'goal:get_all', 'goal:detail', 'goal:get',
-      'strategy:get_all', 'strategy:detail', 'strategy:get', 'strategy:state',
-      'audit_template:get_all', 'audit_template:detail', 'audit_template:get', 'audit_template:create', 'audit_template:update', 'audit_template:delete',
-      'audit:get_all', 'audit:detail', 'audit:get', 'audit:create', 'audit:update', 'audit:delete',
-      'action_plan:get_all', 'action_plan:detail', 'action_plan:get', 'action_plan:update', 'action_plan:delete', 'action_plan:start',
-      'action:get_all', 'action:detail', 'action:get', 'action:update',
-      'scoring_engine:get_all', 'scoring_engine:detail', 'scoring_engine:get',
-      'service:get_all', 'service:detail', 'service:get',
-      'data_model:get_all', 'data_model:refresh',
+      'goal:get_all',
+      'goal:detail',
+      'goal:get',
+      'strategy:get_all',
+      'strategy:detail',
+      'strategy:get',
+      'strategy:state',
+      'audit_template:get_all',
+      'audit_template:detail',
+      'audit_template:get',
+      'audit_template:create',
+      'audit_template:update',
+      'audit_template:delete',
+      'audit:get_all',
+      'audit:detail',
+      'audit:get',
+      'audit:create',
+      'audit:update',
+      'audit:delete',
+      'action_plan:get_all',
+      'action_plan:detail',
+      'action_plan:get',
+      'action_plan:update',
+      'action_plan:delete',
+      'action_plan:start',
+      'action:get_all',
+      'action:detail',
+      'action:get',
+      'action:update',
+      'scoring_engine:get_all',
+      'scoring_engine:detail',
+      'scoring_engine:get',
+      'service:get_all',
+      'service:detail',
+      'service:get',
+      'data_model:get_all',
+      'data_model:refresh',
     ].map((rule) => [rule, ADMIN]),
   ),
   'webhook:trigger': 'rule:admin_or_service_api',
@@ -42,7 +70,11 @@ export interface PolicyEnforcer {
 
 export function loadPolicyFile(path: string): Record<string, string> {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((value) => typeof value !== 'string')) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Object.values(parsed).some((value) => typeof value !== 'string')
+  ) {
     throw new Error(`policy file ${path} must be a JSON object of "rule": "check string"`);
   }
   return parsed as Record<string, string>;
@@ -59,7 +91,11 @@ export function createPolicyEnforcer(overrides: Readonly<Record<string, string>>
     allows: (rule, credentials) => evaluate(rule, credentials, 0),
     enforce(rule, credentials) {
       if (!evaluate(rule, credentials, 0)) {
-        throw new StewardError('forbidden', 'POLICY_FORBIDDEN', `Policy doesn't allow ${rule} to be performed.`);
+        throw new StewardError(
+          'forbidden',
+          'POLICY_FORBIDDEN',
+          `Policy doesn't allow ${rule} to be performed.`,
+        );
       }
     },
   };

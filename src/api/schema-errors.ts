@@ -8,7 +8,8 @@ export function formatSchemaErrors(errors: readonly FastifySchemaValidationError
     if (error.keyword === 'additionalProperties') {
       return `unknown attribute '${String(params.additionalProperty)}'${field ? ` in ${field}` : ''}`;
     }
-    if (error.keyword === 'required') return `missing mandatory attribute '${String(params.missingProperty)}'`;
+    if (error.keyword === 'required')
+      return `missing mandatory attribute '${String(params.missingProperty)}'`;
     if (error.keyword === 'enum') {
       return `${field || context} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     }

@@ -5,7 +5,11 @@
 import { Ajv } from 'ajv';
 import { invalid } from '../errors.js';
 
-const idOrName = { type: 'object', properties: { id: { type: ['integer', 'string'] }, name: { type: 'string' } }, additionalProperties: false };
+const idOrName = {
+  type: 'object',
+  properties: { id: { type: ['integer', 'string'] }, name: { type: 'string' } },
+  additionalProperties: false,
+};
 const named = { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false };
 const uuidItem = { type: 'object', properties: { uuid: { type: 'string' } }, additionalProperties: false };
 
@@ -48,7 +52,10 @@ const schema = {
   type: 'array',
   items: {
     type: 'object',
-    properties: { compute: { type: 'array', items: computeItem }, storage: { type: 'array', items: storageItem } },
+    properties: {
+      compute: { type: 'array', items: computeItem },
+      storage: { type: 'array', items: storageItem },
+    },
     additionalProperties: false,
   },
 };
@@ -59,17 +66,25 @@ export function normaliseScope(scope: unknown): unknown[] {
   if (scope === undefined || scope === null) return [];
   if (!Array.isArray(scope)) throw invalid('Invalid scope: it must be a list', {}, 'INVALID_SCOPE');
   if (scope.length === 0) return [];
-  const firstKey = typeof scope[0] === 'object' && scope[0] !== null ? Object.keys(scope[0] as object)[0] : undefined;
+  const firstKey =
+    typeof scope[0] === 'object' && scope[0] !== null ? Object.keys(scope[0] as object)[0] : undefined;
   const wrapped = firstKey === 'compute' || firstKey === 'storage' ? scope : [{ compute: scope }];
   if (!validate(wrapped)) {
-    const problems = (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`.trim()).join('; ');
+    const problems = (validate.errors ?? [])
+      .map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`.trim())
+      .join('; ');
     throw invalid(`Invalid scope: ${problems}`, {}, 'INVALID_SCOPE');
   }
-  for (const entry of wrapped as { compute?: { host_aggregates?: unknown; exclude?: { host_aggregates?: unknown }[] }[] }[]) {
+  for (const entry of wrapped as {
+    compute?: { host_aggregates?: unknown; exclude?: { host_aggregates?: unknown }[] }[];
+  }[]) {
     const items = entry.compute ?? [];
     const included = items.some((item) => item.host_aggregates !== undefined);
-    const excluded = items.some((item) => (item.exclude ?? []).some((exclude) => exclude.host_aggregates !== undefined));
-    if (included && excluded) throw invalid("host_aggregates can't be included and excluded together", {}, 'INVALID_SCOPE');
+    const excluded = items.some((item) =>
+      (item.exclude ?? []).some((exclude) => exclude.host_aggregates !== undefined),
+    );
+    if (included && excluded)
+      throw invalid("host_aggregates can't be included and excluded together", {}, 'INVALID_SCOPE');
   }
   return wrapped;
 }

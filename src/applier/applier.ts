@@ -58,9 +58,12 @@ export function createApplier(deps: ApplierDeps): Applier {
       return;
     }
     const claimed =
-      (await store.actionPlans.updateIfState(uuid, ['PENDING'], { state: 'ONGOING', hostname: deps.hostname })) ??
-      (plan.state === 'ONGOING' && plan.hostname === deps.hostname ? plan : undefined);
-    if (!claimed) return log.info({ actionPlan: uuid, state: plan.state }, 'action plan not launchable; ignored');
+      (await store.actionPlans.updateIfState(uuid, ['PENDING'], {
+        state: 'ONGOING',
+        hostname: deps.hostname,
+      })) ?? (plan.state === 'ONGOING' && plan.hostname === deps.hostname ? plan : undefined);
+    if (!claimed)
+      return log.info({ actionPlan: uuid, state: plan.state }, 'action plan not launchable; ignored');
     log.info({ actionPlan: uuid }, 'action plan started');
     const result = await runWorkflow(
       {
@@ -77,7 +80,10 @@ export function createApplier(deps: ApplierDeps): Applier {
       stopping.signal,
     );
     if (stopping.signal.aborted) return; // another applier takes the plan over; it stays ONGOING for recovery
-    await store.actionPlans.updateIfState(uuid, ['ONGOING', 'CANCELLING'], { state: result.state, statusMessage: result.statusMessage });
+    await store.actionPlans.updateIfState(uuid, ['ONGOING', 'CANCELLING'], {
+      state: result.state,
+      statusMessage: result.statusMessage,
+    });
     deps.metrics?.actionPlansTotal.inc({ state: result.state });
     log.info({ actionPlan: uuid, state: result.state }, 'action plan finished');
   }
@@ -106,7 +112,10 @@ export function createApplier(deps: ApplierDeps): Applier {
     const aliveHosts = new Set(
       appliers
         .filter((service) => service.name === APPLIER_SERVICE_NAME)
-        .filter((service) => service.lastSeenUp && now - service.lastSeenUp.getTime() <= deps.serviceDownTimeSeconds * 1000)
+        .filter(
+          (service) =>
+            service.lastSeenUp && now - service.lastSeenUp.getTime() <= deps.serviceDownTimeSeconds * 1000,
+        )
         .map((service) => service.host),
     );
     let recovered = 0;
@@ -119,10 +128,15 @@ export function createApplier(deps: ApplierDeps): Applier {
         if (state === 'PENDING' && plan.hostname !== null && !abandoned && !mine) continue;
         if (state !== 'PENDING' && !mine && !abandoned) continue;
         if (state !== 'PENDING' && !mine) {
-          const taken = await store.actionPlans.updateIfState(plan.uuid, [state], { hostname: deps.hostname });
+          const taken = await store.actionPlans.updateIfState(plan.uuid, [state], {
+            hostname: deps.hostname,
+          });
           if (!taken) continue;
         }
-        log.warn({ actionPlan: plan.uuid, previousHost: plan.hostname, state }, 'taking over an abandoned action plan');
+        log.warn(
+          { actionPlan: plan.uuid, previousHost: plan.hostname, state },
+          'taking over an abandoned action plan',
+        );
         if (state === 'CANCELLING') {
           await store.actions.updateManyOfPlan(plan.id, ['PENDING', 'ONGOING'], { state: 'CANCELLED' });
           await store.actionPlans.updateIfState(plan.uuid, ['CANCELLING'], { state: 'CANCELLED' });

@@ -19,14 +19,18 @@ export const actionPlanStates = defineStateMachine<ActionPlanState>('action_plan
 });
 
 /** What an operator may ask for through the API (upstream `action_plan.py` patch rules). */
-export const actionPlanOperatorStates = defineStateMachine<ActionPlanState>('action_plan', ACTION_PLAN_STATES, {
-  RECOMMENDED: ['PENDING', 'CANCELLED', 'DELETED'],
-  PENDING: ['CANCELLED'],
-  ONGOING: ['CANCELLING'],
-  CANCELLING: [],
-  SUCCEEDED: ['DELETED'],
-  FAILED: ['DELETED'],
-  CANCELLED: ['DELETED'],
-  SUPERSEDED: ['DELETED'],
-  DELETED: [],
-});
+export const actionPlanOperatorStates = defineStateMachine<ActionPlanState>(
+  'action_plan',
+  ACTION_PLAN_STATES,
+  {
+    RECOMMENDED: ['PENDING', 'CANCELLED', 'DELETED'],
+    PENDING: ['CANCELLED'],
+    ONGOING: ['CANCELLING'],
+    CANCELLING: [],
+    SUCCEEDED: ['DELETED'],
+    FAILED: ['DELETED'],
+    CANCELLED: ['DELETED'],
+    SUPERSEDED: ['DELETED'],
+    DELETED: [],
+  },
+);

@@ -45,11 +45,21 @@ export interface WorkflowResult {
   statusMessage: string | null;
 }
 
-const FINISHED: ReadonlySet<ActionState> = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED', 'DELETED']);
+const FINISHED: ReadonlySet<ActionState> = new Set([
+  'SUCCEEDED',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+  'DELETED',
+]);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export async function runWorkflow(deps: WorkflowDeps, actionPlanUuid: string, signal: AbortSignal): Promise<WorkflowResult> {
+export async function runWorkflow(
+  deps: WorkflowDeps,
+  actionPlanUuid: string,
+  signal: AbortSignal,
+): Promise<WorkflowResult> {
   const { store, logger } = deps;
   const plan = await store.actionPlans.find(actionPlanUuid);
   if (!plan) throw new Error(`action plan ${actionPlanUuid} vanished before it ran`);
@@ -73,16 +83,33 @@ export async function runWorkflow(deps: WorkflowDeps, actionPlanUuid: string, si
   const isReady = (action: ActionRecord) => {
     const state = states.get(action.uuid);
     if (state !== 'PENDING' && state !== 'ONGOING') return false;
-    return action.parents.every((parent) => !byUuid.has(parent) || FINISHED.has(states.get(parent) ?? 'PENDING'));
+    return action.parents.every(
+      (parent) => !byUuid.has(parent) || FINISHED.has(states.get(parent) ?? 'PENDING'),
+    );
   };
 
   const runAction = async (action: ActionRecord) => {
     const type = deps.actionTypes.get(action.actionType);
-    const log = logger.child({ actionPlan: actionPlanUuid, action: action.uuid, actionType: action.actionType });
-    if (!type) return setState(action, 'FAILED', `Action failed in pre_condition: action type ${action.actionType} is not supported by this applier`);
+    const log = logger.child({
+      actionPlan: actionPlanUuid,
+      action: action.uuid,
+      actionType: action.actionType,
+    });
+    if (!type)
+      return setState(
+        action,
+        'FAILED',
+        `Action failed in pre_condition: action type ${action.actionType} is not supported by this applier`,
+      );
     if (!Value.Check(type.parameters, action.inputParameters)) {
-      const problems = [...Value.Errors(type.parameters, action.inputParameters)].map((e) => `${e.instancePath || '/'} ${e.message}`);
-      return setState(action, 'FAILED', `Action failed in pre_condition: invalid input_parameters: ${problems.join('; ')}`);
+      const problems = [...Value.Errors(type.parameters, action.inputParameters)].map(
+        (e) => `${e.instancePath || '/'} ${e.message}`,
+      );
+      return setState(
+        action,
+        'FAILED',
+        `Action failed in pre_condition: invalid input_parameters: ${problems.join('; ')}`,
+      );
     }
     const ctx: ActionContext = {
       cloud: deps.cloud,
@@ -93,7 +120,8 @@ export async function runWorkflow(deps: WorkflowDeps, actionPlanUuid: string, si
     };
     try {
       const precondition = await type.check(ctx, action.inputParameters);
-      if (!precondition.ok) return setState(action, 'SKIPPED', `Action was skipped automatically: ${precondition.reason}`);
+      if (!precondition.ok)
+        return setState(action, 'SKIPPED', `Action was skipped automatically: ${precondition.reason}`);
     } catch (error) {
       return setState(action, 'FAILED', `Action failed in pre_condition: ${messageOf(error)}`);
     }
@@ -102,7 +130,8 @@ export async function runWorkflow(deps: WorkflowDeps, actionPlanUuid: string, si
     try {
       await withRetries(deps, () => type.execute(ctx, action.inputParameters), log);
     } catch (error) {
-      if (abortRunning.signal.aborted) return setState(action, 'CANCELLED', 'Action was aborted because the action plan was cancelled');
+      if (abortRunning.signal.aborted)
+        return setState(action, 'CANCELLED', 'Action was aborted because the action plan was cancelled');
       return setState(action, 'FAILED', `Action failed in execute: ${messageOf(error)}`);
     }
     try {
@@ -110,7 +139,10 @@ export async function runWorkflow(deps: WorkflowDeps, actionPlanUuid: string, si
     } catch (error) {
       return setState(action, 'FAILED', `Action failed in post_condition: ${messageOf(error)}`);
     }
-    deps.metrics?.actionDuration.observe({ action_type: action.actionType }, (deps.clock.now().getTime() - started) / 1000);
+    deps.metrics?.actionDuration.observe(
+      { action_type: action.actionType },
+      (deps.clock.now().getTime() - started) / 1000,
+    );
     return setState(action, 'SUCCEEDED');
   };
 
@@ -139,7 +171,8 @@ export async function runWorkflow(deps: WorkflowDeps, actionPlanUuid: string, si
 
   if (cancelled) {
     await store.actions.updateManyOfPlan(plan.id, ['PENDING', 'ONGOING'], { state: 'CANCELLED' });
-    for (const action of actions) if (!FINISHED.has(states.get(action.uuid) ?? 'PENDING')) states.set(action.uuid, 'CANCELLED');
+    for (const action of actions)
+      if (!FINISHED.has(states.get(action.uuid) ?? 'PENDING')) states.set(action.uuid, 'CANCELLED');
   }
 
   const finalStates = actions.map((action) => states.get(action.uuid) ?? 'PENDING');
@@ -178,14 +211,25 @@ async function withRetries(deps: WorkflowDeps, work: () => Promise<void>, log: L
   }
 }
 
-async function rollback(deps: WorkflowDeps, actions: ActionRecord[], states: Map<string, ActionState>, logger: Logger): Promise<void> {
+async function rollback(
+  deps: WorkflowDeps,
+  actions: ActionRecord[],
+  states: Map<string, ActionState>,
+  logger: Logger,
+): Promise<void> {
   for (const action of [...actions].reverse()) {
     if (states.get(action.uuid) !== 'SUCCEEDED') continue;
     const type = deps.actionTypes.get(action.actionType);
     if (!type?.revert) continue;
     try {
       await type.revert(
-        { cloud: deps.cloud, clock: deps.clock, log: logger, signal: new AbortController().signal, progress: () => undefined },
+        {
+          cloud: deps.cloud,
+          clock: deps.clock,
+          log: logger,
+          signal: new AbortController().signal,
+          progress: () => undefined,
+        },
         action.inputParameters,
       );
     } catch (error) {
@@ -204,7 +248,9 @@ function summarise(
   const failed = actions.filter((action) => states.get(action.uuid) === 'FAILED');
   const parts: string[] = [];
   if (failed.length > 0) {
-    parts.push(`${failed.length} action(s) failed: ${failed.map((a) => `${a.uuid} (${reasons.get(a.uuid) ?? 'failed'})`).join('; ')}.`);
+    parts.push(
+      `${failed.length} action(s) failed: ${failed.map((a) => `${a.uuid} (${reasons.get(a.uuid) ?? 'failed'})`).join('; ')}.`,
+    );
   }
   if (skipped.length > 0) {
     parts.push(

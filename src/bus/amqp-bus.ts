@@ -10,7 +10,13 @@
  * re-attached on each connect. Exclusive queues die with the connection, so fan-out subscribers miss what is
  * published while disconnected; named queues keep it.
  */
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import amqp, {
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type RecoveringChannelModel,
+} from 'amqplib';
 import type { Logger } from '../observability/logger.js';
 import type { Bus, BusHandler, Destination, SubscribeOptions, Subscription } from './bus.js';
 import { decodeOsloEnvelope, encodeOsloEnvelope } from './oslo-envelope.js';
@@ -74,15 +80,21 @@ export class AmqpBus implements Bus {
       bus.#model = undefined;
       bus.#connected = new Promise((resolve) => (bus.#markConnected = resolve));
     });
-    bus.#connection.on('reconnect-failed', (error: Error) => bus.#logger.error({ err: error }, 'RabbitMQ reconnection gave up'));
-    bus.#connection.on('error', (error: Error) => bus.#logger.warn({ err: error }, 'RabbitMQ connection error'));
+    bus.#connection.on('reconnect-failed', (error: Error) =>
+      bus.#logger.error({ err: error }, 'RabbitMQ reconnection gave up'),
+    );
+    bus.#connection.on('error', (error: Error) =>
+      bus.#logger.warn({ err: error }, 'RabbitMQ connection error'),
+    );
     await bus.#connected;
     return bus;
   }
 
   async #setup(model: ChannelModel): Promise<void> {
     const publisher = await model.createConfirmChannel();
-    publisher.on('error', (error: Error) => this.#logger.warn({ err: error }, 'RabbitMQ publish channel error'));
+    publisher.on('error', (error: Error) =>
+      this.#logger.warn({ err: error }, 'RabbitMQ publish channel error'),
+    );
     this.#model = model;
     this.#publisher = publisher;
     for (const subscription of this.#subscriptions) {
@@ -127,10 +139,17 @@ export class AmqpBus implements Bus {
   async #attach(subscription: SubscriptionState, model: ChannelModel): Promise<void> {
     const exchange = await this.#ensureExchange(model, subscription.destination.exchange);
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.#logger.warn({ err: error }, 'RabbitMQ consumer channel error'));
+    channel.on('error', (error: Error) =>
+      this.#logger.warn({ err: error }, 'RabbitMQ consumer channel error'),
+    );
     await channel.prefetch(subscription.options.prefetch ?? 1);
     const queue = subscription.options.queue
-      ? (await channel.assertQueue(this.#name(subscription.options.queue), { durable: true, autoDelete: false })).queue
+      ? (
+          await channel.assertQueue(this.#name(subscription.options.queue), {
+            durable: true,
+            autoDelete: false,
+          })
+        ).queue
       : (await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false })).queue;
     await channel.bindQueue(queue, exchange, subscription.destination.routingKey);
     const { consumerTag } = await channel.consume(queue, (message) => {
@@ -141,7 +160,10 @@ export class AmqpBus implements Bus {
   }
 
   #deliver(subscription: SubscriptionState, channel: Channel, message: ConsumeMessage): void {
-    const destination = { exchange: message.fields.exchange.slice(this.#prefix.length), routingKey: message.fields.routingKey };
+    const destination = {
+      exchange: message.fields.exchange.slice(this.#prefix.length),
+      routingKey: message.fields.routingKey,
+    };
     const decoded = decodeOsloEnvelope(message.content);
     if (!decoded.ok) {
       this.#logger.error({ destination, reason: decoded.reason }, 'undecodable message dropped');
@@ -157,7 +179,12 @@ export class AmqpBus implements Bus {
           channel.nack(message, false, false);
         },
       )
-      .catch((error: unknown) => this.#logger.warn({ err: error }, 'could not settle a message (channel gone); the broker redelivers it'))
+      .catch((error: unknown) =>
+        this.#logger.warn(
+          { err: error },
+          'could not settle a message (channel gone); the broker redelivers it',
+        ),
+      )
       .finally(() => subscription.inFlight.delete(work));
     subscription.inFlight.add(work);
   }
@@ -171,15 +198,36 @@ export class AmqpBus implements Bus {
     const exchange = await this.#ensureExchange(model, destination.exchange);
     const body = Buffer.from(JSON.stringify(encodeOsloEnvelope(message)));
     await new Promise<void>((resolve, reject) => {
-      publisher.publish(exchange, destination.routingKey, body, { contentType: 'application/json', contentEncoding: 'utf-8', persistent: this.#own.has(destination.exchange) }, (error: unknown) =>
-        error ? reject(error instanceof Error ? error : new Error(`RabbitMQ nacked the publish to ${exchange}`)) : resolve(),
+      publisher.publish(
+        exchange,
+        destination.routingKey,
+        body,
+        {
+          contentType: 'application/json',
+          contentEncoding: 'utf-8',
+          persistent: this.#own.has(destination.exchange),
+        },
+        (error: unknown) =>
+          error
+            ? reject(error instanceof Error ? error : new Error(`RabbitMQ nacked the publish to ${exchange}`))
+            : resolve(),
       );
     });
   }
 
-  async subscribe(destination: Destination, handler: BusHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(
+    destination: Destination,
+    handler: BusHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     if (this.#closed) throw new Error('the bus is closed');
-    const subscription: SubscriptionState = { destination, handler, options, inFlight: new Set(), closed: false };
+    const subscription: SubscriptionState = {
+      destination,
+      handler,
+      options,
+      inFlight: new Set(),
+      closed: false,
+    };
     await this.#connected;
     this.#subscriptions.add(subscription);
     await this.#attach(subscription, this.#model!);

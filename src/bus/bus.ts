@@ -10,7 +10,10 @@ export interface Destination {
   routingKey: string;
 }
 
-export type BusHandler = (message: unknown, meta: { destination: Destination; redelivered: boolean }) => Promise<void>;
+export type BusHandler = (
+  message: unknown,
+  meta: { destination: Destination; redelivered: boolean },
+) => Promise<void>;
 
 export interface SubscribeOptions {
   /**

@@ -22,19 +22,27 @@ describe('InProcessBus', () => {
   it('delivers every message to each exclusive subscriber (fan-out)', async () => {
     const bus = new InProcessBus({ logger: silentLogger });
     const seen: unknown[][] = [[], []];
-    for (const list of seen) await bus.subscribe(destination, (message) => Promise.resolve(void list.push(message)));
+    for (const list of seen)
+      await bus.subscribe(destination, (message) => Promise.resolve(void list.push(message)));
     await bus.publish(destination, { n: 1 });
     await bus.publish(destination, { n: 2 });
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(seen).toEqual([[{ n: 1 }, { n: 2 }], [{ n: 1 }, { n: 2 }]]);
+    expect(seen).toEqual([
+      [{ n: 1 }, { n: 2 }],
+      [{ n: 1 }, { n: 2 }],
+    ]);
   });
 
   it('shares a named queue between competing consumers, each message once', async () => {
     const bus = new InProcessBus({ logger: silentLogger });
     const seen: number[] = [];
     for (let i = 0; i < 3; i++) {
-      await bus.subscribe(destination, (message) => Promise.resolve(void seen.push((message as { n: number }).n)), { queue: 'work' });
+      await bus.subscribe(
+        destination,
+        (message) => Promise.resolve(void seen.push((message as { n: number }).n)),
+        { queue: 'work' },
+      );
     }
     for (let n = 0; n < 30; n++) await bus.publish(destination, { n });
     for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));

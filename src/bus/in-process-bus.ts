@@ -47,18 +47,32 @@ export class InProcessBus implements Bus {
     // Messages are copied, as a broker would, so publishers and consumers never share objects.
     const copy: unknown = message === undefined ? undefined : JSON.parse(JSON.stringify(message));
     for (const queue of this.#queues.values()) {
-      if (queue.exchange !== destination.exchange || !matchesRoutingKey(queue.pattern, destination.routingKey)) continue;
+      if (
+        queue.exchange !== destination.exchange ||
+        !matchesRoutingKey(queue.pattern, destination.routingKey)
+      )
+        continue;
       queue.backlog.push({ message: copy, destination });
       setImmediate(() => this.#drain(queue));
     }
     return Promise.resolve();
   }
 
-  subscribe(destination: Destination, handler: BusHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+  subscribe(
+    destination: Destination,
+    handler: BusHandler,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     const name = options.queue ?? `exclusive-${++this.#anonymous}`;
     let queue = this.#queues.get(name);
     if (!queue) {
-      queue = { exchange: destination.exchange, pattern: destination.routingKey, consumers: [], backlog: [], next: 0 };
+      queue = {
+        exchange: destination.exchange,
+        pattern: destination.routingKey,
+        consumers: [],
+        backlog: [],
+        next: 0,
+      };
       this.#queues.set(name, queue);
     }
     const consumer: Consumer = { handler, busy: 0, prefetch: options.prefetch ?? 1 };
@@ -88,7 +102,12 @@ export class InProcessBus implements Bus {
       consumer.busy++;
       consumer
         .handler(item.message, { destination: item.destination, redelivered: false })
-        .catch((error: unknown) => this.#logger.error({ err: error, destination: item.destination }, 'bus handler failed; message dropped'))
+        .catch((error: unknown) =>
+          this.#logger.error(
+            { err: error, destination: item.destination },
+            'bus handler failed; message dropped',
+          ),
+        )
         .finally(() => {
           consumer.busy--;
           this.#drain(queue);

@@ -14,19 +14,39 @@ describe('oslo envelope', () => {
   it('round-trips a notification through encode and decode', () => {
     const wire = JSON.stringify(encodeOsloEnvelope(notification));
     expect(JSON.parse(wire)).toMatchObject({ 'oslo.version': '2.0' });
-    expect(decodeOsloEnvelope(Buffer.from(wire))).toEqual({ ok: true, message: notification, enveloped: true });
+    expect(decodeOsloEnvelope(Buffer.from(wire))).toEqual({
+      ok: true,
+      message: notification,
+      enveloped: true,
+    });
   });
 
   it('passes a bare (messaging v1) notification through', () => {
-    expect(decodeOsloEnvelope(JSON.stringify(notification))).toEqual({ ok: true, message: notification, enveloped: false });
+    expect(decodeOsloEnvelope(JSON.stringify(notification))).toEqual({
+      ok: true,
+      message: notification,
+      enveloped: false,
+    });
   });
 
   it.each([
     ['not JSON', '{oops', 'body is not JSON'],
     ['a JSON array', '[1]', 'not a JSON object'],
-    ['a future major version', JSON.stringify({ 'oslo.version': '3.0', 'oslo.message': '{}' }), 'unsupported oslo.version'],
-    ['a non-string oslo.message', JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': {} }), 'not a string'],
-    ['an oslo.message that is not JSON', JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': '{x' }), 'oslo.message is not JSON'],
+    [
+      'a future major version',
+      JSON.stringify({ 'oslo.version': '3.0', 'oslo.message': '{}' }),
+      'unsupported oslo.version',
+    ],
+    [
+      'a non-string oslo.message',
+      JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': {} }),
+      'not a string',
+    ],
+    [
+      'an oslo.message that is not JSON',
+      JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': '{x' }),
+      'oslo.message is not JSON',
+    ],
   ])('returns a reason instead of throwing for %s', (_name, body, reason) => {
     const result = decodeOsloEnvelope(body);
     expect(result.ok).toBe(false);

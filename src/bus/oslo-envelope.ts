@@ -14,7 +14,8 @@ export interface OsloNotification {
   timestamp?: string;
 }
 
-export type DecodeResult<T = unknown> = { ok: true; message: T; enveloped: boolean } | { ok: false; reason: string };
+export type DecodeResult<T = unknown> =
+  { ok: true; message: T; enveloped: boolean } | { ok: false; reason: string };
 
 export function encodeOsloEnvelope(message: unknown): { 'oslo.version': string; 'oslo.message': string } {
   return { 'oslo.version': OSLO_VERSION, 'oslo.message': JSON.stringify(message) };
@@ -37,7 +38,8 @@ export function decodeOsloEnvelope(body: unknown): DecodeResult {
     return { ok: false, reason: 'body is not a JSON object' };
   }
   const record = parsed as Record<string, unknown>;
-  if (!('oslo.message' in record) && !('oslo.version' in record)) return { ok: true, message: record, enveloped: false };
+  if (!('oslo.message' in record) && !('oslo.version' in record))
+    return { ok: true, message: record, enveloped: false };
   const version = record['oslo.version'];
   if (typeof version !== 'string' || version.split('.')[0] !== OSLO_VERSION.split('.')[0]) {
     return { ok: false, reason: `unsupported oslo.version ${JSON.stringify(version)}` };
@@ -53,10 +55,12 @@ export function decodeOsloEnvelope(body: unknown): DecodeResult {
 
 /** Narrows a decoded message to a notification (event_type, publisher_id, priority, payload). */
 export function asNotification(message: unknown): DecodeResult<OsloNotification> {
-  if (message === null || typeof message !== 'object') return { ok: false, reason: 'notification is not an object' };
+  if (message === null || typeof message !== 'object')
+    return { ok: false, reason: 'notification is not an object' };
   const record = message as Record<string, unknown>;
   for (const field of ['event_type', 'publisher_id', 'priority'] as const) {
-    if (typeof record[field] !== 'string') return { ok: false, reason: `notification has no string ${field}` };
+    if (typeof record[field] !== 'string')
+      return { ok: false, reason: `notification has no string ${field}` };
   }
   if (!('payload' in record)) return { ok: false, reason: 'notification has no payload' };
   return { ok: true, message: record as unknown as OsloNotification, enveloped: false };

@@ -5,35 +5,65 @@ import { printList, printOne } from './output.js';
 
 export function registerActionPlanCommands(program: Command): void {
   const plan = program.command('actionplan').description('Action plans');
-  plan.command('list').option('--audit <uuid>').description('List action plans').action(
-    action(async (options: { audit?: string }, command: Command) => {
-      printList(await clientOf(command).list('action_plans', { audit_uuid: options.audit }), ['uuid', 'audit_uuid', 'state', 'strategy_name', 'global_efficacy'], globalsOf(command).format);
-    }),
-  );
-  plan.command('show <plan>').description('Show an action plan').action(
-    action(async (id: string, _options: object, command: Command) => printOne(await clientOf(command).show('action_plans', id), globalsOf(command).format)),
-  );
-  plan.command('start <plan>').description('Start a RECOMMENDED action plan').action(
-    action(async (id: string, _options: object, command: Command) => printOne(await clientOf(command).startActionPlan(id), globalsOf(command).format)),
-  );
-  plan.command('update <plan> <ops...>').description('Update with op path=value pairs').action(
-    action(async (id: string, ops: string[], _options: object, command: Command) => {
-      printOne(await clientOf(command).update('action_plans', id, toPatch(ops)), globalsOf(command).format);
-    }),
-  );
-  plan.command('cancel <plan>').description('Cancel an action plan (CANCELLED, or CANCELLING while it runs)').action(
-    action(async (id: string, _options: object, command: Command) => {
-      const client = clientOf(command);
-      const current = await client.show('action_plans', id);
-      const state = current.state === 'ONGOING' ? 'CANCELLING' : 'CANCELLED';
-      printOne(await client.update('action_plans', id, [{ op: 'replace', path: '/state', value: state }]), globalsOf(command).format);
-    }),
-  );
-  plan.command('delete <plan...>').description('Delete action plans').action(
-    action(async (ids: string[], _options: object, command: Command) => {
-      for (const id of ids) await clientOf(command).delete('action_plans', id);
-    }),
-  );
+  plan
+    .command('list')
+    .option('--audit <uuid>')
+    .description('List action plans')
+    .action(
+      action(async (options: { audit?: string }, command: Command) => {
+        printList(
+          await clientOf(command).list('action_plans', { audit_uuid: options.audit }),
+          ['uuid', 'audit_uuid', 'state', 'strategy_name', 'global_efficacy'],
+          globalsOf(command).format,
+        );
+      }),
+    );
+  plan
+    .command('show <plan>')
+    .description('Show an action plan')
+    .action(
+      action(async (id: string, _options: object, command: Command) =>
+        printOne(await clientOf(command).show('action_plans', id), globalsOf(command).format),
+      ),
+    );
+  plan
+    .command('start <plan>')
+    .description('Start a RECOMMENDED action plan')
+    .action(
+      action(async (id: string, _options: object, command: Command) =>
+        printOne(await clientOf(command).startActionPlan(id), globalsOf(command).format),
+      ),
+    );
+  plan
+    .command('update <plan> <ops...>')
+    .description('Update with op path=value pairs')
+    .action(
+      action(async (id: string, ops: string[], _options: object, command: Command) => {
+        printOne(await clientOf(command).update('action_plans', id, toPatch(ops)), globalsOf(command).format);
+      }),
+    );
+  plan
+    .command('cancel <plan>')
+    .description('Cancel an action plan (CANCELLED, or CANCELLING while it runs)')
+    .action(
+      action(async (id: string, _options: object, command: Command) => {
+        const client = clientOf(command);
+        const current = await client.show('action_plans', id);
+        const state = current.state === 'ONGOING' ? 'CANCELLING' : 'CANCELLED';
+        printOne(
+          await client.update('action_plans', id, [{ op: 'replace', path: '/state', value: state }]),
+          globalsOf(command).format,
+        );
+      }),
+    );
+  plan
+    .command('delete <plan...>')
+    .description('Delete action plans')
+    .action(
+      action(async (ids: string[], _options: object, command: Command) => {
+        for (const id of ids) await clientOf(command).delete('action_plans', id);
+      }),
+    );
 
   const actions = program.command('action').description('Actions of action plans');
   actions
@@ -44,15 +74,23 @@ export function registerActionPlanCommands(program: Command): void {
     .action(
       action(async (options: { actionPlan?: string; audit?: string }, command: Command) => {
         printList(
-          await clientOf(command).list('actions', { action_plan_uuid: options.actionPlan, audit_uuid: options.audit }),
+          await clientOf(command).list('actions', {
+            action_plan_uuid: options.actionPlan,
+            audit_uuid: options.audit,
+          }),
           ['uuid', 'action_type', 'state', 'parents', 'status_message'],
           globalsOf(command).format,
         );
       }),
     );
-  actions.command('show <action>').description('Show an action').action(
-    action(async (id: string, _options: object, command: Command) => printOne(await clientOf(command).show('actions', id), globalsOf(command).format)),
-  );
+  actions
+    .command('show <action>')
+    .description('Show an action')
+    .action(
+      action(async (id: string, _options: object, command: Command) =>
+        printOne(await clientOf(command).show('actions', id), globalsOf(command).format),
+      ),
+    );
   actions
     .command('skip <action>')
     .option('-r, --reason <text>', 'why the action is skipped (shown in status_message)')
@@ -70,7 +108,8 @@ export function registerActionPlanCommands(program: Command): void {
     .action(
       action(async (id: string, options: { state: string; reason?: string }, command: Command) => {
         const patch = [{ op: 'replace' as const, path: '/state', value: options.state }];
-        if (options.reason !== undefined) patch.push({ op: 'replace', path: '/status_message', value: options.reason });
+        if (options.reason !== undefined)
+          patch.push({ op: 'replace', path: '/status_message', value: options.reason });
         printOne(await clientOf(command).update('actions', id, patch), globalsOf(command).format);
       }),
     );

@@ -7,53 +7,90 @@ const COLUMNS = ['uuid', 'name', 'goal_name', 'strategy_name'];
 
 export function registerAuditTemplateCommands(program: Command): void {
   const template = program.command('audittemplate').description('Audit templates');
-  template.command('list').option('--goal <goal>').option('--strategy <strategy>').description('List audit templates').action(
-    action(async (options: { goal?: string; strategy?: string }, command: Command) => {
-      printList(await clientOf(command).list('audit_templates', { goal: options.goal, strategy: options.strategy }), COLUMNS, globalsOf(command).format);
-    }),
-  );
-  template.command('show <template>').description('Show an audit template by uuid or name').action(
-    action(async (id: string, _options: object, command: Command) => printOne(await clientOf(command).show('audit_templates', id), globalsOf(command).format)),
-  );
+  template
+    .command('list')
+    .option('--goal <goal>')
+    .option('--strategy <strategy>')
+    .description('List audit templates')
+    .action(
+      action(async (options: { goal?: string; strategy?: string }, command: Command) => {
+        printList(
+          await clientOf(command).list('audit_templates', { goal: options.goal, strategy: options.strategy }),
+          COLUMNS,
+          globalsOf(command).format,
+        );
+      }),
+    );
+  template
+    .command('show <template>')
+    .description('Show an audit template by uuid or name')
+    .action(
+      action(async (id: string, _options: object, command: Command) =>
+        printOne(await clientOf(command).show('audit_templates', id), globalsOf(command).format),
+      ),
+    );
   template
     .command('create <name> <goal>')
     .option('-s, --strategy <strategy>')
     .option('-d, --description <text>')
     .option('--scope <json>', 'audit scope as JSON')
-    .option('-p, --default-parameter <key=value>', 'default audit parameter (API 1.7), repeatable', collectParameter)
+    .option(
+      '-p, --default-parameter <key=value>',
+      'default audit parameter (API 1.7), repeatable',
+      collectParameter,
+    )
     .description('Create an audit template')
     .action(
-      action(async (name: string, goal: string, options: { strategy?: string; description?: string; scope?: string; defaultParameter?: Record<string, unknown> }, command: Command) => {
-        const body = {
-          name,
-          goal,
-          ...(options.strategy && { strategy: options.strategy }),
-          ...(options.description && { description: options.description }),
-          ...(options.scope && { scope: JSON.parse(options.scope) as unknown }),
-          ...(options.defaultParameter && { default_parameters: options.defaultParameter }),
-        };
-        printOne(await clientOf(command).create('audit_templates', body), globalsOf(command).format);
-      }),
+      action(
+        async (
+          name: string,
+          goal: string,
+          options: {
+            strategy?: string;
+            description?: string;
+            scope?: string;
+            defaultParameter?: Record<string, unknown>;
+          },
+          command: Command,
+        ) => {
+          const body = {
+            name,
+            goal,
+            ...(options.strategy && { strategy: options.strategy }),
+            ...(options.description && { description: options.description }),
+            ...(options.scope && { scope: JSON.parse(options.scope) as unknown }),
+            ...(options.defaultParameter && { default_parameters: options.defaultParameter }),
+          };
+          printOne(await clientOf(command).create('audit_templates', body), globalsOf(command).format);
+        },
+      ),
     );
   template
     .command('update <template> <ops...>')
     .description('Update with op path=value pairs, e.g. `replace name=new-name` or `remove strategy`')
     .action(
       action(async (id: string, ops: string[], _options: object, command: Command) => {
-        printOne(await clientOf(command).update('audit_templates', id, toPatch(ops)), globalsOf(command).format);
+        printOne(
+          await clientOf(command).update('audit_templates', id, toPatch(ops)),
+          globalsOf(command).format,
+        );
       }),
     );
-  template.command('delete <template...>').description('Delete audit templates').action(
-    action(async (ids: string[], _options: object, command: Command) => {
-      for (const id of ids) await clientOf(command).delete('audit_templates', id);
-    }),
-  );
+  template
+    .command('delete <template...>')
+    .description('Delete audit templates')
+    .action(
+      action(async (ids: string[], _options: object, command: Command) => {
+        for (const id of ids) await clientOf(command).delete('audit_templates', id);
+      }),
+    );
 }
 
 /** `replace name=x state=CANCELLED` / `remove strategy` → RFC 6902 operations (watcherclient's syntax). */
 export function toPatch(words: readonly string[]): PatchOp[] {
   const [op, ...pairs] = words;
-  if (op !== 'add' && op !== 'replace' && op !== 'remove') throw new Error('the first word must be add, replace or remove');
+  if (op !== 'add' && op !== 'replace' && op !== 'remove')
+    throw new Error('the first word must be add, replace or remove');
   return pairs.map((pair) => {
     if (op === 'remove') return { op, path: `/${pair.replace(/^\//, '')}` };
     const index = pair.indexOf('=');

@@ -3,7 +3,16 @@ import { toPatch } from './audit-template.js';
 import { action, clientOf, collectParameter, globalsOf } from './context.js';
 import { printList, printOne } from './output.js';
 
-const COLUMNS = ['uuid', 'name', 'audit_type', 'state', 'goal_name', 'strategy_name', 'interval', 'auto_trigger'];
+const COLUMNS = [
+  'uuid',
+  'name',
+  'audit_type',
+  'state',
+  'goal_name',
+  'strategy_name',
+  'interval',
+  'auto_trigger',
+];
 
 interface CreateOptions {
   type: string;
@@ -22,14 +31,28 @@ interface CreateOptions {
 
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('Audits');
-  audit.command('list').option('--goal <goal>').option('--strategy <strategy>').description('List audits').action(
-    action(async (options: { goal?: string; strategy?: string }, command: Command) => {
-      printList(await clientOf(command).list('audits', { goal: options.goal, strategy: options.strategy }), COLUMNS, globalsOf(command).format);
-    }),
-  );
-  audit.command('show <audit>').description('Show an audit by uuid or name').action(
-    action(async (id: string, _options: object, command: Command) => printOne(await clientOf(command).show('audits', id), globalsOf(command).format)),
-  );
+  audit
+    .command('list')
+    .option('--goal <goal>')
+    .option('--strategy <strategy>')
+    .description('List audits')
+    .action(
+      action(async (options: { goal?: string; strategy?: string }, command: Command) => {
+        printList(
+          await clientOf(command).list('audits', { goal: options.goal, strategy: options.strategy }),
+          COLUMNS,
+          globalsOf(command).format,
+        );
+      }),
+    );
+  audit
+    .command('show <audit>')
+    .description('Show an audit by uuid or name')
+    .action(
+      action(async (id: string, _options: object, command: Command) =>
+        printOne(await clientOf(command).show('audits', id), globalsOf(command).format),
+      ),
+    );
   audit
     .command('create')
     .option('-t, --type <type>', 'ONESHOT, CONTINUOUS or EVENT', 'ONESHOT')
@@ -64,16 +87,22 @@ export function registerAuditCommands(program: Command): void {
         printOne(await clientOf(command).create('audits', body), globalsOf(command).format);
       }),
     );
-  audit.command('update <audit> <ops...>').description('Update with op path=value pairs, e.g. `replace state=CANCELLED`').action(
-    action(async (id: string, ops: string[], _options: object, command: Command) => {
-      printOne(await clientOf(command).update('audits', id, toPatch(ops)), globalsOf(command).format);
-    }),
-  );
-  audit.command('delete <audit...>').description('Delete audits').action(
-    action(async (ids: string[], _options: object, command: Command) => {
-      for (const id of ids) await clientOf(command).delete('audits', id);
-    }),
-  );
+  audit
+    .command('update <audit> <ops...>')
+    .description('Update with op path=value pairs, e.g. `replace state=CANCELLED`')
+    .action(
+      action(async (id: string, ops: string[], _options: object, command: Command) => {
+        printOne(await clientOf(command).update('audits', id, toPatch(ops)), globalsOf(command).format);
+      }),
+    );
+  audit
+    .command('delete <audit...>')
+    .description('Delete audits')
+    .action(
+      action(async (ids: string[], _options: object, command: Command) => {
+        for (const id of ids) await clientOf(command).delete('audits', id);
+      }),
+    );
 
   program
     .command('webhook')

@@ -25,7 +25,9 @@ export function clientOf(command: Command): StewardClient {
 }
 
 /** Runs a command action; API errors print their faultstring and exit 1, nothing else is swallowed. */
-export function action<A extends unknown[]>(work: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  work: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await work(...args);
@@ -36,7 +38,9 @@ export function action<A extends unknown[]>(work: (...args: A) => Promise<void>)
         return;
       }
       if (error instanceof TypeError && /fetch failed/.test(error.message)) {
-        process.stderr.write(`ERROR: cannot reach ${globalsOf(args.at(-1) as Command).endpoint}: is Steward running?\n`);
+        process.stderr.write(
+          `ERROR: cannot reach ${globalsOf(args.at(-1) as Command).endpoint}: is Steward running?\n`,
+        );
         process.exitCode = 1;
         return;
       }
@@ -46,7 +50,10 @@ export function action<A extends unknown[]>(work: (...args: A) => Promise<void>)
 }
 
 /** `key=value` pairs (repeatable `-p`), values parsed as JSON when they are JSON. */
-export function collectParameter(value: string, previous: Record<string, unknown> = {}): Record<string, unknown> {
+export function collectParameter(
+  value: string,
+  previous: Record<string, unknown> = {},
+): Record<string, unknown> {
   const index = value.indexOf('=');
   if (index <= 0) throw new Error(`parameter must be key=value, got ${value}`);
   const key = value.slice(0, index);

@@ -8,8 +8,19 @@ const cell = (value: unknown): string => {
   return typeof value === 'string' ? value : JSON.stringify(value);
 };
 
-export function printList(rows: readonly Record<string, unknown>[], columns: readonly string[], format: Format): void {
-  if (format === 'json') return void process.stdout.write(`${JSON.stringify(rows.map((row) => pick(row, columns)), null, 2)}\n`);
+export function printList(
+  rows: readonly Record<string, unknown>[],
+  columns: readonly string[],
+  format: Format,
+): void {
+  if (format === 'json')
+    return void process.stdout.write(
+      `${JSON.stringify(
+        rows.map((row) => pick(row, columns)),
+        null,
+        2,
+      )}\n`,
+    );
   const table = new Table({ head: [...columns] });
   for (const row of rows) table.push(columns.map((column) => cell(row[column])));
   process.stdout.write(`${table.toString()}\n`);

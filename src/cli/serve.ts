@@ -15,7 +15,9 @@ interface ServeOptions {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run Steward: API, decision engine and applier (embedded defaults: PGlite under ./data, in-process bus)')
+    .description(
+      'Run Steward: API, decision engine and applier (embedded defaults: PGlite under ./data, in-process bus)',
+    )
     .option('-c, --config <file>', 'JSON config file (also STEWARD_CONFIG)')
     .option('--role <roles>', 'comma-separated: all, api, decision-engine, applier')
     .option('--port <port>', 'API port')
@@ -49,7 +51,9 @@ export function registerServeCommand(program: Command): void {
                 `  Its Prometheus:    ${sim.urls.prometheus}`,
               ]
             : []),
-          ...(model ? [`  Compute model:     ${model.nodeCount} hosts, ${model.instanceCount} instances synced`] : []),
+          ...(model
+            ? [`  Compute model:     ${model.nodeCount} hosts, ${model.instanceCount} instances synced`]
+            : []),
           ...(api
             ? [
                 `  API (Watcher v1):  ${api}/            try: curl ${api}/`,

@@ -13,7 +13,13 @@ import { isStewardError } from '../errors.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createLogger } from '../observability/logger.js';
 import { LOAD_PATTERNS } from '../simulator/cluster.js';
-import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL, DEFAULT_PORT, resolveSimulatorOptions, type SimulatorCliOptions } from '../simulator/config.js';
+import {
+  DEFAULT_BANDWIDTH_MB_PER_S,
+  DEFAULT_HOST_LABEL,
+  DEFAULT_PORT,
+  resolveSimulatorOptions,
+  type SimulatorCliOptions,
+} from '../simulator/config.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../simulator/index.js';
 import { ScaledClock } from '../simulator/scaled-clock.js';
 import { stopOnSignals } from './signals.js';
@@ -39,17 +45,38 @@ const EXIT_USAGE = 2;
 export function registerSimulatorCommand(program: Command): void {
   program
     .command('simulator')
-    .description('Run the simulated OpenStack cloud (Keystone, Nova, Placement, Cinder, Glance, Prometheus) on one port')
+    .description(
+      'Run the simulated OpenStack cloud (Keystone, Nova, Placement, Cinder, Glance, Prometheus) on one port',
+    )
     .option('--port <port>', 'port on 127.0.0.1; 0 picks a free one', String(DEFAULT_PORT))
     .option('--hosts <n>', 'compute hosts (default 16)')
     .option('--instances <n>', 'instances (default 7.5 per host; 120 for 16 hosts)')
     .option('--seed <n>', 'seed of placement, loads and trace assignment (default 42)')
-    .option('--scenario <file>', 'build the cloud from a scenario JSON file (data/scenarios) instead of a seed')
-    .addOption(new Option('--load-pattern <pattern>', 'instance CPU load (default diurnal; planetlab with --planetlab)').choices(LOAD_PATTERNS))
-    .option('--planetlab <path>', "PlanetLab traces: a day's folder of per-VM files or its CSV (implies --load-pattern planetlab)")
+    .option(
+      '--scenario <file>',
+      'build the cloud from a scenario JSON file (data/scenarios) instead of a seed',
+    )
+    .addOption(
+      new Option(
+        '--load-pattern <pattern>',
+        'instance CPU load (default diurnal; planetlab with --planetlab)',
+      ).choices(LOAD_PATTERNS),
+    )
+    .option(
+      '--planetlab <path>',
+      "PlanetLab traces: a day's folder of per-VM files or its CSV (implies --load-pattern planetlab)",
+    )
     .option('--host-label <label>', 'label naming the host on node_exporter series', DEFAULT_HOST_LABEL)
-    .option('--bandwidth <MB/s>', 'live-migration bandwidth (moves take memory / bandwidth of simulated time)', String(DEFAULT_BANDWIDTH_MB_PER_S))
-    .option('--bus <url>', 'where Nova notifications go: memory:// (dropped) or amqp://user:pass@host:5672/vhost', 'memory://')
+    .option(
+      '--bandwidth <MB/s>',
+      'live-migration bandwidth (moves take memory / bandwidth of simulated time)',
+      String(DEFAULT_BANDWIDTH_MB_PER_S),
+    )
+    .option(
+      '--bus <url>',
+      'where Nova notifications go: memory:// (dropped) or amqp://user:pass@host:5672/vhost',
+      'memory://',
+    )
     .option('--speed <factor>', 'simulated seconds per real second', '1')
     .option('--start <time>', 'simulated time at start (ISO 8601; default now)')
     .action(async (options: SimulatorCommandOptions) => {
@@ -62,9 +89,14 @@ export function registerSimulatorCommand(program: Command): void {
       const logger = createLogger({ name: 'steward-simulator' });
       let bus: Bus;
       try {
-        bus = options.bus === 'memory://' ? new InProcessBus({ logger }) : await AmqpBus.connect({ url: options.bus, logger });
+        bus =
+          options.bus === 'memory://'
+            ? new InProcessBus({ logger })
+            : await AmqpBus.connect({ url: options.bus, logger });
       } catch (error) {
-        process.stderr.write(`steward simulator: cannot connect the bus ${redact(options.bus)}: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `steward simulator: cannot connect the bus ${redact(options.bus)}: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exitCode = 1;
         return;
       }
@@ -73,12 +105,26 @@ export function registerSimulatorCommand(program: Command): void {
         const resolved = resolveSimulatorOptions(parsed.cli);
         // Nothing may poll a simulator left running (an embedded Steward waits on notifications), so moves finish on
         // the clock by themselves, each at its own completion instant, also under --speed.
-        cloud = createSimulatedCloud({ clock: parsed.clock, bus, cluster: resolved.cluster, logger, hostLabel: resolved.hostLabel, migrationBandwidthMbPerS: resolved.migrationBandwidthMbPerS, autoSettle: 'exact' });
+        cloud = createSimulatedCloud({
+          clock: parsed.clock,
+          bus,
+          cluster: resolved.cluster,
+          logger,
+          hostLabel: resolved.hostLabel,
+          migrationBandwidthMbPerS: resolved.migrationBandwidthMbPerS,
+          autoSettle: 'exact',
+        });
         await cloud.listen({ host: '127.0.0.1', port: resolved.port });
       } catch (error) {
         await bus.close();
         // Bad options and unreadable files are the operator's to fix; anything else is a bug worth a stack.
-        if (!isStewardError(error) && !isFileError(error) && !isListenError(error) && !(error instanceof SyntaxError)) throw error;
+        if (
+          !isStewardError(error) &&
+          !isFileError(error) &&
+          !isListenError(error) &&
+          !(error instanceof SyntaxError)
+        )
+          throw error;
         process.stderr.write(`steward simulator: ${(error as Error).message}\n`);
         process.exitCode = EXIT_USAGE;
         return;
@@ -89,13 +135,21 @@ export function registerSimulatorCommand(program: Command): void {
 }
 
 /** Every problem with the options at once, or what they mean. */
-function parseOptions(o: SimulatorCommandOptions): { problems: string[] } | { cli: SimulatorCliOptions; clock: Clock } {
+function parseOptions(
+  o: SimulatorCommandOptions,
+): { problems: string[] } | { cli: SimulatorCliOptions; clock: Clock } {
   const problems: string[] = [];
-  const integer = (name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+  const integer = (
+    name: string,
+    text: string | undefined,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
-    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) problems.push(`--${name} must be an integer ${range}, got ${text}`);
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      problems.push(`--${name} must be an integer ${range}, got ${text}`);
     return n;
   };
   const positive = (name: string, text: string): number => {
@@ -110,14 +164,23 @@ function parseOptions(o: SimulatorCommandOptions): { problems: string[] } | { cl
   const bandwidthMbPerS = positive('bandwidth', o.bandwidth);
   const speed = positive('speed', o.speed);
   const start = o.start === undefined ? undefined : new Date(o.start);
-  if (start && Number.isNaN(start.getTime())) problems.push(`--start must be an ISO 8601 time such as 2026-01-01T00:00:00Z, got ${o.start}`);
-  if (!/^(memory:\/\/|amqps?:\/\/)/.test(o.bus)) problems.push(`--bus must be memory:// or amqp://…, got ${redact(o.bus)}`);
-  if (o.scenario !== undefined && (o.hosts !== undefined || o.instances !== undefined)) problems.push('--scenario gives the hosts and instances; drop --hosts/--instances');
+  if (start && Number.isNaN(start.getTime()))
+    problems.push(`--start must be an ISO 8601 time such as 2026-01-01T00:00:00Z, got ${o.start}`);
+  if (!/^(memory:\/\/|amqps?:\/\/)/.test(o.bus))
+    problems.push(`--bus must be memory:// or amqp://…, got ${redact(o.bus)}`);
+  if (o.scenario !== undefined && (o.hosts !== undefined || o.instances !== undefined))
+    problems.push('--scenario gives the hosts and instances; drop --hosts/--instances');
   if (problems.length > 0) return { problems };
   const cli: SimulatorCliOptions = {
-    ...(port !== undefined && { port }), ...(hosts !== undefined && { hosts }), ...(instances !== undefined && { instances }), ...(seed !== undefined && { seed }),
-    ...(o.scenario !== undefined && { scenario: o.scenario }), ...(o.loadPattern !== undefined && { loadPattern: o.loadPattern }),
-    ...(o.planetlab !== undefined && { planetlab: o.planetlab }), hostLabel: o.hostLabel, bandwidthMbPerS,
+    ...(port !== undefined && { port }),
+    ...(hosts !== undefined && { hosts }),
+    ...(instances !== undefined && { instances }),
+    ...(seed !== undefined && { seed }),
+    ...(o.scenario !== undefined && { scenario: o.scenario }),
+    ...(o.loadPattern !== undefined && { loadPattern: o.loadPattern }),
+    ...(o.planetlab !== undefined && { planetlab: o.planetlab }),
+    hostLabel: o.hostLabel,
+    bandwidthMbPerS,
   };
   // Real time unless asked otherwise: then `now` reads as wall time in logs and the openstack client's output.
   const clock = speed === 1 && !start ? systemClock : new ScaledClock({ speed, ...(start && { start }) });
@@ -126,7 +189,11 @@ function parseOptions(o: SimulatorCommandOptions): { problems: string[] } | { cl
 
 function banner(cloud: SimulatedCloud, o: SimulatorCommandOptions, cli: SimulatorCliOptions): string {
   const { urls, credentials: c, state } = cloud;
-  const load = cli.scenario ? `scenario ${cli.scenario}` : cli.planetlab ? `PlanetLab traces ${cli.planetlab}` : `${cli.loadPattern ?? 'diurnal'} load`;
+  const load = cli.scenario
+    ? `scenario ${cli.scenario}`
+    : cli.planetlab
+      ? `PlanetLab traces ${cli.planetlab}`
+      : `${cli.loadPattern ?? 'diurnal'} load`;
   return [
     '',
     `Simulated cloud is running: ${state.hosts.length} hosts, ${state.instances.size} instances, ${load}, seed ${cli.seed ?? 42}; ` +
@@ -156,5 +223,9 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-const isFileError = (error: unknown): boolean => error instanceof Error && 'code' in error && ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(String(error.code));
-const isListenError = (error: unknown): boolean => error instanceof Error && 'code' in error && ['EADDRINUSE', 'EACCES'].includes(String(error.code));
+const isFileError = (error: unknown): boolean =>
+  error instanceof Error &&
+  'code' in error &&
+  ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(String(error.code));
+const isListenError = (error: unknown): boolean =>
+  error instanceof Error && 'code' in error && ['EADDRINUSE', 'EACCES'].includes(String(error.code));

@@ -33,7 +33,14 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
 
   async function listVolumeTypes(): Promise<{ id: string; name: string; backendName: string | null }[]> {
     // is_public=None: an admin sees private types too, which volumes may use.
-    const answer = (await client.request({ method: 'GET', path: '/types', call: 'GET /types', query: { is_public: 'None' } })).read();
+    const answer = (
+      await client.request({
+        method: 'GET',
+        path: '/types',
+        call: 'GET /types',
+        query: { is_public: 'None' },
+      })
+    ).read();
     return answer.objects('volume_types').map((r) => ({
       id: r.string('id'),
       name: r.string('name'),
@@ -42,13 +49,23 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
   }
 
   async function action(uuid: string, name: string, body: unknown): Promise<void> {
-    await client.request({ method: 'POST', path: `/volumes/${encodeURIComponent(uuid)}/action`, call: `POST /volumes/{id}/action (${name})`, body: { [name]: body } });
+    await client.request({
+      method: 'POST',
+      path: `/volumes/${encodeURIComponent(uuid)}/action`,
+      call: `POST /volumes/{id}/action (${name})`,
+      body: { [name]: body },
+    });
   }
 
   return {
     async listPools() {
       const [answer, types] = await Promise.all([
-        client.request({ method: 'GET', path: '/scheduler-stats/get_pools', call: 'GET /scheduler-stats/get_pools', query: { detail: 'true' } }),
+        client.request({
+          method: 'GET',
+          path: '/scheduler-stats/get_pools',
+          call: 'GET /scheduler-stats/get_pools',
+          query: { detail: 'true' },
+        }),
         listVolumeTypes(),
       ]);
       return answer
@@ -65,7 +82,9 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
             allocatedCapacityGb: capacityGb(capabilities, 'allocated_capacity_gb'),
             maxOverSubscriptionRatio: ratio(capabilities),
             // Pools do not list their types; a type lands on a pool through its volume_backend_name extra spec.
-            volumeTypes: types.filter((type) => backendName !== null && type.backendName === backendName).map((type) => type.name),
+            volumeTypes: types
+              .filter((type) => backendName !== null && type.backendName === backendName)
+              .map((type) => type.name),
           };
         });
     },
@@ -75,7 +94,12 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
       let marker: string | undefined;
       for (;;) {
         const answer = (
-          await client.request({ method: 'GET', path: '/volumes/detail', call: 'GET /volumes/detail', query: { all_tenants: 'True', limit: pageSize, marker } })
+          await client.request({
+            method: 'GET',
+            path: '/volumes/detail',
+            call: 'GET /volumes/detail',
+            query: { all_tenants: 'True', limit: pageSize, marker },
+          })
         ).read();
         const page = answer.objects('volumes');
         volumes.push(...page.map(toVolume));
@@ -86,15 +110,21 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
     },
 
     async getVolume(uuid) {
-      const answer = await client.find({ method: 'GET', path: `/volumes/${encodeURIComponent(uuid)}`, call: 'GET /volumes/{id}' });
+      const answer = await client.find({
+        method: 'GET',
+        path: `/volumes/${encodeURIComponent(uuid)}`,
+        call: 'GET /volumes/{id}',
+      });
       return answer ? toVolume(answer.read().object('volume')) : undefined;
     },
 
     listVolumeTypes,
 
     // force_host_copy false lets the backend move the data itself when it can; lock_volume false keeps the volume usable.
-    migrateVolume: (uuid, host) => action(uuid, 'os-migrate_volume', { host, force_host_copy: false, lock_volume: false }),
-    retypeVolume: (uuid, volumeType, migrationPolicy) => action(uuid, 'os-retype', { new_type: volumeType, migration_policy: migrationPolicy }),
+    migrateVolume: (uuid, host) =>
+      action(uuid, 'os-migrate_volume', { host, force_host_copy: false, lock_volume: false }),
+    retypeVolume: (uuid, volumeType, migrationPolicy) =>
+      action(uuid, 'os-retype', { new_type: volumeType, migration_policy: migrationPolicy }),
   };
 }
 
@@ -108,7 +138,9 @@ function toVolume(r: WireReader): VolumeInfo {
     host: r.stringOr('os-vol-host-attr:host', null),
     projectId: r.stringOr('os-vol-tenant-attr:tenant_id', ''),
     bootable: r.boolean('bootable', false),
-    attachments: r.objectsOrEmpty('attachments').map((a) => ({ serverId: a.string('server_id'), device: a.stringOr('device', null) })),
+    attachments: r
+      .objectsOrEmpty('attachments')
+      .map((a) => ({ serverId: a.string('server_id'), device: a.stringOr('device', null) })),
     migrationStatus: r.stringOr('os-vol-mig-status-attr:migstat', null),
   };
 }

@@ -10,7 +10,12 @@ const hits = new Map<string, number>();
 let server: Server;
 let base: string;
 
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+const json = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
@@ -21,20 +26,44 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   hits.set(path, count);
   switch (path) {
     case '/flaky':
-      return count === 1 ? json(res, 503, { computeFault: { message: 'Service Unavailable', code: 503 } }) : json(res, 200, { ok: true, attempt: count });
+      return count === 1
+        ? json(res, 503, { computeFault: { message: 'Service Unavailable', code: 503 } })
+        : json(res, 200, { ok: true, attempt: count });
     case '/always-503':
-      return json(res, 503, { computeFault: { message: 'The server is currently unavailable.', code: 503 } }, { 'retry-after': '0' });
+      return json(
+        res,
+        503,
+        { computeFault: { message: 'The server is currently unavailable.', code: 503 } },
+        { 'retry-after': '0' },
+      );
     case '/hang':
       return; // never answers
     case '/reset':
       req.socket.destroy();
       return;
     case '/nova-400':
-      return json(res, 400, { badRequest: { message: 'Invalid input for field/attribute host. Value: 42.', code: 400 } });
+      return json(res, 400, {
+        badRequest: { message: 'Invalid input for field/attribute host. Value: 42.', code: 400 },
+      });
     case '/nova-409':
-      return json(res, 409, { conflictingRequest: { message: "Cannot 'os-migrateLive' instance 9c5e while it is in task_state migrating", code: 409 } });
+      return json(res, 409, {
+        conflictingRequest: {
+          message: "Cannot 'os-migrateLive' instance 9c5e while it is in task_state migrating",
+          code: 409,
+        },
+      });
     case '/placement-409':
-      return json(res, 409, { errors: [{ status: 409, title: 'Conflict', detail: "resource provider generation conflict", code: 'placement.concurrent_update', request_id: 'req-1' }] });
+      return json(res, 409, {
+        errors: [
+          {
+            status: 409,
+            title: 'Conflict',
+            detail: 'resource provider generation conflict',
+            code: 'placement.concurrent_update',
+            request_id: 'req-1',
+          },
+        ],
+      });
     case '/accepted':
       res.writeHead(202, { 'x-openstack-request-id': 'req-accepted' });
       return void res.end();
@@ -61,7 +90,13 @@ afterAll(async () => {
 beforeEach(() => hits.clear());
 
 const FAST = { timeoutMs: 200, retries: 2, backoffMs: 1, maxBackoffMs: 2 };
-const get = (path: string, extra: Partial<JsonRequest> = {}): JsonRequest => ({ service: 'nova', call: `GET ${path}`, method: 'GET', url: `${base}${path}`, ...extra });
+const get = (path: string, extra: Partial<JsonRequest> = {}): JsonRequest => ({
+  service: 'nova',
+  call: `GET ${path}`,
+  method: 'GET',
+  url: `${base}${path}`,
+  ...extra,
+});
 
 async function failure(promise: Promise<unknown>): Promise<StewardError> {
   const error = await promise.then(
@@ -91,7 +126,9 @@ describe('createJsonRequester', () => {
   it('gives up after the configured retries with a retryable error that names the service, call and status', async () => {
     const error = await failure(createJsonRequester(FAST)(get('/always-503')));
     expect(hits.get('/always-503')).toBe(3);
-    expect(error.message).toBe('nova GET /always-503 failed with HTTP 503: The server is currently unavailable.');
+    expect(error.message).toBe(
+      'nova GET /always-503 failed with HTTP 503: The server is currently unavailable.',
+    );
     expect(error.retryable).toBe(true);
     expect(error.kind).toBe('upstream');
   });
@@ -105,13 +142,19 @@ describe('createJsonRequester', () => {
   it('times out an answer that never comes, retrying idempotent calls', async () => {
     const error = await failure(createJsonRequester({ ...FAST, timeoutMs: 20, retries: 1 })(get('/hang')));
     expect(hits.get('/hang')).toBe(2);
-    expect(error.message).toMatch(/^nova GET \/hang failed: no answer from http:\/\/127\.0\.0\.1:\d+ within 20 ms$/);
+    expect(error.message).toMatch(
+      /^nova GET \/hang failed: no answer from http:\/\/127\.0\.0\.1:\d+ within 20 ms$/,
+    );
     expect(error.kind).toBe('unavailable');
     expect(error.retryable).toBe(true);
   });
 
   it('does not repeat a POST that timed out, since Nova may already be acting on it', async () => {
-    const error = await failure(createJsonRequester({ ...FAST, timeoutMs: 20 })(get('/hang', { method: 'POST', body: { 'os-stop': null } })));
+    const error = await failure(
+      createJsonRequester({ ...FAST, timeoutMs: 20 })(
+        get('/hang', { method: 'POST', body: { 'os-stop': null } }),
+      ),
+    );
     expect(hits.get('/hang')).toBe(1);
     expect(error.retryable).toBe(true);
   });
@@ -133,30 +176,62 @@ describe('createJsonRequester', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const metrics = createMetrics({ defaultMetrics: false });
     const error = await failure(
-      createJsonRequester({ ...FAST, metrics })({ service: 'nova', call: 'POST /servers/{id}/action (os-stop)', method: 'POST', url: `http://127.0.0.1:${port}/x`, body: { 'os-stop': null } }),
+      createJsonRequester({ ...FAST, metrics })({
+        service: 'nova',
+        call: 'POST /servers/{id}/action (os-stop)',
+        method: 'POST',
+        url: `http://127.0.0.1:${port}/x`,
+        body: { 'os-stop': null },
+      }),
     );
     expect(await countOf(metrics, 'nova', 'connection_error')).toBe(3);
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
   });
 
-  it('never retries a 4xx and carries Nova\'s message', async () => {
+  it("never retries a 4xx and carries Nova's message", async () => {
     const error = await failure(createJsonRequester(FAST)(get('/nova-400')));
     expect(hits.get('/nova-400')).toBe(1);
-    expect(error.message).toBe('nova GET /nova-400 failed with HTTP 400: Invalid input for field/attribute host. Value: 42.');
+    expect(error.message).toBe(
+      'nova GET /nova-400 failed with HTTP 400: Invalid input for field/attribute host. Value: 42.',
+    );
     expect(error.retryable).toBe(false);
-    expect(error.extra.details).toMatchObject({ service: 'nova', status: 400, upstreamMessage: 'Invalid input for field/attribute host. Value: 42.' });
+    expect(error.extra.details).toMatchObject({
+      service: 'nova',
+      status: 400,
+      upstreamMessage: 'Invalid input for field/attribute host. Value: 42.',
+    });
   });
 
   it('names the server action in a 409', async () => {
-    const error = await failure(createJsonRequester(FAST)(get('/nova-409', { method: 'POST', call: 'POST /servers/{id}/action (os-migrateLive)', body: {} })));
-    expect(error.message).toBe("nova POST /servers/{id}/action (os-migrateLive) failed with HTTP 409: Cannot 'os-migrateLive' instance 9c5e while it is in task_state migrating");
+    const error = await failure(
+      createJsonRequester(FAST)(
+        get('/nova-409', { method: 'POST', call: 'POST /servers/{id}/action (os-migrateLive)', body: {} }),
+      ),
+    );
+    expect(error.message).toBe(
+      "nova POST /servers/{id}/action (os-migrateLive) failed with HTTP 409: Cannot 'os-migrateLive' instance 9c5e while it is in task_state migrating",
+    );
   });
 
   it("keeps Placement's error code", async () => {
-    const error = await failure(createJsonRequester(FAST)(get('/placement-409', { service: 'placement', call: 'PUT /resource_providers/{uuid}/traits', method: 'PUT', body: {} })));
-    expect(error.message).toBe('placement PUT /resource_providers/{uuid}/traits failed with HTTP 409: resource provider generation conflict (placement.concurrent_update)');
-    expect(error.extra.details).toMatchObject({ upstreamCode: 'placement.concurrent_update', requestId: undefined });
+    const error = await failure(
+      createJsonRequester(FAST)(
+        get('/placement-409', {
+          service: 'placement',
+          call: 'PUT /resource_providers/{uuid}/traits',
+          method: 'PUT',
+          body: {},
+        }),
+      ),
+    );
+    expect(error.message).toBe(
+      'placement PUT /resource_providers/{uuid}/traits failed with HTTP 409: resource provider generation conflict (placement.concurrent_update)',
+    );
+    expect(error.extra.details).toMatchObject({
+      upstreamCode: 'placement.concurrent_update',
+      requestId: undefined,
+    });
   });
 
   it('answers an empty 202 with a null body', async () => {
@@ -168,29 +243,51 @@ describe('createJsonRequester', () => {
   it('fails without retrying on a 200 that is not JSON', async () => {
     const error = await failure(createJsonRequester(FAST)(get('/not-json')));
     expect(hits.get('/not-json')).toBe(1);
-    expect(error.message).toBe('nova GET /not-json failed with HTTP 200: the answer is not JSON: proxy says hello');
+    expect(error.message).toBe(
+      'nova GET /not-json failed with HTTP 200: the answer is not JSON: proxy says hello',
+    );
   });
 
-  it('stops at once, with the caller\'s reason, when the caller aborts', async () => {
+  it("stops at once, with the caller's reason, when the caller aborts", async () => {
     const controller = new AbortController();
-    const pending = createJsonRequester({ ...FAST, timeoutMs: 5_000 })(get('/hang', { signal: controller.signal }));
+    const pending = createJsonRequester({ ...FAST, timeoutMs: 5_000 })(
+      get('/hang', { signal: controller.signal }),
+    );
     setTimeout(() => controller.abort(new Error('action plan cancelled')), 5);
     await expect(pending).rejects.toThrow('action plan cancelled');
     expect(hits.get('/hang')).toBe(1);
   });
 
   it('sends JSON with the given headers', async () => {
-    const answer = await createJsonRequester(FAST)(get('/echo', { method: 'PUT', body: { a: 1 }, headers: { 'x-auth-token': 't' } }));
+    const answer = await createJsonRequester(FAST)(
+      get('/echo', { method: 'PUT', body: { a: 1 }, headers: { 'x-auth-token': 't' } }),
+    );
     expect(answer.body).toEqual({ path: '/echo', method: 'PUT' });
   });
 });
 
 describe('parseErrorBody', () => {
   it.each([
-    ['Nova', '{"itemNotFound": {"message": "Instance x could not be found.", "code": 404}}', { message: 'Instance x could not be found.' }],
-    ['Cinder', '{"badRequest": {"code": 400, "message": "Invalid host foo: no such pool"}}', { message: 'Invalid host foo: no such pool' }],
-    ['Placement', '{"errors": [{"status": 400, "title": "Bad Request", "detail": "No such trait(s): CUSTOM_X", "code": "placement.undefined_code"}]}', { message: 'No such trait(s): CUSTOM_X', code: 'placement.undefined_code' }],
-    ['Keystone', '{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}', { message: 'The request you have made requires authentication.' }],
+    [
+      'Nova',
+      '{"itemNotFound": {"message": "Instance x could not be found.", "code": 404}}',
+      { message: 'Instance x could not be found.' },
+    ],
+    [
+      'Cinder',
+      '{"badRequest": {"code": 400, "message": "Invalid host foo: no such pool"}}',
+      { message: 'Invalid host foo: no such pool' },
+    ],
+    [
+      'Placement',
+      '{"errors": [{"status": 400, "title": "Bad Request", "detail": "No such trait(s): CUSTOM_X", "code": "placement.undefined_code"}]}',
+      { message: 'No such trait(s): CUSTOM_X', code: 'placement.undefined_code' },
+    ],
+    [
+      'Keystone',
+      '{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}',
+      { message: 'The request you have made requires authentication.' },
+    ],
     ['an HTML proxy page', '<html><h1>502 Bad Gateway</h1></html>', { message: '502 Bad Gateway' }],
     ['an empty body', '', { message: 'empty answer' }],
   ])('reads the message of %s', (_name, body, expected) => {

@@ -55,7 +55,15 @@ export interface JsonResponse {
 export type JsonRequester = (request: JsonRequest) => Promise<JsonResponse>;
 
 /** Failures that happen before any byte of the request could have reached the server. */
-const CONNECT_PHASE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_PHASE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 type Outcome = 'ok' | 'client_error' | 'server_error' | 'timeout' | 'connection_error';
 
@@ -78,7 +86,11 @@ export function createJsonRequester(policy: HttpPolicy = {}): JsonRequester {
   async function attempt(request: JsonRequest): Promise<JsonResponse | AttemptFailure> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'steward', ...request.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'steward',
+      ...request.headers,
+    };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response | undefined;
     let text: string;
@@ -95,32 +107,57 @@ export function createJsonRequester(policy: HttpPolicy = {}): JsonRequester {
       const status = undefined;
       if (timeout.aborted) {
         const detail = `no answer from ${new URL(request.url).origin} within ${timeoutMs} ms`;
-        return { error: upstream(request.service, request.call, status, detail, { cause: error, retryable: true }), outcome: 'timeout', sent: true };
+        return {
+          error: upstream(request.service, request.call, status, detail, { cause: error, retryable: true }),
+          outcome: 'timeout',
+          sent: true,
+        };
       }
       const code = errorCode(error);
       const detail = `cannot reach ${new URL(request.url).origin}: ${code ?? (error as Error).message}`;
       return {
-        error: upstream(request.service, request.call, status, detail, { cause: error, retryable: true, details: { errno: code } }),
+        error: upstream(request.service, request.call, status, detail, {
+          cause: error,
+          retryable: true,
+          details: { errno: code },
+        }),
         outcome: 'connection_error',
         sent: code === undefined || !CONNECT_PHASE_CODES.has(code),
       };
     }
-    const requestId = response.headers.get('x-openstack-request-id') ?? response.headers.get('x-compute-request-id') ?? undefined;
+    const requestId =
+      response.headers.get('x-openstack-request-id') ??
+      response.headers.get('x-compute-request-id') ??
+      undefined;
     if (response.ok) {
       if (text.trim() === '') return { status: response.status, headers: response.headers, body: null };
       try {
         return { status: response.status, headers: response.headers, body: JSON.parse(text) as unknown };
       } catch (error) {
         const detail = `the answer is not JSON: ${snippet(text)}`;
-        return { error: upstream(request.service, request.call, response.status, detail, { cause: error, retryable: false, details: { requestId } }), outcome: 'server_error', sent: true };
+        return {
+          error: upstream(request.service, request.call, response.status, detail, {
+            cause: error,
+            retryable: false,
+            details: { requestId },
+          }),
+          outcome: 'server_error',
+          sent: true,
+        };
       }
     }
     const said = parseErrorBody(text);
     const serverError = response.status >= 500;
-    const error = upstream(request.service, request.call, response.status, said.code ? `${said.message} (${said.code})` : said.message, {
-      retryable: serverError,
-      details: { upstreamMessage: said.message, upstreamCode: said.code, requestId, url: request.url },
-    });
+    const error = upstream(
+      request.service,
+      request.call,
+      response.status,
+      said.code ? `${said.message} (${said.code})` : said.message,
+      {
+        retryable: serverError,
+        details: { upstreamMessage: said.message, upstreamCode: said.code, requestId, url: request.url },
+      },
+    );
     return {
       error,
       outcome: serverError ? 'server_error' : 'client_error',
@@ -139,7 +176,16 @@ export function createJsonRequester(policy: HttpPolicy = {}): JsonRequester {
       const mayRepeat = result.error.retryable && (idempotent || !result.sent);
       if (!mayRepeat || attemptNo > retries) throw result.error;
       const delayMs = Math.min(maxBackoffMs, result.retryAfterMs ?? backoffMs * 2 ** (attemptNo - 1));
-      logger.warn({ service: request.service, call: request.call, attempt: attemptNo, delayMs, err: result.error.message }, 'upstream call failed; retrying');
+      logger.warn(
+        {
+          service: request.service,
+          call: request.call,
+          attempt: attemptNo,
+          delayMs,
+          err: result.error.message,
+        },
+        'upstream call failed; retrying',
+      );
       await systemClock.sleep(delayMs, request.signal);
     }
   };
@@ -193,6 +239,13 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
-const snippet = (text: string): string => text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
-const stringOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const snippet = (text: string): string =>
+  text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+const stringOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

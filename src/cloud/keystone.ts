@@ -92,15 +92,30 @@ export function createKeystoneSession(options: KeystoneSessionOptions): Keystone
         auth: {
           identity: {
             methods: ['password'],
-            password: { user: { name: auth.username, domain: { name: auth.userDomainName ?? 'Default' }, password: auth.password } },
+            password: {
+              user: {
+                name: auth.username,
+                domain: { name: auth.userDomainName ?? 'Default' },
+                password: auth.password,
+              },
+            },
           },
-          scope: { project: { name: auth.projectName, domain: { name: auth.projectDomainName ?? 'Default' } } },
+          scope: {
+            project: { name: auth.projectName, domain: { name: auth.projectDomainName ?? 'Default' } },
+          },
         },
       },
     });
     const id = response.headers.get('x-subject-token');
-    if (!id) throw upstream(SERVICE, CALL, response.status, 'the answer has no X-Subject-Token header', { retryable: false });
-    const token = WireReader.of(response.body, { service: SERVICE, call: CALL, status: response.status }).object('token');
+    if (!id)
+      throw upstream(SERVICE, CALL, response.status, 'the answer has no X-Subject-Token header', {
+        retryable: false,
+      });
+    const token = WireReader.of(response.body, {
+      service: SERVICE,
+      call: CALL,
+      status: response.status,
+    }).object('token');
     const catalog = new Map<string, CatalogEndpoint[]>();
     for (const service of token.objectsOrEmpty('catalog')) {
       const endpoints = service.objectsOrEmpty('endpoints').map((endpoint) => ({
@@ -140,11 +155,17 @@ export function createKeystoneSession(options: KeystoneSessionOptions): Keystone
       const wanted = typeof types === 'string' ? [types] : types;
       for (const type of wanted) {
         const match = (catalog.get(type) ?? []).find(
-          (endpoint) => endpoint.interface === wantedInterface && (auth.region === undefined || endpoint.regionId === auth.region || endpoint.region === auth.region),
+          (endpoint) =>
+            endpoint.interface === wantedInterface &&
+            (auth.region === undefined ||
+              endpoint.regionId === auth.region ||
+              endpoint.region === auth.region),
         );
         if (match) return match.url;
       }
-      const offered = [...catalog.entries()].map(([type, endpoints]) => `${type} (${[...new Set(endpoints.map((e) => e.interface))].join(', ')})`).join('; ');
+      const offered = [...catalog.entries()]
+        .map(([type, endpoints]) => `${type} (${[...new Set(endpoints.map((e) => e.interface))].join(', ')})`)
+        .join('; ');
       throw upstream(
         SERVICE,
         'catalog lookup',
@@ -169,7 +190,13 @@ function fixedSession(auth: FixedEndpoints): KeystoneSession {
         if (url) return Promise.resolve(url.replace(/\/+$/, ''));
       }
       return Promise.reject(
-        upstream(SERVICE, 'endpoint lookup', undefined, `no fixed endpoint for ${wanted.join(' or ')} is configured (auth without Keystone)`, { retryable: false }),
+        upstream(
+          SERVICE,
+          'endpoint lookup',
+          undefined,
+          `no fixed endpoint for ${wanted.join(' or ')} is configured (auth without Keystone)`,
+          { retryable: false },
+        ),
       );
     },
     invalidate: () => undefined,

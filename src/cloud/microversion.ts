@@ -20,7 +20,8 @@ export const formatMicroversion = (version: Microversion): string => `${version[
 
 export const compareMicroversions = (a: Microversion, b: Microversion): number => a[0] - b[0] || a[1] - b[1];
 
-export const atLeast = (version: Microversion, minor: number, major = version[0]): boolean => compareMicroversions(version, [major, minor]) >= 0;
+export const atLeast = (version: Microversion, minor: number, major = version[0]): boolean =>
+  compareMicroversions(version, [major, minor]) >= 0;
 
 export interface NegotiationOptions {
   client: ServiceClient;
@@ -35,11 +36,20 @@ export interface NegotiationOptions {
  * `minimum`. A root document that cannot be read (a catalog URL with a project id, a proxy) leaves `wanted`, and the
  * service's own 406 will say what is wrong.
  */
-export async function negotiateMicroversion(options: NegotiationOptions, signal?: AbortSignal): Promise<Microversion> {
+export async function negotiateMicroversion(
+  options: NegotiationOptions,
+  signal?: AbortSignal,
+): Promise<Microversion> {
   const { client, wanted, minimum } = options;
   let range: [Microversion, Microversion] | undefined;
   try {
-    const root = await client.request({ method: 'GET', path: '/', call: 'GET / (version discovery)', bare: true, ...(signal ? { signal } : {}) });
+    const root = await client.request({
+      method: 'GET',
+      path: '/',
+      call: 'GET / (version discovery)',
+      bare: true,
+      ...(signal ? { signal } : {}),
+    });
     range = options.range(root.read());
   } catch (error) {
     // Only an answer that says nothing useful is ignored; an unreachable service fails here as it would later.

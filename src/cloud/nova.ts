@@ -18,7 +18,13 @@ import type {
 } from './ports.js';
 import type { JsonRequester } from './http.js';
 import type { KeystoneSession } from './keystone.js';
-import { atLeast, formatMicroversion, negotiateMicroversion, parseMicroversion, type Microversion } from './microversion.js';
+import {
+  atLeast,
+  formatMicroversion,
+  negotiateMicroversion,
+  parseMicroversion,
+  type Microversion,
+} from './microversion.js';
 import { createServiceClient, nextMarker, type QueryValue, type ServiceClient } from './service-client.js';
 import type { WireReader } from './wire-reader.js';
 
@@ -60,7 +66,9 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
         range: (root) => {
           const version = root.objectOrNull('version');
           const max = version?.stringOr('version', null);
-          return version && max ? [parseMicroversion(version.stringOr('min_version', '2.1')), parseMicroversion(max)] : undefined;
+          return version && max
+            ? [parseMicroversion(version.stringOr('min_version', '2.1')), parseMicroversion(max)]
+            : undefined;
         },
       },
       signal,
@@ -72,13 +80,25 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
   }
 
   /** Every item of a Nova list that pages with `limit`/`marker` and a `rel: next` link. */
-  async function listAll<T>(path: string, key: string, query: Record<string, QueryValue>, map: (item: WireReader, version: Microversion) => T): Promise<T[]> {
+  async function listAll<T>(
+    path: string,
+    key: string,
+    query: Record<string, QueryValue>,
+    map: (item: WireReader, version: Microversion) => T,
+  ): Promise<T[]> {
     const version = await microversion();
     const items: T[] = [];
     let marker: string | undefined;
     const seen = new Set<string>();
     for (;;) {
-      const answer = (await client.request({ method: 'GET', path, call: `GET ${path}`, query: { ...query, limit: pageSize, marker } })).read();
+      const answer = (
+        await client.request({
+          method: 'GET',
+          path,
+          call: `GET ${path}`,
+          query: { ...query, limit: pageSize, marker },
+        })
+      ).read();
       const page = answer.objects(key);
       items.push(...page.map((item) => map(item, version)));
       marker = nextMarker(answer.objectsOrEmpty(`${key}_links`));
@@ -89,15 +109,25 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
   }
 
   async function action(uuid: string, name: string, body: unknown): Promise<void> {
-    await client.request({ method: 'POST', path: `/servers/${encodeURIComponent(uuid)}/action`, call: `POST /servers/{id}/action (${name})`, body: { [name]: body } });
+    await client.request({
+      method: 'POST',
+      path: `/servers/${encodeURIComponent(uuid)}/action`,
+      call: `POST /servers/{id}/action (${name})`,
+      body: { [name]: body },
+    });
   }
 
-  const listFlavors = (): Promise<Flavor[]> => listAll('/flavors/detail', 'flavors', { is_public: 'None' }, toFlavor);
+  const listFlavors = (): Promise<Flavor[]> =>
+    listAll('/flavors/detail', 'flavors', { is_public: 'None' }, toFlavor);
 
   return {
     async getServer(uuid) {
       const version = await microversion();
-      const answer = await client.find({ method: 'GET', path: `/servers/${encodeURIComponent(uuid)}`, call: 'GET /servers/{id}' });
+      const answer = await client.find({
+        method: 'GET',
+        path: `/servers/${encodeURIComponent(uuid)}`,
+        call: 'GET /servers/{id}',
+      });
       return answer ? toServer(answer.read().object('server'), version) : undefined;
     },
 
@@ -105,12 +135,17 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
       return listAll(
         '/servers/detail',
         'servers',
-        { all_tenants: list.allTenants ? 'True' : undefined, host: list.host, 'changes-since': list.changesSince?.toISOString() },
+        {
+          all_tenants: list.allTenants ? 'True' : undefined,
+          host: list.host,
+          'changes-since': list.changesSince?.toISOString(),
+        },
         toServer,
       );
     },
 
-    liveMigrate: (uuid, { host, blockMigration }) => action(uuid, 'os-migrateLive', { host, block_migration: blockMigration }),
+    liveMigrate: (uuid, { host, blockMigration }) =>
+      action(uuid, 'os-migrateLive', { host, block_migration: blockMigration }),
     migrate: (uuid, { host }) => action(uuid, 'migrate', host === null ? null : { host }),
     resize: (uuid, flavorRef) => action(uuid, 'resize', { flavorRef }),
     confirmResize: (uuid) => action(uuid, 'confirmResize', null),
@@ -119,7 +154,9 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
 
     async listServerMigrations(uuid) {
       const path = `/servers/${encodeURIComponent(uuid)}/migrations`;
-      const answer = (await client.request({ method: 'GET', path, call: 'GET /servers/{id}/migrations' })).read();
+      const answer = (
+        await client.request({ method: 'GET', path, call: 'GET /servers/{id}/migrations' })
+      ).read();
       // This list only ever holds in-progress live migrations, so it carries no migration_type.
       return answer.objects('migrations').map((item) => toMigration(item, uuid));
     },
@@ -133,13 +170,28 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
     },
 
     async listServices(filter = {}) {
-      const answer = (await client.request({ method: 'GET', path: '/os-services', call: 'GET /os-services', query: { binary: filter.binary, host: filter.host } })).read();
+      const answer = (
+        await client.request({
+          method: 'GET',
+          path: '/os-services',
+          call: 'GET /os-services',
+          query: { binary: filter.binary, host: filter.host },
+        })
+      ).read();
       return answer.objects('services').map(toService);
     },
 
     async setServiceStatus(serviceId, change) {
-      const body = change.status === 'disabled' && change.disabledReason !== undefined ? { status: 'disabled', disabled_reason: change.disabledReason } : { status: change.status };
-      const answer = await client.request({ method: 'PUT', path: `/os-services/${encodeURIComponent(serviceId)}`, call: 'PUT /os-services/{id}', body });
+      const body =
+        change.status === 'disabled' && change.disabledReason !== undefined
+          ? { status: 'disabled', disabled_reason: change.disabledReason }
+          : { status: change.status };
+      const answer = await client.request({
+        method: 'PUT',
+        path: `/os-services/${encodeURIComponent(serviceId)}`,
+        call: 'PUT /os-services/{id}',
+        body,
+      });
       return toService(answer.read().object('service'));
     },
 
@@ -149,16 +201,28 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
 
     async findFlavor(idOrName) {
       const version = await microversion();
-      const answer = await client.find({ method: 'GET', path: `/flavors/${encodeURIComponent(idOrName)}`, call: 'GET /flavors/{id}' });
-      const flavor = answer ? toFlavor(answer.read().object('flavor')) : (await listFlavors()).find((f) => f.name === idOrName);
+      const answer = await client.find({
+        method: 'GET',
+        path: `/flavors/${encodeURIComponent(idOrName)}`,
+        call: 'GET /flavors/{id}',
+      });
+      const flavor = answer
+        ? toFlavor(answer.read().object('flavor'))
+        : (await listFlavors()).find((f) => f.name === idOrName);
       if (!flavor || atLeast(version, 61)) return flavor;
       // Before 2.61 flavors carry no extra specs; they come from their own call.
-      const specs = await client.request({ method: 'GET', path: `/flavors/${encodeURIComponent(flavor.id)}/os-extra_specs`, call: 'GET /flavors/{id}/os-extra_specs' });
+      const specs = await client.request({
+        method: 'GET',
+        path: `/flavors/${encodeURIComponent(flavor.id)}/os-extra_specs`,
+        call: 'GET /flavors/{id}/os-extra_specs',
+      });
       return { ...flavor, extraSpecs: specs.read().stringRecord('extra_specs') };
     },
 
     async listAggregates() {
-      const answer = (await client.request({ method: 'GET', path: '/os-aggregates', call: 'GET /os-aggregates' })).read();
+      const answer = (
+        await client.request({ method: 'GET', path: '/os-aggregates', call: 'GET /os-aggregates' })
+      ).read();
       return answer.objects('aggregates').map(toAggregate);
     },
 
@@ -168,7 +232,12 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
       // Server groups page by offset, not marker; a page with nothing new ends the walk (some proxies ignore offset).
       for (let offset = 0; ; offset += pageSize) {
         const answer = (
-          await client.request({ method: 'GET', path: '/os-server-groups', call: 'GET /os-server-groups', query: { all_projects: 'True', limit: pageSize, offset } })
+          await client.request({
+            method: 'GET',
+            path: '/os-server-groups',
+            call: 'GET /os-server-groups',
+            query: { all_projects: 'True', limit: pageSize, offset },
+          })
         ).read();
         const page = answer.objects('server_groups').map((item) => toServerGroup(item, version));
         const fresh = page.filter((group) => !groups.has(group.id));

@@ -54,11 +54,22 @@ export function createCloudClients(options: CloudClientsOptions): CloudClients {
   });
   const pageSize = options.pageSize === undefined ? {} : { pageSize: options.pageSize };
   const auth = options.auth;
-  const withBlockStorage = options.blockStorage ?? (!('endpoints' in auth) || BLOCK_STORAGE_TYPES.some((type) => auth.endpoints[type] !== undefined));
+  const withBlockStorage =
+    options.blockStorage ??
+    (!('endpoints' in auth) || BLOCK_STORAGE_TYPES.some((type) => auth.endpoints[type] !== undefined));
   return {
     session,
-    compute: createNovaClient({ session, http, ...pageSize, ...(options.microversions?.compute ? { microversion: options.microversions.compute } : {}) }),
-    placement: createPlacementClient({ session, http, ...(options.microversions?.placement ? { microversion: options.microversions.placement } : {}) }),
+    compute: createNovaClient({
+      session,
+      http,
+      ...pageSize,
+      ...(options.microversions?.compute ? { microversion: options.microversions.compute } : {}),
+    }),
+    placement: createPlacementClient({
+      session,
+      http,
+      ...(options.microversions?.placement ? { microversion: options.microversions.placement } : {}),
+    }),
     ...(withBlockStorage ? { blockStorage: createCinderClient({ session, http, ...pageSize }) } : {}),
     close() {
       session.invalidate();

@@ -6,7 +6,12 @@
  */
 import { hasUpstreamStatus, type JsonRequester } from './http.js';
 import type { KeystoneSession } from './keystone.js';
-import { formatMicroversion, negotiateMicroversion, parseMicroversion, type Microversion } from './microversion.js';
+import {
+  formatMicroversion,
+  negotiateMicroversion,
+  parseMicroversion,
+  type Microversion,
+} from './microversion.js';
 import type { Inventory, PlacementApi, ResourceProvider } from './ports.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
 import { isStewardError } from '../errors.js';
@@ -32,7 +37,9 @@ export function createPlacementClient(options: PlacementClientOptions): Required
     serviceTypes: ['placement'],
     session: options.session,
     http: options.http,
-    headers: async (_base, signal) => ({ 'openstack-api-version': `placement ${formatMicroversion(await microversion(signal))}` }),
+    headers: async (_base, signal) => ({
+      'openstack-api-version': `placement ${formatMicroversion(await microversion(signal))}`,
+    }),
   });
 
   function microversion(signal?: AbortSignal): Promise<Microversion> {
@@ -44,7 +51,9 @@ export function createPlacementClient(options: PlacementClientOptions): Required
         range: (root) => {
           const version = root.objectsOrEmpty('versions')[0];
           const max = version?.stringOr('max_version', null);
-          return version && max ? [parseMicroversion(version.stringOr('min_version', '1.0')), parseMicroversion(max)] : undefined;
+          return version && max
+            ? [parseMicroversion(version.stringOr('min_version', '1.0')), parseMicroversion(max)]
+            : undefined;
         },
       },
       signal,
@@ -55,41 +64,67 @@ export function createPlacementClient(options: PlacementClientOptions): Required
     return negotiated;
   }
 
-  const providerPath = (uuid: string, what: string): string => `/resource_providers/${encodeURIComponent(uuid)}/${what}`;
+  const providerPath = (uuid: string, what: string): string =>
+    `/resource_providers/${encodeURIComponent(uuid)}/${what}`;
 
   async function getTraits(providerUuid: string): Promise<{ generation: number; traits: string[] }> {
-    const answer = (await client.request({ method: 'GET', path: providerPath(providerUuid, 'traits'), call: 'GET /resource_providers/{uuid}/traits' })).read();
+    const answer = (
+      await client.request({
+        method: 'GET',
+        path: providerPath(providerUuid, 'traits'),
+        call: 'GET /resource_providers/{uuid}/traits',
+      })
+    ).read();
     return { generation: answer.number('resource_provider_generation'), traits: answer.strings('traits') };
   }
 
   return {
     async listResourceProviders() {
-      const answer = (await client.request({ method: 'GET', path: '/resource_providers', call: 'GET /resource_providers' })).read();
-      return answer.objects('resource_providers').map(
-        (r): ResourceProvider => ({ uuid: r.string('uuid'), name: r.string('name'), generation: r.number('generation') }),
-      );
+      const answer = (
+        await client.request({ method: 'GET', path: '/resource_providers', call: 'GET /resource_providers' })
+      ).read();
+      return answer.objects('resource_providers').map((r): ResourceProvider => ({
+        uuid: r.string('uuid'),
+        name: r.string('name'),
+        generation: r.number('generation'),
+      }));
     },
 
     async getInventories(providerUuid) {
-      const answer = (await client.request({ method: 'GET', path: providerPath(providerUuid, 'inventories'), call: 'GET /resource_providers/{uuid}/inventories' })).read();
-      const inventories = answer.entries('inventories').map(
-        ([resourceClass, r]): Inventory => ({
-          resourceClass,
-          total: r.number('total'),
-          reserved: r.numberOr('reserved', 0),
-          allocationRatio: r.numberOr('allocation_ratio', 1),
-          minUnit: r.numberOr('min_unit', 1),
-          maxUnit: r.numberOr('max_unit', r.number('total')),
-          stepSize: r.numberOr('step_size', 1),
-        }),
-      );
+      const answer = (
+        await client.request({
+          method: 'GET',
+          path: providerPath(providerUuid, 'inventories'),
+          call: 'GET /resource_providers/{uuid}/inventories',
+        })
+      ).read();
+      const inventories = answer.entries('inventories').map(([resourceClass, r]): Inventory => ({
+        resourceClass,
+        total: r.number('total'),
+        reserved: r.numberOr('reserved', 0),
+        allocationRatio: r.numberOr('allocation_ratio', 1),
+        minUnit: r.numberOr('min_unit', 1),
+        maxUnit: r.numberOr('max_unit', r.number('total')),
+        stepSize: r.numberOr('step_size', 1),
+      }));
       return { generation: answer.number('resource_provider_generation'), inventories };
     },
 
     async getUsages(providerUuid) {
-      const answer = (await client.request({ method: 'GET', path: providerPath(providerUuid, 'usages'), call: 'GET /resource_providers/{uuid}/usages' })).read();
+      const answer = (
+        await client.request({
+          method: 'GET',
+          path: providerPath(providerUuid, 'usages'),
+          call: 'GET /resource_providers/{uuid}/usages',
+        })
+      ).read();
       const usages = answer.object('usages');
-      return Object.fromEntries(Object.keys(answer.record('usages')).map((resourceClass) => [resourceClass, usages.number(resourceClass)]));
+      return Object.fromEntries(
+        Object.keys(answer.record('usages')).map((resourceClass) => [
+          resourceClass,
+          usages.number(resourceClass),
+        ]),
+      );
     },
 
     getTraits,
@@ -99,7 +134,8 @@ export function createPlacementClient(options: PlacementClientOptions): Required
         const current = await getTraits(providerUuid);
         const next = [...new Set(mutate(current.traits))].sort();
         // Writing an unchanged set would still bump the generation and race other writers for nothing.
-        if (next.length === current.traits.length && next.every((trait) => current.traits.includes(trait))) return current.traits;
+        if (next.length === current.traits.length && next.every((trait) => current.traits.includes(trait)))
+          return current.traits;
         try {
           const answer = await client.request({
             method: 'PUT',
@@ -115,12 +151,23 @@ export function createPlacementClient(options: PlacementClientOptions): Required
     },
 
     async getAllocations(providerUuid) {
-      const answer = (await client.request({ method: 'GET', path: providerPath(providerUuid, 'allocations'), call: 'GET /resource_providers/{uuid}/allocations' })).read();
+      const answer = (
+        await client.request({
+          method: 'GET',
+          path: providerPath(providerUuid, 'allocations'),
+          call: 'GET /resource_providers/{uuid}/allocations',
+        })
+      ).read();
       return Object.fromEntries(
         answer.entries('allocations').map(([consumer, allocation]) => {
           const resources = allocation.object('resources');
           const classes = Object.keys(allocation.record('resources'));
-          return [consumer, Object.fromEntries(classes.map((resourceClass) => [resourceClass, resources.number(resourceClass)]))];
+          return [
+            consumer,
+            Object.fromEntries(
+              classes.map((resourceClass) => [resourceClass, resources.number(resourceClass)]),
+            ),
+          ];
         }),
       );
     },

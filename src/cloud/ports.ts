@@ -117,7 +117,10 @@ export interface ComputeApi {
   getServer(uuid: string): Promise<Server | undefined>;
   listServers(options?: ListServersOptions): Promise<Server[]>;
   /** `host` null lets the scheduler pick. */
-  liveMigrate(uuid: string, options: { host: string | null; blockMigration: 'auto' | boolean }): Promise<void>;
+  liveMigrate(
+    uuid: string,
+    options: { host: string | null; blockMigration: 'auto' | boolean },
+  ): Promise<void>;
   migrate(uuid: string, options: { host: string | null }): Promise<void>;
   resize(uuid: string, flavorRef: string): Promise<void>;
   confirmResize(uuid: string): Promise<void>;
@@ -126,7 +129,10 @@ export interface ComputeApi {
   listServerMigrations(uuid: string): Promise<Migration[]>;
   abortLiveMigration(uuid: string, migrationId: number): Promise<void>;
   listServices(options?: { binary?: string; host?: string }): Promise<ComputeService[]>;
-  setServiceStatus(serviceId: string, change: { status: 'enabled' | 'disabled'; disabledReason?: string }): Promise<ComputeService>;
+  setServiceStatus(
+    serviceId: string,
+    change: { status: 'enabled' | 'disabled'; disabledReason?: string },
+  ): Promise<ComputeService>;
   listHypervisors(): Promise<Hypervisor[]>;
   listFlavors(): Promise<Flavor[]>;
   /** By id or name. */

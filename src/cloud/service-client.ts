@@ -66,7 +66,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       ...(request.idempotent === undefined ? {} : { idempotent: request.idempotent }),
       ...(request.signal ? { signal: request.signal } : {}),
     });
-    return { ...response, read: () => WireReader.of(response.body, { service, call: request.call, status: response.status }) };
+    return {
+      ...response,
+      read: () => WireReader.of(response.body, { service, call: request.call, status: response.status }),
+    };
   }
 
   async function request(request: ServiceRequest): Promise<ServiceAnswer> {

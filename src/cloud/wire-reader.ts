@@ -111,7 +111,8 @@ export class WireReader {
   strings(key: string): string[] {
     const value = this.#value[key];
     if (value === undefined || value === null) return [];
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw this.#fail(key, 'an array of strings');
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+      throw this.#fail(key, 'an array of strings');
     return value;
   }
 
@@ -120,7 +121,9 @@ export class WireReader {
     const value = this.#value[key];
     if (value === undefined || value === null) return {};
     if (!isRecord(value)) throw this.#fail(key, 'an object');
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   }
 
   record(key: string): Record<string, unknown> {
@@ -146,7 +149,14 @@ export class WireReader {
 }
 
 function malformed(origin: WireOrigin, what: string, expected: string): StewardError {
-  return upstream(origin.service, origin.call, origin.status, `unexpected answer: ${what} is not ${expected}`, { retryable: false });
+  return upstream(
+    origin.service,
+    origin.call,
+    origin.status,
+    `unexpected answer: ${what} is not ${expected}`,
+    { retryable: false },
+  );
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -13,7 +13,8 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createComputeModelProvider, type LiveComputeModelProvider } from './compute-model-provider.js';
 
 const FIXTURES = new URL('../../test/fixtures/nova-notifications/', import.meta.url);
-const sample = (file: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as Record<string, unknown>;
+const sample = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as Record<string, unknown>;
 
 const SAMPLE_UUID = '178b0921-8f85-4257-88b6-2e743b5a975c';
 const INTERVAL_MS = 3_600_000;
@@ -28,7 +29,14 @@ function cloudModel(options: { instance?: Partial<Instance>; hosts?: string[] } 
     .instance(SAMPLE_UUID, 'compute', {
       name: 'some-server',
       projectId: '6f70656e737461636b20342065766572',
-      flavor: { id: 'test_flavor', name: 'test_flavor', vcpus: 1, memoryMb: 512, diskGb: 1, extraSpecs: { 'hw:watchdog_action': 'disabled' } },
+      flavor: {
+        id: 'test_flavor',
+        name: 'test_flavor',
+        vcpus: 1,
+        memoryMb: 512,
+        diskGb: 1,
+        extraSpecs: { 'hw:watchdog_action': 'disabled' },
+      },
       vcpus: 1,
       memoryMb: 512,
       diskGb: 1,
@@ -89,11 +97,16 @@ async function settle(): Promise<void> {
 }
 
 let messageCount = 0;
-const envelope = (file: string, extra: Record<string, unknown> = {}) => encodeOsloEnvelope({ ...sample(file), message_id: `m-${++messageCount}`, ...extra });
+const envelope = (file: string, extra: Record<string, unknown> = {}) =>
+  encodeOsloEnvelope({ ...sample(file), message_id: `m-${++messageCount}`, ...extra });
 
 async function counter(metrics: Metrics, labels: { event_type: string; outcome: string }): Promise<number> {
   const metric = await metrics.notificationsTotal.get();
-  return metric.values.find((value) => value.labels.event_type === labels.event_type && value.labels.outcome === labels.outcome)?.value ?? 0;
+  return (
+    metric.values.find(
+      (value) => value.labels.event_type === labels.event_type && value.labels.outcome === labels.outcome,
+    )?.value ?? 0
+  );
 }
 
 async function gauge(metrics: Metrics, kind: string): Promise<number | undefined> {
@@ -151,7 +164,10 @@ describe('compute model provider: no notification is lost', () => {
     expect(cloud.calls).toBe(1);
     await publish('instance-pause-end.json');
     expect(provider.current).toBeUndefined();
-    expect(provider.ingest(envelope('aggregate-create-end.json'))).toEqual({ outcome: 'journaled', eventType: 'aggregate.create.end' });
+    expect(provider.ingest(envelope('aggregate-create-end.json'))).toEqual({
+      outcome: 'journaled',
+      eventType: 'aggregate.create.end',
+    });
 
     cloud.finish();
     await settle();
@@ -164,7 +180,10 @@ describe('compute model provider: no notification is lost', () => {
     const { cloud, provider, bus } = setup();
     cloud.next = () => {
       // The event is published while the sync reads the cloud; the sync's answer predates it.
-      void bus.publish(DESTINATIONS.novaNotifications, envelope('instance-live_migration_post_dest-end.json'));
+      void bus.publish(
+        DESTINATIONS.novaNotifications,
+        envelope('instance-live_migration_post_dest-end.json'),
+      );
       return cloudModel({ instance: { taskState: 'migrating' } });
     };
     await provider.start();
@@ -229,7 +248,12 @@ describe('compute model provider: syncs', () => {
   it('coalesces concurrent refresh requests into one sync', async () => {
     const { cloud, provider } = setup({ blocked: true, bus: false });
     await provider.start();
-    const waiting = [provider.refresh(), provider.refresh(), provider.getComputeModel({ forceRefresh: true }), provider.getComputeModel()];
+    const waiting = [
+      provider.refresh(),
+      provider.refresh(),
+      provider.getComputeModel({ forceRefresh: true }),
+      provider.getComputeModel(),
+    ];
     expect(cloud.calls).toBe(1);
     cloud.finish();
     const [, , forced, plain] = await Promise.all(waiting);
@@ -280,7 +304,9 @@ describe('compute model provider: syncs', () => {
     expect(cloud.calls).toBe(2);
     await clock.advance(INTERVAL_MS);
     expect(cloud.calls).toBe(3);
-    expect(provider.lastSyncedAt).toEqual(new Date(new Date('2026-01-01T00:00:00Z').getTime() + 2 * INTERVAL_MS));
+    expect(provider.lastSyncedAt).toEqual(
+      new Date(new Date('2026-01-01T00:00:00Z').getTime() + 2 * INTERVAL_MS),
+    );
   });
 
   it('syncs once, no sooner than resyncMinIntervalMs after the last sync, when notifications name a host the model lacks', async () => {
@@ -339,7 +365,9 @@ describe('compute model provider: reading the model', () => {
     copy.moveInstance(SAMPLE_UUID, 'host2');
     expect(provider.current?.getInstance(SAMPLE_UUID)?.hostname).toBe('compute');
 
-    const scoped = await provider.getComputeModel({ scope: [{ compute: [{ exclude: [{ compute_nodes: [{ name: 'host2' }] }] }] }] });
+    const scoped = await provider.getComputeModel({
+      scope: [{ compute: [{ exclude: [{ compute_nodes: [{ name: 'host2' }] }] }] }],
+    });
     expect([...scoped.nodes()].map((node) => node.hostname)).toEqual(['compute']);
   });
 
@@ -389,7 +417,9 @@ describe('compute model provider: metrics', () => {
     await settle();
 
     expect(await counter(metrics, { event_type: 'instance.pause.end', outcome: 'applied' })).toBe(1);
-    expect(await counter(metrics, { event_type: 'instance.live_migration_post.end', outcome: 'no_change' })).toBe(1);
+    expect(
+      await counter(metrics, { event_type: 'instance.live_migration_post.end', outcome: 'no_change' }),
+    ).toBe(1);
     expect(await counter(metrics, { event_type: 'instance.delete.end', outcome: 'applied' })).toBe(1);
     expect(await counter(metrics, { event_type: 'compute.exception', outcome: 'no_change' })).toBe(1);
     expect(await counter(metrics, { event_type: 'unknown', outcome: 'dropped_malformed' })).toBe(1);

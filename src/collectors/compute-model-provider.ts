@@ -13,7 +13,12 @@ import type { ComputeModelProvider, ModelRequest } from '../model/model-provider
 import { ScopeError, scopeComputeModel } from '../model/scope.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { EVENT_HANDLING, NovaNotificationCollector, type NotificationResult, type NovaNotification } from './nova-notifications.js';
+import {
+  EVENT_HANDLING,
+  NovaNotificationCollector,
+  type NotificationResult,
+  type NovaNotification,
+} from './nova-notifications.js';
 
 export interface ComputeModelProviderOptions {
   /** A full sync from the cloud (src/collectors/nova-sync.ts). Elements should be stamped no later than the reads. */
@@ -43,7 +48,9 @@ export interface ComputeModelProviderOptions {
 /** What `ingest` did: a notification outcome, or `journaled` when no model exists yet to apply it to. */
 export type IngestResult = NotificationResult | { outcome: 'journaled'; eventType: string };
 
-export type ModelChange = { kind: 'sync'; model: ClusterModel } | { kind: 'notification'; model: ClusterModel; result: NotificationResult };
+export type ModelChange =
+  | { kind: 'sync'; model: ClusterModel }
+  | { kind: 'notification'; model: ClusterModel; result: NotificationResult };
 
 export interface LiveComputeModelProvider extends ComputeModelProvider {
   /** Subscribes to Nova's notifications, then starts the first sync and the periodic ones; resolves once subscribed. */
@@ -75,7 +82,8 @@ const SAFE_EVENT_TYPE = /^[a-z0-9_.]{1,64}$/;
 /** Waits for `promise`, or rejects as soon as `signal` aborts (the shared work itself goes on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  if (signal.aborted)
+    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -90,7 +98,9 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   const log = options.logger.child({ part: 'compute-model' });
   const collector = new NovaNotificationCollector({
     ...(options.duplicateWindow !== undefined && { duplicateWindow: options.duplicateWindow }),
-    ...(options.defaultAvailabilityZone !== undefined && { defaultAvailabilityZone: options.defaultAvailabilityZone }),
+    ...(options.defaultAvailabilityZone !== undefined && {
+      defaultAvailabilityZone: options.defaultAvailabilityZone,
+    }),
   });
   const journalLimit = options.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
   const retryIntervalMs = options.retryIntervalMs ?? Math.min(options.syncIntervalMs, MAX_RETRY_MS);
@@ -113,7 +123,8 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   let loop: Promise<void> | undefined;
 
   // Event types come from the wire: keep the metric's label set bounded.
-  const label = (eventType: string) => (eventType in EVENT_HANDLING || SAFE_EVENT_TYPE.test(eventType) ? eventType : 'other');
+  const label = (eventType: string) =>
+    eventType in EVENT_HANDLING || SAFE_EVENT_TYPE.test(eventType) ? eventType : 'other';
 
   function count(result: NotificationResult): void {
     metrics?.notificationsTotal.inc({ event_type: label(result.eventType), outcome: result.outcome });
@@ -152,7 +163,9 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     // scheduled, no sooner than resyncMinIntervalMs after the last one started, for however many requests.
     if (running || resyncScheduled || stopping.signal.aborted) return;
     resyncScheduled = true;
-    const waitMs = lastSyncStartedAt ? Math.max(0, lastSyncStartedAt.getTime() + resyncMinIntervalMs - clock.now().getTime()) : 0;
+    const waitMs = lastSyncStartedAt
+      ? Math.max(0, lastSyncStartedAt.getTime() + resyncMinIntervalMs - clock.now().getTime())
+      : 0;
     log.info({ reason, inMs: waitMs }, 'syncing the compute model on demand');
     clock.sleep(waitMs, stopping.signal).then(
       () => {
@@ -179,7 +192,10 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
         if (result.outcome === 'needs_resync') resyncWanted = true;
       }
       if (journalOverflowed) {
-        log.warn({ journalLimit }, 'more notifications arrived during the sync than the journal holds; syncing again');
+        log.warn(
+          { journalLimit },
+          'more notifications arrived during the sync than the journal holds; syncing again',
+        );
         resyncWanted = true;
         journalOverflowed = false;
       }
@@ -190,7 +206,16 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
       const seconds = (clock.now().getTime() - started.getTime()) / 1000;
       metrics?.modelSyncDuration.observe({ model: 'compute' }, seconds);
       setElementGauges(fresh);
-      log.info({ nodes: fresh.nodeCount, instances: fresh.instanceCount, journaled: replay.length, replayed, seconds }, 'compute model synced');
+      log.info(
+        {
+          nodes: fresh.nodeCount,
+          instances: fresh.instanceCount,
+          journaled: replay.length,
+          replayed,
+          seconds,
+        },
+        'compute model synced',
+      );
       emit({ kind: 'sync', model: fresh });
     } catch (error) {
       lastSyncFailed = true;
@@ -201,7 +226,11 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
         journalOverflowed = false;
       }
       if (stopping.signal.aborted) log.info({ err: error }, 'compute model sync abandoned: stopping');
-      else log.error({ err: error, keptModel: model !== undefined }, 'compute model sync failed; the previous model stays');
+      else
+        log.error(
+          { err: error, keptModel: model !== undefined },
+          'compute model sync failed; the previous model stays',
+        );
       throw error;
     } finally {
       running = undefined;
@@ -227,7 +256,8 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     const notification = received.notification;
     const receivedAt = clock.now();
     if (journal) {
-      if (journal.length < journalLimit) journal.push({ notification, receivedAt, counted: model !== undefined });
+      if (journal.length < journalLimit)
+        journal.push({ notification, receivedAt, counted: model !== undefined });
       else journalOverflowed = true;
     }
     if (!model) return { outcome: 'journaled', eventType: notification.eventType };
@@ -304,7 +334,8 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
       try {
         return scopeComputeModel(model, request.scope);
       } catch (error) {
-        if (error instanceof ScopeError) throw new StewardError('invalid', 'INVALID_SCOPE', error.message, { cause: error });
+        if (error instanceof ScopeError)
+          throw new StewardError('invalid', 'INVALID_SCOPE', error.message, { cause: error });
         throw error;
       }
     },

@@ -16,7 +16,15 @@ import type { ComputeNode, Flavor, HostAggregate, Instance, InstanceState } from
  * still advance); `stale`: older than what the model holds; `needs_resync`: names a host the model does not know,
  * whose capacity only a full sync (Placement) can supply, so the model was left alone and a sync is due.
  */
-export const NOTIFICATION_OUTCOMES = ['applied', 'no_change', 'stale', 'duplicate', 'dropped_malformed', 'dropped_unknown', 'needs_resync'] as const;
+export const NOTIFICATION_OUTCOMES = [
+  'applied',
+  'no_change',
+  'stale',
+  'duplicate',
+  'dropped_malformed',
+  'dropped_unknown',
+  'needs_resync',
+] as const;
 export type NotificationOutcome = (typeof NOTIFICATION_OUTCOMES)[number];
 
 export interface NotificationResult {
@@ -38,7 +46,8 @@ export interface NovaNotification {
   data: Record<string, unknown>;
 }
 
-export type DecodedNotification = { ok: true; notification: NovaNotification } | { ok: false; result: NotificationResult };
+export type DecodedNotification =
+  { ok: true; notification: NovaNotification } | { ok: false; result: NotificationResult };
 
 export interface ApplyOptions {
   /** Stamps an element created or changed by an event that carries no time at all. Default: the epoch. */
@@ -60,20 +69,71 @@ type Handling =
 
 const snapshot: Handling = { kind: 'instance', host: 'payload' };
 const keepHost: Handling = { kind: 'instance', host: 'keep' };
-const startOfAggregateChange: Handling = { kind: 'ignore', why: 'the .end event carries the aggregate after the change' };
+const startOfAggregateChange: Handling = {
+  kind: 'ignore',
+  why: 'the .end event carries the aggregate after the change',
+};
 
 const instanceSnapshots = [
-  'create.start', 'create.end', 'create.error', 'delete.start', 'update', 'lock', 'unlock',
-  'power_on.start', 'power_on.end', 'power_off.start', 'power_off.end', 'shutdown.start', 'shutdown.end',
-  'pause.start', 'pause.end', 'unpause.start', 'unpause.end', 'suspend.start', 'suspend.end', 'resume.start', 'resume.end',
-  'shelve.start', 'shelve.end', 'shelve_offload.start', 'shelve_offload.end', 'unshelve.start', 'unshelve.end',
-  'rescue.start', 'rescue.end', 'unrescue.start', 'unrescue.end', 'soft_delete.start', 'soft_delete.end', 'restore.start', 'restore.end',
-  'resize_prep.start', 'resize_prep.end', 'resize.start', 'resize.end', 'resize.error', 'resize_finish.start', 'resize_finish.end',
-  'resize_confirm.start', 'resize_confirm.end', 'resize_revert.start', 'resize_revert.end',
-  'live_migration_pre.start', 'live_migration_pre.end', 'live_migration_post.start',
-  'live_migration_post_dest.start', 'live_migration_post_dest.end',
-  'live_migration_rollback.start', 'live_migration_rollback.end', 'live_migration_rollback_dest.start', 'live_migration_rollback_dest.end',
-  'live_migration_abort.start', 'live_migration_abort.end', 'live_migration_force_complete.start', 'live_migration_force_complete.end',
+  'create.start',
+  'create.end',
+  'create.error',
+  'delete.start',
+  'update',
+  'lock',
+  'unlock',
+  'power_on.start',
+  'power_on.end',
+  'power_off.start',
+  'power_off.end',
+  'shutdown.start',
+  'shutdown.end',
+  'pause.start',
+  'pause.end',
+  'unpause.start',
+  'unpause.end',
+  'suspend.start',
+  'suspend.end',
+  'resume.start',
+  'resume.end',
+  'shelve.start',
+  'shelve.end',
+  'shelve_offload.start',
+  'shelve_offload.end',
+  'unshelve.start',
+  'unshelve.end',
+  'rescue.start',
+  'rescue.end',
+  'unrescue.start',
+  'unrescue.end',
+  'soft_delete.start',
+  'soft_delete.end',
+  'restore.start',
+  'restore.end',
+  'resize_prep.start',
+  'resize_prep.end',
+  'resize.start',
+  'resize.end',
+  'resize.error',
+  'resize_finish.start',
+  'resize_finish.end',
+  'resize_confirm.start',
+  'resize_confirm.end',
+  'resize_revert.start',
+  'resize_revert.end',
+  'live_migration_pre.start',
+  'live_migration_pre.end',
+  'live_migration_post.start',
+  'live_migration_post_dest.start',
+  'live_migration_post_dest.end',
+  'live_migration_rollback.start',
+  'live_migration_rollback.end',
+  'live_migration_rollback_dest.start',
+  'live_migration_rollback_dest.end',
+  'live_migration_abort.start',
+  'live_migration_abort.end',
+  'live_migration_force_complete.start',
+  'live_migration_force_complete.end',
 ] as const;
 
 export const EVENT_HANDLING: Readonly<Record<string, Handling>> = {
@@ -81,7 +141,10 @@ export const EVENT_HANDLING: Readonly<Record<string, Handling>> = {
   'instance.delete.end': { kind: 'instance_delete' },
   // Bug 2104220: the source sends post.end last, from its copy that still says host = source and task = migrating.
   // post_dest.end (sent by the destination after it took the instance) already carried everything true.
-  'instance.live_migration_post.end': { kind: 'ignore', why: 'sent by the source from its stale copy (bug 2104220); post_dest.end carries the destination' },
+  'instance.live_migration_post.end': {
+    kind: 'ignore',
+    why: 'sent by the source from its stale copy (bug 2104220); post_dest.end carries the destination',
+  },
   // During an evacuation the payload still names the failed host until after rebuild.end; the rebuild runs on the
   // host that will hold the instance, which is the publisher of rebuild.end.
   'instance.evacuate': keepHost,
@@ -107,13 +170,25 @@ export const EVENT_HANDLING: Readonly<Record<string, Handling>> = {
 };
 
 const INSTANCE_STATES: ReadonlySet<string> = new Set<InstanceState>([
-  'active', 'building', 'paused', 'suspended', 'stopped', 'shelved', 'shelved_offloaded', 'resized', 'rescued', 'error', 'deleted', 'soft-delete',
+  'active',
+  'building',
+  'paused',
+  'suspended',
+  'stopped',
+  'shelved',
+  'shelved_offloaded',
+  'resized',
+  'rescued',
+  'error',
+  'deleted',
+  'soft-delete',
 ]);
 
 const DEFAULT_ZONE = 'nova';
 const EPOCH = new Date(0);
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * oslo.messaging writes `str(utcnow())`: `2026-05-13 12:53:00.123456`, naive UTC, no fraction when it is zero.
@@ -121,14 +196,19 @@ const isRecord = (value: unknown): value is Record<string, unknown> => value !==
  */
 export function parseNovaTime(value: unknown): Date | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    value.trim(),
+  );
   if (!match) return undefined;
   const fraction = match[3] ? match[3].slice(0, 4) : '';
   const date = new Date(`${match[1]}T${match[2]}${fraction}${match[4] ?? 'Z'}`);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-const malformed = (eventType: string, reason: string): DecodedNotification => ({ ok: false, result: { outcome: 'dropped_malformed', eventType, reason } });
+const malformed = (eventType: string, reason: string): DecodedNotification => ({
+  ok: false,
+  result: { outcome: 'dropped_malformed', eventType, reason },
+});
 
 /** Reads a raw bus message (oslo 2.0 envelope, or a bare message) into a notification; never throws. */
 export function decodeNovaNotification(body: unknown): DecodedNotification {
@@ -136,7 +216,10 @@ export function decodeNovaNotification(body: unknown): DecodedNotification {
   if (!decoded.ok) return malformed('unknown', decoded.reason);
   const narrowed = asNotification(decoded.message);
   if (!narrowed.ok) {
-    const eventType = isRecord(decoded.message) && typeof decoded.message.event_type === 'string' ? decoded.message.event_type : 'unknown';
+    const eventType =
+      isRecord(decoded.message) && typeof decoded.message.event_type === 'string'
+        ? decoded.message.event_type
+        : 'unknown';
     return malformed(eventType, narrowed.reason);
   }
   const message = narrowed.message;
@@ -145,9 +228,11 @@ export function decodeNovaNotification(body: unknown): DecodedNotification {
     return malformed(message.event_type, 'payload is not a versioned object with nova_object.data');
   }
   const timestamp = message.timestamp === undefined ? undefined : parseNovaTime(message.timestamp);
-  if (message.timestamp !== undefined && timestamp === undefined) return malformed(message.event_type, `timestamp ${JSON.stringify(message.timestamp)} is not a time`);
+  if (message.timestamp !== undefined && timestamp === undefined)
+    return malformed(message.event_type, `timestamp ${JSON.stringify(message.timestamp)} is not a time`);
   const messageId = (message as { message_id?: unknown }).message_id;
-  if (messageId !== undefined && typeof messageId !== 'string') return malformed(message.event_type, 'message_id is not a string');
+  if (messageId !== undefined && typeof messageId !== 'string')
+    return malformed(message.event_type, 'message_id is not a string');
   return {
     ok: true,
     notification: {
@@ -171,7 +256,9 @@ class Reader {
   ) {}
 
   #problem(field: string, expected: string): void {
-    this.problems.push(`${this.prefix}${field} ${field in this.data ? 'is not' : 'is missing, expected'} ${expected}`);
+    this.problems.push(
+      `${this.prefix}${field} ${field in this.data ? 'is not' : 'is missing, expected'} ${expected}`,
+    );
   }
 
   string(field: string): string {
@@ -214,7 +301,8 @@ class Reader {
   stringMap(field: string, { optional = false } = {}): Record<string, string> {
     const value = this.data[field];
     if ((value === undefined && optional) || value === null) return {};
-    if (isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string')) return { ...(value as Record<string, string>) };
+    if (isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string'))
+      return { ...(value as Record<string, string>) };
     this.#problem(field, 'an object of strings');
     return {};
   }
@@ -229,7 +317,8 @@ class Reader {
 
   object(field: string): Reader | undefined {
     const value = this.data[field];
-    if (isRecord(value) && isRecord(value['nova_object.data'])) return new Reader(value['nova_object.data'], `${this.prefix}${field}.`);
+    if (isRecord(value) && isRecord(value['nova_object.data']))
+      return new Reader(value['nova_object.data'], `${this.prefix}${field}.`);
     this.#problem(field, 'a versioned object');
     return undefined;
   }
@@ -242,21 +331,34 @@ interface InstanceFields {
   taskState: string | null;
   host: string | null;
   projectId: string;
-  flavor: { flavorid: string; name: string; vcpus: number; memoryMb: number; rootGb: number; ephemeralGb: number; swapMb: number; extraSpecs: Record<string, string> };
+  flavor: {
+    flavorid: string;
+    name: string;
+    vcpus: number;
+    memoryMb: number;
+    rootGb: number;
+    ephemeralGb: number;
+    swapMb: number;
+    extraSpecs: Record<string, string>;
+  };
   metadata: Record<string, string>;
   locked: boolean | undefined;
   updatedAt: Date | undefined;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-const parsed = <T>(reader: Reader, value: T): Parsed<T> => (reader.problems.length > 0 ? { ok: false, reason: `payload ${reader.problems.join('; ')}` } : { ok: true, value });
+const parsed = <T>(reader: Reader, value: T): Parsed<T> =>
+  reader.problems.length > 0
+    ? { ok: false, reason: `payload ${reader.problems.join('; ')}` }
+    : { ok: true, value };
 
 /** The InstancePayload base shared by InstanceActionPayload, InstanceUpdatePayload, InstanceCreatePayload and kin. */
 function readInstance(data: Record<string, unknown>): Parsed<InstanceFields> {
   const reader = new Reader(data);
   const uuid = reader.string('uuid');
   const state = reader.string('state');
-  if (state !== '' && !INSTANCE_STATES.has(state)) reader.problems.push(`state ${JSON.stringify(state)} is not a Nova vm_state`);
+  if (state !== '' && !INSTANCE_STATES.has(state))
+    reader.problems.push(`state ${JSON.stringify(state)} is not a Nova vm_state`);
   const fields = {
     uuid,
     name: reader.nullableString('display_name') ?? '',
@@ -284,10 +386,28 @@ function readInstance(data: Record<string, unknown>): Parsed<InstanceFields> {
 }
 
 /** The fields strategies read; `updatedAt` is left out so a fresher copy of the same state is no change. */
-const INSTANCE_KEYS = ['name', 'state', 'taskState', 'hostname', 'projectId', 'flavor', 'vcpus', 'memoryMb', 'diskGb', 'locked', 'metadata'] as const;
-const sameInstance = (a: Instance, b: Instance) => INSTANCE_KEYS.every((key) => isDeepStrictEqual(a[key], b[key]));
+const INSTANCE_KEYS = [
+  'name',
+  'state',
+  'taskState',
+  'hostname',
+  'projectId',
+  'flavor',
+  'vcpus',
+  'memoryMb',
+  'diskGb',
+  'locked',
+  'metadata',
+] as const;
+const sameInstance = (a: Instance, b: Instance) =>
+  INSTANCE_KEYS.every((key) => isDeepStrictEqual(a[key], b[key]));
 
-function nextInstance(fields: InstanceFields, existing: Instance | undefined, hostname: string | null, stamp: Date): Instance {
+function nextInstance(
+  fields: InstanceFields,
+  existing: Instance | undefined,
+  hostname: string | null,
+  stamp: Date,
+): Instance {
   const f = fields.flavor;
   // Keep the sync's flavor and accounting while the flavor is the same: the sync may know more (a boot-from-volume
   // root disk Placement does not count); a resize brings a new flavor and new numbers.
@@ -299,7 +419,14 @@ function nextInstance(fields: InstanceFields, existing: Instance | undefined, ho
     existing.flavor.diskGb === f.rootGb;
   const flavor: Flavor = sameFlavor
     ? { ...existing.flavor, extraSpecs: f.extraSpecs }
-    : { id: f.flavorid, name: f.name, vcpus: f.vcpus, memoryMb: f.memoryMb, diskGb: f.rootGb, extraSpecs: f.extraSpecs };
+    : {
+        id: f.flavorid,
+        name: f.name,
+        vcpus: f.vcpus,
+        memoryMb: f.memoryMb,
+        diskGb: f.rootGb,
+        extraSpecs: f.extraSpecs,
+      };
   return {
     uuid: fields.uuid,
     name: fields.name,
@@ -335,7 +462,12 @@ function computePublisherHost(publisherId: string): string | undefined {
   return binary === 'nova-compute' && host !== '' ? host : undefined;
 }
 
-function applyInstance(model: ClusterModel, n: NovaNotification, hostSource: HostSource | 'delete', options: ApplyOptions): NotificationResult {
+function applyInstance(
+  model: ClusterModel,
+  n: NovaNotification,
+  hostSource: HostSource | 'delete',
+  options: ApplyOptions,
+): NotificationResult {
   const eventType = n.eventType;
   const read = readInstance(n.data);
   if (!read.ok) return { outcome: 'dropped_malformed', eventType, reason: read.reason };
@@ -345,10 +477,15 @@ function applyInstance(model: ClusterModel, n: NovaNotification, hostSource: Hos
   // before the first save).
   const eventTime = fields.updatedAt ?? n.timestamp;
   if (existing && isStale(eventTime, existing.updatedAt)) {
-    return { outcome: 'stale', eventType, reason: `instance ${fields.uuid} in the model is newer than this event` };
+    return {
+      outcome: 'stale',
+      eventType,
+      reason: `instance ${fields.uuid} in the model is newer than this event`,
+    };
   }
   if (hostSource === 'delete') {
-    if (!existing) return { outcome: 'no_change', eventType, reason: `instance ${fields.uuid} is not in the model` };
+    if (!existing)
+      return { outcome: 'no_change', eventType, reason: `instance ${fields.uuid} is not in the model` };
     model.removeInstance(fields.uuid);
     return { outcome: 'applied', eventType };
   }
@@ -365,7 +502,11 @@ function applyInstance(model: ClusterModel, n: NovaNotification, hostSource: Hos
       break;
   }
   if (hostname !== null && !model.getNode(hostname)) {
-    return { outcome: 'needs_resync', eventType, reason: `host ${hostname} of instance ${fields.uuid} is not in the model` };
+    return {
+      outcome: 'needs_resync',
+      eventType,
+      reason: `host ${hostname} of instance ${fields.uuid} is not in the model`,
+    };
   }
   const stamp = eventTime ?? existing?.updatedAt ?? options.receivedAt ?? EPOCH;
   const next = nextInstance(fields, existing, hostname, stamp);
@@ -383,19 +524,36 @@ function applyTaskError(model: ClusterModel, n: NovaNotification): NotificationR
   const reader = new Reader(n.data);
   const uuid = reader.string('instance_uuid');
   const state = reader.string('state');
-  if (state !== '' && !INSTANCE_STATES.has(state)) reader.problems.push(`state ${JSON.stringify(state)} is not a Nova vm_state`);
+  if (state !== '' && !INSTANCE_STATES.has(state))
+    reader.problems.push(`state ${JSON.stringify(state)} is not a Nova vm_state`);
   const read = parsed(reader, { uuid, state: state as InstanceState });
   if (!read.ok) return { outcome: 'dropped_malformed', eventType, reason: read.reason };
   const existing = model.getInstance(uuid);
-  if (!existing) return { outcome: 'no_change', eventType, reason: `instance ${uuid} is not in the model; the payload cannot create it` };
-  if (isStale(n.timestamp, existing.updatedAt)) return { outcome: 'stale', eventType, reason: `instance ${uuid} in the model is newer than this event` };
-  if (existing.state === read.value.state && existing.taskState === null) return { outcome: 'no_change', eventType };
-  model.upsertInstance({ ...existing, state: read.value.state, taskState: null, updatedAt: n.timestamp ?? existing.updatedAt });
+  if (!existing)
+    return {
+      outcome: 'no_change',
+      eventType,
+      reason: `instance ${uuid} is not in the model; the payload cannot create it`,
+    };
+  if (isStale(n.timestamp, existing.updatedAt))
+    return { outcome: 'stale', eventType, reason: `instance ${uuid} in the model is newer than this event` };
+  if (existing.state === read.value.state && existing.taskState === null)
+    return { outcome: 'no_change', eventType };
+  model.upsertInstance({
+    ...existing,
+    state: read.value.state,
+    taskState: null,
+    updatedAt: n.timestamp ?? existing.updatedAt,
+  });
   return { outcome: 'applied', eventType };
 }
 
 /** ServiceStatusPayload: up/down from forced_down, enabled/disabled from disabled (as upstream Watcher). */
-function applyService(model: ClusterModel, n: NovaNotification, action: 'create' | 'update' | 'delete'): NotificationResult {
+function applyService(
+  model: ClusterModel,
+  n: NovaNotification,
+  action: 'create' | 'update' | 'delete',
+): NotificationResult {
   const eventType = n.eventType;
   const reader = new Reader(n.data);
   const fields = {
@@ -408,16 +566,23 @@ function applyService(model: ClusterModel, n: NovaNotification, action: 'create'
   const read = parsed(reader, fields);
   if (!read.ok) return { outcome: 'dropped_malformed', eventType, reason: read.reason };
   const service = read.value;
-  if (service.binary !== 'nova-compute') return { outcome: 'no_change', eventType, reason: `${service.binary} is not a compute service` };
+  if (service.binary !== 'nova-compute')
+    return { outcome: 'no_change', eventType, reason: `${service.binary} is not a compute service` };
   const node = model.getNode(service.host);
-  if (node && isStale(n.timestamp, node.updatedAt)) return { outcome: 'stale', eventType, reason: `host ${service.host} in the model is newer than this event` };
+  if (node && isStale(n.timestamp, node.updatedAt))
+    return {
+      outcome: 'stale',
+      eventType,
+      reason: `host ${service.host} in the model is newer than this event`,
+    };
   if (action === 'delete') {
     if (!node) return { outcome: 'no_change', eventType, reason: `host ${service.host} is not in the model` };
     model.removeNode(service.host);
     return { outcome: 'applied', eventType };
   }
   // A new host's capacity, uuid and traits come only from Placement and the hypervisor API: a sync adds it.
-  if (!node) return { outcome: 'needs_resync', eventType, reason: `host ${service.host} is not in the model` };
+  if (!node)
+    return { outcome: 'needs_resync', eventType, reason: `host ${service.host} is not in the model` };
   const next: ComputeNode = {
     ...node,
     state: service.forcedDown ? 'down' : 'up',
@@ -425,7 +590,11 @@ function applyService(model: ClusterModel, n: NovaNotification, action: 'create'
     disabledReason: service.disabledReason,
     updatedAt: n.timestamp ?? node.updatedAt,
   };
-  if (next.state === node.state && next.status === node.status && next.disabledReason === node.disabledReason) {
+  if (
+    next.state === node.state &&
+    next.status === node.status &&
+    next.disabledReason === node.disabledReason
+  ) {
     if (n.timestamp) node.updatedAt = latest(node.updatedAt, n.timestamp);
     return { outcome: 'no_change', eventType };
   }
@@ -435,7 +604,9 @@ function applyService(model: ClusterModel, n: NovaNotification, action: 'create'
 
 /** A host's zone in Nova: the zone of an aggregate it is in, else the default zone. */
 function zoneOf(model: ClusterModel, hostname: string, defaultZone: string): string {
-  for (const aggregate of model.aggregates()) if (aggregate.availabilityZone !== null && aggregate.hosts.includes(hostname)) return aggregate.availabilityZone;
+  for (const aggregate of model.aggregates())
+    if (aggregate.availabilityZone !== null && aggregate.hosts.includes(hostname))
+      return aggregate.availabilityZone;
   return defaultZone;
 }
 
@@ -444,15 +615,23 @@ function remapHosts(model: ClusterModel, touched: ReadonlySet<string>, defaultZo
   for (const hostname of touched) {
     const node = model.getNode(hostname);
     if (!node) continue;
-    const aggregates = [...model.aggregates()].filter((aggregate) => aggregate.hosts.includes(hostname)).map((aggregate) => aggregate.id);
+    const aggregates = [...model.aggregates()]
+      .filter((aggregate) => aggregate.hosts.includes(hostname))
+      .map((aggregate) => aggregate.id);
     const availabilityZone = zoneOf(model, hostname, defaultZone);
-    if (isDeepStrictEqual(aggregates, node.aggregates) && availabilityZone === node.availabilityZone) continue;
+    if (isDeepStrictEqual(aggregates, node.aggregates) && availabilityZone === node.availabilityZone)
+      continue;
     model.upsertNode({ ...node, aggregates, availabilityZone });
   }
 }
 
 /** AggregatePayload: `hosts` is the whole list after the change; an availability zone is `metadata.availability_zone`. */
-function applyAggregate(model: ClusterModel, n: NovaNotification, action: 'upsert' | 'delete', options: ApplyOptions): NotificationResult {
+function applyAggregate(
+  model: ClusterModel,
+  n: NovaNotification,
+  action: 'upsert' | 'delete',
+  options: ApplyOptions,
+): NotificationResult {
   const eventType = n.eventType;
   const reader = new Reader(n.data);
   const id = reader.count('id');
@@ -460,12 +639,15 @@ function applyAggregate(model: ClusterModel, n: NovaNotification, action: 'upser
   const metadata = reader.stringMap('metadata', { optional: true });
   const rawHosts = n.data.hosts;
   let hosts: string[] = [];
-  if (Array.isArray(rawHosts) && rawHosts.every((host) => typeof host === 'string')) hosts = [...new Set(rawHosts)];
-  else if (rawHosts !== null && rawHosts !== undefined) reader.problems.push('hosts is not a list of strings or null');
+  if (Array.isArray(rawHosts) && rawHosts.every((host) => typeof host === 'string'))
+    hosts = [...new Set(rawHosts)];
+  else if (rawHosts !== null && rawHosts !== undefined)
+    reader.problems.push('hosts is not a list of strings or null');
   const read = parsed(reader, { id, name, metadata, hosts });
   if (!read.ok) return { outcome: 'dropped_malformed', eventType, reason: read.reason };
   const existing = model.getAggregate(id);
-  if (existing && isStale(n.timestamp, existing.updatedAt)) return { outcome: 'stale', eventType, reason: `aggregate ${id} in the model is newer than this event` };
+  if (existing && isStale(n.timestamp, existing.updatedAt))
+    return { outcome: 'stale', eventType, reason: `aggregate ${id} in the model is newer than this event` };
   const defaultZone = options.defaultAvailabilityZone ?? DEFAULT_ZONE;
   if (action === 'delete') {
     if (!existing) return { outcome: 'no_change', eventType, reason: `aggregate ${id} is not in the model` };
@@ -474,9 +656,21 @@ function applyAggregate(model: ClusterModel, n: NovaNotification, action: 'upser
     return { outcome: 'applied', eventType };
   }
   const unknown = hosts.filter((host) => !model.getNode(host));
-  if (unknown.length > 0) return { outcome: 'needs_resync', eventType, reason: `aggregate ${id} names hosts not in the model: ${unknown.join(', ')}` };
+  if (unknown.length > 0)
+    return {
+      outcome: 'needs_resync',
+      eventType,
+      reason: `aggregate ${id} names hosts not in the model: ${unknown.join(', ')}`,
+    };
   const updatedAt = n.timestamp ?? existing?.updatedAt;
-  const next: HostAggregate = { id, name, availabilityZone: metadata.availability_zone ?? null, hosts, metadata, ...(updatedAt && { updatedAt }) };
+  const next: HostAggregate = {
+    id,
+    name,
+    availabilityZone: metadata.availability_zone ?? null,
+    hosts,
+    metadata,
+    ...(updatedAt && { updatedAt }),
+  };
   const same =
     existing !== undefined &&
     existing.name === next.name &&
@@ -496,21 +690,39 @@ function applyAggregate(model: ClusterModel, n: NovaNotification, action: 'upser
  * Applies one decoded notification to the model. Malformed payloads, stale events and unknown hosts leave the
  * model exactly as it was; the result says why.
  */
-export function applyNovaNotification(model: ClusterModel, notification: NovaNotification, options: ApplyOptions = {}): NotificationResult {
+export function applyNovaNotification(
+  model: ClusterModel,
+  notification: NovaNotification,
+  options: ApplyOptions = {},
+): NotificationResult {
   try {
     return dispatch(model, notification, options);
   } catch (error) {
     // Every change is computed before the model is touched, so a surprise here cannot have half-applied anything.
-    return { outcome: 'dropped_malformed', eventType: notification.eventType, reason: `could not be applied: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      outcome: 'dropped_malformed',
+      eventType: notification.eventType,
+      reason: `could not be applied: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
-function dispatch(model: ClusterModel, notification: NovaNotification, options: ApplyOptions): NotificationResult {
+function dispatch(
+  model: ClusterModel,
+  notification: NovaNotification,
+  options: ApplyOptions,
+): NotificationResult {
   const eventType = notification.eventType;
   // Upstream listens with publisher_id regex ^nova-.*; other services share the topic in some deployments.
-  if (!notification.publisherId.startsWith('nova-')) return { outcome: 'dropped_unknown', eventType, reason: `publisher ${notification.publisherId} is not a Nova service` };
+  if (!notification.publisherId.startsWith('nova-'))
+    return {
+      outcome: 'dropped_unknown',
+      eventType,
+      reason: `publisher ${notification.publisherId} is not a Nova service`,
+    };
   const handling = EVENT_HANDLING[eventType];
-  if (!handling) return { outcome: 'dropped_unknown', eventType, reason: `event type ${eventType} is not handled` };
+  if (!handling)
+    return { outcome: 'dropped_unknown', eventType, reason: `event type ${eventType} is not handled` };
   switch (handling.kind) {
     case 'instance':
       return applyInstance(model, notification, handling.host, options);
@@ -577,13 +789,19 @@ export class NovaNotificationCollector {
     if (!decoded.ok) return decoded;
     const { messageId, eventType } = decoded.notification;
     if (messageId !== undefined && this.#window.seen(messageId)) {
-      return { ok: false, result: { outcome: 'duplicate', eventType, reason: `message ${messageId} was already received` } };
+      return {
+        ok: false,
+        result: { outcome: 'duplicate', eventType, reason: `message ${messageId} was already received` },
+      };
     }
     return decoded;
   }
 
   apply(model: ClusterModel, notification: NovaNotification, receivedAt?: Date): NotificationResult {
-    return applyNovaNotification(model, notification, { ...this.#options, ...(receivedAt && { receivedAt }) });
+    return applyNovaNotification(model, notification, {
+      ...this.#options,
+      ...(receivedAt && { receivedAt }),
+    });
   }
 
   /** `receive` then `apply`. */

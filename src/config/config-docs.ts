@@ -19,7 +19,12 @@ function rows(node: SchemaNode, prefix: string): string[] {
       continue;
     }
     const env = Object.entries(ENVIRONMENT).find(([, target]) => target === path)?.[0];
-    const fallback = key === 'host' && prefix === '' ? '(the machine’s hostname)' : child.default === undefined ? '—' : `\`${JSON.stringify(child.default)}\``;
+    const fallback =
+      key === 'host' && prefix === ''
+        ? '(the machine’s hostname)'
+        : child.default === undefined
+          ? '—'
+          : `\`${JSON.stringify(child.default)}\``;
     lines.push(`| \`${path}\` | ${env ? `\`${env}\`` : ''} | ${fallback} | ${child.description ?? ''} |`);
   }
   return lines;

@@ -15,7 +15,10 @@ describe('loadConfig', () => {
   });
 
   it('lets environment variables and overrides replace defaults, in that order', () => {
-    const config = loadConfig({ env: { STEWARD_API_PORT: '1234', STEWARD_ROLES: 'api,applier' }, overrides: { 'api.port': 4321 } });
+    const config = loadConfig({
+      env: { STEWARD_API_PORT: '1234', STEWARD_ROLES: 'api,applier' },
+      overrides: { 'api.port': 4321 },
+    });
     expect(config.api.port).toBe(4321);
     expect(config.roles).toEqual(['api', 'applier']);
     expect(runs(config, 'applier')).toBe(true);
@@ -23,7 +26,9 @@ describe('loadConfig', () => {
   });
 
   it('reports every problem at once', () => {
-    expect(() => loadConfig({ env: { STEWARD_API_PORT: 'abc', STEWARD_LOG_LEVEL: 'loud', STEWARD_ROLES: 'web' } })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ env: { STEWARD_API_PORT: 'abc', STEWARD_LOG_LEVEL: 'loud', STEWARD_ROLES: 'web' } }),
+    ).toThrow(ConfigError);
     try {
       loadConfig({ env: { STEWARD_API_PORT: 'abc', STEWARD_LOG_LEVEL: 'loud' } });
     } catch (error) {
@@ -34,6 +39,8 @@ describe('loadConfig', () => {
 
 describe('docs/configuration.md', () => {
   it('is the one generated from the schema (run `npx tsx scripts/gen-config-docs.ts`)', () => {
-    expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigurationDoc());
+    expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(
+      renderConfigurationDoc(),
+    );
   });
 });

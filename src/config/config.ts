@@ -14,20 +14,51 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export const ConfigSchema = Type.Object(
   {
-    host: Type.String({ default: hostname(), description: 'Name this process reports in `services` and owns audits/plans under.' }),
-    roles: Type.Array(Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('decision-engine'), Type.Literal('applier')]), {
-      default: ['all'],
-      description: 'Parts run by this process: all, or any of api, decision-engine, applier.',
+    host: Type.String({
+      default: hostname(),
+      description: 'Name this process reports in `services` and owns audits/plans under.',
     }),
+    roles: Type.Array(
+      Type.Union([
+        Type.Literal('all'),
+        Type.Literal('api'),
+        Type.Literal('decision-engine'),
+        Type.Literal('applier'),
+      ]),
+      {
+        default: ['all'],
+        description: 'Parts run by this process: all, or any of api, decision-engine, applier.',
+      },
+    ),
     api: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1', description: 'Address the API listens on.' }),
-        port: Type.Integer({ default: 9322, minimum: 0, maximum: 65535, description: 'API port (Watcher’s is 9322). 0 picks a free one.' }),
-        publicUrl: Type.Optional(Type.String({ description: 'Base URL used in links; default: from the request Host header.' })),
-        maxLimit: Type.Integer({ default: 1000, minimum: 1, description: 'Largest page a list returns (`[api] max_limit`).' }),
-        bodyLimitBytes: Type.Integer({ default: 1048576, minimum: 1024, description: 'Largest accepted request body.' }),
-        policyFile: Type.Optional(Type.String({ description: 'JSON file of policy rule overrides (oslo.policy names).' })),
-        corsOrigins: Type.Array(Type.String(), { default: [], description: 'Origins allowed by CORS; empty disables CORS headers.' }),
+        port: Type.Integer({
+          default: 9322,
+          minimum: 0,
+          maximum: 65535,
+          description: 'API port (Watcher’s is 9322). 0 picks a free one.',
+        }),
+        publicUrl: Type.Optional(
+          Type.String({ description: 'Base URL used in links; default: from the request Host header.' }),
+        ),
+        maxLimit: Type.Integer({
+          default: 1000,
+          minimum: 1,
+          description: 'Largest page a list returns (`[api] max_limit`).',
+        }),
+        bodyLimitBytes: Type.Integer({
+          default: 1048576,
+          minimum: 1024,
+          description: 'Largest accepted request body.',
+        }),
+        policyFile: Type.Optional(
+          Type.String({ description: 'JSON file of policy rule overrides (oslo.policy names).' }),
+        ),
+        corsOrigins: Type.Array(Type.String(), {
+          default: [],
+          description: 'Origins allowed by CORS; empty disables CORS headers.',
+        }),
       },
       { default: {} },
     ),
@@ -35,30 +66,57 @@ export const ConfigSchema = Type.Object(
       {
         url: Type.String({
           default: 'pglite:./data/db',
-          description: '`pglite:<dir>` (embedded, `pglite:memory` for none on disk) or `postgres://…` (shared by many processes).',
+          description:
+            '`pglite:<dir>` (embedded, `pglite:memory` for none on disk) or `postgres://…` (shared by many processes).',
         }),
       },
       { default: {} },
     ),
     bus: Type.Object(
       {
-        url: Type.String({ default: 'memory://', description: '`memory://` (one process) or `amqp://user:pass@host:5672/vhost`.' }),
+        url: Type.String({
+          default: 'memory://',
+          description: '`memory://` (one process) or `amqp://user:pass@host:5672/vhost`.',
+        }),
       },
       { default: {} },
     ),
     engine: Type.Object(
       {
-        workers: Type.Integer({ default: 2, minimum: 1, description: 'Audits run at once (`max_audit_workers`).' }),
-        continuousScanIntervalSeconds: Type.Number({ default: 10, exclusiveMinimum: 0, description: 'How often continuous audits are checked.' }),
-        actionPlanExpiryHours: Type.Number({ default: 24, exclusiveMinimum: 0, description: 'RECOMMENDED plans older than this become SUPERSEDED.' }),
-        expiryCheckIntervalSeconds: Type.Number({ default: 1800, exclusiveMinimum: 0, description: 'How often plan expiry is checked.' }),
+        workers: Type.Integer({
+          default: 2,
+          minimum: 1,
+          description: 'Audits run at once (`max_audit_workers`).',
+        }),
+        continuousScanIntervalSeconds: Type.Number({
+          default: 10,
+          exclusiveMinimum: 0,
+          description: 'How often continuous audits are checked.',
+        }),
+        actionPlanExpiryHours: Type.Number({
+          default: 24,
+          exclusiveMinimum: 0,
+          description: 'RECOMMENDED plans older than this become SUPERSEDED.',
+        }),
+        expiryCheckIntervalSeconds: Type.Number({
+          default: 1800,
+          exclusiveMinimum: 0,
+          description: 'How often plan expiry is checked.',
+        }),
       },
       { default: {} },
     ),
     applier: Type.Object(
       {
-        concurrency: Type.Integer({ default: 4, minimum: 1, description: 'Actions of one plan run at once.' }),
-        rollbackOnFailure: Type.Boolean({ default: false, description: 'Revert succeeded actions when a plan fails.' }),
+        concurrency: Type.Integer({
+          default: 4,
+          minimum: 1,
+          description: 'Actions of one plan run at once.',
+        }),
+        rollbackOnFailure: Type.Boolean({
+          default: false,
+          description: 'Revert succeeded actions when a plan fails.',
+        }),
       },
       { default: {} },
     ),
@@ -71,26 +129,63 @@ export const ConfigSchema = Type.Object(
         }),
         simulator: Type.Object(
           {
-            port: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'Port of the embedded simulated cloud on 127.0.0.1 (0 picks a free one).' }),
+            port: Type.Integer({
+              default: 0,
+              minimum: 0,
+              maximum: 65535,
+              description: 'Port of the embedded simulated cloud on 127.0.0.1 (0 picks a free one).',
+            }),
             hosts: Type.Integer({ default: 16, minimum: 0, description: 'Simulated compute hosts.' }),
-            instances: Type.Integer({ default: 120, minimum: 0, description: 'Simulated instances, placed by the simulated scheduler.' }),
+            instances: Type.Integer({
+              default: 120,
+              minimum: 0,
+              description: 'Simulated instances, placed by the simulated scheduler.',
+            }),
             seed: Type.Integer({ default: 42, description: 'Seed of the simulated cluster and its load.' }),
-            loadPattern: Type.String({ default: 'diurnal', description: 'Instance load: diurnal, flat, noisy (or planetlab with `planetlabDir`).' }),
-            scenario: Type.Optional(Type.String({ description: 'A scenario JSON file (`../shared/data/scenarios` format) instead of a generated cluster.' })),
-            planetlabDir: Type.Optional(Type.String({ description: 'Folder of PlanetLab CPU traces for `loadPattern: planetlab`.' })),
-            migrationBandwidthMbPerS: Type.Number({ default: 1024, exclusiveMinimum: 0, description: 'Guest memory a live migration moves per second.' }),
+            loadPattern: Type.String({
+              default: 'diurnal',
+              description: 'Instance load: diurnal, flat, noisy (or planetlab with `planetlabDir`).',
+            }),
+            scenario: Type.Optional(
+              Type.String({
+                description:
+                  'A scenario JSON file (`../shared/data/scenarios` format) instead of a generated cluster.',
+              }),
+            ),
+            planetlabDir: Type.Optional(
+              Type.String({ description: 'Folder of PlanetLab CPU traces for `loadPattern: planetlab`.' }),
+            ),
+            migrationBandwidthMbPerS: Type.Number({
+              default: 1024,
+              exclusiveMinimum: 0,
+              description: 'Guest memory a live migration moves per second.',
+            }),
           },
           { default: {} },
         ),
         keystone: Type.Object(
           {
-            authUrl: Type.Optional(Type.String({ description: 'Keystone v3 URL, e.g. http://controller/identity/v3 (cloud.kind openstack).' })),
-            username: Type.String({ default: 'admin', description: 'User Steward authenticates as (needs the admin role).' }),
-            password: Type.String({ default: '', description: 'Its password (prefer the STEWARD_OS_PASSWORD variable).' }),
+            authUrl: Type.Optional(
+              Type.String({
+                description: 'Keystone v3 URL, e.g. http://controller/identity/v3 (cloud.kind openstack).',
+              }),
+            ),
+            username: Type.String({
+              default: 'admin',
+              description: 'User Steward authenticates as (needs the admin role).',
+            }),
+            password: Type.String({
+              default: '',
+              description: 'Its password (prefer the STEWARD_OS_PASSWORD variable).',
+            }),
             projectName: Type.String({ default: 'admin', description: 'Project scope of the token.' }),
             userDomainName: Type.String({ default: 'Default', description: 'Domain of the user.' }),
             projectDomainName: Type.String({ default: 'Default', description: 'Domain of the project.' }),
-            regionName: Type.Optional(Type.String({ description: 'Catalog region to use; default: the first endpoint of each service.' })),
+            regionName: Type.Optional(
+              Type.String({
+                description: 'Catalog region to use; default: the first endpoint of each service.',
+              }),
+            ),
             interface: Type.Union([Type.Literal('public'), Type.Literal('internal'), Type.Literal('admin')], {
               default: 'public',
               description: 'Catalog endpoint interface.',
@@ -98,8 +193,16 @@ export const ConfigSchema = Type.Object(
           },
           { default: {} },
         ),
-        timeoutSeconds: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'Timeout of one call to an OpenStack API.' }),
-        retries: Type.Integer({ default: 3, minimum: 0, description: 'Retries of a call that failed to connect or got a 5xx.' }),
+        timeoutSeconds: Type.Number({
+          default: 30,
+          exclusiveMinimum: 0,
+          description: 'Timeout of one call to an OpenStack API.',
+        }),
+        retries: Type.Integer({
+          default: 3,
+          minimum: 0,
+          description: 'Retries of a call that failed to connect or got a 5xx.',
+        }),
       },
       { default: {} },
     ),
@@ -108,32 +211,66 @@ export const ConfigSchema = Type.Object(
         syncIntervalSeconds: Type.Number({
           default: 3600,
           exclusiveMinimum: 0,
-          description: 'Full resync of the compute model (upstream `period`); notifications keep it fresh in between.',
+          description:
+            'Full resync of the compute model (upstream `period`); notifications keep it fresh in between.',
         }),
-        concurrency: Type.Integer({ default: 32, minimum: 1, description: 'Placement calls in flight during a sync.' }),
+        concurrency: Type.Integer({
+          default: 32,
+          minimum: 1,
+          description: 'Placement calls in flight during a sync.',
+        }),
       },
       { default: {} },
     ),
     datasource: Type.Object(
       {
-        name: Type.String({ default: 'prometheus', description: 'Metrics backend (`prometheus`; `none` for no metrics).' }),
-        url: Type.Optional(Type.String({ description: 'Prometheus base URL; default with the simulated cloud: its own Prometheus API.' })),
-        hostLabel: Type.String({ default: 'fqdn', description: 'Label naming the compute host in node_exporter series.' }),
-        instanceLabel: Type.String({ default: 'resource', description: 'Label carrying the instance uuid in instance series.' }),
+        name: Type.String({
+          default: 'prometheus',
+          description: 'Metrics backend (`prometheus`; `none` for no metrics).',
+        }),
+        url: Type.Optional(
+          Type.String({
+            description: 'Prometheus base URL; default with the simulated cloud: its own Prometheus API.',
+          }),
+        ),
+        hostLabel: Type.String({
+          default: 'fqdn',
+          description: 'Label naming the compute host in node_exporter series.',
+        }),
+        instanceLabel: Type.String({
+          default: 'resource',
+          description: 'Label carrying the instance uuid in instance series.',
+        }),
         domainLabel: Type.String({
           default: 'domain',
-          description: 'Label carrying the instance uuid in libvirt-exporter series (some exporters put the domain name there: point this at the uuid label).',
+          description:
+            'Label carrying the instance uuid in libvirt-exporter series (some exporters put the domain name there: point this at the uuid label).',
         }),
-        timeoutSeconds: Type.Number({ default: 30, exclusiveMinimum: 0, description: 'Timeout of one Prometheus query.' }),
+        timeoutSeconds: Type.Number({
+          default: 30,
+          exclusiveMinimum: 0,
+          description: 'Timeout of one Prometheus query.',
+        }),
       },
       { default: {} },
     ),
-    serviceDownTimeSeconds: Type.Integer({ default: 90, minimum: 1, description: 'A process silent this long is shown FAILED and its work is taken over.' }),
-    heartbeatIntervalSeconds: Type.Integer({ default: 10, minimum: 1, description: 'How often each process heartbeats.' }),
-    logLevel: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), {
-      default: 'info',
-      description: 'pino log level.',
+    serviceDownTimeSeconds: Type.Integer({
+      default: 90,
+      minimum: 1,
+      description: 'A process silent this long is shown FAILED and its work is taken over.',
     }),
+    heartbeatIntervalSeconds: Type.Integer({
+      default: 10,
+      minimum: 1,
+      description: 'How often each process heartbeats.',
+    }),
+    logLevel: Type.Union(
+      LOG_LEVELS.map((level) => Type.Literal(level)),
+      {
+        default: 'info',
+        description: 'pino log level.',
+      },
+    ),
   },
   { additionalProperties: false },
 );
@@ -180,14 +317,24 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 function coerce(path: string, raw: string): unknown {
-  if (path === 'roles' || path === 'api.corsOrigins') return raw.split(',').map((part) => part.trim()).filter(Boolean);
-  if (/^-?\d+(\.\d+)?$/.test(raw) && /port|workers|concurrency|Seconds|Hours|Limit|Bytes|hosts|instances/.test(path)) return Number(raw);
+  if (path === 'roles' || path === 'api.corsOrigins')
+    return raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+  if (
+    /^-?\d+(\.\d+)?$/.test(raw) &&
+    /port|workers|concurrency|Seconds|Hours|Limit|Bytes|hosts|instances/.test(path)
+  )
+    return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
   return raw;
 }
 
 /** defaults ← file ← environment ← overrides; throws ConfigError listing every problem. */
-export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {}): StewardConfig {
+export function loadConfig(
+  options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
+): StewardConfig {
   const env = options.env ?? process.env;
   const raw: Record<string, unknown> = {};
   const file = options.file ?? env.STEWARD_CONFIG;
@@ -196,9 +343,12 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new ConfigError(`cannot read config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ConfigError(
+        `cannot read config file ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    if (typeof parsed !== 'object' || parsed === null) throw new ConfigError(`config file ${file} must hold a JSON object`);
+    if (typeof parsed !== 'object' || parsed === null)
+      throw new ConfigError(`config file ${file} must hold a JSON object`);
     Object.assign(raw, parsed);
   }
   for (const [variable, path] of Object.entries(ENVIRONMENT)) {
@@ -215,9 +365,12 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; ov
     const byPath = new Map<string, string>();
     for (const error of errors) {
       const path = error.instancePath || '/';
-      if (!byPath.has(path)) byPath.set(path, error.keyword === 'const' ? 'is not one of the allowed values' : error.message);
+      if (!byPath.has(path))
+        byPath.set(path, error.keyword === 'const' ? 'is not one of the allowed values' : error.message);
     }
-    throw new ConfigError(`invalid configuration: ${[...byPath].map(([path, message]) => `${path} ${message}`).join('; ')}`);
+    throw new ConfigError(
+      `invalid configuration: ${[...byPath].map(([path, message]) => `${path} ${message}`).join('; ')}`,
+    );
   }
   return withDefaults as StewardConfig;
 }

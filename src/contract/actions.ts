@@ -29,11 +29,19 @@ export const ACTION_PARAMETERS = {
     },
     strict,
   ),
-  resize: Type.Object({ resource_id: Type.String({ pattern: uuidPattern }), flavor: Type.String({ minLength: 1 }) }, strict),
+  resize: Type.Object(
+    { resource_id: Type.String({ pattern: uuidPattern }), flavor: Type.String({ minLength: 1 }) },
+    strict,
+  ),
   change_nova_service_state: Type.Object(
     {
       resource_id: Type.String({ minLength: 1 }),
-      state: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('enabled'), Type.Literal('disabled')]),
+      state: Type.Union([
+        Type.Literal('up'),
+        Type.Literal('down'),
+        Type.Literal('enabled'),
+        Type.Literal('disabled'),
+      ]),
       resource_name: Type.Optional(Type.String()),
       disabled_reason: Type.Optional(Type.String()),
     },
@@ -65,7 +73,8 @@ export type ActionParameters<T extends ActionTypeName> = Static<(typeof ACTION_P
 
 export const ACTION_TYPE_NAMES = Object.keys(ACTION_PARAMETERS) as ActionTypeName[];
 
-export const isActionTypeName = (name: string): name is ActionTypeName => Object.hasOwn(ACTION_PARAMETERS, name);
+export const isActionTypeName = (name: string): name is ActionTypeName =>
+  Object.hasOwn(ACTION_PARAMETERS, name);
 
 /** Shown as an action's `description` (upstream's action_descriptions table). */
 export const ACTION_DESCRIPTIONS: Readonly<Record<ActionTypeName, string>> = {
@@ -73,7 +82,8 @@ export const ACTION_DESCRIPTIONS: Readonly<Record<ActionTypeName, string>> = {
   sleep: 'Wait for a given interval in seconds.',
   migrate: 'Moving a VM instance from source_node to destination_node',
   resize: 'Resize a server with specified flavor.',
-  change_nova_service_state: 'Disables or enables the nova-compute service.A disabled nova-compute service can not be selected by the nova for future deployment of new server.',
+  change_nova_service_state:
+    'Disables or enables the nova-compute service.A disabled nova-compute service can not be selected by the nova for future deployment of new server.',
   stop: 'Stop a VM instance',
   volume_migrate: 'Moving a volume to destination_node or destination_type',
   change_node_power_state: 'Compute node power on/off through Ironic or MaaS.',

@@ -56,12 +56,18 @@ export class StewardClient {
     return parsed as T;
   }
 
-  list(resource: string, query: Record<string, string | number | undefined> = {}, detail = true): Promise<Json[]> {
+  list(
+    resource: string,
+    query: Record<string, string | number | undefined> = {},
+    detail = true,
+  ): Promise<Json[]> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const suffix = detail ? '/detail' : '';
     const search = params.size > 0 ? `?${params.toString()}` : '';
-    return this.request<Json>('GET', `/v1/${resource}${suffix}${search}`).then((body) => (body[resource] as Json[] | undefined) ?? []);
+    return this.request<Json>('GET', `/v1/${resource}${suffix}${search}`).then(
+      (body) => (body[resource] as Json[] | undefined) ?? [],
+    );
   }
 
   show(resource: string, id: string): Promise<Json> {
@@ -97,11 +103,17 @@ export class StewardClient {
   dataModel(query: { auditUuid?: string; type?: string } = {}): Promise<Json[]> {
     const params = new URLSearchParams({ data_model_type: query.type ?? 'compute' });
     if (query.auditUuid) params.set('audit_uuid', query.auditUuid);
-    return this.request<{ context: Json[] }>('GET', `/v1/data_model?${params.toString()}`).then((body) => body.context);
+    return this.request<{ context: Json[] }>('GET', `/v1/data_model?${params.toString()}`).then(
+      (body) => body.context,
+    );
   }
 
   refreshDataModel(type = 'compute'): Promise<Json> {
-    return this.request('POST', `/v1/data_model/refresh?${new URLSearchParams({ data_model_type: type }).toString()}`, {});
+    return this.request(
+      'POST',
+      `/v1/data_model/refresh?${new URLSearchParams({ data_model_type: type }).toString()}`,
+      {},
+    );
   }
 
   triggerWebhook(auditId: string): Promise<void> {

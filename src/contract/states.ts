@@ -1,5 +1,13 @@
 /** Watcher's wire identifiers for states and kinds, kept exactly as upstream spells them. */
-export const AUDIT_STATES = ['PENDING', 'ONGOING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'DELETED', 'SUSPENDED'] as const;
+export const AUDIT_STATES = [
+  'PENDING',
+  'ONGOING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'DELETED',
+  'SUSPENDED',
+] as const;
 export type AuditState = (typeof AUDIT_STATES)[number];
 
 export const AUDIT_TYPES = ['ONESHOT', 'CONTINUOUS', 'EVENT'] as const;
@@ -18,7 +26,16 @@ export const ACTION_PLAN_STATES = [
 ] as const;
 export type ActionPlanState = (typeof ACTION_PLAN_STATES)[number];
 
-export const ACTION_STATES = ['PENDING', 'ONGOING', 'SUCCEEDED', 'FAILED', 'DELETED', 'CANCELLED', 'CANCELLING', 'SKIPPED'] as const;
+export const ACTION_STATES = [
+  'PENDING',
+  'ONGOING',
+  'SUCCEEDED',
+  'FAILED',
+  'DELETED',
+  'CANCELLED',
+  'CANCELLING',
+  'SKIPPED',
+] as const;
 export type ActionState = (typeof ACTION_STATES)[number];
 
 /** Support levels of every registered plugin (2025.2 agreement: a support matrix generated from the registries). */

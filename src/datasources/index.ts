@@ -30,7 +30,8 @@ export const datasources = createRegistry<DatasourceDefinition>('datasource', [
     support: 'core',
     description: 'Prometheus HTTP API (node_exporter, libvirt exporter, Ceilometer publisher)',
     create: (config, logger) => {
-      if (!config.baseUrl) throw new RangeError('datasource prometheus needs a baseUrl (e.g. http://127.0.0.1:9090)');
+      if (!config.baseUrl)
+        throw new RangeError('datasource prometheus needs a baseUrl (e.g. http://127.0.0.1:9090)');
       return createPrometheusSource({
         baseUrl: config.baseUrl,
         ...(config.hostLabel ? { hostLabel: config.hostLabel } : {}),
@@ -42,8 +43,16 @@ export const datasources = createRegistry<DatasourceDefinition>('datasource', [
     },
   },
   { name: 'gnocchi', support: 'unsupported', description: 'Gnocchi (upstream default); not implemented' },
-  { name: 'grafana', support: 'unsupported', description: 'Grafana proxy with per-metric translators; not implemented' },
-  { name: 'monasca', support: 'unsupported', description: 'Monasca, removed upstream in 2026.1; not implemented' },
+  {
+    name: 'grafana',
+    support: 'unsupported',
+    description: 'Grafana proxy with per-metric translators; not implemented',
+  },
+  {
+    name: 'monasca',
+    support: 'unsupported',
+    description: 'Monasca, removed upstream in 2026.1; not implemented',
+  },
 ]);
 
 /** Builds the named datasource, or throws naming what is supported. */
@@ -51,7 +60,9 @@ export function createDatasource(name: string, config: DatasourceConfig, logger:
   const definition = datasources.require(name);
   if (!definition.create) {
     const supported = datasources.all.filter((entry) => entry.create).map((entry) => entry.name);
-    throw new RangeError(`datasource ${name} is not supported by Steward; use one of: ${supported.join(', ')}`);
+    throw new RangeError(
+      `datasource ${name} is not supported by Steward; use one of: ${supported.join(', ')}`,
+    );
   }
   return definition.create(config, logger);
 }

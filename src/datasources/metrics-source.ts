@@ -13,29 +13,79 @@ export interface MetricDefinition {
 
 export const METRICS = {
   host_cpu_usage: { kind: 'host', unit: 'percent', description: 'CPU busy time, 0..100 % of all host cores' },
-  host_ram_usage: { kind: 'host', unit: 'MiB', description: 'memory in use (MemTotal - MemAvailable), MiB like Nova memory_mb' },
-  host_cpu_steal_pct: { kind: 'host', unit: 'percent', description: 'CPU time stolen by the layer below, 0..100 %' },
+  host_ram_usage: {
+    kind: 'host',
+    unit: 'MiB',
+    description: 'memory in use (MemTotal - MemAvailable), MiB like Nova memory_mb',
+  },
+  host_cpu_steal_pct: {
+    kind: 'host',
+    unit: 'percent',
+    description: 'CPU time stolen by the layer below, 0..100 %',
+  },
   host_io_wait_pct: { kind: 'host', unit: 'percent', description: 'CPU time idle waiting for I/O, 0..100 %' },
-  host_pressure_cpu: { kind: 'host', unit: 'fraction', description: 'PSI: fraction of time some task stalled on CPU, 0..1' },
-  host_pressure_memory: { kind: 'host', unit: 'fraction', description: 'PSI: fraction of time some task stalled on memory, 0..1' },
-  host_pressure_io: { kind: 'host', unit: 'fraction', description: 'PSI: fraction of time some task stalled on I/O, 0..1' },
-  host_network_rx_bytes_per_s: { kind: 'host', unit: 'bytes_per_second', description: 'bytes received on physical NICs' },
-  host_network_tx_bytes_per_s: { kind: 'host', unit: 'bytes_per_second', description: 'bytes sent on physical NICs' },
-  host_disk_used_gb: { kind: 'host', unit: 'GiB', description: 'local filesystem space used, GiB like Nova local_gb' },
-  instance_cpu_usage: { kind: 'instance', unit: 'percent', description: 'CPU used, 0..100 % of the flavor vCPUs' },
+  host_pressure_cpu: {
+    kind: 'host',
+    unit: 'fraction',
+    description: 'PSI: fraction of time some task stalled on CPU, 0..1',
+  },
+  host_pressure_memory: {
+    kind: 'host',
+    unit: 'fraction',
+    description: 'PSI: fraction of time some task stalled on memory, 0..1',
+  },
+  host_pressure_io: {
+    kind: 'host',
+    unit: 'fraction',
+    description: 'PSI: fraction of time some task stalled on I/O, 0..1',
+  },
+  host_network_rx_bytes_per_s: {
+    kind: 'host',
+    unit: 'bytes_per_second',
+    description: 'bytes received on physical NICs',
+  },
+  host_network_tx_bytes_per_s: {
+    kind: 'host',
+    unit: 'bytes_per_second',
+    description: 'bytes sent on physical NICs',
+  },
+  host_disk_used_gb: {
+    kind: 'host',
+    unit: 'GiB',
+    description: 'local filesystem space used, GiB like Nova local_gb',
+  },
+  instance_cpu_usage: {
+    kind: 'instance',
+    unit: 'percent',
+    description: 'CPU used, 0..100 % of the flavor vCPUs',
+  },
   instance_ram_usage: { kind: 'instance', unit: 'MiB', description: 'resident memory, MiB like flavor ram' },
-  instance_cpu_steal_pct: { kind: 'instance', unit: 'percent', description: 'vCPU time runnable but not run (steal seen by the guest), 0..100 % of vCPUs' },
-  instance_io_wait_pct: { kind: 'instance', unit: 'percent', description: 'time the block devices were busy serving requests, 0..100 %' },
-  instance_cache_miss_rate: { kind: 'instance', unit: 'fraction', description: 'last-level cache misses / references, 0..1' },
+  instance_cpu_steal_pct: {
+    kind: 'instance',
+    unit: 'percent',
+    description: 'vCPU time runnable but not run (steal seen by the guest), 0..100 % of vCPUs',
+  },
+  instance_io_wait_pct: {
+    kind: 'instance',
+    unit: 'percent',
+    description: 'time the block devices were busy serving requests, 0..100 %',
+  },
+  instance_cache_miss_rate: {
+    kind: 'instance',
+    unit: 'fraction',
+    description: 'last-level cache misses / references, 0..1',
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 export const isMetricName = (name: string): name is MetricName => Object.hasOwn(METRICS, name);
 
-export type MetricResource = { kind: 'host'; hostname: string } | { kind: 'instance'; uuid: string; vcpus?: number };
+export type MetricResource =
+  { kind: 'host'; hostname: string } | { kind: 'instance'; uuid: string; vcpus?: number };
 /** The key a resource has in batched answers: the hostname or the instance uuid. */
-export const resourceKey = (resource: MetricResource): string => (resource.kind === 'host' ? resource.hostname : resource.uuid);
+export const resourceKey = (resource: MetricResource): string =>
+  resource.kind === 'host' ? resource.hostname : resource.uuid;
 
 export type Aggregate = 'mean' | 'max' | 'min';
 
@@ -67,12 +117,20 @@ export interface MetricsSource {
   /** Reachability of the backend; the engine fails an audit with `reason` rather than with a stack trace. */
   available(): Promise<Availability>;
   /** One resource, one number in the metric's unit; undefined when the backend has no data for it. */
-  statistic(resource: MetricResource, metric: MetricName, options: StatisticOptions): Promise<number | undefined>;
+  statistic(
+    resource: MetricResource,
+    metric: MetricName,
+    options: StatisticOptions,
+  ): Promise<number | undefined>;
   /**
    * Many resources of the metric's kind at once: one backend query for the whole set (essential at 1,000 hosts).
    * Resources without data are absent from the map. Keys are `resourceKey(resource)`.
    */
-  statistics(resources: readonly MetricResource[], metric: MetricName, options: StatisticOptions): Promise<Map<string, number>>;
+  statistics(
+    resources: readonly MetricResource[],
+    metric: MetricName,
+    options: StatisticOptions,
+  ): Promise<Map<string, number>>;
   /**
    * Which of `metrics` have no data at all at `at` (default now) over the last hour, each with a reason naming the
    * backend and its query: the engine fails an audit with these instead of running a strategy on nothing.

@@ -75,17 +75,27 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
         try {
           parsed = JSON.parse(text) as typeof parsed;
         } catch {
-          throw upstream(SERVICE, what, status, `answer is not JSON: ${text.slice(0, 200)}`, { retryable: false });
+          throw upstream(SERVICE, what, status, `answer is not JSON: ${text.slice(0, 200)}`, {
+            retryable: false,
+          });
         }
         if (!response.ok || parsed.status !== 'success') {
-          throw upstream(SERVICE, what, status, `${parsed.errorType ?? 'error'}: ${parsed.error ?? text.slice(0, 200)}`, { retryable: false });
+          throw upstream(
+            SERVICE,
+            what,
+            status,
+            `${parsed.errorType ?? 'error'}: ${parsed.error ?? text.slice(0, 200)}`,
+            { retryable: false },
+          );
         }
         return parsed.data;
       } catch (error) {
         const wrapped =
           error instanceof Error && 'retryable' in error
             ? error
-            : upstream(SERVICE, what, status, `cannot reach ${base}: ${(error as Error).message}`, { cause: error });
+            : upstream(SERVICE, what, status, `cannot reach ${base}: ${(error as Error).message}`, {
+                cause: error,
+              });
         lastError = wrapped;
         const retryable = (wrapped as { retryable?: boolean }).retryable !== false;
         if (!retryable || attempt === attempts) throw wrapped;
@@ -97,7 +107,11 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
   }
 
   const query = async (promql: string, at: Date | undefined): Promise<Sample[]> => {
-    const data = (await call('/api/v1/query', { query: promql, ...(at ? { time: String(at.getTime() / 1000) } : {}) }, `query ${promql}`)) as {
+    const data = (await call(
+      '/api/v1/query',
+      { query: promql, ...(at ? { time: String(at.getTime() / 1000) } : {}) },
+      `query ${promql}`,
+    )) as {
       resultType: string;
       result: Sample[];
     };
@@ -140,9 +154,14 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
     return Number.isFinite(value) ? value : undefined;
   };
 
-  async function vcpusOf(resources: readonly MetricResource[], at: Date | undefined, match?: string): Promise<Map<string, number>> {
+  async function vcpusOf(
+    resources: readonly MetricResource[],
+    at: Date | undefined,
+    match?: string,
+  ): Promise<Map<string, number>> {
     const known = new Map<string, number>();
-    for (const resource of resources) if (resource.kind === 'instance' && resource.vcpus) known.set(resource.uuid, resource.vcpus);
+    for (const resource of resources)
+      if (resource.kind === 'instance' && resource.vcpus) known.set(resource.uuid, resource.vcpus);
     if (resources.every((resource) => resource.kind === 'instance' && resource.vcpus)) return known;
     const spec = vcpuQuery(labels, match);
     for (const sample of await query(spec.promql, at)) {
@@ -153,10 +172,14 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
     return known;
   }
 
-  const perVcpu = (value: number, vcpus: number | undefined): number | undefined => (vcpus ? Math.min(100, value / vcpus) : undefined);
+  const perVcpu = (value: number, vcpus: number | undefined): number | undefined =>
+    vcpus ? Math.min(100, value / vcpus) : undefined;
 
   function checkKind(resource: MetricResource, metric: MetricName): void {
-    if (METRICS[metric].kind !== resource.kind) throw new RangeError(`metric ${metric} applies to ${METRICS[metric].kind} resources, not to a ${resource.kind}`);
+    if (METRICS[metric].kind !== resource.kind)
+      throw new RangeError(
+        `metric ${metric} applies to ${METRICS[metric].kind} resources, not to a ${resource.kind}`,
+      );
   }
 
   return {
@@ -183,7 +206,10 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
         rateWindowSeconds,
       });
       const samples = await query(spec.promql, statisticOptions.at);
-      const value = numeric(samples.find((sample) => sample.metric[spec.keyLabel] === match)?.value?.[1] ?? samples[0]?.value?.[1]);
+      const value = numeric(
+        samples.find((sample) => sample.metric[spec.keyLabel] === match)?.value?.[1] ??
+          samples[0]?.value?.[1],
+      );
       if (value === undefined || !spec.perVcpu) return value;
       return perVcpu(value, (await vcpusOf([resource], statisticOptions.at, match)).get(match));
     },
@@ -206,7 +232,12 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
       const vcpus = spec.perVcpu ? await vcpusOf(resources, statisticOptions.at) : undefined;
       for (const resource of resources) {
         const key = resourceKey(resource);
-        const label = resource.kind === 'host' ? (byLabel.has(key) ? key : findLabelValue(new Set(byLabel.keys()), key)) : key;
+        const label =
+          resource.kind === 'host'
+            ? byLabel.has(key)
+              ? key
+              : findLabelValue(new Set(byLabel.keys()), key)
+            : key;
         let value = label === undefined ? undefined : byLabel.get(label);
         if (value !== undefined && vcpus) value = perVcpu(value, vcpus.get(key));
         if (value !== undefined) answer.set(key, value);
@@ -218,9 +249,14 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
       const answer = new Map<MetricName, string>();
       await Promise.all(
         metrics.map(async (metric) => {
-          const spec = buildQuery(metric, labels, { aggregate: 'mean', periodSeconds: 3600, rateWindowSeconds });
+          const spec = buildQuery(metric, labels, {
+            aggregate: 'mean',
+            periodSeconds: 3600,
+            rateWindowSeconds,
+          });
           try {
-            if ((await query(spec.promql, at)).length === 0) answer.set(metric, `Prometheus has no data for ${metric} (query: ${spec.promql})`);
+            if ((await query(spec.promql, at)).length === 0)
+              answer.set(metric, `Prometheus has no data for ${metric} (query: ${spec.promql})`);
           } catch (error) {
             answer.set(metric, (error as Error).message);
           }
@@ -250,7 +286,9 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
         `query_range ${spec.promql}`,
       )) as { result: Sample[] };
       const series = data.result.find((sample) => sample.metric[spec.keyLabel] === match) ?? data.result[0];
-      const vcpus = spec.perVcpu ? (await vcpusOf([resource], rangeOptions.end, match)).get(match) : undefined;
+      const vcpus = spec.perVcpu
+        ? (await vcpusOf([resource], rangeOptions.end, match)).get(match)
+        : undefined;
       const points: MetricPoint[] = [];
       for (const [time, raw] of series?.values ?? []) {
         let value = numeric(raw);

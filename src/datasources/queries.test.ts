@@ -7,25 +7,81 @@ const labels = { host: 'fqdn', instance: 'resource', domain: 'domain' };
 describe('PromQL per metric', () => {
   // Upstream Watcher's queries (prometheus_base.py), RAM divided once more to MiB.
   it.each([
-    ['host_cpu_usage', 'max', 'h1', undefined, "100 - (min by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='h1'}[600s])) * 100)"],
-    ['host_cpu_usage', 'mean', 'h1', undefined, "100 - (avg by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='h1'}[600s])) * 100)"],
-    ['host_ram_usage', 'min', 'h1', undefined, "(node_memory_MemTotal_bytes{fqdn='h1'} - max_over_time(node_memory_MemAvailable_bytes{fqdn='h1'}[600s])) / 1024 / 1024"],
-    ['instance_ram_usage', 'max', 'u1', undefined, "max_over_time(ceilometer_memory_usage{resource='u1'}[600s])"],
-    ['instance_cpu_usage', 'mean', 'u1', 4, "clamp_max((avg by (resource)(rate(ceilometer_cpu{resource='u1'}[600s]))/10e+8) *(100/4), 100)"],
+    [
+      'host_cpu_usage',
+      'max',
+      'h1',
+      undefined,
+      "100 - (min by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='h1'}[600s])) * 100)",
+    ],
+    [
+      'host_cpu_usage',
+      'mean',
+      'h1',
+      undefined,
+      "100 - (avg by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn='h1'}[600s])) * 100)",
+    ],
+    [
+      'host_ram_usage',
+      'min',
+      'h1',
+      undefined,
+      "(node_memory_MemTotal_bytes{fqdn='h1'} - max_over_time(node_memory_MemAvailable_bytes{fqdn='h1'}[600s])) / 1024 / 1024",
+    ],
+    [
+      'instance_ram_usage',
+      'max',
+      'u1',
+      undefined,
+      "max_over_time(ceilometer_memory_usage{resource='u1'}[600s])",
+    ],
+    [
+      'instance_cpu_usage',
+      'mean',
+      'u1',
+      4,
+      "clamp_max((avg by (resource)(rate(ceilometer_cpu{resource='u1'}[600s]))/10e+8) *(100/4), 100)",
+    ],
   ] as const)('writes upstream Watcher query for %s (%s)', (metric, aggregate, match, vcpus, promql) => {
-    expect(buildQuery(metric, labels, { aggregate, periodSeconds: 600, match, rateWindowSeconds: 300, ...(vcpus ? { vcpus } : {}) }).promql).toBe(promql);
+    expect(
+      buildQuery(metric, labels, {
+        aggregate,
+        periodSeconds: 600,
+        match,
+        rateWindowSeconds: 300,
+        ...(vcpus ? { vcpus } : {}),
+      }).promql,
+    ).toBe(promql);
   });
 
   it.each(METRIC_NAMES)('leaves the resource matcher out of the batched %s query', (metric) => {
-    const spec = buildQuery(metric, labels, { aggregate: 'mean', periodSeconds: 600, rateWindowSeconds: 300 });
+    const spec = buildQuery(metric, labels, {
+      aggregate: 'mean',
+      periodSeconds: 600,
+      rateWindowSeconds: 300,
+    });
     expect(spec.promql).not.toMatch(/(fqdn|resource|domain)='/);
     expect(['fqdn', 'resource', 'domain']).toContain(spec.keyLabel);
   });
 
   it('honours custom host and instance labels', () => {
     const custom = { host: 'hostname', instance: 'instance_id', domain: 'domain' };
-    expect(buildQuery('host_cpu_usage', custom, { aggregate: 'mean', periodSeconds: 60, match: 'h', rateWindowSeconds: 60 }).promql).toContain("hostname='h'");
-    expect(buildQuery('instance_ram_usage', custom, { aggregate: 'mean', periodSeconds: 60, match: 'u', rateWindowSeconds: 60 }).promql).toContain("instance_id='u'");
+    expect(
+      buildQuery('host_cpu_usage', custom, {
+        aggregate: 'mean',
+        periodSeconds: 60,
+        match: 'h',
+        rateWindowSeconds: 60,
+      }).promql,
+    ).toContain("hostname='h'");
+    expect(
+      buildQuery('instance_ram_usage', custom, {
+        aggregate: 'mean',
+        periodSeconds: 60,
+        match: 'u',
+        rateWindowSeconds: 60,
+      }).promql,
+    ).toContain("instance_id='u'");
   });
 
   it.each([

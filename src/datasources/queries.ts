@@ -72,7 +72,11 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
         perVcpu: false,
       };
     case 'instance_ram_usage':
-      return { promql: `${AGG_BY[input.aggregate]}_over_time(ceilometer_memory_usage{${on(U)}}[${P}s])`, keyLabel: U, perVcpu: false };
+      return {
+        promql: `${AGG_BY[input.aggregate]}_over_time(ceilometer_memory_usage{${on(U)}}[${P}s])`,
+        keyLabel: U,
+        perVcpu: false,
+      };
     case 'instance_cpu_usage':
       if (input.vcpus !== undefined) {
         return {
@@ -81,31 +85,67 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
           perVcpu: false,
         };
       }
-      return { promql: `(${AGG_BY[input.aggregate]} by (${U})(rate(ceilometer_cpu{${on(U)}}[${P}s]))/10e+8) * 100`, keyLabel: U, perVcpu: true };
+      return {
+        promql: `(${AGG_BY[input.aggregate]} by (${U})(rate(ceilometer_cpu{${on(U)}}[${P}s]))/10e+8) * 100`,
+        keyLabel: U,
+        perVcpu: true,
+      };
     case 'host_cpu_steal_pct':
     case 'host_io_wait_pct': {
       const mode = metric === 'host_cpu_steal_pct' ? 'steal' : 'iowait';
-      return { promql: counter(input, (w) => `avg by (${L})(rate(node_cpu_seconds_total{${on(L, `mode='${mode}'`)}}[${w}s])) * 100`), keyLabel: L, perVcpu: false };
+      return {
+        promql: counter(
+          input,
+          (w) => `avg by (${L})(rate(node_cpu_seconds_total{${on(L, `mode='${mode}'`)}}[${w}s])) * 100`,
+        ),
+        keyLabel: L,
+        perVcpu: false,
+      };
     }
     case 'host_pressure_cpu':
     case 'host_pressure_memory':
     case 'host_pressure_io': {
       const resource = metric.slice('host_pressure_'.length);
-      return { promql: counter(input, (w) => `avg by (${L})(rate(node_pressure_${resource}_waiting_seconds_total{${on(L)}}[${w}s]))`), keyLabel: L, perVcpu: false };
+      return {
+        promql: counter(
+          input,
+          (w) => `avg by (${L})(rate(node_pressure_${resource}_waiting_seconds_total{${on(L)}}[${w}s]))`,
+        ),
+        keyLabel: L,
+        perVcpu: false,
+      };
     }
     case 'host_network_rx_bytes_per_s':
     case 'host_network_tx_bytes_per_s': {
       const direction = metric === 'host_network_rx_bytes_per_s' ? 'receive' : 'transmit';
-      return { promql: counter(input, (w) => `sum by (${L})(rate(node_network_${direction}_bytes_total{${on(L, NIC_FILTER)}}[${w}s]))`), keyLabel: L, perVcpu: false };
+      return {
+        promql: counter(
+          input,
+          (w) => `sum by (${L})(rate(node_network_${direction}_bytes_total{${on(L, NIC_FILTER)}}[${w}s]))`,
+        ),
+        keyLabel: L,
+        perVcpu: false,
+      };
     }
     case 'host_disk_used_gb':
       return {
-        promql: gauge(input, (g) => `sum by (${L})(${g(`node_filesystem_size_bytes{${on(L, FS_FILTER)}}`)} - ${g(`node_filesystem_avail_bytes{${on(L, FS_FILTER)}}`)}) / 1073741824`),
+        promql: gauge(
+          input,
+          (g) =>
+            `sum by (${L})(${g(`node_filesystem_size_bytes{${on(L, FS_FILTER)}}`)} - ${g(`node_filesystem_avail_bytes{${on(L, FS_FILTER)}}`)}) / 1073741824`,
+        ),
         keyLabel: L,
         perVcpu: false,
       };
     case 'instance_cpu_steal_pct':
-      return { promql: counter(input, (w) => `sum by (${D})(rate(libvirt_domain_vcpu_delay_seconds_total{${on(D)}}[${w}s])) * 100`), keyLabel: D, perVcpu: true };
+      return {
+        promql: counter(
+          input,
+          (w) => `sum by (${D})(rate(libvirt_domain_vcpu_delay_seconds_total{${on(D)}}[${w}s])) * 100`,
+        ),
+        keyLabel: D,
+        perVcpu: true,
+      };
     case 'instance_io_wait_pct':
       return {
         promql: counter(
@@ -119,7 +159,11 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
     case 'instance_cache_miss_rate':
       // Over a period this is total misses / total references, not a mean of per-sample ratios.
       return {
-        promql: gauge(input, (g) => `sum by (${U})(${g(`ceilometer_perf_cache_misses{${on(U)}}`)}) / sum by (${U})(${g(`ceilometer_perf_cache_references{${on(U)}}`)})`),
+        promql: gauge(
+          input,
+          (g) =>
+            `sum by (${U})(${g(`ceilometer_perf_cache_misses{${on(U)}}`)}) / sum by (${U})(${g(`ceilometer_perf_cache_references{${on(U)}}`)})`,
+        ),
         keyLabel: U,
         perVcpu: false,
       };
@@ -131,14 +175,19 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
  * Prometheus-compatible API serves it); max/min take the rate over a short window inside a subquery.
  */
 function counter(input: QueryInput, expression: (windowSeconds: number) => string): string {
-  return input.aggregate === 'mean' ? expression(input.periodSeconds) : overPeriod(expression(input.rateWindowSeconds), input);
+  return input.aggregate === 'mean'
+    ? expression(input.periodSeconds)
+    : overPeriod(expression(input.rateWindowSeconds), input);
 }
 
 /** A gauge-based metric: the mean is avg_over_time of each gauge; max/min a subquery of the instant expression. */
 function gauge(input: QueryInput, expression: (sample: (selector: string) => string) => string): string {
   return input.aggregate === 'mean'
     ? expression((selector) => `avg_over_time(${selector}[${input.periodSeconds}s])`)
-    : overPeriod(expression((selector) => selector), input);
+    : overPeriod(
+        expression((selector) => selector),
+        input,
+      );
 }
 
 /** vCPUs per instance, for per-vCPU metrics when the caller does not know the flavor. */

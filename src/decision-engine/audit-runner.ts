@@ -45,38 +45,58 @@ export type AuditRunOutcome = 'planned' | 'skipped' | 'failed';
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-export async function runAudit(deps: AuditRunnerDeps, auditUuid: string, signal: AbortSignal): Promise<AuditRunOutcome> {
+export async function runAudit(
+  deps: AuditRunnerDeps,
+  auditUuid: string,
+  signal: AbortSignal,
+): Promise<AuditRunOutcome> {
   const { store, clock } = deps;
   const log = deps.logger.child({ audit: auditUuid });
   const audit = await store.audits.find(auditUuid);
   if (!audit) return 'skipped';
-  const fromStates = audit.auditType === 'ONESHOT' ? (['PENDING'] as const) : (['PENDING', 'ONGOING', 'SUCCEEDED'] as const);
+  const fromStates =
+    audit.auditType === 'ONESHOT' ? (['PENDING'] as const) : (['PENDING', 'ONGOING', 'SUCCEEDED'] as const);
   if (!audit.force) {
     const ongoing = await store.actionPlans.list({ limit: 1, filters: { states: ['ONGOING'] } });
     if (ongoing.length > 0) {
       const message = `Action plan ${ongoing[0]!.uuid} is currently running; the audit was not run (use force to run anyway).`;
-      if (audit.auditType === 'ONESHOT') await store.audits.updateIfState(auditUuid, ['PENDING'], { state: 'CANCELLED', statusMessage: message });
+      if (audit.auditType === 'ONESHOT')
+        await store.audits.updateIfState(auditUuid, ['PENDING'], {
+          state: 'CANCELLED',
+          statusMessage: message,
+        });
       log.info({ actionPlan: ongoing[0]!.uuid }, 'audit not run: another action plan is ongoing');
       return 'skipped';
     }
   }
-  const claimed = await store.audits.updateIfState(auditUuid, [...fromStates], { state: 'ONGOING', hostname: deps.hostname });
+  const claimed = await store.audits.updateIfState(auditUuid, [...fromStates], {
+    state: 'ONGOING',
+    hostname: deps.hostname,
+  });
   if (!claimed) return 'skipped';
   const started = clock.now().getTime();
   try {
     const strategy = selectStrategy(deps, claimed);
     const source = deps.metricsSource;
-    const served = (metric: string) => (source ? isMetricName(metric) && source.supports(metric) : deps.availableMetrics?.has(metric) === true);
+    const served = (metric: string) =>
+      source ? isMetricName(metric) && source.supports(metric) : deps.availableMetrics?.has(metric) === true;
     const missing = strategy.metrics.filter((metric) => !served(metric));
     if (missing.length > 0) {
-      throw new Error(`strategy ${strategy.name} needs metrics the datasource cannot serve: ${missing.join(', ')}`);
+      throw new Error(
+        `strategy ${strategy.name} needs metrics the datasource cannot serve: ${missing.join(', ')}`,
+      );
     }
     if (source && strategy.metrics.length > 0) {
       const availability = await source.available();
-      if (!availability.ok) throw new Error(`datasource ${source.name} is not available: ${availability.reason}`);
+      if (!availability.ok)
+        throw new Error(`datasource ${source.name} is not available: ${availability.reason}`);
     }
     const model = deps.models
-      ? await deps.models.getComputeModel({ scope: claimed.scope, forceRefresh: claimed.forceRefresh, signal })
+      ? await deps.models.getComputeModel({
+          scope: claimed.scope,
+          forceRefresh: claimed.forceRefresh,
+          signal,
+        })
       : new ClusterModel();
     const seed = hashSeed(`${claimed.uuid}:${started}`);
     const solution = new SolutionBuilder(model);
@@ -100,13 +120,20 @@ export async function runAudit(deps: AuditRunnerDeps, auditUuid: string, signal:
       return { name, description: spec?.description ?? name, unit: spec?.unit ?? null, value };
     });
     const strategyRecord = await store.strategies.find(strategy.name);
-    if (!strategyRecord) throw new Error(`strategy ${strategy.name} is not in the database; was the registry synced?`);
+    if (!strategyRecord)
+      throw new Error(`strategy ${strategy.name} is not in the database; was the registry synced?`);
     const continuous = claimed.auditType === 'CONTINUOUS';
     const plan = await store.transaction(async (tx) => {
       if (continuous) {
-        const previous = await tx.actionPlans.list({ limit: 1000, filters: { auditId: claimed.id, states: ['RECOMMENDED'] } });
+        const previous = await tx.actionPlans.list({
+          limit: 1000,
+          filters: { auditId: claimed.id, states: ['RECOMMENDED'] },
+        });
         for (const old of previous) {
-          await tx.actionPlans.update(old.uuid, { state: 'CANCELLED', statusMessage: 'Superseded by a newer run of its continuous audit.' });
+          await tx.actionPlans.update(old.uuid, {
+            state: 'CANCELLED',
+            statusMessage: 'Superseded by a newer run of its continuous audit.',
+          });
         }
       }
       const created = await tx.actionPlans.create({
@@ -130,8 +157,14 @@ export async function runAudit(deps: AuditRunnerDeps, auditUuid: string, signal:
       });
       return created;
     });
-    deps.metrics?.auditsTotal.inc({ audit_type: claimed.auditType, state: continuous ? 'ONGOING' : 'SUCCEEDED' });
-    deps.metrics?.auditDuration.observe({ strategy: strategy.name }, (clock.now().getTime() - started) / 1000);
+    deps.metrics?.auditsTotal.inc({
+      audit_type: claimed.auditType,
+      state: continuous ? 'ONGOING' : 'SUCCEEDED',
+    });
+    deps.metrics?.auditDuration.observe(
+      { strategy: strategy.name },
+      (clock.now().getTime() - started) / 1000,
+    );
     log.info({ actionPlan: plan.uuid, actions: planned.length, seed }, 'audit planned');
     if (claimed.autoTrigger && plan.state === 'RECOMMENDED') {
       await store.actionPlans.updateIfState(plan.uuid, ['RECOMMENDED'], { state: 'PENDING' });
@@ -141,7 +174,10 @@ export async function runAudit(deps: AuditRunnerDeps, auditUuid: string, signal:
   } catch (error) {
     const reason = isStewardError(error) ? error.message : messageOf(error);
     log.warn({ err: error }, 'audit failed');
-    await store.audits.updateIfState(auditUuid, ['ONGOING'], { state: 'FAILED', statusMessage: `The audit failed: ${reason}` });
+    await store.audits.updateIfState(auditUuid, ['ONGOING'], {
+      state: 'FAILED',
+      statusMessage: `The audit failed: ${reason}`,
+    });
     deps.metrics?.auditsTotal.inc({ audit_type: claimed.auditType, state: 'FAILED' });
     return 'failed';
   }

@@ -38,11 +38,17 @@ export function createContinuousScheduler(deps: ContinuousSchedulerDeps): Contin
     leadership ??= await deps.store.tryAcquireLeadership('continuous-audits');
     if (!leadership) return [];
     const now = deps.clock.now();
-    const audits = await deps.store.audits.list({ limit: 1000, filters: { auditTypes: ['CONTINUOUS'], states: ['PENDING', 'ONGOING'] } });
+    const audits = await deps.store.audits.list({
+      limit: 1000,
+      filters: { auditTypes: ['CONTINUOUS'], states: ['PENDING', 'ONGOING'] },
+    });
     const ran: string[] = [];
     for (const audit of audits) {
       if (audit.endTime && audit.endTime.getTime() < now.getTime()) {
-        await deps.store.audits.updateIfState(audit.uuid, ['PENDING', 'ONGOING'], { state: 'SUCCEEDED', nextRunTime: null });
+        await deps.store.audits.updateIfState(audit.uuid, ['PENDING', 'ONGOING'], {
+          state: 'SUCCEEDED',
+          nextRunTime: null,
+        });
         log.info({ audit: audit.uuid }, 'continuous audit reached its end_time');
         continue;
       }

@@ -82,14 +82,23 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
         subscription = await deps.bus.subscribe(
           DESTINATIONS.decisionEngine,
           async (message) => {
-            const { audit_uuid: uuid, refresh_data_model: refresh } = message as { audit_uuid?: unknown; refresh_data_model?: unknown };
+            const { audit_uuid: uuid, refresh_data_model: refresh } = message as {
+              audit_uuid?: unknown;
+              refresh_data_model?: unknown;
+            };
             if (typeof uuid === 'string') await enqueue(uuid);
-            if (refresh === true && deps.refreshDataModel) await deps.refreshDataModel().catch((error: unknown) => log.warn({ err: error }, 'requested data model refresh failed'));
+            if (refresh === true && deps.refreshDataModel)
+              await deps
+                .refreshDataModel()
+                .catch((error: unknown) => log.warn({ err: error }, 'requested data model refresh failed'));
           },
           { queue: 'steward.decision-engine' },
         );
       }
-      const leftovers = await deps.store.audits.list({ limit: 1000, filters: { states: ['PENDING'], auditTypes: ['ONESHOT'] } });
+      const leftovers = await deps.store.audits.list({
+        limit: 1000,
+        filters: { states: ['PENDING'], auditTypes: ['ONESHOT'] },
+      });
       for (const audit of leftovers) await enqueue(audit.uuid);
       scheduler.start();
       expiryLoop = (async () => {
@@ -119,11 +128,16 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
       const metrics = strategy?.metrics ?? [];
       const lastSync = deps.models?.lastSyncedAt;
       const source = deps.metricsSource;
-      const served = (metric: string) => (source ? isMetricName(metric) && source.supports(metric) : deps.availableMetrics?.has(metric) === true);
+      const served = (metric: string) =>
+        source
+          ? isMetricName(metric) && source.supports(metric)
+          : deps.availableMetrics?.has(metric) === true;
       let datasourceState = 'Datasource is not presented for this strategy';
       if (metrics.length > 0 && source) {
         const availability = await source.available();
-        datasourceState = availability.ok ? `${source.name}: available` : `${source.name}: not available (${availability.reason})`;
+        datasourceState = availability.ok
+          ? `${source.name}: available`
+          : `${source.name}: not available (${availability.reason})`;
       } else if (metrics.length > 0) {
         datasourceState = deps.availableMetrics ? 'datasource: available' : 'no datasource configured';
       }
@@ -157,7 +171,9 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
       return deps.dataModelRows ? deps.dataModelRows(request) : Promise.resolve([]);
     },
     refreshDataModel() {
-      return deps.refreshDataModel ? deps.refreshDataModel() : Promise.resolve({ syncedAt: null, computeNodes: 0, instances: 0 });
+      return deps.refreshDataModel
+        ? deps.refreshDataModel()
+        : Promise.resolve({ syncedAt: null, computeNodes: 0, instances: 0 });
     },
   };
 }

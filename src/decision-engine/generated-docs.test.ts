@@ -16,7 +16,9 @@ describe('generated documentation', () => {
   );
 
   it('has a page for every registered strategy and no page for an unregistered one', async () => {
-    const pages = (await readdir(join(root, 'docs/strategies'))).filter((name) => name.endsWith('.md')).sort();
+    const pages = (await readdir(join(root, 'docs/strategies')))
+      .filter((name) => name.endsWith('.md'))
+      .sort();
     expect(pages).toEqual(strategies.all.map((strategy) => `${strategy.name}.md`).sort());
   });
 

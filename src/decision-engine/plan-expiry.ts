@@ -2,7 +2,11 @@
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/store.js';
 
-export async function supersedeExpiredPlans(store: Store, clock: Clock, expiryHours: number): Promise<number> {
+export async function supersedeExpiredPlans(
+  store: Store,
+  clock: Clock,
+  expiryHours: number,
+): Promise<number> {
   const cutoff = clock.now().getTime() - expiryHours * 3600 * 1000;
   const plans = await store.actionPlans.list({ limit: 1000, filters: { states: ['RECOMMENDED'] } });
   let superseded = 0;

@@ -12,9 +12,12 @@ describe('continuous audit schedules', () => {
     expect(nextRunTime(interval, new Date(after)).toISOString()).toBe(expected);
   });
 
-  it.each([['0'], ['not a cron'], ['61 * * * *']])('rejects the interval %s with a readable error', (interval) => {
-    expect(() => validateInterval(interval)).toThrow(RangeError);
-  });
+  it.each([['0'], ['not a cron'], ['61 * * * *']])(
+    'rejects the interval %s with a readable error',
+    (interval) => {
+      expect(() => validateInterval(interval)).toThrow(RangeError);
+    },
+  );
 
   it.each([['1'], ['600'], ['*/5 * * * *'], ['0 0 * * 1']])('accepts the interval %s', (interval) => {
     expect(() => validateInterval(interval)).not.toThrow();

@@ -14,7 +14,9 @@ export function validateInterval(interval: string): void {
   try {
     new Cron(interval, { paused: true });
   } catch (error) {
-    throw new RangeError(`Provided cron is invalid: ${interval} (${error instanceof Error ? error.message : String(error)})`);
+    throw new RangeError(
+      `Provided cron is invalid: ${interval} (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 

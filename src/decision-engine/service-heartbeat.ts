@@ -24,7 +24,8 @@ export async function startHeartbeat(options: {
         await clock.sleep(intervalMs, stopping.signal);
         await store.services.heartbeat(name, host, clock.now());
       } catch (error) {
-        if (!stopping.signal.aborted) logger.warn({ err: error, service: name }, 'heartbeat failed; retrying');
+        if (!stopping.signal.aborted)
+          logger.warn({ err: error, service: name }, 'heartbeat failed; retrying');
       }
     }
   })();

@@ -55,7 +55,16 @@ const expected: [string, StateMachine<string>, Record<string, string[]>][] = [
   [
     'action (operator)',
     actionOperatorStates,
-    { PENDING: ['SKIPPED'], ONGOING: [], CANCELLING: [], SUCCEEDED: [], FAILED: [], CANCELLED: [], SKIPPED: [], DELETED: [] },
+    {
+      PENDING: ['SKIPPED'],
+      ONGOING: [],
+      CANCELLING: [],
+      SUCCEEDED: [],
+      FAILED: [],
+      CANCELLED: [],
+      SKIPPED: [],
+      DELETED: [],
+    },
   ],
   [
     'action (applier)',
@@ -74,7 +83,9 @@ const expected: [string, StateMachine<string>, Record<string, string[]>][] = [
 ];
 
 describe.each(expected)('the %s state machine', (_name, machine, table) => {
-  const pairs = machine.states.flatMap((from) => machine.states.map((to) => [from, to, (table[from] ?? []).includes(to)] as const));
+  const pairs = machine.states.flatMap((from) =>
+    machine.states.map((to) => [from, to, (table[from] ?? []).includes(to)] as const),
+  );
 
   it.each(pairs)('%s -> %s allowed: %s', (from, to, allowed) => {
     expect(machine.canTransition(from, to)).toBe(allowed);

@@ -15,7 +15,11 @@ export interface Registries {
 export async function syncRegistries(store: Store, registries: Registries): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.goals.sync(
-      registries.goals.all.map((goal) => ({ name: goal.name, displayName: goal.displayName, efficacySpecification: [...goal.indicators] })),
+      registries.goals.all.map((goal) => ({
+        name: goal.name,
+        displayName: goal.displayName,
+        efficacySpecification: [...goal.indicators],
+      })),
     );
     await tx.strategies.sync(
       registries.strategies.all.map((strategy) => ({
@@ -26,7 +30,11 @@ export async function syncRegistries(store: Store, registries: Registries): Prom
       })),
     );
     await tx.scoringEngines.sync(
-      registries.scoringEngines.all.map((engine) => ({ name: engine.name, description: engine.description, metainfo: engine.metainfo })),
+      registries.scoringEngines.all.map((engine) => ({
+        name: engine.name,
+        description: engine.description,
+        metainfo: engine.metainfo,
+      })),
     );
     await tx.actions.syncDescriptions(new Map(Object.entries(ACTION_DESCRIPTIONS)));
   });

@@ -11,7 +11,10 @@ export interface Registry<T extends { readonly name: string }> {
   require(name: string): T;
 }
 
-export function createRegistry<T extends { readonly name: string }>(kind: string, entries: readonly T[]): Registry<T> {
+export function createRegistry<T extends { readonly name: string }>(
+  kind: string,
+  entries: readonly T[],
+): Registry<T> {
   const byName = new Map<string, T>();
   for (const entry of entries) {
     if (byName.has(entry.name)) throw new Error(`duplicate ${kind} '${entry.name}' in the ${kind} registry`);

@@ -14,7 +14,11 @@ export interface StateMachine<S extends string> {
   isState(value: unknown): value is S;
 }
 
-export function defineStateMachine<S extends string>(name: string, states: readonly S[], table: TransitionTable<S>): StateMachine<S> {
+export function defineStateMachine<S extends string>(
+  name: string,
+  states: readonly S[],
+  table: TransitionTable<S>,
+): StateMachine<S> {
   const allowed = new Map<S, ReadonlySet<S>>(states.map((state) => [state, new Set(table[state])]));
   return {
     name,

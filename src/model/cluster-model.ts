@@ -52,7 +52,8 @@ export class ClusterModel {
   /** Also by name: Watcher's scope accepts `{id}` or `{name}`. */
   findAggregate(idOrName: number | string): HostAggregate | undefined {
     if (typeof idOrName === 'number') return this.#aggregates.get(idOrName);
-    for (const aggregate of this.#aggregates.values()) if (aggregate.name === idOrName || String(aggregate.id) === idOrName) return aggregate;
+    for (const aggregate of this.#aggregates.values())
+      if (aggregate.name === idOrName || String(aggregate.id) === idOrName) return aggregate;
     return undefined;
   }
 

@@ -31,7 +31,9 @@ type Item = Record<string, unknown>;
 const WILDCARD = '*';
 
 function itemsOf(value: unknown): Item[] {
-  return Array.isArray(value) ? value.filter((item): item is Item => item !== null && typeof item === 'object') : [];
+  return Array.isArray(value)
+    ? value.filter((item): item is Item => item !== null && typeof item === 'object')
+    : [];
 }
 
 /**
@@ -58,7 +60,9 @@ function hasWildcard(values: readonly unknown[], resource: string): boolean {
 function aggregateHosts(model: ClusterModel, refs: readonly Item[]): Set<string> {
   const ids = refs.filter((ref) => 'id' in ref).map((ref) => ref.id);
   const names = refs.filter((ref) => 'name' in ref).map((ref) => ref.name);
-  const everything = [hasWildcard(ids, 'host aggregates'), hasWildcard(names, 'host aggregates')].some(Boolean);
+  const everything = [hasWildcard(ids, 'host aggregates'), hasWildcard(names, 'host aggregates')].some(
+    Boolean,
+  );
   const wantedIds = new Set(ids.map(String));
   const wantedNames = new Set(names.map(String));
   const hosts = new Set<string>();
@@ -76,7 +80,8 @@ function zoneHosts(model: ClusterModel, refs: readonly Item[]): Set<string> {
   const wanted = new Set(names);
   const hosts = new Set<string>();
   for (const node of model.nodes()) {
-    if (everything || (node.availabilityZone !== null && wanted.has(node.availabilityZone))) hosts.add(node.hostname);
+    if (everything || (node.availabilityZone !== null && wanted.has(node.availabilityZone)))
+      hosts.add(node.hostname);
   }
   return hosts;
 }
@@ -85,14 +90,21 @@ function zoneHosts(model: ClusterModel, refs: readonly Item[]): Set<string> {
  * Upstream's `exclude_instances_with_given_metadata`: every key of the (merged) rule must be present on the
  * instance, and one matching value (compared as lower-case strings) is enough.
  */
-function matchesMetadata(metadata: Readonly<Record<string, string>>, rule: Readonly<Record<string, unknown>>): boolean {
+function matchesMetadata(
+  metadata: Readonly<Record<string, string>>,
+  rule: Readonly<Record<string, unknown>>,
+): boolean {
   const keys = Object.keys(rule);
   if (keys.length === 0 || !keys.every((key) => key in metadata)) return false;
   return keys.some((key) => String(rule[key]).toLowerCase() === String(metadata[key]).toLowerCase());
 }
 
 /** Returns a new model holding copies of the elements the scope keeps; the input model is not changed. */
-export function scopeComputeModel(model: ClusterModel, scope: readonly unknown[] | undefined, options: ScopeOptions = {}): ClusterModel {
+export function scopeComputeModel(
+  model: ClusterModel,
+  scope: readonly unknown[] | undefined,
+  options: ScopeOptions = {},
+): ClusterModel {
   const rules = scope ? computeRules(scope) : undefined;
   if (!rules) return model.clone();
 
@@ -113,13 +125,15 @@ export function scopeComputeModel(model: ClusterModel, scope: readonly unknown[]
     for (const exclude of itemsOf(rule.exclude)) {
       for (const ref of itemsOf(exclude.instances)) excludedInstances.add(String(ref.uuid));
       for (const ref of itemsOf(exclude.compute_nodes)) excludedHosts.add(String(ref.name));
-      if ('host_aggregates' in exclude) for (const host of aggregateHosts(model, itemsOf(exclude.host_aggregates))) excludedHosts.add(host);
+      if ('host_aggregates' in exclude)
+        for (const host of aggregateHosts(model, itemsOf(exclude.host_aggregates))) excludedHosts.add(host);
       for (const ref of itemsOf(exclude.projects)) excludedProjects.add(String(ref.uuid));
       for (const entry of itemsOf(exclude.instance_metadata)) Object.assign(metadataRule, entry);
     }
   }
 
-  const keeps = (node: ComputeNode) => (allowed === undefined || allowed.has(node.hostname)) && !excludedHosts.has(node.hostname);
+  const keeps = (node: ComputeNode) =>
+    (allowed === undefined || allowed.has(node.hostname)) && !excludedHosts.has(node.hostname);
   const scoped = new ClusterModel();
   const removedHosts = new Set<string>();
   for (const node of model.nodes()) {
@@ -131,7 +145,9 @@ export function scopeComputeModel(model: ClusterModel, scope: readonly unknown[]
     if (instance.hostname !== null && removedHosts.has(instance.hostname)) continue;
     const copy = structuredClone(instance);
     const excluded =
-      excludedInstances.has(instance.uuid) || excludedProjects.has(instance.projectId) || (byMetadata && matchesMetadata(instance.metadata, metadataRule));
+      excludedInstances.has(instance.uuid) ||
+      excludedProjects.has(instance.projectId) ||
+      (byMetadata && matchesMetadata(instance.metadata, metadataRule));
     if (excluded) copy.watcherExclude = true;
     scoped.upsertInstance(copy);
   }

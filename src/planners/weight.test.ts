@@ -4,8 +4,19 @@ import type { ActionTypeName } from '../contract/actions.js';
 import type { SolutionAction } from '../strategies/solution-builder.js';
 import { createWeightPlanner, DEFAULT_PARALLELIZATION, DEFAULT_WEIGHTS } from './weight.js';
 
-const types: ActionTypeName[] = ['nop', 'sleep', 'migrate', 'change_nova_service_state', 'resize', 'stop', 'volume_migrate'];
-const action = (actionType: ActionTypeName, n: number): SolutionAction => ({ actionType, inputParameters: { n } });
+const types: ActionTypeName[] = [
+  'nop',
+  'sleep',
+  'migrate',
+  'change_nova_service_state',
+  'resize',
+  'stop',
+  'volume_migrate',
+];
+const action = (actionType: ActionTypeName, n: number): SolutionAction => ({
+  actionType,
+  inputParameters: { n },
+});
 let counter = 0;
 const uuid = () => `a-${++counter}`;
 
@@ -14,7 +25,14 @@ describe('the weight planner', () => {
     const actions = [1, 2, 3, 4, 5].map((n) => action('migrate', n));
     actions.push(action('change_nova_service_state', 0));
     const planned = createWeightPlanner().plan(actions, uuid);
-    expect(planned.map((a) => a.actionType)).toEqual(['change_nova_service_state', 'migrate', 'migrate', 'migrate', 'migrate', 'migrate']);
+    expect(planned.map((a) => a.actionType)).toEqual([
+      'change_nova_service_state',
+      'migrate',
+      'migrate',
+      'migrate',
+      'migrate',
+      'migrate',
+    ]);
     const [disable, m1, m2, m3, m4, m5] = planned;
     expect(disable!.parents).toEqual([]);
     expect(m1!.parents).toEqual([disable!.uuid]);
@@ -25,7 +43,10 @@ describe('the weight planner', () => {
   });
 
   it('chains the dummy strategy’s nop, nop, sleep one after another', () => {
-    const planned = createWeightPlanner().plan([action('nop', 1), action('nop', 2), action('sleep', 3)], uuid);
+    const planned = createWeightPlanner().plan(
+      [action('nop', 1), action('nop', 2), action('sleep', 3)],
+      uuid,
+    );
     expect(planned[1]!.parents).toEqual([planned[0]!.uuid]);
     expect(planned[2]!.parents).toEqual([planned[1]!.uuid]);
   });

@@ -31,7 +31,10 @@ export const DEFAULT_PARALLELIZATION: Readonly<Record<string, number>> = {
 };
 
 export function createWeightPlanner(
-  options: { weights?: Readonly<Record<string, number>>; parallelization?: Readonly<Record<string, number>> } = {},
+  options: {
+    weights?: Readonly<Record<string, number>>;
+    parallelization?: Readonly<Record<string, number>>;
+  } = {},
 ): Planner {
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const parallelization = { ...DEFAULT_PARALLELIZATION, ...options.parallelization };
@@ -54,7 +57,9 @@ export function createWeightPlanner(
           const first = group[index]!;
           const size = Math.max(1, parallelization[first.actionType] ?? 1);
           const parents = previousChunk.map((action) => action.uuid);
-          const chunk = group.slice(index, index + size).map((action) => ({ ...action, uuid: newUuid(), parents: [...parents] }));
+          const chunk = group
+            .slice(index, index + size)
+            .map((action) => ({ ...action, uuid: newUuid(), parents: [...parents] }));
           planned.push(...chunk);
           previousChunk = chunk;
           index += size;

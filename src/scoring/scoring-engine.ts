@@ -39,9 +39,8 @@ export const dummyScorer: ScoringEngine = {
   }),
   calculateScore(featuresJson) {
     const features = parseNumbers(featuresJson, 9);
-    const [cpuPct, memTotal, memAvail, pageReads, pageWrites, diskRead, diskWrite, netIn, netOut] = features as [
-      number, number, number, number, number, number, number, number, number,
-    ];
+    const [cpuPct, memTotal, memAvail, pageReads, pageWrites, diskRead, diskWrite, netIn, netOut] =
+      features as [number, number, number, number, number, number, number, number, number];
     let workload = 0;
     if (cpuPct > 80) workload = 1;
     else if (memAvail / Math.max(memTotal, 1) < 0.25 || pageReads + pageWrites > 3000) workload = 2;
@@ -51,7 +50,11 @@ export const dummyScorer: ScoringEngine = {
   },
 };
 
-function aggregateScorer(name: string, description: string, aggregate: (values: number[]) => number): ScoringEngine {
+function aggregateScorer(
+  name: string,
+  description: string,
+  aggregate: (values: number[]) => number,
+): ScoringEngine {
   return {
     name,
     description,
@@ -60,11 +63,15 @@ function aggregateScorer(name: string, description: string, aggregate: (values: 
   };
 }
 
-export const dummyMinScorer = aggregateScorer('dummy_min_scorer', 'Dummy Scorer calculating the minimum value', (values) =>
-  Math.min(...values),
+export const dummyMinScorer = aggregateScorer(
+  'dummy_min_scorer',
+  'Dummy Scorer calculating the minimum value',
+  (values) => Math.min(...values),
 );
-export const dummyMaxScorer = aggregateScorer('dummy_max_scorer', 'Dummy Scorer calculating the maximum value', (values) =>
-  Math.max(...values),
+export const dummyMaxScorer = aggregateScorer(
+  'dummy_max_scorer',
+  'Dummy Scorer calculating the maximum value',
+  (values) => Math.max(...values),
 );
 export const dummyAvgScorer = aggregateScorer(
   'dummy_avg_scorer',

@@ -10,8 +10,11 @@ function fakeMoves(clock: ManualClock) {
   let inFlight = 0;
   let maxInFlight = 0;
   return {
-    due, calls,
-    get maxInFlight() { return maxInFlight; },
+    due,
+    calls,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     settle: async (): Promise<void> => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -33,11 +36,17 @@ afterEach(async () => {
 });
 
 describe("autoSettle 'exact'", () => {
-  it('settles at each move\'s completion instant on the clock and sleeps when nothing runs', async () => {
+  it("settles at each move's completion instant on the clock and sleeps when nothing runs", async () => {
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const t0 = clock.now().getTime();
     const moves = fakeMoves(clock);
-    settler = startAutoSettle({ clock, mode: 'exact', settle: moves.settle, nextDueMs: moves.nextDueMs, logger: silentLogger });
+    settler = startAutoSettle({
+      clock,
+      mode: 'exact',
+      settle: moves.settle,
+      nextDueMs: moves.nextDueMs,
+      logger: silentLogger,
+    });
     expect(clock.pendingSleepers).toBe(0);
     moves.due.push(t0 + 5_000, t0 + 2_000);
     settler.reschedule();
@@ -52,7 +61,13 @@ describe("autoSettle 'exact'", () => {
     const t0 = clock.now().getTime();
     const moves = fakeMoves(clock);
     moves.due.push(t0 + 60_000);
-    settler = startAutoSettle({ clock, mode: 'exact', settle: moves.settle, nextDueMs: moves.nextDueMs, logger: silentLogger });
+    settler = startAutoSettle({
+      clock,
+      mode: 'exact',
+      settle: moves.settle,
+      nextDueMs: moves.nextDueMs,
+      logger: silentLogger,
+    });
     moves.due.push(t0 + 1_000);
     settler.reschedule();
     expect(clock.pendingSleepers).toBe(1);
@@ -67,7 +82,10 @@ describe("autoSettle 'exact'", () => {
     const logger = { ...silentLogger, error: vi.fn() } as unknown as typeof silentLogger;
     let fail = true;
     const settle = async (): Promise<void> => {
-      if (fail) { fail = false; throw new Error('bus down'); }
+      if (fail) {
+        fail = false;
+        throw new Error('bus down');
+      }
       await moves.settle();
     };
     moves.due.push(t0 + 1_000);
@@ -82,7 +100,13 @@ describe("autoSettle 'exact'", () => {
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const moves = fakeMoves(clock);
     moves.due.push(clock.now().getTime() + 1_000);
-    settler = startAutoSettle({ clock, mode: 'exact', settle: moves.settle, nextDueMs: moves.nextDueMs, logger: silentLogger });
+    settler = startAutoSettle({
+      clock,
+      mode: 'exact',
+      settle: moves.settle,
+      nextDueMs: moves.nextDueMs,
+      logger: silentLogger,
+    });
     await settler.stop();
     expect(clock.pendingSleepers).toBe(0);
     await clock.advance(5_000);
@@ -95,7 +119,13 @@ describe('autoSettle { intervalMs }', () => {
     vi.useFakeTimers();
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const moves = fakeMoves(clock);
-    settler = startAutoSettle({ clock, mode: { intervalMs: 100 }, settle: moves.settle, nextDueMs: moves.nextDueMs, logger: silentLogger });
+    settler = startAutoSettle({
+      clock,
+      mode: { intervalMs: 100 },
+      settle: moves.settle,
+      nextDueMs: moves.nextDueMs,
+      logger: silentLogger,
+    });
     await vi.advanceTimersByTimeAsync(350);
     expect(moves.calls).toHaveLength(3);
     expect(moves.maxInFlight).toBe(1);

@@ -34,7 +34,10 @@ export interface AutoSettler {
 /** Refuses an unusable mode when the cloud is created rather than when it starts listening. */
 export function checkAutoSettle(mode: AutoSettle): void {
   if (mode === 'exact') return;
-  if (!(mode.intervalMs > 0 && Number.isFinite(mode.intervalMs))) throw new RangeError(`autoSettle.intervalMs must be a positive number of milliseconds, got ${mode.intervalMs}`);
+  if (!(mode.intervalMs > 0 && Number.isFinite(mode.intervalMs)))
+    throw new RangeError(
+      `autoSettle.intervalMs must be a positive number of milliseconds, got ${mode.intervalMs}`,
+    );
 }
 
 export function startAutoSettle(o: AutoSettlerOptions): AutoSettler {
@@ -42,7 +45,11 @@ export function startAutoSettle(o: AutoSettlerOptions): AutoSettler {
   let isStopped = false;
   let running: Promise<void> | null = null;
   const settleOnce = (): Promise<void> => {
-    running = o.settle().catch((error: unknown) => o.logger.error({ err: error }, 'automatic settle of simulated moves failed'));
+    running = o
+      .settle()
+      .catch((error: unknown) =>
+        o.logger.error({ err: error }, 'automatic settle of simulated moves failed'),
+      );
     return running.finally(() => (running = null));
   };
 

@@ -7,27 +7,58 @@ const PLANETLAB = 'test/fixtures/planetlab/20110303'; // three traces
 
 describe('bootLoad (instances booted over POST /servers)', () => {
   it('gives booted instances the next traces of the seeded PlanetLab assignment, after the built ones', () => {
-    const state = buildFromConfig({ hosts: 2, instances: 4, seed: 9, loadPattern: 'planetlab', planetlab: { path: PLANETLAB } }, NOW);
+    const state = buildFromConfig(
+      { hosts: 2, instances: 4, seed: 9, loadPattern: 'planetlab', planetlab: { path: PLANETLAB } },
+      NOW,
+    );
     const expected = assignTraces(7, 3, 9);
-    expect([...state.instances.values()].map((i) => i.trace?.index)).toEqual(Array.from(expected.subarray(0, 4)));
+    expect([...state.instances.values()].map((i) => i.trace?.index)).toEqual(
+      Array.from(expected.subarray(0, 4)),
+    );
     const booted = [bootLoad(state), bootLoad(state), bootLoad(state)];
     expect(booted.map((l) => l.trace?.index)).toEqual(Array.from(expected.subarray(4, 7)));
     for (const l of booted) expect(l).toMatchObject({ cpuAmp: 0, noise: [0, 0] });
   });
 
   it('keeps the assignment a function of the seed: two builds boot the same traces and loads', () => {
-    const config: ClusterConfig = { hosts: 2, instances: 5, seed: 11, loadPattern: 'planetlab', planetlab: { path: PLANETLAB } };
+    const config: ClusterConfig = {
+      hosts: 2,
+      instances: 5,
+      seed: 11,
+      loadPattern: 'planetlab',
+      planetlab: { path: PLANETLAB },
+    };
     const a = buildFromConfig(config, NOW);
     const b = buildFromConfig(config, NOW);
     expect([bootLoad(a), bootLoad(a)]).toEqual([bootLoad(b), bootLoad(b)]);
   });
 
   it.each<[ClusterConfig['loadPattern'], (l: ReturnType<typeof bootLoad>) => void]>([
-    ['diurnal', (l) => { expect(l.cpuAmp).toBeGreaterThan(0); expect(l.noise).toEqual([0, 0]); }],
-    ['flat', (l) => { expect(l.cpuAmp).toBe(0); expect(l.noise).toEqual([0, 0]); }],
-    ['noisy', (l) => { expect(l.cpuAmp).toBeGreaterThan(0); expect(l.noise.some((x) => x > 0)).toBe(true); }],
+    [
+      'diurnal',
+      (l) => {
+        expect(l.cpuAmp).toBeGreaterThan(0);
+        expect(l.noise).toEqual([0, 0]);
+      },
+    ],
+    [
+      'flat',
+      (l) => {
+        expect(l.cpuAmp).toBe(0);
+        expect(l.noise).toEqual([0, 0]);
+      },
+    ],
+    [
+      'noisy',
+      (l) => {
+        expect(l.cpuAmp).toBeGreaterThan(0);
+        expect(l.noise.some((x) => x > 0)).toBe(true);
+      },
+    ],
   ])('gives a booted instance the %s pattern of the cluster, without a trace', (loadPattern, check) => {
-    const load = bootLoad(buildFromConfig({ hosts: 2, instances: 3, seed: 5, ...(loadPattern && { loadPattern }) }, NOW));
+    const load = bootLoad(
+      buildFromConfig({ hosts: 2, instances: 3, seed: 5, ...(loadPattern && { loadPattern }) }, NOW),
+    );
     expect(load.trace).toBeUndefined();
     expect(load.cpuMean).toBeGreaterThan(0);
     check(load);

@@ -6,9 +6,22 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRandom, type Random } from '../lib/rng.js';
 import { invalid } from '../errors.js';
-import { assignTraces, loadPlanetLabTraces, traceMeanCpu, type PlanetLabTraces, type TraceRef } from './planetlab.js';
+import {
+  assignTraces,
+  loadPlanetLabTraces,
+  traceMeanCpu,
+  type PlanetLabTraces,
+  type TraceRef,
+} from './planetlab.js';
 
-export interface SimFlavor { id: string; name: string; vcpus: number; ramMb: number; diskGb: number; extraSpecs: Record<string, string> }
+export interface SimFlavor {
+  id: string;
+  name: string;
+  vcpus: number;
+  ramMb: number;
+  diskGb: number;
+  extraSpecs: Record<string, string>;
+}
 
 export interface SimHost {
   id: string; // hypervisor id == resource provider uuid
@@ -16,9 +29,15 @@ export interface SimHost {
   hostname: string;
   hostIp: string;
   az: string;
-  vcpus: number; vcpuReserved: number; vcpuRatio: number;
-  memoryMb: number; memoryMbReserved: number; memoryRatio: number;
-  diskGb: number; diskGbReserved: number; diskRatio: number;
+  vcpus: number;
+  vcpuReserved: number;
+  vcpuRatio: number;
+  memoryMb: number;
+  memoryMbReserved: number;
+  memoryRatio: number;
+  diskGb: number;
+  diskGbReserved: number;
+  diskRatio: number;
   status: 'enabled' | 'disabled';
   disabledReason: string | null;
   forcedDown: boolean;
@@ -32,45 +51,100 @@ export interface SimHost {
 }
 
 export interface SimInstance {
-  id: string; name: string; projectId: string; userId: string;
+  id: string;
+  name: string;
+  projectId: string;
+  userId: string;
   host: string | null; // hostname
   flavor: SimFlavor;
   /** The Glance image it was booted from (an id of ClusterState.images). */
   imageId: string;
-  vmState: string; taskState: string | null; powerState: number;
+  vmState: string;
+  taskState: string | null;
+  powerState: number;
   locked: boolean;
   metadata: Record<string, string>;
   /** The role that last set each metadata key (admin > manager > member). */
   metadataRoles: Record<string, string>;
   pinnedAz: string | null;
   serverGroup: string | null;
-  created: string; updated: string;
+  created: string;
+  updated: string;
   /** Load: mean CPU utilisation fraction of its vcpus, amplitude of the diurnal wave, phase, RAM use fraction. */
-  cpuMean: number; cpuAmp: number; phase: number; noise: [number, number]; ramFraction: number;
+  cpuMean: number;
+  cpuAmp: number;
+  phase: number;
+  noise: [number, number];
+  ramFraction: number;
   /** A PlanetLab trace that replaces the synthetic CPU load (cpuMean is then the trace's daily mean). */
   trace?: TraceRef;
 }
 
 /** A Glance image; `properties` are its custom properties (Glance shows them as top-level keys, Nova ≥2.98 under image.properties). */
 export interface SimImage {
-  id: string; name: string; diskFormat: string; containerFormat: string; sizeBytes: number; virtualSizeBytes: number;
-  minDiskGb: number; minRamMb: number; created: string; properties: Record<string, string>;
+  id: string;
+  name: string;
+  diskFormat: string;
+  containerFormat: string;
+  sizeBytes: number;
+  virtualSizeBytes: number;
+  minDiskGb: number;
+  minRamMb: number;
+  created: string;
+  properties: Record<string, string>;
 }
 
-export interface SimServerGroup { id: string; name: string; policy: 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity'; members: string[]; projectId: string }
-export interface SimAggregate { id: number; uuid: string; name: string; az: string | null; hosts: string[]; metadata: Record<string, string> }
+export interface SimServerGroup {
+  id: string;
+  name: string;
+  policy: 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity';
+  members: string[];
+  projectId: string;
+}
+export interface SimAggregate {
+  id: number;
+  uuid: string;
+  name: string;
+  az: string | null;
+  hosts: string[];
+  metadata: Record<string, string>;
+}
 
 export interface SimMigration {
-  id: number; uuid: string; instanceId: string; type: 'live-migration' | 'migration' | 'resize';
-  sourceHost: string; destHost: string; status: string;
-  startedMs: number; durationMs: number; memoryTotalBytes: number;
-  created: string; updated: string; oldFlavorId: string; newFlavorId: string;
+  id: number;
+  uuid: string;
+  instanceId: string;
+  type: 'live-migration' | 'migration' | 'resize';
+  sourceHost: string;
+  destHost: string;
+  status: string;
+  startedMs: number;
+  durationMs: number;
+  memoryTotalBytes: number;
+  created: string;
+  updated: string;
+  oldFlavorId: string;
+  newFlavorId: string;
 }
 
-export interface SimPool { name: string; backend: string; totalGb: number; type: string }
+export interface SimPool {
+  name: string;
+  backend: string;
+  totalGb: number;
+  type: string;
+}
 export interface SimVolume {
-  id: string; name: string; projectId: string; sizeGb: number; type: string; pool: string; status: string;
-  migrationStatus: string | null; attachedTo: string | null; created: string; updated: string;
+  id: string;
+  name: string;
+  projectId: string;
+  sizeGb: number;
+  type: string;
+  pool: string;
+  status: string;
+  migrationStatus: string | null;
+  attachedTo: string | null;
+  created: string;
+  updated: string;
   /** A move in progress: finishes at doneMs into pool/type. */
   move: { kind: 'migrate' | 'retype'; doneMs: number; toPool: string; toType: string } | null;
 }
@@ -102,7 +176,10 @@ export interface BootLoad {
 }
 
 /** An instance's load: mean, waves, phase and RAM fraction, and a PlanetLab trace when it follows one. */
-export type InstanceLoad = Pick<SimInstance, 'cpuMean' | 'cpuAmp' | 'phase' | 'noise' | 'ramFraction' | 'trace'>;
+export type InstanceLoad = Pick<
+  SimInstance,
+  'cpuMean' | 'cpuAmp' | 'phase' | 'noise' | 'ramFraction' | 'trace'
+>;
 
 export interface ClusterConfig {
   hosts: number;
@@ -115,7 +192,14 @@ export interface ClusterConfig {
   /** Required by loadPattern 'planetlab': a day's folder of per-VM trace files (…/planetlab/20110303) or its CSV. */
   planetlab?: { path: string };
   seed?: number;
-  host?: { vcpus?: number; memoryMb?: number; diskGb?: number; vcpuRatio?: number; memoryRatio?: number; diskRatio?: number };
+  host?: {
+    vcpus?: number;
+    memoryMb?: number;
+    diskGb?: number;
+    vcpuRatio?: number;
+    memoryRatio?: number;
+    diskRatio?: number;
+  };
 }
 
 export const LOAD_PATTERNS = ['diurnal', 'flat', 'noisy', 'planetlab'] as const;
@@ -132,14 +216,41 @@ export const DEFAULT_FLAVORS: SimFlavor[] = [
 /** Two public images as devstack uploads them; a third of the instances run ubuntu, the rest cirros. */
 export const DEFAULT_IMAGES: readonly SimImage[] = [
   {
-    id: '6b0e3c5a-8d7e-4c52-9d3b-3f6f0c6a1c01', name: 'cirros-0.6.2-x86_64-disk', diskFormat: 'qcow2', containerFormat: 'bare',
-    sizeBytes: 21_430_272, virtualSizeBytes: 117_440_512, minDiskGb: 0, minRamMb: 0,
-    created: '2026-01-01T00:00:00Z', properties: { architecture: 'x86_64', os_distro: 'cirros', os_version: '0.6.2', hw_machine_type: 'q35', hw_rng_model: 'virtio' },
+    id: '6b0e3c5a-8d7e-4c52-9d3b-3f6f0c6a1c01',
+    name: 'cirros-0.6.2-x86_64-disk',
+    diskFormat: 'qcow2',
+    containerFormat: 'bare',
+    sizeBytes: 21_430_272,
+    virtualSizeBytes: 117_440_512,
+    minDiskGb: 0,
+    minRamMb: 0,
+    created: '2026-01-01T00:00:00Z',
+    properties: {
+      architecture: 'x86_64',
+      os_distro: 'cirros',
+      os_version: '0.6.2',
+      hw_machine_type: 'q35',
+      hw_rng_model: 'virtio',
+    },
   },
   {
-    id: '2f7c1c1e-7a3d-4b8e-a0c4-5b9d3e2f1a02', name: 'ubuntu-22.04-server-cloudimg-amd64', diskFormat: 'qcow2', containerFormat: 'bare',
-    sizeBytes: 676_724_736, virtualSizeBytes: 2_361_393_152, minDiskGb: 3, minRamMb: 512,
-    created: '2026-01-01T00:00:00Z', properties: { architecture: 'x86_64', os_distro: 'ubuntu', os_version: '22.04', hw_machine_type: 'q35', hw_disk_bus: 'virtio', hw_qemu_guest_agent: 'yes' },
+    id: '2f7c1c1e-7a3d-4b8e-a0c4-5b9d3e2f1a02',
+    name: 'ubuntu-22.04-server-cloudimg-amd64',
+    diskFormat: 'qcow2',
+    containerFormat: 'bare',
+    sizeBytes: 676_724_736,
+    virtualSizeBytes: 2_361_393_152,
+    minDiskGb: 3,
+    minRamMb: 512,
+    created: '2026-01-01T00:00:00Z',
+    properties: {
+      architecture: 'x86_64',
+      os_distro: 'ubuntu',
+      os_version: '22.04',
+      hw_machine_type: 'q35',
+      hw_disk_bus: 'virtio',
+      hw_qemu_guest_agent: 'yes',
+    },
   },
 ];
 
@@ -153,14 +264,30 @@ export function nameUuid(name: string): string {
 }
 
 function emptyState(flavors: SimFlavor[], boot: BootLoad): ClusterState {
-  return { pools: [], volumes: [], hosts: [], hostsByName: new Map(), instances: new Map(), flavors, images: DEFAULT_IMAGES.map((i) => ({ ...i, properties: { ...i.properties } })), aggregates: [], serverGroups: [], migrations: [], projects: [], boot };
+  return {
+    pools: [],
+    volumes: [],
+    hosts: [],
+    hostsByName: new Map(),
+    instances: new Map(),
+    flavors,
+    images: DEFAULT_IMAGES.map((i) => ({ ...i, properties: { ...i.properties } })),
+    aggregates: [],
+    serverGroups: [],
+    migrations: [],
+    projects: [],
+    boot,
+  };
 }
 
 /** The synthetic load draws, in the order the seeded build has always made them. */
 function drawLoad(rng: Random, pattern: LoadPattern): InstanceLoad {
   return {
-    cpuMean: 0.05 + rng.next() * 0.6, cpuAmp: pattern === 'flat' ? 0 : 0.05 + rng.next() * 0.3, phase: rng.next() * Math.PI * 2,
-    noise: pattern === 'noisy' ? [rng.next() * 0.1, rng.next() * 0.1] : [0, 0], ramFraction: 0.3 + rng.next() * 0.6,
+    cpuMean: 0.05 + rng.next() * 0.6,
+    cpuAmp: pattern === 'flat' ? 0 : 0.05 + rng.next() * 0.3,
+    phase: rng.next() * Math.PI * 2,
+    noise: pattern === 'noisy' ? [rng.next() * 0.1, rng.next() * 0.1] : [0, 0],
+    ramFraction: 0.3 + rng.next() * 0.6,
   };
 }
 
@@ -181,18 +308,38 @@ export function bootLoad(state: ClusterState): InstanceLoad {
 
 function newHost(index: number, hostname: string, az: string, spec: Partial<SimHost>): SimHost {
   return {
-    id: spec.id ?? nameUuid(`hypervisor-${hostname}`), serviceId: nameUuid(`service-${hostname}`), hostname,
-    hostIp: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}`, az,
-    vcpus: 48, vcpuReserved: 0, vcpuRatio: 1, memoryMb: 196_608, memoryMbReserved: 0, memoryRatio: 1,
-    diskGb: 2000, diskGbReserved: 0, diskRatio: 1, status: 'enabled', disabledReason: null, forcedDown: false,
-    inMaintenance: false, traits: ['COMPUTE_NET_ATTACH_INTERFACE', 'HW_CPU_X86_AVX2'], generation: 1, baseCpu: 0, baseRamMb: 0, ...spec,
+    id: spec.id ?? nameUuid(`hypervisor-${hostname}`),
+    serviceId: nameUuid(`service-${hostname}`),
+    hostname,
+    hostIp: `10.0.${Math.floor(index / 250)}.${(index % 250) + 2}`,
+    az,
+    vcpus: 48,
+    vcpuReserved: 0,
+    vcpuRatio: 1,
+    memoryMb: 196_608,
+    memoryMbReserved: 0,
+    memoryRatio: 1,
+    diskGb: 2000,
+    diskGbReserved: 0,
+    diskRatio: 1,
+    status: 'enabled',
+    disabledReason: null,
+    forcedDown: false,
+    inMaintenance: false,
+    traits: ['COMPUTE_NET_ATTACH_INTERFACE', 'HW_CPU_X86_AVX2'],
+    generation: 1,
+    baseCpu: 0,
+    baseRamMb: 0,
+    ...spec,
   };
 }
 
 const byHostCache = new WeakMap<ClusterState, { version: number; map: Map<string, SimInstance[]> }>();
 let placementVersion = 0;
 /** Called whenever an instance changes host or state so per-host lists are rebuilt. */
-export function invalidatePlacement(): void { placementVersion++; }
+export function invalidatePlacement(): void {
+  placementVersion++;
+}
 
 /** Instances placed on a host, from an index rebuilt only after placements change. */
 export function instancesOnHost(state: ClusterState, hostname: string): SimInstance[] {
@@ -211,17 +358,27 @@ export function instancesOnHost(state: ClusterState, hostname: string): SimInsta
   return cached.map.get(hostname) ?? [];
 }
 
-export function usedOn(state: ClusterState, hostname: string): { vcpus: number; ramMb: number; diskGb: number } {
+export function usedOn(
+  state: ClusterState,
+  hostname: string,
+): { vcpus: number; ramMb: number; diskGb: number } {
   const used = { vcpus: 0, ramMb: 0, diskGb: 0 };
   for (const i of instancesOnHost(state, hostname)) {
-    used.vcpus += i.flavor.vcpus; used.ramMb += i.flavor.ramMb; used.diskGb += i.flavor.diskGb;
+    used.vcpus += i.flavor.vcpus;
+    used.ramMb += i.flavor.ramMb;
+    used.diskGb += i.flavor.diskGb;
   }
   // Placement keeps the allocation on the destination during a move.
   for (const m of state.migrations) {
-    if (m.destHost !== hostname || !['running', 'preparing', 'queued', 'finished'].includes(m.status)) continue;
+    if (m.destHost !== hostname || !['running', 'preparing', 'queued', 'finished'].includes(m.status))
+      continue;
     if (m.status === 'finished' && m.type === 'live-migration') continue;
     const inst = state.instances.get(m.instanceId);
-    if (inst && inst.host !== hostname) { used.vcpus += inst.flavor.vcpus; used.ramMb += inst.flavor.ramMb; used.diskGb += inst.flavor.diskGb; }
+    if (inst && inst.host !== hostname) {
+      used.vcpus += inst.flavor.vcpus;
+      used.ramMb += inst.flavor.ramMb;
+      used.diskGb += inst.flavor.diskGb;
+    }
   }
   return used;
 }
@@ -230,25 +387,43 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
   invalidatePlacement();
   const rng = createRandom(config.seed ?? 42);
   const pattern = config.loadPattern ?? 'diurnal';
-  if (pattern === 'planetlab' && !config.planetlab) throw invalid("loadPattern 'planetlab' needs planetlab.path, a day's folder of PlanetLab traces or its CSV");
-  const traces = pattern === 'planetlab' && config.planetlab ? loadPlanetLabTraces(config.planetlab.path) : null;
+  if (pattern === 'planetlab' && !config.planetlab)
+    throw invalid(
+      "loadPattern 'planetlab' needs planetlab.path, a day's folder of PlanetLab traces or its CSV",
+    );
+  const traces =
+    pattern === 'planetlab' && config.planetlab ? loadPlanetLabTraces(config.planetlab.path) : null;
   // Instance n takes order[n % traces] (every trace is used before any repeats); boots continue after the build's.
-  const planetlab = traces ? { traces, order: assignTraces(traces.names.length, traces.names.length, config.seed ?? 42), next: 0 } : null;
+  const planetlab = traces
+    ? { traces, order: assignTraces(traces.names.length, traces.names.length, config.seed ?? 42), next: 0 }
+    : null;
   const state = emptyState(config.flavors ?? DEFAULT_FLAVORS, { pattern, rng, planetlab });
   const azs = config.azs ?? ['nova'];
   for (let i = 0; i < config.hosts; i++) {
     const hostname = `compute-${String(i).padStart(5, '0')}`;
     const h = config.host ?? {};
     const host = newHost(i, hostname, azs[i % azs.length] as string, {
-      vcpus: h.vcpus ?? 48, memoryMb: h.memoryMb ?? 196_608, diskGb: h.diskGb ?? 2000,
-      vcpuRatio: h.vcpuRatio ?? 4, memoryRatio: h.memoryRatio ?? 1, diskRatio: h.diskRatio ?? 1,
-      baseCpu: 0.02, baseRamMb: 4096,
+      vcpus: h.vcpus ?? 48,
+      memoryMb: h.memoryMb ?? 196_608,
+      diskGb: h.diskGb ?? 2000,
+      vcpuRatio: h.vcpuRatio ?? 4,
+      memoryRatio: h.memoryRatio ?? 1,
+      diskRatio: h.diskRatio ?? 1,
+      baseCpu: 0.02,
+      baseRamMb: 4096,
     });
     state.hosts.push(host);
     state.hostsByName.set(hostname, host);
   }
   (config.aggregates ?? []).forEach((a, index) => {
-    state.aggregates.push({ id: index + 1, uuid: nameUuid(`aggregate-${a.name}`), name: a.name, az: a.az ?? null, hosts: a.hosts.map((n) => state.hosts[n]?.hostname).filter((x): x is string => !!x), metadata: a.az ? { availability_zone: a.az } : {} });
+    state.aggregates.push({
+      id: index + 1,
+      uuid: nameUuid(`aggregate-${a.name}`),
+      name: a.name,
+      az: a.az ?? null,
+      hosts: a.hosts.map((n) => state.hosts[n]?.hostname).filter((x): x is string => !!x),
+      metadata: a.az ? { availability_zone: a.az } : {},
+    });
   });
   state.projects = Array.from({ length: 4 }, (_, i) => nameUuid(`project-${i}`).replaceAll('-', ''));
   const total = config.instances ?? Math.round(config.hosts * (config.instancesPerHost ?? 7.5));
@@ -260,54 +435,148 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
     for (let attempt = 0; attempt < 8 && !host; attempt++) {
       const candidate = state.hosts[Math.floor(Math.pow(rng.next(), 1.4) * state.hosts.length)] as SimHost;
       const used = tally.get(candidate.hostname) ?? { vcpus: 0, ramMb: 0, diskGb: 0 };
-      if (used.vcpus + flavor.vcpus <= candidate.vcpus * candidate.vcpuRatio && used.ramMb + flavor.ramMb <= candidate.memoryMb * candidate.memoryRatio && used.diskGb + flavor.diskGb <= candidate.diskGb * candidate.diskRatio) host = candidate;
+      if (
+        used.vcpus + flavor.vcpus <= candidate.vcpus * candidate.vcpuRatio &&
+        used.ramMb + flavor.ramMb <= candidate.memoryMb * candidate.memoryRatio &&
+        used.diskGb + flavor.diskGb <= candidate.diskGb * candidate.diskRatio
+      )
+        host = candidate;
     }
     if (host) {
       const t = tally.get(host.hostname) ?? { vcpus: 0, ramMb: 0, diskGb: 0 };
-      t.vcpus += flavor.vcpus; t.ramMb += flavor.ramMb; t.diskGb += flavor.diskGb;
+      t.vcpus += flavor.vcpus;
+      t.ramMb += flavor.ramMb;
+      t.diskGb += flavor.diskGb;
       tally.set(host.hostname, t);
     }
     const id = nameUuid(`instance-${config.seed ?? 42}-${n}`);
     const projectId = rng.pick(state.projects);
     // bootLoad makes diurnal's draws for 'planetlab' too, so a seed places the same instances whichever load they follow.
     state.instances.set(id, {
-      id, name: `vm-${String(n).padStart(6, '0')}`, projectId, userId: 'member',
-      host: host?.hostname ?? null, flavor, imageId: imageOf(n), vmState: host ? 'active' : 'error', taskState: null, powerState: host ? 1 : 0,
-      locked: false, metadata: {}, metadataRoles: {}, pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
+      id,
+      name: `vm-${String(n).padStart(6, '0')}`,
+      projectId,
+      userId: 'member',
+      host: host?.hostname ?? null,
+      flavor,
+      imageId: imageOf(n),
+      vmState: host ? 'active' : 'error',
+      taskState: null,
+      powerState: host ? 1 : 0,
+      locked: false,
+      metadata: {},
+      metadataRoles: {},
+      pinnedAz: null,
+      serverGroup: null,
+      created: nowIso,
+      updated: nowIso,
       ...bootLoad(state),
     });
   }
   return state;
 }
 
-interface ScenarioNode { hostname: string; uuid: string; vcpus: number; memory: number; disk: number; vcpu_ratio: number; memory_ratio: number; disk_ratio: number; vcpu_reserved: number; memory_mb_reserved: number; disk_gb_reserved: number; state: string; status: string; disabled_reason: string | null; metrics: Record<string, number> }
-interface ScenarioInstance { uuid: string; name: string; host: string; vcpus: number; memory: number; disk: number; locked: boolean; metadata: Record<string, string>; project_id: string; state: string; metrics: Record<string, number> }
+interface ScenarioNode {
+  hostname: string;
+  uuid: string;
+  vcpus: number;
+  memory: number;
+  disk: number;
+  vcpu_ratio: number;
+  memory_ratio: number;
+  disk_ratio: number;
+  vcpu_reserved: number;
+  memory_mb_reserved: number;
+  disk_gb_reserved: number;
+  state: string;
+  status: string;
+  disabled_reason: string | null;
+  metrics: Record<string, number>;
+}
+interface ScenarioInstance {
+  uuid: string;
+  name: string;
+  host: string;
+  vcpus: number;
+  memory: number;
+  disk: number;
+  locked: boolean;
+  metadata: Record<string, string>;
+  project_id: string;
+  state: string;
+  metrics: Record<string, number>;
+}
 
 export function buildFromScenario(path: string, nowIso: string): ClusterState {
   invalidatePlacement();
-  const doc = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ScenarioNode[]; instances: ScenarioInstance[] };
+  const doc = JSON.parse(readFileSync(path, 'utf8')) as {
+    nodes: ScenarioNode[];
+    instances: ScenarioInstance[];
+  };
   // A scenario's loads are flat; instances booted into it get flat seeded loads too.
   const state = emptyState([...DEFAULT_FLAVORS], { pattern: 'flat', rng: createRandom(42), planetlab: null });
   const byUuid = new Map<string, SimHost>();
   doc.nodes.forEach((n, index) => {
     const host = newHost(index, n.hostname, 'nova', {
-      id: n.uuid, vcpus: n.vcpus, memoryMb: n.memory, diskGb: n.disk, vcpuRatio: n.vcpu_ratio, memoryRatio: n.memory_ratio, diskRatio: n.disk_ratio,
-      vcpuReserved: n.vcpu_reserved, memoryMbReserved: n.memory_mb_reserved, diskGbReserved: n.disk_gb_reserved,
-      status: n.status === 'disabled' ? 'disabled' : 'enabled', disabledReason: n.disabled_reason, forcedDown: n.state === 'down',
+      id: n.uuid,
+      vcpus: n.vcpus,
+      memoryMb: n.memory,
+      diskGb: n.disk,
+      vcpuRatio: n.vcpu_ratio,
+      memoryRatio: n.memory_ratio,
+      diskRatio: n.disk_ratio,
+      vcpuReserved: n.vcpu_reserved,
+      memoryMbReserved: n.memory_mb_reserved,
+      diskGbReserved: n.disk_gb_reserved,
+      status: n.status === 'disabled' ? 'disabled' : 'enabled',
+      disabledReason: n.disabled_reason,
+      forcedDown: n.state === 'down',
     });
-    state.hosts.push(host); state.hostsByName.set(host.hostname, host); byUuid.set(n.uuid, host);
+    state.hosts.push(host);
+    state.hostsByName.set(host.hostname, host);
+    byUuid.set(n.uuid, host);
   });
   const projects = new Set<string>();
   for (const [n, i] of doc.instances.entries()) {
     const host = byUuid.get(i.host) ?? state.hostsByName.get(i.host);
-    let flavor = state.flavors.find((f) => f.vcpus === i.vcpus && f.ramMb === i.memory && f.diskGb === i.disk);
-    if (!flavor) { flavor = { id: String(state.flavors.length + 1), name: i.metadata.flavor ?? `custom-${i.vcpus}-${i.memory}-${i.disk}`, vcpus: i.vcpus, ramMb: i.memory, diskGb: i.disk, extraSpecs: {} }; state.flavors.push(flavor); }
+    let flavor = state.flavors.find(
+      (f) => f.vcpus === i.vcpus && f.ramMb === i.memory && f.diskGb === i.disk,
+    );
+    if (!flavor) {
+      flavor = {
+        id: String(state.flavors.length + 1),
+        name: i.metadata.flavor ?? `custom-${i.vcpus}-${i.memory}-${i.disk}`,
+        vcpus: i.vcpus,
+        ramMb: i.memory,
+        diskGb: i.disk,
+        extraSpecs: {},
+      };
+      state.flavors.push(flavor);
+    }
     projects.add(i.project_id);
     state.instances.set(i.uuid, {
-      id: i.uuid, name: i.name, projectId: i.project_id, userId: 'member', host: host?.hostname ?? null, flavor, imageId: imageOf(n),
-      vmState: i.state, taskState: null, powerState: i.state === 'active' ? 1 : 4, locked: i.locked, metadata: { ...i.metadata },
-      metadataRoles: Object.fromEntries(Object.keys(i.metadata).map((k) => [k, 'member'])), pinnedAz: null, serverGroup: null, created: nowIso, updated: nowIso,
-      cpuMean: (i.metrics.instance_cpu_usage ?? 0) / 100, cpuAmp: 0, phase: 0, noise: [0, 0], ramFraction: (i.metrics.instance_ram_usage ?? 0) / i.memory,
+      id: i.uuid,
+      name: i.name,
+      projectId: i.project_id,
+      userId: 'member',
+      host: host?.hostname ?? null,
+      flavor,
+      imageId: imageOf(n),
+      vmState: i.state,
+      taskState: null,
+      powerState: i.state === 'active' ? 1 : 4,
+      locked: i.locked,
+      metadata: { ...i.metadata },
+      metadataRoles: Object.fromEntries(Object.keys(i.metadata).map((k) => [k, 'member'])),
+      pinnedAz: null,
+      serverGroup: null,
+      created: nowIso,
+      updated: nowIso,
+      cpuMean: (i.metrics.instance_cpu_usage ?? 0) / 100,
+      cpuAmp: 0,
+      phase: 0,
+      noise: [0, 0],
+      ramFraction: (i.metrics.instance_ram_usage ?? 0) / i.memory,
     });
   }
   state.projects = [...projects];
@@ -317,7 +586,11 @@ export function buildFromScenario(path: string, nowIso: string): ClusterState {
     const host = byUuid.get(n.uuid) as SimHost;
     let cores = 0;
     let ramMb = 0;
-    for (const i of state.instances.values()) if (i.host === host.hostname) { cores += i.flavor.vcpus * i.cpuMean; ramMb += i.flavor.ramMb * i.ramFraction; }
+    for (const i of state.instances.values())
+      if (i.host === host.hostname) {
+        cores += i.flavor.vcpus * i.cpuMean;
+        ramMb += i.flavor.ramMb * i.ramFraction;
+      }
     host.baseCpu = (n.metrics.host_cpu_usage ?? 0) / 100 - cores / host.vcpus;
     host.baseRamMb = (n.metrics.host_ram_usage ?? 0) / 1024 - ramMb;
   }
@@ -337,6 +610,19 @@ export function addVolumes(state: ClusterState, nowIso: string): void {
   for (const i of state.instances.values()) {
     if (n++ % 3 !== 0) continue;
     const pool = state.pools[n % state.pools.length] as SimPool;
-    state.volumes.push({ id: nameUuid(`volume-${i.id}`), name: `vol-${i.name}`, projectId: i.projectId, sizeGb: 10 * (1 + (n % 10)), type: pool.type, pool: pool.name, status: 'in-use', migrationStatus: null, attachedTo: i.id, created: nowIso, updated: nowIso, move: null });
+    state.volumes.push({
+      id: nameUuid(`volume-${i.id}`),
+      name: `vol-${i.name}`,
+      projectId: i.projectId,
+      sizeGb: 10 * (1 + (n % 10)),
+      type: pool.type,
+      pool: pool.name,
+      status: 'in-use',
+      migrationStatus: null,
+      attachedTo: i.id,
+      created: nowIso,
+      updated: nowIso,
+      move: null,
+    });
   }
 }

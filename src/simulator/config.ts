@@ -16,7 +16,13 @@ export interface SimulatorCliOptions {
 }
 
 /** Default cluster: 16 hosts, 120 instances, diurnal load, seed 42. */
-export const DEFAULT_CLUSTER: ClusterConfig = { hosts: 16, instances: 120, loadPattern: 'diurnal', seed: 42, azs: ['nova'] };
+export const DEFAULT_CLUSTER: ClusterConfig = {
+  hosts: 16,
+  instances: 120,
+  loadPattern: 'diurnal',
+  seed: 42,
+  azs: ['nova'],
+};
 /** Live migration moves this many MB of guest memory per second (1 GiB/s, a 10 GbE link). */
 export const DEFAULT_BANDWIDTH_MB_PER_S = 1024;
 export const DEFAULT_HOST_LABEL = 'fqdn';
@@ -24,18 +30,37 @@ export const DEFAULT_PORT = 8774;
 
 const isLoadPattern = (p: string): p is LoadPattern => (LOAD_PATTERNS as readonly string[]).includes(p);
 
-export function resolveSimulatorOptions(cli: SimulatorCliOptions): { cluster: ClusterConfig | { scenarioFile: string }; hostLabel: string; migrationBandwidthMbPerS: number; port: number } {
-  const pattern = cli.loadPattern ?? (cli.planetlab !== undefined ? 'planetlab' : DEFAULT_CLUSTER.loadPattern ?? 'diurnal');
-  if (!isLoadPattern(pattern)) throw invalid(`unknown load pattern ${pattern}; use one of ${LOAD_PATTERNS.join(', ')}`);
-  if (pattern === 'planetlab' && cli.planetlab === undefined) throw invalid("load pattern 'planetlab' needs the traces: --planetlab <a day's folder or CSV>, e.g. data/planetlab/20110303");
-  if (cli.planetlab !== undefined && pattern !== 'planetlab') throw invalid(`--planetlab gives traces but the load pattern is ${pattern}; drop one of them`);
-  if (cli.scenario && cli.planetlab !== undefined) throw invalid('a scenario brings its own flat loads; give either a scenario or PlanetLab traces, not both');
+export function resolveSimulatorOptions(cli: SimulatorCliOptions): {
+  cluster: ClusterConfig | { scenarioFile: string };
+  hostLabel: string;
+  migrationBandwidthMbPerS: number;
+  port: number;
+} {
+  const pattern =
+    cli.loadPattern ??
+    (cli.planetlab !== undefined ? 'planetlab' : (DEFAULT_CLUSTER.loadPattern ?? 'diurnal'));
+  if (!isLoadPattern(pattern))
+    throw invalid(`unknown load pattern ${pattern}; use one of ${LOAD_PATTERNS.join(', ')}`);
+  if (pattern === 'planetlab' && cli.planetlab === undefined)
+    throw invalid(
+      "load pattern 'planetlab' needs the traces: --planetlab <a day's folder or CSV>, e.g. data/planetlab/20110303",
+    );
+  if (cli.planetlab !== undefined && pattern !== 'planetlab')
+    throw invalid(`--planetlab gives traces but the load pattern is ${pattern}; drop one of them`);
+  if (cli.scenario && cli.planetlab !== undefined)
+    throw invalid(
+      'a scenario brings its own flat loads; give either a scenario or PlanetLab traces, not both',
+    );
   const hosts = cli.hosts ?? DEFAULT_CLUSTER.hosts;
   return {
     cluster: cli.scenario
       ? { scenarioFile: cli.scenario }
       : {
-          ...DEFAULT_CLUSTER, hosts, instances: cli.instances ?? (cli.hosts ? Math.round(cli.hosts * 7.5) : DEFAULT_CLUSTER.instances), seed: cli.seed ?? 42, loadPattern: pattern,
+          ...DEFAULT_CLUSTER,
+          hosts,
+          instances: cli.instances ?? (cli.hosts ? Math.round(cli.hosts * 7.5) : DEFAULT_CLUSTER.instances),
+          seed: cli.seed ?? 42,
+          loadPattern: pattern,
           ...(cli.planetlab !== undefined && { planetlab: { path: cli.planetlab } }),
         },
     hostLabel: cli.hostLabel ?? DEFAULT_HOST_LABEL,

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../bus/bus.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
-import { addVolumes, buildFromConfig, buildFromScenario, type ClusterConfig, type ClusterState } from './cluster.js';
+import {
+  addVolumes,
+  buildFromConfig,
+  buildFromScenario,
+  type ClusterConfig,
+  type ClusterState,
+} from './cluster.js';
 import { createSimServer, USERS } from './server.js';
 import { Notifier } from './notifications.js';
 import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL } from './config.js';
@@ -14,7 +20,12 @@ export type { AutoSettle } from './auto-settle.js';
 export { resolveSimulatorOptions, DEFAULT_CLUSTER } from './config.js';
 
 export interface SimulatedCloudOptions {
-  clock: Clock; bus?: Bus; cluster: ClusterConfig | { scenarioFile: string }; logger?: Logger; hostLabel?: string; migrationBandwidthMbPerS?: number;
+  clock: Clock;
+  bus?: Bus;
+  cluster: ClusterConfig | { scenarioFile: string };
+  logger?: Logger;
+  hostLabel?: string;
+  migrationBandwidthMbPerS?: number;
   /**
    * Settle moves while listening without waiting for a request: `'exact'` sleeps on `clock` until the next move is
    * due, `{ intervalMs }` polls every so many real milliseconds. Off by default: tests drive `settle()` themselves.
@@ -25,8 +36,24 @@ export interface SimulatedCloudOptions {
 export interface SimulatedCloud {
   listen(opts: { host: '127.0.0.1'; port: number }): Promise<string>;
   close(): Promise<void>;
-  readonly urls: { base: string; identity: string; compute: string; placement: string; volume: string; image: string; prometheus: string };
-  readonly credentials: { authUrl: string; username: string; password: string; projectName: string; userDomainName: string; projectDomainName: string; member: { username: string; password: string } };
+  readonly urls: {
+    base: string;
+    identity: string;
+    compute: string;
+    placement: string;
+    volume: string;
+    image: string;
+    prometheus: string;
+  };
+  readonly credentials: {
+    authUrl: string;
+    username: string;
+    password: string;
+    projectName: string;
+    userDomainName: string;
+    projectDomainName: string;
+    member: { username: string; password: string };
+  };
   readonly state: ClusterState;
   /** Completes moves whose simulated time has elapsed (publishing their notifications); every request does it too. */
   settle(): Promise<void>;
@@ -34,36 +61,76 @@ export interface SimulatedCloud {
 
 export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedCloud {
   if (options.autoSettle) checkAutoSettle(options.autoSettle);
-  const nowIso = options.clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
-  const state = 'scenarioFile' in options.cluster ? buildFromScenario(options.cluster.scenarioFile, nowIso) : buildFromConfig(options.cluster, nowIso);
+  const nowIso = options.clock
+    .now()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z');
+  const state =
+    'scenarioFile' in options.cluster
+      ? buildFromScenario(options.cluster.scenarioFile, nowIso)
+      : buildFromConfig(options.cluster, nowIso);
   addVolumes(state, nowIso);
   let base = '';
   const logger = (options.logger ?? silentLogger).child({ part: 'simulator' });
   let settler: AutoSettler | null = null;
   const server = createSimServer({
-    state, clock: options.clock, notifier: new Notifier(options.bus, () => options.clock.now()), logger,
-    hostLabel: options.hostLabel ?? DEFAULT_HOST_LABEL, bandwidthMbPerS: options.migrationBandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S, baseUrl: () => base,
+    state,
+    clock: options.clock,
+    notifier: new Notifier(options.bus, () => options.clock.now()),
+    logger,
+    hostLabel: options.hostLabel ?? DEFAULT_HOST_LABEL,
+    bandwidthMbPerS: options.migrationBandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S,
+    baseUrl: () => base,
     onMutation: () => settler?.reschedule(),
   });
   return {
     state,
     async listen({ host, port }) {
-      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()); });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
       base = `http://${host}:${(server.address() as AddressInfo).port}`;
-      if (options.autoSettle) settler = startAutoSettle({ clock: options.clock, mode: options.autoSettle, settle: () => server.tick(), nextDueMs: () => server.nextDueMs(), logger });
+      if (options.autoSettle)
+        settler = startAutoSettle({
+          clock: options.clock,
+          mode: options.autoSettle,
+          settle: () => server.tick(),
+          nextDueMs: () => server.nextDueMs(),
+          logger,
+        });
       return base;
     },
     async close() {
       // Stop settling first, so no notification is published once the caller closes its bus.
       await settler?.stop();
       settler = null;
-      await new Promise<void>((resolve, reject) => { server.closeAllConnections(); server.close((e) => (e ? reject(e) : resolve())); });
+      await new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      });
     },
     get urls() {
-      return { base, identity: `${base}/identity/v3`, compute: `${base}/compute/v2.1`, placement: `${base}/placement`, volume: `${base}/volume/v3`, image: `${base}/image`, prometheus: `${base}/prometheus` };
+      return {
+        base,
+        identity: `${base}/identity/v3`,
+        compute: `${base}/compute/v2.1`,
+        placement: `${base}/placement`,
+        volume: `${base}/volume/v3`,
+        image: `${base}/image`,
+        prometheus: `${base}/prometheus`,
+      };
     },
     get credentials() {
-      return { authUrl: `${base}/identity/v3`, username: 'admin', password: USERS.admin?.password ?? 'admin', projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default', member: { username: 'demo', password: 'demo' } };
+      return {
+        authUrl: `${base}/identity/v3`,
+        username: 'admin',
+        password: USERS.admin?.password ?? 'admin',
+        projectName: 'admin',
+        userDomainName: 'Default',
+        projectDomainName: 'Default',
+        member: { username: 'demo', password: 'demo' },
+      };
     },
     settle: () => server.tick(),
   };

@@ -8,7 +8,11 @@ import { traceCpu, traceCpuIntegral } from './planetlab.js';
 
 export const DAY_SECONDS = 86_400;
 /** The CPU waves' periods (each divides a day) and how an instance's phase is scaled for each. */
-export const WAVES: readonly (readonly [periodSeconds: number, phaseFactor: number])[] = [[DAY_SECONDS, 1], [3600, 3], [900, 7]];
+export const WAVES: readonly (readonly [periodSeconds: number, phaseFactor: number])[] = [
+  [DAY_SECONDS, 1],
+  [3600, 3],
+  [900, 7],
+];
 /** Amplitude of the diurnal RAM wave, as a fraction of the flavor's RAM; instances without a CPU wave have none. */
 export const RAM_WAVE = 0.05;
 
@@ -36,7 +40,8 @@ export function instanceCpuIntegral(i: SimInstance, t: number): number {
   if (i.vmState !== 'active') return 0;
   if (i.trace) return traceCpuIntegral(i.trace, t);
   let v = i.cpuMean * t;
-  for (const [a, p, ph] of instanceWaves(i)) v += ((a * p) / (2 * Math.PI)) * (Math.cos(ph) - Math.cos((2 * Math.PI * t) / p + ph));
+  for (const [a, p, ph] of instanceWaves(i))
+    v += ((a * p) / (2 * Math.PI)) * (Math.cos(ph) - Math.cos((2 * Math.PI * t) / p + ph));
   return v;
 }
 
@@ -45,7 +50,17 @@ export const hasRamWave = (i: SimInstance): boolean => i.cpuAmp > 0;
 
 export function instanceRamMb(i: SimInstance, t: number): number {
   if (i.vmState !== 'active') return 0;
-  return i.flavor.ramMb * Math.min(1, Math.max(0, i.ramFraction + RAM_WAVE * Math.sin((2 * Math.PI * t) / DAY_SECONDS + i.phase) * (hasRamWave(i) ? 1 : 0)));
+  return (
+    i.flavor.ramMb *
+    Math.min(
+      1,
+      Math.max(
+        0,
+        i.ramFraction +
+          RAM_WAVE * Math.sin((2 * Math.PI * t) / DAY_SECONDS + i.phase) * (hasRamWave(i) ? 1 : 0),
+      ),
+    )
+  );
 }
 
 /** Host CPU busy fraction over all cores at t. */
@@ -58,7 +73,8 @@ export function hostCpu(state: ClusterState, host: SimHost, t: number): number {
 /** ∫₀ᵗ hostCpu, in busy-fraction seconds. */
 export function hostBusyIntegral(state: ClusterState, host: SimHost, t: number): number {
   let coreSeconds = 0;
-  for (const i of instancesOnHost(state, host.hostname)) coreSeconds += i.flavor.vcpus * instanceCpuIntegral(i, t);
+  for (const i of instancesOnHost(state, host.hostname))
+    coreSeconds += i.flavor.vcpus * instanceCpuIntegral(i, t);
   return host.baseCpu * t + coreSeconds / host.vcpus;
 }
 

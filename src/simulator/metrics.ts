@@ -16,7 +16,15 @@ function instancesOn(state: ClusterState, host: SimHost): SimInstance[] {
 }
 
 /** How the busy share of a node's CPU splits over node_exporter modes. */
-const BUSY_MODES: [string, number][] = [['user', 0.78], ['system', 0.15], ['steal', 0.03], ['iowait', 0.02], ['softirq', 0.01], ['irq', 0.005], ['nice', 0.005]];
+const BUSY_MODES: [string, number][] = [
+  ['user', 0.78],
+  ['system', 0.15],
+  ['steal', 0.03],
+  ['iowait', 0.02],
+  ['softirq', 0.01],
+  ['irq', 0.005],
+  ['nice', 0.005],
+];
 
 /**
  * Memoises f(t) for the life of one select's series (one query: the state cannot change during it), so the
@@ -31,47 +39,100 @@ function perInstant(f: (t: number) => number): (t: number) => number {
   };
 }
 
-type Family = { name: string; hostScoped: boolean; make: (labels: Labels, host: SimHost | null, inst: SimInstance | null) => Series[] };
+type Family = {
+  name: string;
+  hostScoped: boolean;
+  make: (labels: Labels, host: SimHost | null, inst: SimInstance | null) => Series[];
+};
 
 /** Physical NIC and loopback: the datasource must count eth0 only (VM traffic also crosses the physical NIC). */
 const LOOPBACK_BYTES_PER_S = 5e4;
 /** A tmpfs beside the root filesystem, which disk usage must leave out. */
 const RUN_TMPFS_BYTES = 1024 ** 3;
 
-export function createMetricSource(state: ClusterState, hostLabel: string): SeriesSource & { hostLabels(host: SimHost): Labels; sampleSeries(): Labels[] } {
-  const hostLabels = (h: SimHost): Labels => ({ [hostLabel]: h.hostname, instance: `${h.hostname}:9100`, job: 'node' });
-  const node = (name: string, at: (h: SimHost, t: number) => number, extra: Labels = {}): Family => ({ name, hostScoped: true, make: (labels, h) => [{ labels: { __name__: name, ...labels, ...extra }, at: (t) => at(h as SimHost, t) }] });
+export function createMetricSource(
+  state: ClusterState,
+  hostLabel: string,
+): SeriesSource & { hostLabels(host: SimHost): Labels; sampleSeries(): Labels[] } {
+  const hostLabels = (h: SimHost): Labels => ({
+    [hostLabel]: h.hostname,
+    instance: `${h.hostname}:9100`,
+    job: 'node',
+  });
+  const node = (name: string, at: (h: SimHost, t: number) => number, extra: Labels = {}): Family => ({
+    name,
+    hostScoped: true,
+    make: (labels, h) => [
+      { labels: { __name__: name, ...labels, ...extra }, at: (t) => at(h as SimHost, t) },
+    ],
+  });
   /** node_exporter series with one series per label set, e.g. per device. */
-  const nodeEach = (name: string, each: [extra: Labels, at: (h: SimHost, t: number) => number][]): Family => ({
-    name, hostScoped: true, make: (labels, h) => each.map(([extra, at]) => ({ labels: { __name__: name, ...labels, ...extra }, at: (t) => at(h as SimHost, t) })),
+  const nodeEach = (
+    name: string,
+    each: [extra: Labels, at: (h: SimHost, t: number) => number][],
+  ): Family => ({
+    name,
+    hostScoped: true,
+    make: (labels, h) =>
+      each.map(([extra, at]) => ({
+        labels: { __name__: name, ...labels, ...extra },
+        at: (t) => at(h as SimHost, t),
+      })),
   });
   // The libvirt exporter's `domain` carries the instance uuid, as the Prometheus datasource's domainLabel expects.
-  const libvirtLabels = (x: SimInstance): Labels => ({ domain: x.id, uuid: x.id, instance_name: `instance-${x.id.slice(0, 8)}`, instance: `${x.host ?? ''}:9177`, project_uuid: x.projectId, job: 'libvirt', host: x.host ?? '' });
-  const inst = (name: string, job: string, at: (i: SimInstance, t: number) => number, extra: Labels = {}): Family => ({
-    name, hostScoped: false,
+  const libvirtLabels = (x: SimInstance): Labels => ({
+    domain: x.id,
+    uuid: x.id,
+    instance_name: `instance-${x.id.slice(0, 8)}`,
+    instance: `${x.host ?? ''}:9177`,
+    project_uuid: x.projectId,
+    job: 'libvirt',
+    host: x.host ?? '',
+  });
+  const inst = (
+    name: string,
+    job: string,
+    at: (i: SimInstance, t: number) => number,
+    extra: Labels = {},
+  ): Family => ({
+    name,
+    hostScoped: false,
     make: (_l, _h, i) => {
       const x = i as SimInstance;
-      const labels: Labels = job === 'ceilometer' ? { __name__: name, job, resource: x.id, project: x.projectId } : { __name__: name, ...libvirtLabels(x), ...extra };
+      const labels: Labels =
+        job === 'ceilometer'
+          ? { __name__: name, job, resource: x.id, project: x.projectId }
+          : { __name__: name, ...libvirtLabels(x), ...extra };
       return [{ labels, at: (t) => at(x, t) }];
     },
   });
   /** libvirt per-vCPU counters (`vcpu="N"`), each growing at `perVcpu` × the instance's CPU utilisation. */
   const perVcpu = (name: string, perVcpuShare: number): Family => ({
-    name, hostScoped: false,
+    name,
+    hostScoped: false,
     make: (_l, _h, i) => {
       const x = i as SimInstance;
       const used = perInstant((t) => instanceCpuIntegral(x, t));
-      return Array.from({ length: x.flavor.vcpus }, (_, vcpu) => ({ labels: { __name__: name, ...libvirtLabels(x), vcpu: String(vcpu) }, at: (t: number) => perVcpuShare * used(t) }));
+      return Array.from({ length: x.flavor.vcpus }, (_, vcpu) => ({
+        labels: { __name__: name, ...libvirtLabels(x), vcpu: String(vcpu) },
+        at: (t: number) => perVcpuShare * used(t),
+      }));
     },
   });
   /** PSI counters: the integral of the host's instantaneous pressure, set up once per select (pressure.ts). */
   const pressure = (resource: PressureResource): Family => {
     const name = `node_pressure_${resource}_waiting_seconds_total`;
     return {
-      name, hostScoped: true,
+      name,
+      hostScoped: true,
       make: (labels, h) => {
         let counter: ((t: number) => number) | null = null;
-        return [{ labels: { __name__: name, ...labels }, at: (t) => (counter ??= pressureCounter(state, h as SimHost, resource))(t) }];
+        return [
+          {
+            labels: { __name__: name, ...labels },
+            at: (t) => (counter ??= pressureCounter(state, h as SimHost, resource))(t),
+          },
+        ];
       },
     };
   };
@@ -85,27 +146,48 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
   const runFs: Labels = { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' };
   // Cache references scale with the CPU work done; the miss ratio with how much of its memory the instance uses.
   const cacheReferences = (i: SimInstance, t: number): number => 1e7 * i.flavor.vcpus * instanceCpu(i, t);
-  const cacheMissRatio = (i: SimInstance, t: number): number => 0.02 + (0.1 * instanceRamMb(i, t)) / i.flavor.ramMb;
+  const cacheMissRatio = (i: SimInstance, t: number): number =>
+    0.02 + (0.1 * instanceRamMb(i, t)) / i.flavor.ramMb;
   const families: Family[] = [
     {
-      name: 'node_cpu_seconds_total', hostScoped: true,
+      name: 'node_cpu_seconds_total',
+      hostScoped: true,
       make: (labels, h) => {
         const host = h as SimHost;
         const busy = perInstant((t) => hostBusyIntegral(state, host, t));
         const out: Series[] = [];
         for (let cpu = 0; cpu < host.vcpus; cpu++) {
-          out.push({ labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode: 'idle' }, at: (t) => t - busy(t) });
-          for (const [mode, share] of BUSY_MODES) out.push({ labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode }, at: (t) => share * busy(t) });
+          out.push({
+            labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode: 'idle' },
+            at: (t) => t - busy(t),
+          });
+          for (const [mode, share] of BUSY_MODES)
+            out.push({
+              labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode },
+              at: (t) => share * busy(t),
+            });
         }
         return out;
       },
     },
     node('node_memory_MemTotal_bytes', (h) => h.memoryMb * 1024 * 1024),
     node('node_memory_MemAvailable_bytes', (h, t) => (h.memoryMb - hostRamUsedMb(state, h, t)) * 1024 * 1024),
-    nodeEach('node_filesystem_size_bytes', [[rootFs, (h) => fsSize(h)], [runFs, () => RUN_TMPFS_BYTES]]),
-    nodeEach('node_filesystem_avail_bytes', [[rootFs, (h) => fsSize(h) - diskUsed(h)], [runFs, () => RUN_TMPFS_BYTES / 2]]),
-    nodeEach('node_network_receive_bytes_total', [[{ device: 'eth0' }, (h, t) => 2e6 * hostBusyIntegral(state, h, t) + 1e4 * t], [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t]]),
-    nodeEach('node_network_transmit_bytes_total', [[{ device: 'eth0' }, (h, t) => 1.5e6 * hostBusyIntegral(state, h, t) + 1e4 * t], [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t]]),
+    nodeEach('node_filesystem_size_bytes', [
+      [rootFs, (h) => fsSize(h)],
+      [runFs, () => RUN_TMPFS_BYTES],
+    ]),
+    nodeEach('node_filesystem_avail_bytes', [
+      [rootFs, (h) => fsSize(h) - diskUsed(h)],
+      [runFs, () => RUN_TMPFS_BYTES / 2],
+    ]),
+    nodeEach('node_network_receive_bytes_total', [
+      [{ device: 'eth0' }, (h, t) => 2e6 * hostBusyIntegral(state, h, t) + 1e4 * t],
+      [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t],
+    ]),
+    nodeEach('node_network_transmit_bytes_total', [
+      [{ device: 'eth0' }, (h, t) => 1.5e6 * hostBusyIntegral(state, h, t) + 1e4 * t],
+      [{ device: 'lo' }, (_h, t) => LOOPBACK_BYTES_PER_S * t],
+    ]),
     pressure('cpu'),
     pressure('memory'),
     pressure('io'),
@@ -114,16 +196,42 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     inst('ceilometer_memory', 'ceilometer', (i) => i.flavor.ramMb),
     inst('ceilometer_vcpus', 'ceilometer', (i) => i.flavor.vcpus),
     inst('ceilometer_perf_cache_references', 'ceilometer', cacheReferences),
-    inst('ceilometer_perf_cache_misses', 'ceilometer', (i, t) => cacheReferences(i, t) * cacheMissRatio(i, t)),
-    inst('libvirt_domain_info_cpu_time_seconds_total', 'libvirt', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t)),
+    inst(
+      'ceilometer_perf_cache_misses',
+      'ceilometer',
+      (i, t) => cacheReferences(i, t) * cacheMissRatio(i, t),
+    ),
+    inst(
+      'libvirt_domain_info_cpu_time_seconds_total',
+      'libvirt',
+      (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t),
+    ),
     inst('libvirt_domain_info_virtual_cpus', 'libvirt', (i) => i.flavor.vcpus),
     inst('libvirt_domain_info_maximum_memory_bytes', 'libvirt', (i) => i.flavor.ramMb * 1024 * 1024),
-    inst('libvirt_domain_memory_stats_used_percent', 'libvirt', (i, t) => (100 * instanceRamMb(i, t)) / i.flavor.ramMb),
+    inst(
+      'libvirt_domain_memory_stats_used_percent',
+      'libvirt',
+      (i, t) => (100 * instanceRamMb(i, t)) / i.flavor.ramMb,
+    ),
     perVcpu('libvirt_domain_vcpu_delay_seconds_total', 0.02),
     perVcpu('libvirt_domain_vcpu_steal_seconds_total', 0.01),
-    inst('libvirt_domain_block_stats_read_time_seconds_total', 'libvirt', (i, t) => 0.05 * instanceCpuIntegral(i, t), { target_device: 'vda' }),
-    inst('libvirt_domain_block_stats_write_time_seconds_total', 'libvirt', (i, t) => 0.03 * instanceCpuIntegral(i, t), { target_device: 'vda' }),
-    inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => i.flavor.vcpus * instanceCpu(i, t) * 2 * 1024 * 1024),
+    inst(
+      'libvirt_domain_block_stats_read_time_seconds_total',
+      'libvirt',
+      (i, t) => 0.05 * instanceCpuIntegral(i, t),
+      { target_device: 'vda' },
+    ),
+    inst(
+      'libvirt_domain_block_stats_write_time_seconds_total',
+      'libvirt',
+      (i, t) => 0.03 * instanceCpuIntegral(i, t),
+      { target_device: 'vda' },
+    ),
+    inst(
+      'libvirt_domain_perf_cmt_bytes',
+      'libvirt',
+      (i, t) => i.flavor.vcpus * instanceCpu(i, t) * 2 * 1024 * 1024,
+    ),
   ];
   const byName = new Map(families.map((f) => [f.name, f]));
 
@@ -137,20 +245,26 @@ export function createMetricSource(state: ClusterState, hostLabel: string): Seri
     sampleSeries(): Labels[] {
       const host = state.hosts[0];
       const instance = [...state.instances.values()].find(isPlaced);
-      return families.flatMap((f) => {
-        if (f.hostScoped) return host ? f.make(hostLabels(host), host, null) : [];
-        return instance ? f.make({}, null, instance) : [];
-      }).map((s) => s.labels);
+      return families
+        .flatMap((f) => {
+          if (f.hostScoped) return host ? f.make(hostLabels(host), host, null) : [];
+          return instance ? f.make({}, null, instance) : [];
+        })
+        .map((s) => s.labels);
     },
     select(name: string, matchers: Matcher[]): Series[] {
       const nameMatchers = matchers.filter((m) => m.label === '__name__');
       const rest = matchers.filter((m) => m.label !== '__name__');
-      const wanted = name ? [byName.get(name)].filter((f): f is Family => !!f) : families.filter((f) => matches({ __name__: f.name }, nameMatchers));
+      const wanted = name
+        ? [byName.get(name)].filter((f): f is Family => !!f)
+        : families.filter((f) => matches({ __name__: f.name }, nameMatchers));
       const out: Series[] = [];
       for (const f of wanted) {
         if (f.hostScoped) {
           // Filter on the host label before materialising per-cpu series: a 1,000-host cloud has 384k cpu series.
-          const hostMatchers = rest.filter((m) => m.label === hostLabel || m.label === 'instance' || m.label === 'job');
+          const hostMatchers = rest.filter(
+            (m) => m.label === hostLabel || m.label === 'instance' || m.label === 'job',
+          );
           for (const h of state.hosts) {
             const labels = hostLabels(h);
             if (!matches(labels, hostMatchers)) continue;

@@ -2,7 +2,8 @@
 
 /** Copying the guest's memory (or a volume) at the configured bandwidth; at least 1 ms so a move is never instant. */
 export function moveDurationMs(sizeMb: number, bandwidthMbPerS: number): number {
-  if (!(bandwidthMbPerS > 0)) throw new RangeError(`migration bandwidth must be positive, got ${bandwidthMbPerS}`);
+  if (!(bandwidthMbPerS > 0))
+    throw new RangeError(`migration bandwidth must be positive, got ${bandwidthMbPerS}`);
   return Math.max(1, Math.round((sizeMb / bandwidthMbPerS) * 1000));
 }
 

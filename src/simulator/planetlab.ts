@@ -45,10 +45,15 @@ export function loadPlanetLabTraces(path: string): PlanetLabTraces {
   try {
     isDirectory = statSync(source).isDirectory();
   } catch {
-    throw invalid(`PlanetLab trace path ${source} does not exist; give a day's folder (…/planetlab/20110303) or its CSV (…/planetlab/20110303.csv)`);
+    throw invalid(
+      `PlanetLab trace path ${source} does not exist; give a day's folder (…/planetlab/20110303) or its CSV (…/planetlab/20110303.csv)`,
+    );
   }
   const rows = isDirectory ? readDirectory(source) : readCsv(source);
-  if (rows.length === 0) throw invalid(`PlanetLab trace path ${source} holds no traces; give a day's folder of per-VM files or its CSV`);
+  if (rows.length === 0)
+    throw invalid(
+      `PlanetLab trace path ${source} holds no traces; give a day's folder of per-VM files or its CSV`,
+    );
   const traces = pack(source, rows);
   loaded.set(source, traces);
   return traces;
@@ -100,12 +105,18 @@ function parseNumbers(bytes: Uint8Array, separator: number): Float64Array {
   const flush = (): void => {
     if (isBad) out.push(Number.NaN);
     else if (digits > 0) out.push(value);
-    value = 0; scale = 0; digits = 0; isBad = false;
+    value = 0;
+    scale = 0;
+    digits = 0;
+    isBad = false;
   };
   for (const b of bytes) {
     if (b >= 48 && b <= 57) {
       if (scale === 0) value = value * 10 + (b - 48);
-      else { value += (b - 48) * scale; scale /= 10; }
+      else {
+        value += (b - 48) * scale;
+        scale /= 10;
+      }
       digits++;
     } else if (b === 46 && scale === 0) scale = 0.1;
     else if (b === 10 || b === separator) flush();
@@ -116,8 +127,13 @@ function parseNumbers(bytes: Uint8Array, separator: number): Float64Array {
 }
 
 function checkTrace(values: Float64Array, where: string): void {
-  if (values.length !== TRACE_SAMPLES_PER_DAY) throw invalid(`PlanetLab trace ${where} has ${values.length} values; a day's trace has ${TRACE_SAMPLES_PER_DAY} (one per 5 minutes)`);
-  for (const v of values) if (!(v >= 0 && v <= 100)) throw invalid(`PlanetLab trace ${where} has a value that is not a percentage 0–100`);
+  if (values.length !== TRACE_SAMPLES_PER_DAY)
+    throw invalid(
+      `PlanetLab trace ${where} has ${values.length} values; a day's trace has ${TRACE_SAMPLES_PER_DAY} (one per 5 minutes)`,
+    );
+  for (const v of values)
+    if (!(v >= 0 && v <= 100))
+      throw invalid(`PlanetLab trace ${where} has a value that is not a percentage 0–100`);
 }
 
 function pack(source: string, rows: { name: string; values: Float64Array }[]): PlanetLabTraces {
@@ -157,12 +173,18 @@ export function traceCpuIntegral({ traces, index }: TraceRef, tSec: number): num
   const { days, k, intoSampleSec } = locate(tSec);
   const c = index * (TRACE_SAMPLES_PER_DAY + 1);
   const perDay = traces.cumulative[c + TRACE_SAMPLES_PER_DAY] as number;
-  return days * perDay + (traces.cumulative[c + k] as number) + intoSampleSec * (traces.samples[index * TRACE_SAMPLES_PER_DAY + k] as number);
+  return (
+    days * perDay +
+    (traces.cumulative[c + k] as number) +
+    intoSampleSec * (traces.samples[index * TRACE_SAMPLES_PER_DAY + k] as number)
+  );
 }
 
 /** The trace's mean utilisation over its day. */
 export function traceMeanCpu({ traces, index }: TraceRef): number {
-  return (traces.cumulative[index * (TRACE_SAMPLES_PER_DAY + 1) + TRACE_SAMPLES_PER_DAY] as number) / DAY_SECONDS;
+  return (
+    (traces.cumulative[index * (TRACE_SAMPLES_PER_DAY + 1) + TRACE_SAMPLES_PER_DAY] as number) / DAY_SECONDS
+  );
 }
 
 /**

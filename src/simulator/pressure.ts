@@ -14,7 +14,16 @@
  * it is monotone and the same at an instant whichever query (instant, range, subquery) asks.
  */
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
-import { DAY_SECONDS, RAM_WAVE, WAVES, hasRamWave, hostBusyIntegral, hostCpu, hostRamUsedMb, instanceWaves } from './load.js';
+import {
+  DAY_SECONDS,
+  RAM_WAVE,
+  WAVES,
+  hasRamWave,
+  hostBusyIntegral,
+  hostCpu,
+  hostRamUsedMb,
+  instanceWaves,
+} from './load.js';
 import { TRACE_SAMPLE_SECONDS, TRACE_SAMPLES_PER_DAY } from './planetlab.js';
 
 export type PressureResource = 'cpu' | 'memory' | 'io';
@@ -33,19 +42,33 @@ const cpuPressure = (busy: number): number => CPU_SCALE * Math.max(0, busy - CPU
 const memoryPressure = (usedFraction: number): number => Math.max(0, usedFraction - MEMORY_THRESHOLD);
 
 /** The host's instantaneous pressure (fraction of time some task stalls) at t. */
-export function hostPressure(state: ClusterState, host: SimHost, resource: PressureResource, t: number): number {
+export function hostPressure(
+  state: ClusterState,
+  host: SimHost,
+  resource: PressureResource,
+  t: number,
+): number {
   switch (resource) {
-    case 'cpu': return cpuPressure(hostCpu(state, host, t));
-    case 'memory': return memoryPressure(hostRamUsedMb(state, host, t) / host.memoryMb);
-    case 'io': return IO_SCALE * hostCpu(state, host, t);
+    case 'cpu':
+      return cpuPressure(hostCpu(state, host, t));
+    case 'memory':
+      return memoryPressure(hostRamUsedMb(state, host, t) / host.memoryMb);
+    case 'io':
+      return IO_SCALE * hostCpu(state, host, t);
   }
 }
 
 /** One day of cumulative pressure at cell boundaries: `cumulative[k]` is the integral over [0, k·cellSeconds). */
-interface DayTable { cellSeconds: number; cumulative: Float64Array }
+interface DayTable {
+  cellSeconds: number;
+  cumulative: Float64Array;
+}
 
 /** sin and cos of each CPU wave (and the diurnal RAM wave, the first) at the midpoints of a day's 30 s cells. */
-interface WaveTable { sin: Float64Array; cos: Float64Array }
+interface WaveTable {
+  sin: Float64Array;
+  cos: Float64Array;
+}
 const waveTables: WaveTable[] = WAVES.map(([period]) => {
   const cells = DAY_SECONDS / SMOOTH_CELL_SECONDS;
   const sin = new Float64Array(cells);
@@ -58,7 +81,8 @@ const waveTables: WaveTable[] = WAVES.map(([period]) => {
   return { sin, cos };
 });
 
-const active = (state: ClusterState, host: SimHost): SimInstance[] => instancesOnHost(state, host.hostname).filter((i) => i.vmState === 'active');
+const active = (state: ClusterState, host: SimHost): SimInstance[] =>
+  instancesOnHost(state, host.hostname).filter((i) => i.vmState === 'active');
 const hasCpuWave = (i: SimInstance): boolean => !i.trace && instanceWaves(i).some(([amp]) => amp !== 0);
 
 /** A running integral rounded to the quantum, so whole days add up exactly. */
@@ -89,7 +113,8 @@ function cpuTable(instances: SimInstance[], host: SimHost, cellSeconds: number):
   const cumulative = new Float64Array(cells + 1);
   let sum = 0;
   if (cellSeconds === TRACE_SAMPLE_SECONDS) {
-    for (let k = 0; k < cells; k++) cumulative[k + 1] = quantize((sum += cpuPressure(flat + tracePerSample[k]!) * cellSeconds));
+    for (let k = 0; k < cells; k++)
+      cumulative[k + 1] = quantize((sum += cpuPressure(flat + tracePerSample[k]!) * cellSeconds));
     return { cellSeconds, cumulative };
   }
   const cellsPerSample = TRACE_SAMPLE_SECONDS / cellSeconds;
@@ -97,7 +122,15 @@ function cpuTable(instances: SimInstance[], host: SimHost, cellSeconds: number):
   const [s0, s1, s2] = sinCoef as [number, number, number];
   const [c0, c1, c2] = cosCoef as [number, number, number];
   for (let k = 0; k < cells; k++) {
-    const busy = flat + tracePerSample[(k / cellsPerSample) | 0]! + s0 * day.sin[k]! + c0 * day.cos[k]! + s1 * hour.sin[k]! + c1 * hour.cos[k]! + s2 * quarter.sin[k]! + c2 * quarter.cos[k]!;
+    const busy =
+      flat +
+      tracePerSample[(k / cellsPerSample) | 0]! +
+      s0 * day.sin[k]! +
+      c0 * day.cos[k]! +
+      s1 * hour.sin[k]! +
+      c1 * hour.cos[k]! +
+      s2 * quarter.sin[k]! +
+      c2 * quarter.cos[k]!;
     cumulative[k + 1] = quantize((sum += cpuPressure(busy) * cellSeconds));
   }
   return { cellSeconds, cumulative };
@@ -123,7 +156,13 @@ function memoryTable(instances: SimInstance[], host: SimHost): DayTable {
   let sum = 0;
   for (let k = 0; k < sin.length; k++) {
     let mb = flatMb + sinCoef * sin[k]! + cosCoef * cos[k]!;
-    for (const i of clamped) mb += i.flavor.ramMb * Math.min(1, Math.max(0, i.ramFraction + RAM_WAVE * (sin[k]! * Math.cos(i.phase) + cos[k]! * Math.sin(i.phase))));
+    for (const i of clamped)
+      mb +=
+        i.flavor.ramMb *
+        Math.min(
+          1,
+          Math.max(0, i.ramFraction + RAM_WAVE * (sin[k]! * Math.cos(i.phase) + cos[k]! * Math.sin(i.phase))),
+        );
     cumulative[k + 1] = quantize((sum += memoryPressure(mb / host.memoryMb) * SMOOTH_CELL_SECONDS));
   }
   return { cellSeconds: SMOOTH_CELL_SECONDS, cumulative };
@@ -153,15 +192,23 @@ function fingerprint(host: SimHost, instances: SimInstance[], resource: 'cpu' | 
   out[1] = resource === 'cpu' ? host.baseCpu : host.baseRamMb;
   instances.forEach((i, n) => {
     const at = 2 + perInstance * n;
-    if (resource === 'cpu') out.set([i.flavor.vcpus, i.cpuMean, i.cpuAmp, i.phase, i.noise[0], i.noise[1], i.trace ? i.trace.index : -1], at);
+    if (resource === 'cpu')
+      out.set(
+        [i.flavor.vcpus, i.cpuMean, i.cpuAmp, i.phase, i.noise[0], i.noise[1], i.trace ? i.trace.index : -1],
+        at,
+      );
     else out.set([i.flavor.ramMb, i.ramFraction, i.phase, hasRamWave(i) ? 1 : 0], at);
   });
   return out;
 }
 
-const sameNumbers = (a: Float64Array, b: Float64Array): boolean => a.length === b.length && a.every((x, k) => Object.is(x, b[k]));
+const sameNumbers = (a: Float64Array, b: Float64Array): boolean =>
+  a.length === b.length && a.every((x, k) => Object.is(x, b[k]));
 
-const tables = new WeakMap<SimHost, Partial<Record<'cpu' | 'memory', { key: Float64Array; table: DayTable | null }>>>();
+const tables = new WeakMap<
+  SimHost,
+  Partial<Record<'cpu' | 'memory', { key: Float64Array; table: DayTable | null }>>
+>();
 
 /** The host's day table for cpu or memory pressure, or null when its load is constant (closed form then). */
 function cachedTable(state: ClusterState, host: SimHost, resource: 'cpu' | 'memory'): DayTable | null {
@@ -173,7 +220,11 @@ function cachedTable(state: ClusterState, host: SimHost, resource: 'cpu' | 'memo
   if (cached && sameNumbers(cached.key, key)) return cached.table;
   let table: DayTable | null = null;
   if (resource === 'cpu') {
-    const cellSeconds = instances.some(hasCpuWave) ? SMOOTH_CELL_SECONDS : instances.some((i) => i.trace) ? TRACE_SAMPLE_SECONDS : 0;
+    const cellSeconds = instances.some(hasCpuWave)
+      ? SMOOTH_CELL_SECONDS
+      : instances.some((i) => i.trace)
+        ? TRACE_SAMPLE_SECONDS
+        : 0;
     if (cellSeconds > 0) table = cpuTable(instances, host, cellSeconds);
   } else if (instances.some(hasRamWave)) {
     table = memoryTable(instances, host);
@@ -186,11 +237,16 @@ function cachedTable(state: ClusterState, host: SimHost, resource: 'cpu' | 'memo
  * The host's pressure counter as a function of time. Call it once per query: it checks the host's load then, and
  * the returned function assumes the load stays as it was (as it does within one query).
  */
-export function pressureCounter(state: ClusterState, host: SimHost, resource: PressureResource): (t: number) => number {
+export function pressureCounter(
+  state: ClusterState,
+  host: SimHost,
+  resource: PressureResource,
+): (t: number) => number {
   if (resource === 'io') return (t) => IO_SCALE * hostBusyIntegral(state, host, t);
   const table = cachedTable(state, host, resource);
   if (table) return (t) => tableCounter(table, t);
   // A constant load: p·t, written as it always was so flat clouds and scenarios keep their exact values.
-  if (resource === 'cpu') return (t) => Math.max(0, hostBusyIntegral(state, host, t) - CPU_THRESHOLD * t) * CPU_SCALE;
+  if (resource === 'cpu')
+    return (t) => Math.max(0, hostBusyIntegral(state, host, t) - CPU_THRESHOLD * t) * CPU_SCALE;
   return (t) => Math.max(0, hostRamUsedMb(state, host, t) / host.memoryMb - MEMORY_THRESHOLD) * t;
 }

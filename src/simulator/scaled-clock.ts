@@ -20,7 +20,8 @@ export class ScaledClock implements Clock {
   readonly #startMs: number;
 
   constructor(options: ScaledClockOptions) {
-    if (!(options.speed > 0) || !Number.isFinite(options.speed)) throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
+    if (!(options.speed > 0) || !Number.isFinite(options.speed))
+      throw new RangeError(`clock speed must be a positive number, got ${options.speed}`);
     this.#real = options.real ?? systemClock;
     this.#speed = options.speed;
     this.#realStartMs = this.#real.now().getTime();

@@ -3,7 +3,13 @@ import type { ClusterState, SimFlavor, SimHost, SimInstance } from './cluster.js
 import { usedOn } from './cluster.js';
 import { DEFAULT_WEIGHERS, type Weigher } from './weighers/index.js';
 
-export interface ScheduleRequest { flavor: SimFlavor; instance?: SimInstance; az?: string | null; ignoreHosts?: string[]; serverGroup?: string | null }
+export interface ScheduleRequest {
+  flavor: SimFlavor;
+  instance?: SimInstance;
+  az?: string | null;
+  ignoreHosts?: string[];
+  serverGroup?: string | null;
+}
 
 /** Why a host was rejected; the first failing filter wins. */
 export function rejectReason(state: ClusterState, host: SimHost, req: ScheduleRequest): string | null {
@@ -12,9 +18,12 @@ export function rejectReason(state: ClusterState, host: SimHost, req: ScheduleRe
   if (host.inMaintenance) return `host ${host.hostname} is in maintenance`;
   const used = usedOn(state, host.hostname);
   const f = req.flavor;
-  if (used.vcpus + f.vcpus > (host.vcpus - host.vcpuReserved) * host.vcpuRatio) return `not enough VCPU on ${host.hostname}`;
-  if (used.ramMb + f.ramMb > (host.memoryMb - host.memoryMbReserved) * host.memoryRatio) return `not enough MEMORY_MB on ${host.hostname}`;
-  if (used.diskGb + f.diskGb > (host.diskGb - host.diskGbReserved) * host.diskRatio) return `not enough DISK_GB on ${host.hostname}`;
+  if (used.vcpus + f.vcpus > (host.vcpus - host.vcpuReserved) * host.vcpuRatio)
+    return `not enough VCPU on ${host.hostname}`;
+  if (used.ramMb + f.ramMb > (host.memoryMb - host.memoryMbReserved) * host.memoryRatio)
+    return `not enough MEMORY_MB on ${host.hostname}`;
+  if (used.diskGb + f.diskGb > (host.diskGb - host.diskGbReserved) * host.diskRatio)
+    return `not enough DISK_GB on ${host.hostname}`;
   const az = req.az ?? req.instance?.pinnedAz ?? null;
   if (az && host.az !== az) return `host ${host.hostname} is not in availability zone ${az}`;
   for (const [k, v] of Object.entries(f.extraSpecs)) {
@@ -26,14 +35,23 @@ export function rejectReason(state: ClusterState, host: SimHost, req: ScheduleRe
   const groupId = req.serverGroup ?? req.instance?.serverGroup ?? null;
   const group = groupId ? state.serverGroups.find((g) => g.id === groupId) : undefined;
   if (group) {
-    const others = group.members.filter((m) => m !== req.instance?.id).map((m) => state.instances.get(m)?.host).filter((h): h is string => !!h);
-    if (group.policy === 'anti-affinity' && others.includes(host.hostname)) return `anti-affinity server group ${group.name} already has a member on ${host.hostname}`;
-    if (group.policy === 'affinity' && others.length > 0 && !others.includes(host.hostname)) return `affinity server group ${group.name} lives on another host`;
+    const others = group.members
+      .filter((m) => m !== req.instance?.id)
+      .map((m) => state.instances.get(m)?.host)
+      .filter((h): h is string => !!h);
+    if (group.policy === 'anti-affinity' && others.includes(host.hostname))
+      return `anti-affinity server group ${group.name} already has a member on ${host.hostname}`;
+    if (group.policy === 'affinity' && others.length > 0 && !others.includes(host.hostname))
+      return `affinity server group ${group.name} lives on another host`;
   }
   return null;
 }
 
-export function schedule(state: ClusterState, req: ScheduleRequest, weighers: Weigher[] = DEFAULT_WEIGHERS): SimHost | null {
+export function schedule(
+  state: ClusterState,
+  req: ScheduleRequest,
+  weighers: Weigher[] = DEFAULT_WEIGHERS,
+): SimHost | null {
   let best: SimHost | null = null;
   let bestScore = -Infinity;
   for (const host of state.hosts) {
@@ -42,7 +60,10 @@ export function schedule(state: ClusterState, req: ScheduleRequest, weighers: We
     let score = 0;
     for (const w of weighers) score += w.multiplier * w.weigh(state, host, req.flavor);
     // Ties break on hostname so scheduling is deterministic.
-    if (score > bestScore + 1e-12) { best = host; bestScore = score; }
+    if (score > bestScore + 1e-12) {
+      best = host;
+      bestScore = score;
+    }
   }
   return best;
 }

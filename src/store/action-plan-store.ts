@@ -3,7 +3,15 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import type { ActionPlanState } from '../contract/states.js';
 import { notFound } from '../errors.js';
 import type { ActionPlanRecord, EfficacyIndicatorRecord, GlobalEfficacyRecord } from './records.js';
-import { isUuid, json, paginateJoined, textKey, timestampKeys, type AnySelect, type JoinedListPlan } from './listing.js';
+import {
+  isUuid,
+  json,
+  paginateJoined,
+  textKey,
+  timestampKeys,
+  type AnySelect,
+  type JoinedListPlan,
+} from './listing.js';
 import type { ActionPlansTable, Database } from './schema.js';
 import type { ActionPlanChanges, ActionPlanStore, NewActionPlan } from './store.js';
 
@@ -87,7 +95,12 @@ export function createActionPlanStore(db: Kysely<Database>): ActionPlanStore {
     const byPlan = new Map<number, EfficacyIndicatorRecord[]>();
     for (const indicator of indicators) {
       const list = byPlan.get(indicator.action_plan_id) ?? [];
-      list.push({ name: indicator.name, description: indicator.description, unit: indicator.unit, value: Number(indicator.value) });
+      list.push({
+        name: indicator.name,
+        description: indicator.description,
+        unit: indicator.unit,
+        value: Number(indicator.value),
+      });
       byPlan.set(indicator.action_plan_id, list);
     }
     return rows.map((row) => ({
@@ -207,8 +220,16 @@ export function createActionPlanStore(db: Kysely<Database>): ActionPlanStore {
         .returning('id')
         .executeTakeFirst();
       if (!row) throw notFound('ActionPlan', uuid);
-      await db.updateTable('actions').set({ state: 'DELETED', deleted_at: now }).where('action_plan_id', '=', row.id).execute();
-      await db.updateTable('efficacy_indicators').set({ deleted_at: now }).where('action_plan_id', '=', row.id).execute();
+      await db
+        .updateTable('actions')
+        .set({ state: 'DELETED', deleted_at: now })
+        .where('action_plan_id', '=', row.id)
+        .execute();
+      await db
+        .updateTable('efficacy_indicators')
+        .set({ deleted_at: now })
+        .where('action_plan_id', '=', row.id)
+        .execute();
     },
   };
 }

@@ -81,13 +81,16 @@ export function createActionStore(db: Kysely<Database>): ActionStore {
     async list(query) {
       let base = live();
       const filters = query.filters ?? {};
-      if (filters.actionPlanId !== undefined) base = base.where('x.action_plan_id', '=', filters.actionPlanId);
+      if (filters.actionPlanId !== undefined)
+        base = base.where('x.action_plan_id', '=', filters.actionPlanId);
       if (filters.auditId !== undefined) base = base.where('p.audit_id', '=', filters.auditId);
       if (filters.states?.length) base = base.where('x.state', 'in', filters.states);
       return (await paginate<ActionRow>(base, plan, query)).map(toAction);
     },
     async listByPlan(actionPlanId) {
-      return (await live().where('x.action_plan_id', '=', actionPlanId).orderBy('x.id').execute()).map(toAction);
+      return (await live().where('x.action_plan_id', '=', actionPlanId).orderBy('x.id').execute()).map(
+        toAction,
+      );
     },
     async update(uuid, changes) {
       const result = await db

@@ -101,9 +101,15 @@ const withNames = (query: AnySelect): AnySelect =>
   query
     .innerJoin('goals as g', 'g.id', 'a.goal_id')
     .leftJoin('strategies as s', 's.id', 'a.strategy_id')
-    .select(['g.uuid as goal_uuid', 'g.name as goal_name', 's.uuid as strategy_uuid', 's.name as strategy_name']);
+    .select([
+      'g.uuid as goal_uuid',
+      'g.name as goal_name',
+      's.uuid as strategy_uuid',
+      's.name as strategy_name',
+    ]);
 
-const duplicate = (name: string) => conflict(`An audit with UUID or name ${name} already exists`, 'ALREADY_EXISTS', { name });
+const duplicate = (name: string) =>
+  conflict(`An audit with UUID or name ${name} already exists`, 'ALREADY_EXISTS', { name });
 
 function toColumns(changes: AuditChanges): Updateable<AuditsTable> {
   return {
@@ -126,9 +132,25 @@ function toColumns(changes: AuditChanges): Updateable<AuditsTable> {
 }
 
 // goal_id and strategy_id are the join keys of the names.
-const SUMMARY_COLUMNS = ['id', 'uuid', 'name', 'audit_type', 'state', 'goal_id', 'strategy_id', 'interval', 'scope', 'auto_trigger', 'next_run_time', 'force'] as const;
+const SUMMARY_COLUMNS = [
+  'id',
+  'uuid',
+  'name',
+  'audit_type',
+  'state',
+  'goal_id',
+  'strategy_id',
+  'interval',
+  'scope',
+  'auto_trigger',
+  'next_run_time',
+  'force',
+] as const;
 
-type AuditSummaryRow = Pick<AuditRow, (typeof SUMMARY_COLUMNS)[number] | 'goal_uuid' | 'goal_name' | 'strategy_uuid' | 'strategy_name'>;
+type AuditSummaryRow = Pick<
+  AuditRow,
+  (typeof SUMMARY_COLUMNS)[number] | 'goal_uuid' | 'goal_name' | 'strategy_uuid' | 'strategy_name'
+>;
 
 const toAuditSummary = (row: AuditSummaryRow): AuditSummary => ({
   id: row.id,
@@ -156,17 +178,19 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
     join: withNames,
     fromPage: (page) => {
       const from = db.selectFrom(page.as('a'));
-      return columns === 'all' ? from.selectAll('a') : from.select(SUMMARY_COLUMNS.map((column) => `a.${column}` as const));
+      return columns === 'all'
+        ? from.selectAll('a')
+        : from.select(SUMMARY_COLUMNS.map((column) => `a.${column}` as const));
     },
   });
   const plans = { all: listPlan('all'), summary: listPlan('summary') };
   const filtered = (query: AuditPageQuery, columns: 'all' | 'summary') => {
     const from = db.selectFrom('audits as a');
-    let base: AnySelect = (columns === 'all' ? from.selectAll('a') : from.select(SUMMARY_COLUMNS.map((column) => `a.${column}` as const))).where(
-      'a.deleted_at',
-      'is',
-      null,
-    );
+    let base: AnySelect = (
+      columns === 'all'
+        ? from.selectAll('a')
+        : from.select(SUMMARY_COLUMNS.map((column) => `a.${column}` as const))
+    ).where('a.deleted_at', 'is', null);
     const filters = query.filters ?? {};
     if (filters.goalId !== undefined) base = base.where('a.goal_id', '=', filters.goalId);
     if (filters.strategyId !== undefined) base = base.where('a.strategy_id', '=', filters.strategyId);
@@ -180,7 +204,12 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
       .innerJoin('goals as g', 'g.id', 'a.goal_id')
       .leftJoin('strategies as s', 's.id', 'a.strategy_id')
       .selectAll('a')
-      .select(['g.uuid as goal_uuid', 'g.name as goal_name', 's.uuid as strategy_uuid', 's.name as strategy_name'])
+      .select([
+        'g.uuid as goal_uuid',
+        'g.name as goal_name',
+        's.uuid as strategy_uuid',
+        's.name as strategy_name',
+      ])
       .where('a.deleted_at', 'is', null);
   const byUuid = async (uuid: string) => {
     const row = await db
@@ -188,7 +217,12 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
       .innerJoin('goals as g', 'g.id', 'a.goal_id')
       .leftJoin('strategies as s', 's.id', 'a.strategy_id')
       .selectAll('a')
-      .select(['g.uuid as goal_uuid', 'g.name as goal_name', 's.uuid as strategy_uuid', 's.name as strategy_name'])
+      .select([
+        'g.uuid as goal_uuid',
+        'g.name as goal_name',
+        's.uuid as strategy_uuid',
+        's.name as strategy_name',
+      ])
       .where('a.uuid', '=', uuid)
       .executeTakeFirst();
     if (!row) throw notFound('Audit', uuid);
@@ -244,7 +278,9 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
       return (await paginateJoined<AuditRow>(filtered(query, 'all'), plans.all, query)).map(toAudit);
     },
     async listSummaries(query) {
-      return (await paginateJoined<AuditSummaryRow>(filtered(query, 'summary'), plans.summary, query)).map(toAuditSummary);
+      return (await paginateJoined<AuditSummaryRow>(filtered(query, 'summary'), plans.summary, query)).map(
+        toAuditSummary,
+      );
     },
     async update(uuid, changes) {
       try {

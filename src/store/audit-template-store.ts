@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { conflict, notFound } from '../errors.js';
 import type { AuditTemplateRecord, JsonObject } from './records.js';
-import { isUniqueViolation, isUuid, json, numberKey, paginate, textKey, timestampKeys, type ListPlan } from './listing.js';
+import {
+  isUniqueViolation,
+  isUuid,
+  json,
+  numberKey,
+  paginate,
+  textKey,
+  timestampKeys,
+  type ListPlan,
+} from './listing.js';
 import type { Database } from './schema.js';
 import type { AuditTemplateStore, NewAuditTemplate } from './store.js';
 
@@ -68,7 +77,12 @@ export function createAuditTemplateStore(db: Kysely<Database>): AuditTemplateSto
       .innerJoin('goals as g', 'g.id', 't.goal_id')
       .leftJoin('strategies as s', 's.id', 't.strategy_id')
       .selectAll('t')
-      .select(['g.uuid as goal_uuid', 'g.name as goal_name', 's.uuid as strategy_uuid', 's.name as strategy_name'])
+      .select([
+        'g.uuid as goal_uuid',
+        'g.name as goal_name',
+        's.uuid as strategy_uuid',
+        's.name as strategy_name',
+      ])
       .where('t.deleted_at', 'is', null);
   const byUuid = async (uuid: string) => {
     const row = await live().where('t.uuid', '=', uuid).executeTakeFirst();
@@ -106,7 +120,8 @@ export function createAuditTemplateStore(db: Kysely<Database>): AuditTemplateSto
     async list(query) {
       let base = live();
       if (query.filters?.goalId !== undefined) base = base.where('t.goal_id', '=', query.filters.goalId);
-      if (query.filters?.strategyId !== undefined) base = base.where('t.strategy_id', '=', query.filters.strategyId);
+      if (query.filters?.strategyId !== undefined)
+        base = base.where('t.strategy_id', '=', query.filters.strategyId);
       return (await paginate<AuditTemplateRow>(base, plan, query)).map(toAuditTemplate);
     },
     async update(uuid, changes) {
@@ -119,7 +134,9 @@ export function createAuditTemplateStore(db: Kysely<Database>): AuditTemplateSto
             ...(changes.goalId !== undefined && { goal_id: changes.goalId }),
             ...(changes.strategyId !== undefined && { strategy_id: changes.strategyId }),
             ...(changes.scope !== undefined && { scope: json(changes.scope) }),
-            ...(changes.defaultParameters !== undefined && { default_parameters: json(changes.defaultParameters) }),
+            ...(changes.defaultParameters !== undefined && {
+              default_parameters: json(changes.defaultParameters),
+            }),
             updated_at: new Date(),
           })
           .where('uuid', '=', uuid)

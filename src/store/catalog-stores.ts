@@ -60,14 +60,18 @@ export function createGoalStore(db: Kysely<Database>): GoalStore {
       const byName = new Map(existing.map((row) => [row.name, row]));
       const wanted = new Set(definitions.map((definition) => definition.name));
       for (const row of existing) {
-        if (!wanted.has(row.name)) await db.updateTable('goals').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
+        if (!wanted.has(row.name))
+          await db.updateTable('goals').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
       }
       for (const definition of definitions) {
         const row = byName.get(definition.name);
         const unchanged =
-          row && row.display_name === definition.displayName && sameJson(row.efficacy_specification, definition.efficacySpecification);
+          row &&
+          row.display_name === definition.displayName &&
+          sameJson(row.efficacy_specification, definition.efficacySpecification);
         if (unchanged) continue;
-        if (row) await db.updateTable('goals').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
+        if (row)
+          await db.updateTable('goals').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
         await db
           .insertInto('goals')
           .values({
@@ -145,17 +149,27 @@ export function createStrategyStore(db: Kysely<Database>): StrategyStore {
       .where('s.deleted_at', 'is', null);
   return {
     async sync(definitions: readonly StrategyDefinition[]) {
-      const goals = await db.selectFrom('goals').select(['id', 'name']).where('deleted_at', 'is', null).execute();
+      const goals = await db
+        .selectFrom('goals')
+        .select(['id', 'name'])
+        .where('deleted_at', 'is', null)
+        .execute();
       const goalIds = new Map(goals.map((goal) => [goal.name, goal.id]));
       const existing = await live().execute();
       const byName = new Map(existing.map((row) => [row.name, row]));
       const wanted = new Set(definitions.map((definition) => definition.name));
       for (const row of existing) {
-        if (!wanted.has(row.name)) await db.updateTable('strategies').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
+        if (!wanted.has(row.name))
+          await db
+            .updateTable('strategies')
+            .set({ deleted_at: new Date() })
+            .where('id', '=', row.id)
+            .execute();
       }
       for (const definition of definitions) {
         const goalId = goalIds.get(definition.goalName);
-        if (goalId === undefined) throw new Error(`strategy ${definition.name} names unknown goal ${definition.goalName}`);
+        if (goalId === undefined)
+          throw new Error(`strategy ${definition.name} names unknown goal ${definition.goalName}`);
         const row = byName.get(definition.name);
         const unchanged =
           row &&
@@ -163,7 +177,12 @@ export function createStrategyStore(db: Kysely<Database>): StrategyStore {
           row.goal_id === goalId &&
           sameJson(row.parameters_spec, definition.parametersSpec);
         if (unchanged) continue;
-        if (row) await db.updateTable('strategies').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
+        if (row)
+          await db
+            .updateTable('strategies')
+            .set({ deleted_at: new Date() })
+            .where('id', '=', row.id)
+            .execute();
         await db
           .insertInto('strategies')
           .values({
@@ -233,15 +252,31 @@ export function createScoringEngineStore(db: Kysely<Database>): ScoringEngineSto
       const byName = new Map(existing.map((row) => [row.name, row]));
       const wanted = new Set(definitions.map((definition) => definition.name));
       for (const row of existing) {
-        if (!wanted.has(row.name)) await db.updateTable('scoring_engines').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
+        if (!wanted.has(row.name))
+          await db
+            .updateTable('scoring_engines')
+            .set({ deleted_at: new Date() })
+            .where('id', '=', row.id)
+            .execute();
       }
       for (const definition of definitions) {
         const row = byName.get(definition.name);
-        if (row && row.description === definition.description && row.metainfo === definition.metainfo) continue;
-        if (row) await db.updateTable('scoring_engines').set({ deleted_at: new Date() }).where('id', '=', row.id).execute();
+        if (row && row.description === definition.description && row.metainfo === definition.metainfo)
+          continue;
+        if (row)
+          await db
+            .updateTable('scoring_engines')
+            .set({ deleted_at: new Date() })
+            .where('id', '=', row.id)
+            .execute();
         await db
           .insertInto('scoring_engines')
-          .values({ uuid: randomUUID(), name: definition.name, description: definition.description, metainfo: definition.metainfo })
+          .values({
+            uuid: randomUUID(),
+            name: definition.name,
+            description: definition.description,
+            metainfo: definition.metainfo,
+          })
           .execute();
       }
       return (await live().orderBy('e.id').execute()).map(toScoringEngine);

@@ -26,13 +26,26 @@ export type StoreOptions =
 const migrationProvider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'steward_migrations' });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: 'steward_migrations',
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
-  if (error) throw internal(`database migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, error);
+  if (error)
+    throw internal(
+      `database migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      error,
+    );
 }
 
-function bindStores(db: Kysely<Database>, dialect: Store['dialect'], leadership: Store['tryAcquireLeadership'], close: () => Promise<void>): Store {
+function bindStores(
+  db: Kysely<Database>,
+  dialect: Store['dialect'],
+  leadership: Store['tryAcquireLeadership'],
+  close: () => Promise<void>,
+): Store {
   const store: Store = {
     dialect,
     goals: createGoalStore(db),
@@ -44,7 +57,9 @@ function bindStores(db: Kysely<Database>, dialect: Store['dialect'], leadership:
     actions: createActionStore(db),
     services: createServiceStore(db),
     transaction: (work) =>
-      db.isTransaction ? work(store) : db.transaction().execute((tx) => work(bindStores(tx, dialect, leadership, close))),
+      db.isTransaction
+        ? work(store)
+        : db.transaction().execute((tx) => work(bindStores(tx, dialect, leadership, close))),
     tryAcquireLeadership: leadership,
     close,
   };
@@ -78,7 +93,10 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     // A session-level advisory lock lives as long as its connection, so it gets a dedicated client.
     const client = await pool.connect();
     try {
-      const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [name]);
+      const result = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock(hashtext($1)) as locked',
+        [name],
+      );
       if (!result.rows[0]?.locked) {
         client.release();
         return undefined;

@@ -89,7 +89,20 @@ export interface AuditRecord extends Timestamps {
 /** The fields of an audit that Watcher's list view shows (and the id that pages it): what `listSummaries` reads. */
 export type AuditSummary = Pick<
   AuditRecord,
-  'id' | 'uuid' | 'name' | 'auditType' | 'state' | 'goalUuid' | 'goalName' | 'strategyUuid' | 'strategyName' | 'interval' | 'scope' | 'autoTrigger' | 'nextRunTime' | 'force'
+  | 'id'
+  | 'uuid'
+  | 'name'
+  | 'auditType'
+  | 'state'
+  | 'goalUuid'
+  | 'goalName'
+  | 'strategyUuid'
+  | 'strategyName'
+  | 'interval'
+  | 'scope'
+  | 'autoTrigger'
+  | 'nextRunTime'
+  | 'force'
 >;
 
 export type EfficacyIndicatorRecord = EfficacyValue;

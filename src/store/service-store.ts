@@ -41,7 +41,9 @@ export function createServiceStore(db: Kysely<Database>): ServiceStore {
       const row = await db
         .insertInto('services')
         .values({ name, host, last_seen_up: at, created_at: at })
-        .onConflict((oc) => oc.columns(['name', 'host']).doUpdateSet({ last_seen_up: at, updated_at: at, deleted_at: null }))
+        .onConflict((oc) =>
+          oc.columns(['name', 'host']).doUpdateSet({ last_seen_up: at, updated_at: at, deleted_at: null }),
+        )
         .returningAll()
         .executeTakeFirstOrThrow();
       return toService(row);

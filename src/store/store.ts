@@ -125,7 +125,12 @@ export type AuditChanges = Partial<
   >
 >;
 
-export type AuditPageQuery = PageQuery<{ goalId?: number; strategyId?: number; states?: AuditState[]; auditTypes?: AuditType[] }>;
+export type AuditPageQuery = PageQuery<{
+  goalId?: number;
+  strategyId?: number;
+  states?: AuditState[];
+  auditTypes?: AuditType[];
+}>;
 
 export interface AuditStore {
   /** Throws conflict ALREADY_EXISTS when a live audit has the same name. */
@@ -139,7 +144,11 @@ export interface AuditStore {
    * Compare-and-set on state: applies `changes` only if the audit is still in one of `fromStates`.
    * Returns undefined when another process moved it first (how several decision engines share audits).
    */
-  updateIfState(uuid: string, fromStates: readonly AuditState[], changes: AuditChanges): Promise<AuditRecord | undefined>;
+  updateIfState(
+    uuid: string,
+    fromStates: readonly AuditState[],
+    changes: AuditChanges,
+  ): Promise<AuditRecord | undefined>;
   softDelete(uuid: string): Promise<void>;
 }
 
@@ -185,13 +194,23 @@ export type ActionChanges = Partial<Pick<ActionRecord, 'state' | 'statusMessage'
 
 export interface ActionStore {
   find(uuid: string): Promise<ActionRecord | undefined>;
-  list(query: PageQuery<{ actionPlanId?: number; auditId?: number; states?: ActionState[] }>): Promise<ActionRecord[]>;
+  list(
+    query: PageQuery<{ actionPlanId?: number; auditId?: number; states?: ActionState[] }>,
+  ): Promise<ActionRecord[]>;
   /** Every live action of a plan, in creation order (no paging: the applier needs the whole DAG). */
   listByPlan(actionPlanId: number): Promise<ActionRecord[]>;
   update(uuid: string, changes: ActionChanges): Promise<ActionRecord>;
-  updateIfState(uuid: string, fromStates: readonly ActionState[], changes: ActionChanges): Promise<ActionRecord | undefined>;
+  updateIfState(
+    uuid: string,
+    fromStates: readonly ActionState[],
+    changes: ActionChanges,
+  ): Promise<ActionRecord | undefined>;
   /** Moves every action of the plan that is in `fromStates` to `changes.state`, in one statement. */
-  updateManyOfPlan(actionPlanId: number, fromStates: readonly ActionState[], changes: ActionChanges): Promise<number>;
+  updateManyOfPlan(
+    actionPlanId: number,
+    fromStates: readonly ActionState[],
+    changes: ActionChanges,
+  ): Promise<number>;
   /** Descriptions per action type, shown as `description` (upstream's action_descriptions table). */
   syncDescriptions(descriptions: ReadonlyMap<string, string>): Promise<void>;
 }

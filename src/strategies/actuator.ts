@@ -19,7 +19,9 @@ export const actuator = defineStrategy({
         {
           action_type: Type.String({ description: 'action type to emit, e.g. nop, sleep, migrate' }),
           resource_id: Type.Optional(Type.String()),
-          input_parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'the action input parameters' }),
+          input_parameters: Type.Record(Type.String(), Type.Unknown(), {
+            description: 'the action input parameters',
+          }),
         },
         { additionalProperties: false },
       ),
@@ -36,8 +38,15 @@ export const actuator = defineStrategy({
   },
   async execute({ solution, signal }, { actions }) {
     signal.throwIfAborted();
-    for (const { action_type: actionType, resource_id: resourceId, input_parameters: inputParameters } of actions) {
-      if (!isActionTypeName(actionType)) throw new RangeError(`unknown action type ${actionType}; known: ${Object.keys(ACTION_PARAMETERS).join(', ')}`);
+    for (const {
+      action_type: actionType,
+      resource_id: resourceId,
+      input_parameters: inputParameters,
+    } of actions) {
+      if (!isActionTypeName(actionType))
+        throw new RangeError(
+          `unknown action type ${actionType}; known: ${Object.keys(ACTION_PARAMETERS).join(', ')}`,
+        );
       const parameters = { ...inputParameters, ...(resourceId !== undefined && { resource_id: resourceId }) };
       solution.add(actionType, parameters as never);
     }

@@ -13,14 +13,17 @@ export const dummyWithResize = defineStrategy({
   goal: dummyGoal,
   displayName: 'Dummy strategy with resize',
   parameters: Type.Object({
-    para1: Type.Optional(Type.Number({ description: 'number parameter example', default: 3.2, minimum: 1.0, maximum: 10.2 })),
+    para1: Type.Optional(
+      Type.Number({ description: 'number parameter example', default: 3.2, minimum: 1.0, maximum: 10.2 }),
+    ),
     para2: Type.Optional(Type.String({ description: 'string parameter example', default: 'hello' })),
   }),
   metrics: [],
   supportLevel: 'core',
   planner: 'weight',
   docs: {
-    description: 'Exercises the migrate and resize actions with fixed instance uuids (compute2 → compute3, flavor x2).',
+    description:
+      'Exercises the migrate and resize actions with fixed instance uuids (compute2 → compute3, flavor x2).',
     requirements: 'None to plan.',
     limitations: 'Its fixed uuids rarely exist: the applier then skips those actions with the reason.',
   },

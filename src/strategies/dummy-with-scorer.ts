@@ -16,14 +16,17 @@ export const dummyWithScorer = defineStrategy({
   goal: dummyGoal,
   displayName: 'Dummy Strategy using sample Scoring Engines',
   parameters: Type.Object({
-    param1: Type.Optional(Type.Number({ description: 'number parameter example', default: 3.2, minimum: 1.0, maximum: 10.2 })),
+    param1: Type.Optional(
+      Type.Number({ description: 'number parameter example', default: 3.2, minimum: 1.0, maximum: 10.2 }),
+    ),
     param2: Type.Optional(Type.String({ description: 'string parameter example', default: 'hello' })),
   }),
   metrics: [],
   supportLevel: 'core',
   planner: 'weight',
   docs: {
-    description: 'Demonstrates scoring engines: classifies random telemetry with `dummy_scorer`, averages random numbers with `dummy_avg_scorer`, and sleeps 5 s.',
+    description:
+      'Demonstrates scoring engines: classifies random telemetry with `dummy_scorer`, averages random numbers with `dummy_avg_scorer`, and sleeps 5 s.',
     requirements: 'The built-in dummy scoring engines.',
     limitations: 'For testing only; its random inputs come from the audit seed.',
   },
@@ -48,7 +51,9 @@ export const dummyWithScorer = defineStrategy({
     const [workloadIndex] = JSON.parse(workloadScorer.calculateScore(JSON.stringify(telemetry))) as [number];
     solution.nop(`Detected Workload: ${workloads[workloadIndex] ?? String(workloadIndex)}`);
     const sample = Array.from({ length: 20 }, () => random.int(0, 1000));
-    const [average] = JSON.parse(scoringEngine('dummy_avg_scorer').calculateScore(JSON.stringify(sample))) as [number];
+    const [average] = JSON.parse(
+      scoringEngine('dummy_avg_scorer').calculateScore(JSON.stringify(sample)),
+    ) as [number];
     solution.nop(`AVG Scorer result: ${average}`);
     solution.sleep(5.0);
     return Promise.resolve();

@@ -12,14 +12,17 @@ export const dummy = defineStrategy({
   goal: dummyGoal,
   displayName: 'Dummy strategy',
   parameters: Type.Object({
-    para1: Type.Optional(Type.Number({ description: 'number parameter example', default: 3.2, minimum: 1.0, maximum: 10.2 })),
+    para1: Type.Optional(
+      Type.Number({ description: 'number parameter example', default: 3.2, minimum: 1.0, maximum: 10.2 }),
+    ),
     para2: Type.Optional(Type.String({ description: 'string parameter example', default: 'hello' })),
   }),
   metrics: [],
   supportLevel: 'core',
   planner: 'weight',
   docs: {
-    description: 'A strategy for integration testing: two NOP actions and a sleep whose duration is `para1` seconds.',
+    description:
+      'A strategy for integration testing: two NOP actions and a sleep whose duration is `para1` seconds.',
     requirements: 'None.',
     limitations: 'Does nothing to the cloud, by design.',
   },

@@ -6,4 +6,9 @@ import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
 import type { Strategy } from './strategy.js';
 
-export const strategies = createRegistry<Strategy>('strategy', [dummy, dummyWithScorer, dummyWithResize, actuator]);
+export const strategies = createRegistry<Strategy>('strategy', [
+  dummy,
+  dummyWithScorer,
+  dummyWithResize,
+  actuator,
+]);

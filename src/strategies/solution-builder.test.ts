@@ -33,7 +33,9 @@ describe('SolutionBuilder', () => {
     model.upsertInstance({ ...vm(VM, 'a'), watcherExclude: true });
     const solution = new SolutionBuilder(model);
     expect(solution.canTouch(VM)).toBe(false);
-    expect(() => solution.migrate(model.getInstance(VM)!, { from: 'a', to: 'b', live: true })).toThrow(/excluded by the audit scope/);
+    expect(() => solution.migrate(model.getInstance(VM)!, { from: 'a', to: 'b', live: true })).toThrow(
+      /excluded by the audit scope/,
+    );
     expect(() => solution.resize(VM, 'm1.large')).toThrow(SolutionLimitReached);
     expect(model.getInstance(VM)!.hostname).toBe('a');
     expect(solution.actions).toEqual([]);
@@ -51,7 +53,13 @@ describe('SolutionBuilder', () => {
     expect(solution.actions).toEqual([
       {
         actionType: 'migrate',
-        inputParameters: { resource_id: VM, migration_type: 'live', source_node: 'a', destination_node: 'b', resource_name: VM },
+        inputParameters: {
+          resource_id: VM,
+          migration_type: 'live',
+          source_node: 'a',
+          destination_node: 'b',
+          resource_name: VM,
+        },
       },
     ]);
   });

@@ -47,13 +47,16 @@ export class SolutionBuilder {
 
   /** Adds an action; `resourceId` goes into `input_parameters.resource_id` as upstream. Exact duplicates are dropped. */
   add<T extends ActionTypeName>(actionType: T, parameters: ActionParameters<T>): boolean {
-    if (!this.canEmit(actionType)) throw new SolutionLimitReached(`action type ${actionType} is not allowed in this audit`);
+    if (!this.canEmit(actionType))
+      throw new SolutionLimitReached(`action type ${actionType} is not allowed in this audit`);
     if (this.limits.maxActions !== undefined && this.#actions.length >= this.limits.maxActions) {
       throw new SolutionLimitReached(`the audit allows at most ${this.limits.maxActions} actions`);
     }
     const schema = ACTION_PARAMETERS[actionType];
     if (!Value.Check(schema, parameters)) {
-      const problems = [...Value.Errors(schema, parameters)].map((error) => `${error.instancePath || '/'} ${error.message}`);
+      const problems = [...Value.Errors(schema, parameters)].map(
+        (error) => `${error.instancePath || '/'} ${error.message}`,
+      );
       throw new RangeError(`invalid input_parameters for ${actionType}: ${problems.join('; ')}`);
     }
     const inputParameters = { ...(parameters as Record<string, unknown>) };
@@ -78,7 +81,8 @@ export class SolutionBuilder {
   }
 
   #requireTouchable(instanceUuid: string): void {
-    if (!this.canTouch(instanceUuid)) throw new SolutionLimitReached(`instance ${instanceUuid} is excluded by the audit scope`);
+    if (!this.canTouch(instanceUuid))
+      throw new SolutionLimitReached(`instance ${instanceUuid} is excluded by the audit scope`);
   }
 
   /** Plans a migration and applies it to the working model. */
@@ -91,7 +95,8 @@ export class SolutionBuilder {
       ...(options.to !== null && { destination_node: options.to }),
       resource_name: instance.name,
     });
-    if (options.to !== null && this.model.getInstance(instance.uuid)) this.model.moveInstance(instance.uuid, options.to);
+    if (options.to !== null && this.model.getInstance(instance.uuid))
+      this.model.moveInstance(instance.uuid, options.to);
   }
 
   resize(instanceUuid: string, flavor: string): void {

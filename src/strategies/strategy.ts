@@ -65,5 +65,8 @@ export function defineStrategy<P extends TObject>(strategy: Strategy<P>): Strate
 
 /** The JSON schema the API shows as `parameters_spec`: upstream's `{"properties": …}` shape. */
 export function parametersSpec(strategy: Strategy): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ properties: strategy.parameters.properties })) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify({ properties: strategy.parameters.properties })) as Record<
+    string,
+    unknown
+  >;
 }

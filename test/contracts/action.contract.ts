@@ -21,7 +21,10 @@ export interface ActionContractFixture {
   cloud?: CloudPorts;
 }
 
-export function contextFor(clock: ManualClock, options: { cloud?: CloudPorts; signal?: AbortSignal } = {}): ActionContext {
+export function contextFor(
+  clock: ManualClock,
+  options: { cloud?: CloudPorts; signal?: AbortSignal } = {},
+): ActionContext {
   return {
     cloud: options.cloud,
     clock,
@@ -51,7 +54,9 @@ export function actionContract(type: ActionType, fixture: ActionContractFixture)
 
     if (fixture.needsCloud) {
       it('fails its pre-condition with a clear message when no cloud is configured', async () => {
-        await expect(type.check(contextFor(new ManualClock()), fixture.parameters)).rejects.toThrow('no cloud is configured');
+        await expect(type.check(contextFor(new ManualClock()), fixture.parameters)).rejects.toThrow(
+          'no cloud is configured',
+        );
       });
     } else {
       it('passes its pre-condition and executes without a cloud', async () => {

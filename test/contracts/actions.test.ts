@@ -7,11 +7,20 @@ const FIXTURES: Record<string, ActionContractFixture> = {
   nop: { parameters: { message: 'contract' }, needsCloud: false, waits: false },
   sleep: { parameters: { duration: 3 }, needsCloud: false, waits: true },
   migrate: {
-    parameters: { resource_id: '6ae05517-a512-462d-9d83-90c313b5a8ff', migration_type: 'live', source_node: 'compute2', destination_node: 'compute3' },
+    parameters: {
+      resource_id: '6ae05517-a512-462d-9d83-90c313b5a8ff',
+      migration_type: 'live',
+      source_node: 'compute2',
+      destination_node: 'compute3',
+    },
     needsCloud: true,
     waits: true,
   },
-  resize: { parameters: { resource_id: '6ae05517-a512-462d-9d83-90c313b5a8ff', flavor: 'x2' }, needsCloud: true, waits: true },
+  resize: {
+    parameters: { resource_id: '6ae05517-a512-462d-9d83-90c313b5a8ff', flavor: 'x2' },
+    needsCloud: true,
+    waits: true,
+  },
 };
 
 describe('every registered action type honours the action contract', () => {

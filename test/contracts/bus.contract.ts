@@ -29,7 +29,9 @@ function collect<T = unknown>(): Collector<T> {
       return Promise.resolve();
     },
     waitFor: (count) =>
-      items.length >= count ? Promise.resolve(items) : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(items) })),
+      items.length >= count
+        ? Promise.resolve(items)
+        : new Promise((resolve) => waiters.push({ count, resolve: () => resolve(items) })),
   };
 }
 
@@ -106,7 +108,11 @@ export function describeBusContract(name: string, create: () => Promise<BusFixtu
       const total = 40;
       for (let i = 0; i < total; i++) await fixture.bus.publish(at('work'), i);
       const all = async (): Promise<number[]> => {
-        while (first.items.length + second.items.length < total) await Promise.race([first.waitFor(first.items.length + 1), second.waitFor(second.items.length + 1)]);
+        while (first.items.length + second.items.length < total)
+          await Promise.race([
+            first.waitFor(first.items.length + 1),
+            second.waitFor(second.items.length + 1),
+          ]);
         return [...first.items, ...second.items];
       };
       const handled = await all();

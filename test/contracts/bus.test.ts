@@ -24,7 +24,8 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
   afterAll(async () => {
     await vhost?.drop();
   });
-  const connect = (): Promise<AmqpBus> => AmqpBus.connect({ url: vhost.url, prefix: vhost.prefix, logger: silentLogger });
+  const connect = (): Promise<AmqpBus> =>
+    AmqpBus.connect({ url: vhost.url, prefix: vhost.prefix, logger: silentLogger });
 
   describeBusContract('AmqpBus', async () => {
     const bus = await connect();
@@ -58,8 +59,17 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
       resolveArrived(message);
       return Promise.resolve();
     });
-    const notification = { event_type: 'instance.update', publisher_id: 'nova-compute:c1', priority: 'INFO', payload: { 'nova_object.data': { uuid: 'u1' } } };
-    channel.publish(nova, 'versioned_notifications.info', Buffer.from(JSON.stringify(encodeOsloEnvelope(notification))));
+    const notification = {
+      event_type: 'instance.update',
+      publisher_id: 'nova-compute:c1',
+      priority: 'INFO',
+      payload: { 'nova_object.data': { uuid: 'u1' } },
+    };
+    channel.publish(
+      nova,
+      'versioned_notifications.info',
+      Buffer.from(JSON.stringify(encodeOsloEnvelope(notification))),
+    );
     await channel.waitForConfirms();
     expect(await arrived).toEqual(notification);
     await bus.close();
@@ -79,7 +89,11 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
     const connection = await amqp.connect(vhost.url);
     const channel = await connection.createConfirmChannel();
     channel.publish(`${vhost.prefix}steward`, 'garbage', Buffer.from('{not json'));
-    channel.publish(`${vhost.prefix}steward`, 'garbage', Buffer.from(JSON.stringify(encodeOsloEnvelope({ ok: 1 }))));
+    channel.publish(
+      `${vhost.prefix}steward`,
+      'garbage',
+      Buffer.from(JSON.stringify(encodeOsloEnvelope({ ok: 1 }))),
+    );
     await channel.waitForConfirms();
     await second;
     expect(received).toEqual([{ ok: 1 }]);
@@ -95,11 +109,15 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
     let started: () => void = () => undefined;
     const running = new Promise<void>((resolve) => (started = resolve));
     let finished = false;
-    await first.subscribe(destination, async () => {
-      started();
-      await new Promise<void>((resolve) => (release = resolve));
-      finished = true;
-    }, { queue });
+    await first.subscribe(
+      destination,
+      async () => {
+        started();
+        await new Promise<void>((resolve) => (release = resolve));
+        finished = true;
+      },
+      { queue },
+    );
     await first.publish(destination, 'in flight');
     await running;
     const closing = first.close();
@@ -110,11 +128,15 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
     const redelivered: unknown[] = [];
     let gotMarker: () => void = () => undefined;
     const marker = new Promise<void>((resolve) => (gotMarker = resolve));
-    await second.subscribe(destination, (message) => {
-      if (message === 'marker') gotMarker();
-      else redelivered.push(message);
-      return Promise.resolve();
-    }, { queue });
+    await second.subscribe(
+      destination,
+      (message) => {
+        if (message === 'marker') gotMarker();
+        else redelivered.push(message);
+        return Promise.resolve();
+      },
+      { queue },
+    );
     await second.publish(destination, 'marker');
     await marker;
     expect(redelivered).toEqual([]);
@@ -123,15 +145,24 @@ describe.skipIf(!reachable)('AmqpBus on RabbitMQ', () => {
 
   it('re-attaches its subscriptions after the broker drops the connection', async () => {
     if (!vhost.closeConnections) throw new Error('rabbitmqctl is needed to drop connections');
-    const bus = await AmqpBus.connect({ url: vhost.url, prefix: vhost.prefix, logger: silentLogger, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    const bus = await AmqpBus.connect({
+      url: vhost.url,
+      prefix: vhost.prefix,
+      logger: silentLogger,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    });
     const queue = 'survives';
     const received: unknown[] = [];
     let notify: () => void = () => undefined;
-    await bus.subscribe({ exchange: 'steward', routingKey: 'after.reconnect' }, (message) => {
-      received.push(message);
-      notify();
-      return Promise.resolve();
-    }, { queue });
+    await bus.subscribe(
+      { exchange: 'steward', routingKey: 'after.reconnect' },
+      (message) => {
+        received.push(message);
+        notify();
+        return Promise.resolve();
+      },
+      { queue },
+    );
     await vhost.closeConnections();
     const got = new Promise<void>((resolve) => (notify = resolve));
     await bus.publish({ exchange: 'steward', routingKey: 'after.reconnect' }, 'hello again');

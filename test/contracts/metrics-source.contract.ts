@@ -49,7 +49,10 @@ const close = (actual: number | undefined, expected: number): void => {
   expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(Math.max(1e-6, Math.abs(expected) * 1e-6));
 };
 
-export function describeMetricsSourceContract(name: string, create: () => Promise<MetricsSourceFixture>): void {
+export function describeMetricsSourceContract(
+  name: string,
+  create: () => Promise<MetricsSourceFixture>,
+): void {
   describe(`MetricsSource contract: ${name}`, () => {
     let fixture: MetricsSourceFixture;
     beforeAll(async () => {
@@ -58,8 +61,11 @@ export function describeMetricsSourceContract(name: string, create: () => Promis
     afterAll(async () => {
       await fixture?.close();
     });
-    const resourcesOf = (metric: MetricName): MetricResource[] => (METRICS[metric].kind === 'host' ? fixture.hosts : fixture.instances);
-    const cases = METRIC_NAMES.flatMap((metric) => (['mean', 'max', 'min'] as Aggregate[]).map((aggregate) => [metric, aggregate] as const));
+    const resourcesOf = (metric: MetricName): MetricResource[] =>
+      METRICS[metric].kind === 'host' ? fixture.hosts : fixture.instances;
+    const cases = METRIC_NAMES.flatMap((metric) =>
+      (['mean', 'max', 'min'] as Aggregate[]).map((aggregate) => [metric, aggregate] as const),
+    );
 
     it.each(METRIC_NAMES)('declares %s in its documented unit and supports it', (metric) => {
       expect(METRICS[metric].unit).toBe(UNITS[metric]);
@@ -75,45 +81,77 @@ export function describeMetricsSourceContract(name: string, create: () => Promis
       expect(await fixture.source.available()).toEqual({ ok: true });
     });
 
-    it.each(cases)('answers %s (%s over one hour) with the true value for each resource', async (metric, aggregate) => {
-      for (const resource of resourcesOf(metric)) {
-        const value = await fixture.source.statistic(resource, metric, { periodSeconds: 3600, aggregate, at: fixture.at });
-        close(value, fixture.expected(metric, resourceKey(resource)));
-      }
-    });
+    it.each(cases)(
+      'answers %s (%s over one hour) with the true value for each resource',
+      async (metric, aggregate) => {
+        for (const resource of resourcesOf(metric)) {
+          const value = await fixture.source.statistic(resource, metric, {
+            periodSeconds: 3600,
+            aggregate,
+            at: fixture.at,
+          });
+          close(value, fixture.expected(metric, resourceKey(resource)));
+        }
+      },
+    );
 
     it.each(METRIC_NAMES)('answers %s for all resources in one batched call', async (metric) => {
       const resources = resourcesOf(metric);
-      const values = await fixture.source.statistics(resources, metric, { periodSeconds: 1800, aggregate: 'mean', at: fixture.at });
-      expect([...values.keys()].sort()).toEqual(resources.map(resourceKey).sort());
-      for (const resource of resources) close(values.get(resourceKey(resource)), fixture.expected(metric, resourceKey(resource)));
-    });
-
-    it.each(['instance_cpu_usage', 'instance_cpu_steal_pct'] as const)('finds the vCPUs itself when %s is asked without them', async (metric) => {
-      for (const resource of fixture.instances) {
-        if (resource.kind !== 'instance') continue;
-        const value = await fixture.source.statistic({ kind: 'instance', uuid: resource.uuid }, metric, { periodSeconds: 3600, aggregate: 'mean', at: fixture.at });
-        close(value, fixture.expected(metric, resource.uuid));
-      }
-    });
-
-    it.each(['host_cpu_usage', 'instance_ram_usage'] as const)('returns a range of %s with one true point per step', async (metric) => {
-      const resource = resourcesOf(metric)[0]!;
-      const points = await fixture.source.range(resource, metric, {
-        start: new Date(fixture.at.getTime() - 3600_000),
-        end: fixture.at,
-        stepSeconds: 600,
+      const values = await fixture.source.statistics(resources, metric, {
+        periodSeconds: 1800,
+        aggregate: 'mean',
+        at: fixture.at,
       });
-      expect(points).toHaveLength(7);
-      for (const point of points) close(point.value, fixture.expected(metric, resourceKey(resource)));
+      expect([...values.keys()].sort()).toEqual(resources.map(resourceKey).sort());
+      for (const resource of resources)
+        close(values.get(resourceKey(resource)), fixture.expected(metric, resourceKey(resource)));
     });
+
+    it.each(['instance_cpu_usage', 'instance_cpu_steal_pct'] as const)(
+      'finds the vCPUs itself when %s is asked without them',
+      async (metric) => {
+        for (const resource of fixture.instances) {
+          if (resource.kind !== 'instance') continue;
+          const value = await fixture.source.statistic({ kind: 'instance', uuid: resource.uuid }, metric, {
+            periodSeconds: 3600,
+            aggregate: 'mean',
+            at: fixture.at,
+          });
+          close(value, fixture.expected(metric, resource.uuid));
+        }
+      },
+    );
+
+    it.each(['host_cpu_usage', 'instance_ram_usage'] as const)(
+      'returns a range of %s with one true point per step',
+      async (metric) => {
+        const resource = resourcesOf(metric)[0]!;
+        const points = await fixture.source.range(resource, metric, {
+          start: new Date(fixture.at.getTime() - 3600_000),
+          end: fixture.at,
+          stepSeconds: 600,
+        });
+        expect(points).toHaveLength(7);
+        for (const point of points) close(point.value, fixture.expected(metric, resourceKey(resource)));
+      },
+    );
 
     const unknown: [string, MetricResource, MetricName][] = [
       ['an unknown host', { kind: 'host', hostname: 'compute-does-not-exist' }, 'host_cpu_usage'],
-      ['an unknown instance', { kind: 'instance', uuid: '00000000-0000-4000-8000-00000000dead', vcpus: 2 }, 'instance_cpu_usage'],
+      [
+        'an unknown instance',
+        { kind: 'instance', uuid: '00000000-0000-4000-8000-00000000dead', vcpus: 2 },
+        'instance_cpu_usage',
+      ],
     ];
     it.each(unknown)('answers undefined for %s', async (_name, resource, metric) => {
-      expect(await fixture.source.statistic(resource, metric, { periodSeconds: 3600, aggregate: 'mean', at: fixture.at })).toBeUndefined();
+      expect(
+        await fixture.source.statistic(resource, metric, {
+          periodSeconds: 3600,
+          aggregate: 'mean',
+          at: fixture.at,
+        }),
+      ).toBeUndefined();
     });
   });
 }

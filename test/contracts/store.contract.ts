@@ -24,7 +24,10 @@ const summaryOf = (audit: AuditRecord): AuditSummary => ({
   force: audit.force,
 });
 
-export function describeStoreContract(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<{ store: Store; close(): Promise<void> }>,
+): void {
   describe(`the ${name} store`, () => {
     let store: Store;
     let opened: { store: Store; close(): Promise<void> };
@@ -54,10 +57,19 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       store = opened.store;
       const [goal] = await store.goals.sync([
         { name: 'dummy', displayName: 'Dummy goal', efficacySpecification: [] },
-        { name: 'other', displayName: 'Other goal', efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }] },
+        {
+          name: 'other',
+          displayName: 'Other goal',
+          efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }],
+        },
       ]);
       const [strategy] = await store.strategies.sync([
-        { name: 'dummy', displayName: 'Dummy strategy', goalName: 'dummy', parametersSpec: { properties: {} } },
+        {
+          name: 'dummy',
+          displayName: 'Dummy strategy',
+          goalName: 'dummy',
+          parametersSpec: { properties: {} },
+        },
         { name: 'zeta', displayName: 'Zeta', goalName: 'other', parametersSpec: { properties: {} } },
       ]);
       goalId = goal!.id;
@@ -71,7 +83,11 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const before = (await store.goals.find('dummy'))!;
       await store.goals.sync([
         { name: 'dummy', displayName: 'Dummy goal', efficacySpecification: [] },
-        { name: 'other', displayName: 'Other goal', efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }] },
+        {
+          name: 'other',
+          displayName: 'Other goal',
+          efficacySpecification: [{ name: 'x', description: 'd', unit: null, schema: { type: 'integer' } }],
+        },
       ]);
       expect((await store.goals.find('dummy'))!.uuid).toBe(before.uuid);
       expect((await store.goals.find(before.uuid))!.name).toBe('dummy');
@@ -87,13 +103,25 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     it('finds audits by uuid and by name, with their goal and strategy joined', async () => {
       const created = await store.audits.create(audit({ name: 'by-name' }));
       for (const key of [created.uuid, 'by-name']) {
-        expect(await store.audits.find(key)).toMatchObject({ uuid: created.uuid, goalName: 'dummy', strategyName: 'dummy', parameters: { para1: 3.2 } });
+        expect(await store.audits.find(key)).toMatchObject({
+          uuid: created.uuid,
+          goalName: 'dummy',
+          strategyName: 'dummy',
+          parameters: { para1: 3.2 },
+        });
       }
       expect(created.createdAt).toBeInstanceOf(Date);
     });
 
     it('refuses a second live audit template or audit with the same name, and frees the name on delete', async () => {
-      const template = { name: 'tmpl', description: null, goalId, strategyId: null, scope: [], defaultParameters: null };
+      const template = {
+        name: 'tmpl',
+        description: null,
+        goalId,
+        strategyId: null,
+        scope: [],
+        defaultParameters: null,
+      };
       const first = await store.auditTemplates.create(template);
       await expect(store.auditTemplates.create(template)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
       await store.auditTemplates.softDelete(first.uuid);
@@ -101,15 +129,29 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       const again = await store.auditTemplates.create(template);
       expect(again.uuid).not.toBe(first.uuid);
       await store.audits.create(audit({ name: 'unique-audit' }));
-      await expect(store.audits.create(audit({ name: 'unique-audit' }))).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      await expect(store.audits.create(audit({ name: 'unique-audit' }))).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS',
+      });
     });
 
     it('pages through audits in any sort order without repeating or skipping a row, summaries page as whole audits do', async () => {
-      for (let n = 0; n < 23; n++) await store.audits.create(audit({ name: `page-${String(n % 7)}-${n}`, state: n % 2 ? 'PENDING' : 'SUCCEEDED' }));
+      for (let n = 0; n < 23; n++)
+        await store.audits.create(
+          audit({ name: `page-${String(n % 7)}-${n}`, state: n % 2 ? 'PENDING' : 'SUCCEEDED' }),
+        );
       const all = await store.audits.list({ limit: 1000 });
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom('id', 'name', 'state', 'created_at', 'goal_name', 'strategy_name', 'interval', 'hostname'),
+          fc.constantFrom(
+            'id',
+            'name',
+            'state',
+            'created_at',
+            'goal_name',
+            'strategy_name',
+            'interval',
+            'hostname',
+          ),
           fc.constantFrom('asc' as const, 'desc' as const),
           fc.integer({ min: 4, max: 12 }),
           async (sortKey, sortDir, limit) => {
@@ -132,8 +174,13 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
     }, 180_000);
 
     it('rejects an unknown sort key and a marker that is not there', async () => {
-      await expect(store.audits.list({ limit: 5, sortKey: 'nope' })).rejects.toMatchObject({ code: 'INVALID_SORT', message: 'Invalid sort key: nope' });
-      await expect(store.audits.list({ limit: 5, marker: '0b2c6c0e-3f1e-4a52-9a0b-6d2f8d7e9a11' })).rejects.toMatchObject({ kind: 'invalid' });
+      await expect(store.audits.list({ limit: 5, sortKey: 'nope' })).rejects.toMatchObject({
+        code: 'INVALID_SORT',
+        message: 'Invalid sort key: nope',
+      });
+      await expect(
+        store.audits.list({ limit: 5, marker: '0b2c6c0e-3f1e-4a52-9a0b-6d2f8d7e9a11' }),
+      ).rejects.toMatchObject({ kind: 'invalid' });
     });
 
     it('writes nothing of a transaction that fails', async () => {
@@ -157,9 +204,20 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         state: 'RECOMMENDED',
         globalEfficacy: [{ name: 'ratio', description: 'd', unit: '%', value: 12.5 }],
         efficacyIndicators: [{ name: 'count', description: 'c', unit: null, value: 3 }],
-        actions: uuids.map((uuid, n) => ({ uuid, actionType: 'nop', inputParameters: { message: `m${n}` }, parents: n ? [uuids[0]!] : [], state: 'PENDING' })),
+        actions: uuids.map((uuid, n) => ({
+          uuid,
+          actionType: 'nop',
+          inputParameters: { message: `m${n}` },
+          parents: n ? [uuids[0]!] : [],
+          state: 'PENDING',
+        })),
       });
-      expect(plan).toMatchObject({ auditUuid: owner.uuid, strategyName: 'dummy', efficacyIndicators: [{ name: 'count', value: 3 }], globalEfficacy: [{ value: 12.5 }] });
+      expect(plan).toMatchObject({
+        auditUuid: owner.uuid,
+        strategyName: 'dummy',
+        efficacyIndicators: [{ name: 'count', value: 3 }],
+        globalEfficacy: [{ value: 12.5 }],
+      });
       const actions = await store.actions.listByPlan(plan.id);
       expect(actions.map((a) => a.parents)).toEqual([[], [uuids[0]]]);
       expect(actions[0]!.actionPlanUuid).toBe(plan.uuid);
@@ -185,7 +243,12 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       await store.services.heartbeat('steward-applier', 'h2', at);
       expect(later.lastSeenUp?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
       const rows = await store.services.list({ limit: 10 });
-      expect(rows.filter((row) => row.name === 'steward-applier').map((row) => row.host).sort()).toEqual(['h1', 'h2']);
+      expect(
+        rows
+          .filter((row) => row.name === 'steward-applier')
+          .map((row) => row.host)
+          .sort(),
+      ).toEqual(['h1', 'h2']);
       expect((await store.services.find(String(later.id)))!.host).toBe('h1');
     });
   });

@@ -31,7 +31,11 @@ export const node = (hostname: string, overrides: Partial<ComputeNode> = {}): Co
   computeNode(hostname, { uuid: `uuid-${hostname}`, vcpus: 16, diskGb: 500, ...overrides });
 
 export const instance = (uuid: string, hostname: string, vcpus = 2, memoryMb = 4096): Instance =>
-  buildInstance(uuid, hostname, { name: uuid, projectId: 'p1', flavor: flavor({ id: `f-${vcpus}`, name: `f-${vcpus}`, vcpus, memoryMb, diskGb: 10 }) });
+  buildInstance(uuid, hostname, {
+    name: uuid,
+    projectId: 'p1',
+    flavor: flavor({ id: `f-${vcpus}`, name: `f-${vcpus}`, vcpus, memoryMb, diskGb: 10 }),
+  });
 
 /** A small unbalanced cluster with one disabled host, the kind strategies are meant to act on. */
 export function unbalancedCluster(): ClusterModel {
@@ -39,7 +43,8 @@ export function unbalancedCluster(): ClusterModel {
   model.upsertNode(node('busy'));
   model.upsertNode(node('idle'));
   model.upsertNode(node('off', { status: 'disabled', disabledReason: 'maintenance' }));
-  for (let n = 0; n < 7; n += 1) model.upsertInstance(instance(`00000000-0000-4000-8000-00000000000${n}`, 'busy'));
+  for (let n = 0; n < 7; n += 1)
+    model.upsertInstance(instance(`00000000-0000-4000-8000-00000000000${n}`, 'busy'));
   return model;
 }
 
@@ -74,12 +79,16 @@ export function strategyContract(strategy: Strategy, options: StrategyContractOp
     it('publishes a parameters_spec in upstream\'s {"properties": …} shape with a description for each parameter', () => {
       const spec = parametersSpec(strategy) as { properties: Record<string, { description?: string }> };
       expect(Object.keys(spec)).toEqual(['properties']);
-      for (const [name, property] of Object.entries(spec.properties)) expect(property.description, name).toBeTypeOf('string');
+      for (const [name, property] of Object.entries(spec.properties))
+        expect(property.description, name).toBeTypeOf('string');
     });
 
     it('rejects invalid parameters naming every problem at once', () => {
       const first = Object.keys(strategy.parameters.properties)[0];
-      const bad: Record<string, unknown> = { no_such_parameter: 1, ...(first !== undefined && { [first]: { not: 'valid' } }) };
+      const bad: Record<string, unknown> = {
+        no_such_parameter: 1,
+        ...(first !== undefined && { [first]: { not: 'valid' } }),
+      };
       let message = '';
       try {
         validateStrategyParameters(strategy.name, parametersSpec(strategy), bad);
@@ -118,7 +127,9 @@ export function strategyContract(strategy: Strategy, options: StrategyContractOp
     it('stops when its audit is aborted', async () => {
       const controller = new AbortController();
       controller.abort(new Error('audit cancelled'));
-      await expect(runStrategy(strategy, unbalancedCluster(), parameters, { signal: controller.signal })).rejects.toThrow('audit cancelled');
+      await expect(
+        runStrategy(strategy, unbalancedCluster(), parameters, { signal: controller.signal }),
+      ).rejects.toThrow('audit cancelled');
     });
 
     if (options.readsModel) {
@@ -130,7 +141,8 @@ export function strategyContract(strategy: Strategy, options: StrategyContractOp
       it('never moves anything to a disabled host nor overcommits a host', async () => {
         const model = unbalancedCluster();
         const solution = await runStrategy(strategy, model, parameters);
-        for (const action of solution.actions) expect(action.inputParameters.destination_node).not.toBe('off');
+        for (const action of solution.actions)
+          expect(action.inputParameters.destination_node).not.toBe('off');
         for (const host of model.nodes()) {
           const usage = model.usage(host.hostname);
           const capacity = model.capacity(host);

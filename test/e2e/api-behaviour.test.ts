@@ -15,7 +15,8 @@ import { createTestSteward, type TestSteward } from '../helpers/steward.js';
 describe('API behaviour', () => {
   let steward: TestSteward;
   let reader: TestSteward;
-  const get = (url: string, headers: Record<string, string> = {}) => steward.app.inject({ method: 'GET', url, headers });
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    steward.app.inject({ method: 'GET', url, headers });
 
   beforeAll(async () => {
     steward = await createTestSteward();
@@ -52,8 +53,12 @@ describe('API behaviour', () => {
     });
 
     it('links data_model from 1.3 and webhooks from 1.4 in the v1 document', async () => {
-      const old = (await get('/v1', { 'OpenStack-API-Version': 'infra-optim 1.2' })).json<Record<string, unknown>>();
-      const recent = (await get('/v1/', { 'OpenStack-API-Version': 'infra-optim 1.4' })).json<Record<string, unknown>>();
+      const old = (await get('/v1', { 'OpenStack-API-Version': 'infra-optim 1.2' })).json<
+        Record<string, unknown>
+      >();
+      const recent = (await get('/v1/', { 'OpenStack-API-Version': 'infra-optim 1.4' })).json<
+        Record<string, unknown>
+      >();
       expect(old).not.toHaveProperty('data_model');
       expect(old).not.toHaveProperty('webhooks');
       expect(recent).toHaveProperty('data_model');
@@ -61,9 +66,19 @@ describe('API behaviour', () => {
     });
 
     it('shows status_message only from 1.5', async () => {
-      const audit = (await steward.app.inject({ method: 'POST', url: '/v1/audits', payload: { audit_type: 'EVENT', goal: 'dummy' } })).json<{ uuid: string }>();
-      expect((await get(`/v1/audits/${audit.uuid}`, { 'OpenStack-API-Version': 'infra-optim 1.4' })).json()).not.toHaveProperty('status_message');
-      expect((await get(`/v1/audits/${audit.uuid}`, { 'OpenStack-API-Version': 'infra-optim 1.5' })).json()).toHaveProperty('status_message');
+      const audit = (
+        await steward.app.inject({
+          method: 'POST',
+          url: '/v1/audits',
+          payload: { audit_type: 'EVENT', goal: 'dummy' },
+        })
+      ).json<{ uuid: string }>();
+      expect(
+        (await get(`/v1/audits/${audit.uuid}`, { 'OpenStack-API-Version': 'infra-optim 1.4' })).json(),
+      ).not.toHaveProperty('status_message');
+      expect(
+        (await get(`/v1/audits/${audit.uuid}`, { 'OpenStack-API-Version': 'infra-optim 1.5' })).json(),
+      ).toHaveProperty('status_message');
     });
   });
 
@@ -77,8 +92,14 @@ describe('API behaviour', () => {
     expect((await get('/v1/goals', { 'X-Roles': 'reader' })).statusCode).toBe(403);
     expect((await get('/v1/goals', { 'X-Roles': 'admin' })).statusCode).toBe(200);
     expect((await get('/v1/goals', { 'X-Roles': 'Administrator' })).statusCode).toBe(200);
-    expect((await reader.app.inject({ method: 'GET', url: '/v1/goals', headers: { 'X-Roles': 'reader' } })).statusCode).toBe(200);
-    expect((await reader.app.inject({ method: 'GET', url: '/v1/strategies', headers: { 'X-Roles': 'reader' } })).statusCode).toBe(403);
+    expect(
+      (await reader.app.inject({ method: 'GET', url: '/v1/goals', headers: { 'X-Roles': 'reader' } }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await reader.app.inject({ method: 'GET', url: '/v1/strategies', headers: { 'X-Roles': 'reader' } }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('walks every goal once by following next links', async () => {
@@ -96,7 +117,17 @@ describe('API behaviour', () => {
   it('serves an OpenAPI document listing every resource', async () => {
     const document = (await get('/openapi.json')).json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(document.openapi).toMatch(/^3\./);
-    for (const path of ['/v1/goals', '/v1/strategies/{id}/state', '/v1/audit_templates', '/v1/audits/{id}', '/v1/action_plans/{id}/start', '/v1/actions/{id}', '/v1/services', '/v1/data_model', '/v1/webhooks/{id}']) {
+    for (const path of [
+      '/v1/goals',
+      '/v1/strategies/{id}/state',
+      '/v1/audit_templates',
+      '/v1/audits/{id}',
+      '/v1/action_plans/{id}/start',
+      '/v1/actions/{id}',
+      '/v1/services',
+      '/v1/data_model',
+      '/v1/webhooks/{id}',
+    ]) {
       expect(Object.keys(document.paths)).toContain(path);
     }
   });
@@ -140,9 +171,16 @@ describe('state changes through the API, every pair of states', () => {
       forceRefresh: false,
     });
   const patch = (url: string, value: string, path = '/state') =>
-    steward.app.inject({ method: 'PATCH', url, headers: { 'OpenStack-API-Version': 'infra-optim 1.7' }, payload: [{ op: 'replace', path, value }] });
+    steward.app.inject({
+      method: 'PATCH',
+      url,
+      headers: { 'OpenStack-API-Version': 'infra-optim 1.7' },
+      payload: [{ op: 'replace', path, value }],
+    });
 
-  const auditPairs = AUDIT_STATES.filter((s) => s !== 'DELETED').flatMap((from) => AUDIT_STATES.filter((to) => to !== from).map((to) => [from, to] as const));
+  const auditPairs = AUDIT_STATES.filter((s) => s !== 'DELETED').flatMap((from) =>
+    AUDIT_STATES.filter((to) => to !== from).map((to) => [from, to] as const),
+  );
   it.each(auditPairs)('audit %s -> %s', async (from, to) => {
     const audit = await newAudit(from);
     const reply = await patch(`/v1/audits/${audit.uuid}`, to);
@@ -151,10 +189,19 @@ describe('state changes through the API, every pair of states', () => {
     expect((await steward.store.audits.find(audit.uuid))!.state).toBe(allowed ? to : from);
   });
 
-  const planPairs = ACTION_PLAN_STATES.filter((s) => s !== 'DELETED').flatMap((from) => ACTION_PLAN_STATES.filter((to) => to !== from).map((to) => [from, to] as const));
+  const planPairs = ACTION_PLAN_STATES.filter((s) => s !== 'DELETED').flatMap((from) =>
+    ACTION_PLAN_STATES.filter((to) => to !== from).map((to) => [from, to] as const),
+  );
   it.each(planPairs)('action plan %s -> %s', async (from, to) => {
     const owner = await newAudit('SUCCEEDED');
-    const plan = await steward.store.actionPlans.create({ auditId: owner.id, strategyId, state: from, globalEfficacy: [], efficacyIndicators: [], actions: [] });
+    const plan = await steward.store.actionPlans.create({
+      auditId: owner.id,
+      strategyId,
+      state: from,
+      globalEfficacy: [],
+      efficacyIndicators: [],
+      actions: [],
+    });
     const reply = await patch(`/v1/action_plans/${plan.uuid}`, to);
     const allowed = to !== 'DELETED' && actionPlanOperatorStates.canTransition(from, to);
     expect(reply.statusCode).toBe(allowed ? 200 : 400);
@@ -166,7 +213,9 @@ describe('state changes through the API, every pair of states', () => {
   });
 
   const actionPairs = ACTION_STATES.filter((s) => s !== 'DELETED').flatMap((from) =>
-    ACTION_STATES.filter((to) => to !== from).flatMap((to) => (['RECOMMENDED', 'ONGOING'] as const).map((planState) => [from, to, planState] as const)),
+    ACTION_STATES.filter((to) => to !== from).flatMap((to) =>
+      (['RECOMMENDED', 'ONGOING'] as const).map((planState) => [from, to, planState] as const),
+    ),
   );
   it.each(actionPairs)('action %s -> %s in a %s plan', async (from, to, planState) => {
     const owner = await newAudit('SUCCEEDED');
@@ -180,7 +229,8 @@ describe('state changes through the API, every pair of states', () => {
       actions: [{ uuid, actionType: 'nop', inputParameters: { message: 'x' }, parents: [], state: from }],
     });
     const reply = await patch(`/v1/actions/${uuid}`, to);
-    const allowed = actionOperatorStates.canTransition(from, to) && PLAN_STATES_ALLOWING_SKIP.includes(planState);
+    const allowed =
+      actionOperatorStates.canTransition(from, to) && PLAN_STATES_ALLOWING_SKIP.includes(planState);
     expect(reply.statusCode).toBe(allowed ? 200 : 409);
     expect((await steward.store.actions.find(uuid))!.state).toBe(allowed ? to : from);
   });

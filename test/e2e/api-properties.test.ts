@@ -11,7 +11,14 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi, type ApiConfig } from '../../src/api/app.js';
 import type { ApplierClient, DecisionEngineClient } from '../../src/api/ports.js';
-import { ACTION_PLAN_STATES, ACTION_STATES, AUDIT_STATES, type ActionPlanState, type ActionState, type AuditState } from '../../src/contract/states.js';
+import {
+  ACTION_PLAN_STATES,
+  ACTION_STATES,
+  AUDIT_STATES,
+  type ActionPlanState,
+  type ActionState,
+  type AuditState,
+} from '../../src/contract/states.js';
 import { readWatcherFault } from '../../src/contract/error-body.js';
 import { syncRegistries } from '../../src/decision-engine/sync.js';
 import { goals } from '../../src/goals/index.js';
@@ -66,7 +73,13 @@ async function createHarness(testStore: TestStore, config: Partial<ApiConfig> = 
     clock: systemClock,
     logger: silentLogger,
     metrics: createMetrics({ defaultMetrics: false }),
-    config: { maxLimit: 1000, bodyLimitBytes: 1024 * 1024, auth: { strategy: 'noauth' }, serviceDownTimeSeconds: 90, ...config },
+    config: {
+      maxLimit: 1000,
+      bodyLimitBytes: 1024 * 1024,
+      auth: { strategy: 'noauth' },
+      serviceDownTimeSeconds: 90,
+      ...config,
+    },
   });
   return { app, store: testStore.store, engine, applier, close: () => app.close() };
 }
@@ -96,7 +109,9 @@ const PLAN_PATCHABLE: Record<ActionPlanState, readonly ActionPlanState[]> = {
 };
 
 function pairs<S extends string>(states: readonly S[]): [S, S][] {
-  return states.filter((from) => from !== 'DELETED').flatMap((from) => states.filter((to) => to !== from).map((to): [S, S] => [from, to]));
+  return states
+    .filter((from) => from !== 'DELETED')
+    .flatMap((from) => states.filter((to) => to !== from).map((to): [S, S] => [from, to]));
 }
 
 describe('API properties', () => {
@@ -108,18 +123,47 @@ describe('API properties', () => {
 
   const newAudit = (state: AuditState, name = `audit-${crypto.randomUUID().slice(0, 8)}`) =>
     store.audits.create({
-      name, auditType: 'ONESHOT', state, parameters: { para1: 3.2, para2: 'hello' }, interval: null, goalId, strategyId, scope: [],
-      autoTrigger: false, nextRunTime: null, startTime: null, endTime: null, force: false, forceRefresh: false,
+      name,
+      auditType: 'ONESHOT',
+      state,
+      parameters: { para1: 3.2, para2: 'hello' },
+      interval: null,
+      goalId,
+      strategyId,
+      scope: [],
+      autoTrigger: false,
+      nextRunTime: null,
+      startTime: null,
+      endTime: null,
+      force: false,
+      forceRefresh: false,
     });
   const newPlan = async (state: ActionPlanState, actionState: ActionState = 'PENDING') => {
     const audit = await newAudit('SUCCEEDED');
     return store.actionPlans.create({
-      auditId: audit.id, strategyId, state, globalEfficacy: [], efficacyIndicators: [],
-      actions: [{ uuid: crypto.randomUUID(), actionType: 'nop', inputParameters: { message: 'x' }, parents: [], state: actionState }],
+      auditId: audit.id,
+      strategyId,
+      state,
+      globalEfficacy: [],
+      efficacyIndicators: [],
+      actions: [
+        {
+          uuid: crypto.randomUUID(),
+          actionType: 'nop',
+          inputParameters: { message: 'x' },
+          parents: [],
+          state: actionState,
+        },
+      ],
     });
   };
   const patchState = (url: string, value: string) =>
-    harness.app.inject({ method: 'PATCH', url, headers: LATEST, payload: [{ op: 'replace', path: '/state', value }] });
+    harness.app.inject({
+      method: 'PATCH',
+      url,
+      headers: LATEST,
+      payload: [{ op: 'replace', path: '/state', value }],
+    });
 
   beforeAll(async () => {
     testStore = await createTestStore('pglite');
@@ -136,23 +180,29 @@ describe('API properties', () => {
   });
 
   describe('state transitions', () => {
-    it.each(pairs(AUDIT_STATES))('an audit PATCH from %s to %s is allowed only when upstream allows it', async (from, to) => {
-      const audit = await newAudit(from);
-      const response = await patchState(`/v1/audits/${audit.uuid}`, to);
-      const allowed = AUDIT_PATCHABLE[from].includes(to);
-      expect(response.statusCode).toBe(allowed ? 200 : 400);
-      expect((await store.audits.find(audit.uuid))?.state).toBe(allowed ? to : from);
-      if (!allowed) expect(readWatcherFault(response.json())).toContain(`(${from} -> ${to})`);
-    });
+    it.each(pairs(AUDIT_STATES))(
+      'an audit PATCH from %s to %s is allowed only when upstream allows it',
+      async (from, to) => {
+        const audit = await newAudit(from);
+        const response = await patchState(`/v1/audits/${audit.uuid}`, to);
+        const allowed = AUDIT_PATCHABLE[from].includes(to);
+        expect(response.statusCode).toBe(allowed ? 200 : 400);
+        expect((await store.audits.find(audit.uuid))?.state).toBe(allowed ? to : from);
+        if (!allowed) expect(readWatcherFault(response.json())).toContain(`(${from} -> ${to})`);
+      },
+    );
 
-    it.each(pairs(ACTION_PLAN_STATES))('an action plan PATCH from %s to %s is allowed only when upstream allows it', async (from, to) => {
-      const plan = await newPlan(from);
-      const response = await patchState(`/v1/action_plans/${plan.uuid}`, to);
-      const allowed = PLAN_PATCHABLE[from].includes(to);
-      expect(response.statusCode).toBe(allowed ? 200 : 400);
-      expect((await store.actionPlans.find(plan.uuid))?.state).toBe(allowed ? to : from);
-      expect(harness.applier.launched.includes(plan.uuid)).toBe(allowed && to === 'PENDING');
-    });
+    it.each(pairs(ACTION_PLAN_STATES))(
+      'an action plan PATCH from %s to %s is allowed only when upstream allows it',
+      async (from, to) => {
+        const plan = await newPlan(from);
+        const response = await patchState(`/v1/action_plans/${plan.uuid}`, to);
+        const allowed = PLAN_PATCHABLE[from].includes(to);
+        expect(response.statusCode).toBe(allowed ? 200 : 400);
+        expect((await store.actionPlans.find(plan.uuid))?.state).toBe(allowed ? to : from);
+        expect(harness.applier.launched.includes(plan.uuid)).toBe(allowed && to === 'PENDING');
+      },
+    );
 
     it('cancelling a PENDING action plan cancels its pending actions in the same request', async () => {
       const plan = await newPlan('PENDING');
@@ -161,26 +211,41 @@ describe('API properties', () => {
       expect(actions.map((action) => action.state)).toEqual(['CANCELLED']);
     });
 
-    it.each(['RECOMMENDED', 'PENDING', 'ONGOING', 'SUCCEEDED'] as const)('starting an action plan in %s succeeds only from RECOMMENDED', async (state) => {
-      const plan = await newPlan(state);
-      const response = await harness.app.inject({ method: 'POST', url: `/v1/action_plans/${plan.uuid}/start`, headers: LATEST });
-      expect(response.statusCode).toBe(state === 'RECOMMENDED' ? 200 : 400);
-      expect(harness.applier.launched.includes(plan.uuid)).toBe(state === 'RECOMMENDED');
-    });
+    it.each(['RECOMMENDED', 'PENDING', 'ONGOING', 'SUCCEEDED'] as const)(
+      'starting an action plan in %s succeeds only from RECOMMENDED',
+      async (state) => {
+        const plan = await newPlan(state);
+        const response = await harness.app.inject({
+          method: 'POST',
+          url: `/v1/action_plans/${plan.uuid}/start`,
+          headers: LATEST,
+        });
+        expect(response.statusCode).toBe(state === 'RECOMMENDED' ? 200 : 400);
+        expect(harness.applier.launched.includes(plan.uuid)).toBe(state === 'RECOMMENDED');
+      },
+    );
 
-    it.each(pairs(ACTION_STATES))('an action PATCH from %s to %s is allowed only for PENDING -> SKIPPED', async (from, to) => {
-      const plan = await newPlan('RECOMMENDED', from);
-      const [action] = await store.actions.list({ limit: 10, filters: { actionPlanId: plan.id } });
-      const response = await patchState(`/v1/actions/${action!.uuid}`, to);
-      const allowed = from === 'PENDING' && to === 'SKIPPED';
-      expect(response.statusCode).toBe(allowed ? 200 : 409);
-      const stored = await store.actions.find(action!.uuid);
-      expect(stored?.state).toBe(allowed ? 'SKIPPED' : from);
-      if (allowed) expect(stored?.statusMessage).toBe('Action skipped by user.');
-    });
+    it.each(pairs(ACTION_STATES))(
+      'an action PATCH from %s to %s is allowed only for PENDING -> SKIPPED',
+      async (from, to) => {
+        const plan = await newPlan('RECOMMENDED', from);
+        const [action] = await store.actions.list({ limit: 10, filters: { actionPlanId: plan.id } });
+        const response = await patchState(`/v1/actions/${action!.uuid}`, to);
+        const allowed = from === 'PENDING' && to === 'SKIPPED';
+        expect(response.statusCode).toBe(allowed ? 200 : 409);
+        const stored = await store.actions.find(action!.uuid);
+        expect(stored?.state).toBe(allowed ? 'SKIPPED' : from);
+        if (allowed) expect(stored?.statusMessage).toBe('Action skipped by user.');
+      },
+    );
 
     it('creating a ONESHOT audit asks the decision engine to run it', async () => {
-      const response = await harness.app.inject({ method: 'POST', url: '/v1/audits', headers: LATEST, payload: { audit_type: 'ONESHOT', goal: 'dummy' } });
+      const response = await harness.app.inject({
+        method: 'POST',
+        url: '/v1/audits',
+        headers: LATEST,
+        payload: { audit_type: 'ONESHOT', goal: 'dummy' },
+      });
       expect(response.statusCode).toBe(201);
       expect(harness.engine.triggered).toContain(response.json<{ uuid: string }>().uuid);
     });
@@ -188,7 +253,11 @@ describe('API properties', () => {
 
   describe('microversions', () => {
     it('takes infra-optim from a header that also names other services', async () => {
-      const response = await harness.app.inject({ method: 'GET', url: '/v1/goals', headers: { 'OpenStack-API-Version': 'compute 2.60, infra-optim 1.3' } });
+      const response = await harness.app.inject({
+        method: 'GET',
+        url: '/v1/goals',
+        headers: { 'OpenStack-API-Version': 'compute 2.60, infra-optim 1.3' },
+      });
       expect(response.headers['openstack-api-version']).toBe('infra-optim 1.3');
     });
 
@@ -197,7 +266,11 @@ describe('API properties', () => {
       ['1.5', true],
     ])('an action plan at %s shows status_message: %s', async (version, shown) => {
       const plan = await newPlan('RECOMMENDED');
-      const response = await harness.app.inject({ method: 'GET', url: `/v1/action_plans/${plan.uuid}`, headers: { 'OpenStack-API-Version': `infra-optim ${version}` } });
+      const response = await harness.app.inject({
+        method: 'GET',
+        url: `/v1/action_plans/${plan.uuid}`,
+        headers: { 'OpenStack-API-Version': `infra-optim ${version}` },
+      });
       expect('status_message' in response.json<object>()).toBe(shown);
     });
   });
@@ -210,19 +283,37 @@ describe('API properties', () => {
       ['member,admin', 'GET', '/v1/audits', 200],
       ['service', 'GET', '/v1/audits', 403],
     ] as const)('with X-Roles %s, %s %s answers %i', async (roles, method, url, status) => {
-      const response = await harness.app.inject({ method, url, headers: roles === undefined ? {} : { 'X-Roles': roles } });
+      const response = await harness.app.inject({
+        method,
+        url,
+        headers: roles === undefined ? {} : { 'X-Roles': roles },
+      });
       expect(response.statusCode).toBe(status);
-      if (status === 403) expect(readWatcherFault(response.json())).toMatch(/^Policy doesn't allow \w+:get_all to be performed\.$/);
+      if (status === 403)
+        expect(readWatcherFault(response.json())).toMatch(
+          /^Policy doesn't allow \w+:get_all to be performed\.$/,
+        );
     });
 
     it('a policy file overrides the default rules', async () => {
       const directory = mkdtempSync(join(tmpdir(), 'steward-policy-'));
       const policyFile = join(directory, 'policy.json');
-      writeFileSync(policyFile, JSON.stringify({ 'goal:get_all': 'role:reader or rule:admin_api', 'audit:create': '!' }));
+      writeFileSync(
+        policyFile,
+        JSON.stringify({ 'goal:get_all': 'role:reader or rule:admin_api', 'audit:create': '!' }),
+      );
       const overridden = await createHarness(testStore, { policyFile });
       try {
-        expect((await overridden.app.inject({ method: 'GET', url: '/v1/goals', headers: { 'X-Roles': 'reader' } })).statusCode).toBe(200);
-        const create = await overridden.app.inject({ method: 'POST', url: '/v1/audits', headers: { 'X-Roles': 'admin' }, payload: { audit_type: 'ONESHOT', goal: 'dummy' } });
+        expect(
+          (await overridden.app.inject({ method: 'GET', url: '/v1/goals', headers: { 'X-Roles': 'reader' } }))
+            .statusCode,
+        ).toBe(200);
+        const create = await overridden.app.inject({
+          method: 'POST',
+          url: '/v1/audits',
+          headers: { 'X-Roles': 'admin' },
+          payload: { audit_type: 'ONESHOT', goal: 'dummy' },
+        });
         expect(create.statusCode).toBe(403);
         expect(readWatcherFault(create.json())).toBe("Policy doesn't allow audit:create to be performed.");
       } finally {
@@ -231,7 +322,12 @@ describe('API properties', () => {
     });
 
     it('a webhook needs webhook:trigger even in noauth mode', async () => {
-      const response = await harness.app.inject({ method: 'POST', url: `/v1/webhooks/${crypto.randomUUID()}`, headers: { 'X-Roles': 'reader' }, payload: {} });
+      const response = await harness.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${crypto.randomUUID()}`,
+        headers: { 'X-Roles': 'reader' },
+        payload: {},
+      });
       expect(response.statusCode).toBe(403);
       expect(readWatcherFault(response.json())).toContain('webhook:trigger');
     });
@@ -243,7 +339,7 @@ describe('API properties', () => {
       ['DELETE', '/v1/goals/dummy', 'GET'],
       ['PUT', `/v1/audits/${crypto.randomUUID()}`, 'GET, PATCH, DELETE'],
       ['GET', `/v1/webhooks/${crypto.randomUUID()}`, 'POST'],
-    ] as const)('%s %s is 405 in Watcher\'s body with Allow: %s', async (method, url, allow) => {
+    ] as const)("%s %s is 405 in Watcher's body with Allow: %s", async (method, url, allow) => {
       const response = await harness.app.inject({ method, url });
       expect(response.statusCode).toBe(405);
       expect(response.headers.allow).toBe(allow);
@@ -289,8 +385,20 @@ describe('API properties', () => {
       for (let i = 0; i < 23; i++) {
         const audit = await pagedStore.store.audits.create({
           // Names are unique among live audits; sorting by state or audit_type (all equal) exercises the tie-break.
-          name: `audit-${String(i).padStart(2, '0')}`, auditType: 'ONESHOT', state: 'SUCCEEDED', parameters: {}, interval: null, goalId: dummy.goalId, strategyId: dummy.id,
-          scope: [], autoTrigger: false, nextRunTime: null, startTime: null, endTime: null, force: false, forceRefresh: false,
+          name: `audit-${String(i).padStart(2, '0')}`,
+          auditType: 'ONESHOT',
+          state: 'SUCCEEDED',
+          parameters: {},
+          interval: null,
+          goalId: dummy.goalId,
+          strategyId: dummy.id,
+          scope: [],
+          autoTrigger: false,
+          nextRunTime: null,
+          startTime: null,
+          endTime: null,
+          force: false,
+          forceRefresh: false,
         });
         seeded.add(audit.uuid);
       }
@@ -309,15 +417,23 @@ describe('API properties', () => {
           fc.boolean(),
           async (limit, sortKey, sortDir, detail) => {
             const seen: string[] = [];
-            let url: string | undefined = `/v1/audits${detail ? '/detail' : ''}?limit=${limit}&sort_key=${sortKey}&sort_dir=${sortDir}`;
+            let url: string | undefined =
+              `/v1/audits${detail ? '/detail' : ''}?limit=${limit}&sort_key=${sortKey}&sort_dir=${sortDir}`;
             for (let pages = 0; url !== undefined && pages < 30; pages++) {
               const response: LightMyRequestResponse = await paged.app.inject({ method: 'GET', url });
               expect(response.statusCode).toBe(200);
-              const body: { audits: { uuid: string }[]; next?: string } = response.json<{ audits: { uuid: string }[]; next?: string }>();
+              const body: { audits: { uuid: string }[]; next?: string } = response.json<{
+                audits: { uuid: string }[];
+                next?: string;
+              }>();
               seen.push(...body.audits.map((audit) => audit.uuid));
               if (body.audits.length < limit) expect(body.next).toBeUndefined();
               if (body.next !== undefined) {
-                expect(body.next).toMatch(new RegExp(`^http://steward\\.test:9322/v1/audits${detail ? '/detail' : ''}\\?sort_key=${sortKey}&sort_dir=${sortDir}&limit=${limit}&marker=[0-9a-f-]{36}$`));
+                expect(body.next).toMatch(
+                  new RegExp(
+                    `^http://steward\\.test:9322/v1/audits${detail ? '/detail' : ''}\\?sort_key=${sortKey}&sort_dir=${sortDir}&limit=${limit}&marker=[0-9a-f-]{36}$`,
+                  ),
+                );
               }
               url = body.next?.replace('http://steward.test:9322', '');
             }
@@ -334,15 +450,34 @@ describe('API properties', () => {
     it('the document is valid JSON listing every v1 route', async () => {
       const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
       expect(response.statusCode).toBe(200);
-      const document = JSON.parse(response.body) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+      const document = JSON.parse(response.body) as {
+        openapi: string;
+        paths: Record<string, Record<string, unknown>>;
+      };
       expect(document.openapi).toMatch(/^3\./);
       const expected: [string, string][] = [
-        ['/v1/goals', 'get'], ['/v1/goals/{id}', 'get'], ['/v1/strategies', 'get'], ['/v1/strategies/{id}/state', 'get'],
-        ['/v1/audit_templates', 'post'], ['/v1/audit_templates/{id}', 'patch'], ['/v1/audit_templates/{id}', 'delete'],
-        ['/v1/audits', 'post'], ['/v1/audits/detail', 'get'], ['/v1/audits/{id}', 'patch'], ['/v1/audits/{id}', 'delete'],
-        ['/v1/action_plans', 'get'], ['/v1/action_plans/{id}/start', 'post'], ['/v1/action_plans/{id}', 'patch'],
-        ['/v1/actions', 'get'], ['/v1/actions/{id}', 'patch'], ['/v1/scoring_engines', 'get'], ['/v1/services', 'get'],
-        ['/v1/data_model', 'get'], ['/v1/webhooks/{id}', 'post'], ['/v1', 'get'], ['/', 'get'],
+        ['/v1/goals', 'get'],
+        ['/v1/goals/{id}', 'get'],
+        ['/v1/strategies', 'get'],
+        ['/v1/strategies/{id}/state', 'get'],
+        ['/v1/audit_templates', 'post'],
+        ['/v1/audit_templates/{id}', 'patch'],
+        ['/v1/audit_templates/{id}', 'delete'],
+        ['/v1/audits', 'post'],
+        ['/v1/audits/detail', 'get'],
+        ['/v1/audits/{id}', 'patch'],
+        ['/v1/audits/{id}', 'delete'],
+        ['/v1/action_plans', 'get'],
+        ['/v1/action_plans/{id}/start', 'post'],
+        ['/v1/action_plans/{id}', 'patch'],
+        ['/v1/actions', 'get'],
+        ['/v1/actions/{id}', 'patch'],
+        ['/v1/scoring_engines', 'get'],
+        ['/v1/services', 'get'],
+        ['/v1/data_model', 'get'],
+        ['/v1/webhooks/{id}', 'post'],
+        ['/v1', 'get'],
+        ['/', 'get'],
       ];
       const missing = expected.filter(([path, method]) => document.paths[path]?.[method] === undefined);
       expect(missing, `paths: ${Object.keys(document.paths).join(' ')}`).toEqual([]);

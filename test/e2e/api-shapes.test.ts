@@ -17,7 +17,10 @@ const dir = fileURLToPath(new URL('../fixtures/watcher-api/', import.meta.url));
 const exchanges = readdirSync(dir)
   .filter((file) => file.endsWith('.json'))
   .sort()
-  .map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as Exchange] as const);
+  .map(
+    (file) =>
+      [file.replace(/\.json$/, ''), JSON.parse(readFileSync(`${dir}${file}`, 'utf8')) as Exchange] as const,
+  );
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
@@ -25,7 +28,9 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 function shape(value: unknown, path = '$'): unknown {
   if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0], `${path}[0]`)];
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shape(inner, `${path}.${key}`)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, shape(inner, `${path}.${key}`)]),
+    );
   }
   return value === null ? 'null' : typeof value;
 }
@@ -33,13 +38,15 @@ function shape(value: unknown, path = '$'): unknown {
 /** Keys only, ignoring value types that legitimately vary (null vs a value, numbers vs strings in the data model). */
 function keysOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 0 ? [] : [keysOf(value[0])];
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, keysOf(inner)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, keysOf(inner)]));
   return '*';
 }
 
 // Where Steward deliberately differs, listed in docs/api-compat.md.
 const KNOWN_DIFFERENCES: Record<string, string> = {
-  '22-data-model-compute-1.3': 'the recorded cloud had hosts; this test runs Steward without a cloud, so only the envelope is compared',
+  '22-data-model-compute-1.3':
+    'the recorded cloud had hosts; this test runs Steward without a cloud, so only the envelope is compared',
 };
 
 describe('API shapes match the real Watcher', () => {
@@ -69,29 +76,51 @@ describe('API shapes match the real Watcher', () => {
         method: request.method as 'GET',
         url: translate(request.path),
         headers: { ...request.headers, host: '127.0.0.1:9322' },
-        ...(request.body !== null && request.body !== undefined && {
-          payload: translate(typeof request.body === 'string' ? request.body : JSON.stringify(request.body)),
-        }),
+        ...(request.body !== null &&
+          request.body !== undefined && {
+            payload: translate(
+              typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
+            ),
+          }),
       });
-      return { status: reply.statusCode, headers: reply.headers, body: reply.body === '' ? undefined : reply.json<unknown>() };
+      return {
+        status: reply.statusCode,
+        headers: reply.headers,
+        body: reply.body === '' ? undefined : reply.json<unknown>(),
+      };
     };
     let ours = await send();
     // Plans run for real: wait until a plan reaches the state the recording shows.
     const wantedState = (response.body_json as { state?: string } | undefined)?.state;
-    for (let i = 0; i < 100 && request.method === 'GET' && wantedState && (ours.body as { state?: string }).state !== wantedState; i++) {
+    for (
+      let i = 0;
+      i < 100 &&
+      request.method === 'GET' &&
+      wantedState &&
+      (ours.body as { state?: string }).state !== wantedState;
+      i++
+    ) {
       await steward.settle();
       await new Promise((resolve) => setTimeout(resolve, 100));
       ours = await send();
     }
     if (request.method === 'GET' && /actions/.test(request.path)) {
-      for (let i = 0; i < 50 && JSON.stringify(ours.body).includes('PENDING') && JSON.stringify(response.body_json).includes('SUCCEEDED'); i++) {
+      for (
+        let i = 0;
+        i < 50 &&
+        JSON.stringify(ours.body).includes('PENDING') &&
+        JSON.stringify(response.body_json).includes('SUCCEEDED');
+        i++
+      ) {
         await steward.settle();
         await new Promise((resolve) => setTimeout(resolve, 100));
         ours = await send();
       }
     }
     expect(ours.status, name).toBe(response.status);
-    for (const [header] of response.headers.filter(([key]) => /^openstack-api|^vary$|^location$/i.test(key))) {
+    for (const [header] of response.headers.filter(([key]) =>
+      /^openstack-api|^vary$|^location$/i.test(key),
+    )) {
       expect(ours.headers[header.toLowerCase()], `${name}: header ${header}`).toBeDefined();
     }
     if (response.body_json !== undefined && response.body_json !== null) {
@@ -99,7 +128,9 @@ describe('API shapes match the real Watcher', () => {
         expect(Object.keys(ours.body as object)).toEqual(Object.keys(response.body_json));
       } else if (response.status >= 400) {
         expect(Object.keys(ours.body as object)).toEqual(['error_message']);
-        expect(Object.keys(JSON.parse((ours.body as { error_message: string }).error_message) as object)).toEqual(
+        expect(
+          Object.keys(JSON.parse((ours.body as { error_message: string }).error_message) as object),
+        ).toEqual(
           Object.keys(JSON.parse((response.body_json as { error_message: string }).error_message) as object),
         );
       } else {

@@ -15,11 +15,16 @@ type Row = Record<string, unknown>;
 describe('the steward CLI', () => {
   let server: TestServer;
   const steward = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, [BIN, '--endpoint', server.url, '-f', 'json', ...args], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [BIN, '--endpoint', server.url, '-f', 'json', ...args], {
+      timeout: 60_000,
+    });
     return JSON.parse(stdout) as unknown;
   };
   const auditPlan = async (auditUuid: string) => {
-    await eventually(() => steward('audit', 'show', auditUuid) as Promise<Row>, (audit) => audit.state === 'SUCCEEDED');
+    await eventually(
+      () => steward('audit', 'show', auditUuid) as Promise<Row>,
+      (audit) => audit.state === 'SUCCEEDED',
+    );
     const [plan] = (await steward('actionplan', 'list', '--audit', auditUuid)) as Row[];
     return plan!.uuid as string;
   };
@@ -32,13 +37,36 @@ describe('the steward CLI', () => {
   });
 
   it('skips an action with a reason; the plan SUCCEEDS and reports the skip', async () => {
-    const audit = (await steward('audit', 'create', '--goal', 'dummy', '--strategy', 'dummy', '-p', 'para1=1', '-p', 'para2=skip me')) as Row;
+    const audit = (await steward(
+      'audit',
+      'create',
+      '--goal',
+      'dummy',
+      '--strategy',
+      'dummy',
+      '-p',
+      'para1=1',
+      '-p',
+      'para2=skip me',
+    )) as Row;
     const planUuid = await auditPlan(audit.uuid as string);
     const actions = (await steward('action', 'list', '--action-plan', planUuid)) as Row[];
-    const skipped = (await steward('action', 'skip', actions[1]!.uuid as string, '--reason', 'not during business hours')) as Row;
-    expect(skipped).toMatchObject({ state: 'SKIPPED', status_message: 'Action skipped by user. Reason: not during business hours' });
+    const skipped = (await steward(
+      'action',
+      'skip',
+      actions[1]!.uuid as string,
+      '--reason',
+      'not during business hours',
+    )) as Row;
+    expect(skipped).toMatchObject({
+      state: 'SKIPPED',
+      status_message: 'Action skipped by user. Reason: not during business hours',
+    });
     await steward('actionplan', 'start', planUuid);
-    const plan = await eventually(() => steward('actionplan', 'show', planUuid) as Promise<Row>, (row) => row.state === 'SUCCEEDED');
+    const plan = await eventually(
+      () => steward('actionplan', 'show', planUuid) as Promise<Row>,
+      (row) => row.state === 'SUCCEEDED',
+    );
     expect(plan.status_message).toContain('not during business hours');
     const after = (await steward('action', 'list', '--action-plan', planUuid)) as Row[];
     expect(after.map((row) => row.state)).toEqual(['SUCCEEDED', 'SKIPPED', 'SUCCEEDED']);
@@ -49,15 +77,41 @@ describe('the steward CLI', () => {
       { action_type: 'nop', input_parameters: { message: 'fine' } },
       { action_type: 'nop', input_parameters: { message: 'breaks', fail_execute: true } },
     ]);
-    const audit = (await steward('audit', 'create', '--goal', 'unclassified', '--strategy', 'actuator', '-p', `actions=${actions}`)) as Row;
+    const audit = (await steward(
+      'audit',
+      'create',
+      '--goal',
+      'unclassified',
+      '--strategy',
+      'actuator',
+      '-p',
+      `actions=${actions}`,
+    )) as Row;
     const planUuid = await auditPlan(audit.uuid as string);
     await steward('actionplan', 'start', planUuid);
-    const plan = await eventually(() => steward('actionplan', 'show', planUuid) as Promise<Row>, (row) => row.state === 'FAILED');
+    const plan = await eventually(
+      () => steward('actionplan', 'show', planUuid) as Promise<Row>,
+      (row) => row.state === 'FAILED',
+    );
     expect(plan.status_message).toContain('Action failed in execute');
   });
 
   it('prints the API error and exits non-zero on bad input', async () => {
-    await expect(run(process.execPath, [BIN, '--endpoint', server.url, 'audit', 'create', '--goal', 'dummy', '--strategy', 'dummy', '-p', 'para1=100'])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [
+        BIN,
+        '--endpoint',
+        server.url,
+        'audit',
+        'create',
+        '--goal',
+        'dummy',
+        '--strategy',
+        'dummy',
+        '-p',
+        'para1=100',
+      ]),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('para1 must be <= 10.2') as unknown,
     });

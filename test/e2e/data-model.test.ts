@@ -16,7 +16,10 @@ describe('the data model of the embedded simulated cloud', () => {
   let server: TestServer;
   let clients: CloudClients;
 
-  const api = async (path: string, init: { method?: string; version?: string; roles?: string; body?: unknown } = {}) => {
+  const api = async (
+    path: string,
+    init: { method?: string; version?: string; roles?: string; body?: unknown } = {},
+  ) => {
     const response = await fetch(`${server.url}${path}`, {
       method: init.method ?? 'GET',
       headers: {
@@ -28,15 +31,24 @@ describe('the data model of the embedded simulated cloud', () => {
     });
     return { status: response.status, body: (await response.json()) as Row };
   };
-  const rows = async (query = '', version = 'latest') => (await api(`/v1/data_model?data_model_type=compute${query}`, { version })).body.context as Row[];
+  const rows = async (query = '', version = 'latest') =>
+    (await api(`/v1/data_model?data_model_type=compute${query}`, { version })).body.context as Row[];
 
   beforeAll(async () => {
     server = await startTestServer();
     const sim = server.steward.simulator!;
     clients = createCloudClients({
-      auth: { authUrl: sim.credentials.authUrl, username: sim.credentials.username, password: sim.credentials.password, projectName: sim.credentials.projectName },
+      auth: {
+        authUrl: sim.credentials.authUrl,
+        username: sim.credentials.username,
+        password: sim.credentials.password,
+        projectName: sim.credentials.projectName,
+      },
     });
-    await eventually(() => rows(), (list) => list.length === 120);
+    await eventually(
+      () => rows(),
+      (list) => list.length === 120,
+    );
   });
 
   afterAll(async () => {
@@ -59,10 +71,18 @@ describe('the data model of the embedded simulated cloud', () => {
     // As upstream, an audit's scope comes from its template.
     const template = await api('/v1/audit_templates', {
       method: 'POST',
-      body: { name: 'all-but-one', goal: 'dummy', strategy: 'dummy', scope: [{ compute: [{ exclude: [{ compute_nodes: [{ name: excluded }] }] }] }] },
+      body: {
+        name: 'all-but-one',
+        goal: 'dummy',
+        strategy: 'dummy',
+        scope: [{ compute: [{ exclude: [{ compute_nodes: [{ name: excluded }] }] }] }],
+      },
     });
     expect(template.status).toBe(201);
-    const created = await api('/v1/audits', { method: 'POST', body: { audit_template_uuid: template.body.uuid, audit_type: 'ONESHOT' } });
+    const created = await api('/v1/audits', {
+      method: 'POST',
+      body: { audit_template_uuid: template.body.uuid, audit_type: 'ONESHOT' },
+    });
     expect(created.status).toBe(201);
     const scoped = await rows(`&audit_uuid=${created.body.uuid as string}`);
     expect(scoped.length).toBeGreaterThan(0);
@@ -71,13 +91,20 @@ describe('the data model of the embedded simulated cloud', () => {
 
   it('shows a live migration done through the simulated Nova on the destination host', async () => {
     const before = await rows();
-    const row = before.find((candidate) => candidate.server_state === 'active' && (candidate.server_memory as number) <= 4096)!;
+    const row = before.find(
+      (candidate) => candidate.server_state === 'active' && (candidate.server_memory as number) <= 4096,
+    )!;
     const source = row.node_hostname as string;
-    const destination = before.find((candidate) => candidate.node_hostname !== source)!.node_hostname as string;
-    await clients.compute.liveMigrate(row.server_uuid as string, { host: destination, blockMigration: 'auto' });
+    const destination = before.find((candidate) => candidate.node_hostname !== source)!
+      .node_hostname as string;
+    await clients.compute.liveMigrate(row.server_uuid as string, {
+      host: destination,
+      blockMigration: 'auto',
+    });
     const after = await eventually(
       () => rows(),
-      (list) => list.find((candidate) => candidate.server_uuid === row.server_uuid)?.node_hostname === destination,
+      (list) =>
+        list.find((candidate) => candidate.server_uuid === row.server_uuid)?.node_hostname === destination,
       15_000,
     );
     expect(after).toHaveLength(120);
@@ -88,7 +115,9 @@ describe('the data model of the embedded simulated cloud', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ data_model_type: 'compute', compute_nodes: 16, instances: 120 });
     const second = await api('/v1/data_model/refresh', { method: 'POST' });
-    expect(Date.parse(second.body.synced_at as string)).toBeGreaterThan(Date.parse(first.body.synced_at as string));
+    expect(Date.parse(second.body.synced_at as string)).toBeGreaterThan(
+      Date.parse(first.body.synced_at as string),
+    );
   });
 
   it.each([
@@ -104,9 +133,13 @@ describe('the data model of the embedded simulated cloud', () => {
   });
 
   it('is refreshed by `steward datamodel refresh`', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', '--endpoint', server.url, '-f', 'json', 'datamodel', 'refresh'], {
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--endpoint', server.url, '-f', 'json', 'datamodel', 'refresh'],
+      {
+        timeout: 60_000,
+      },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ compute_nodes: 16, instances: 120 });
   });
 });

@@ -23,11 +23,15 @@ describe('node bin/steward.js serve (what npm start runs)', () => {
 
   it('answers GET / with the versions document and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['bin/steward.js', 'serve', '--port', String(port), '--database', `pglite:${join(dir, 'db')}`], {
-      cwd: process.cwd(),
-      env: { ...process.env, STEWARD_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['bin/steward.js', 'serve', '--port', String(port), '--database', `pglite:${join(dir, 'db')}`],
+      {
+        cwd: process.cwd(),
+        env: { ...process.env, STEWARD_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -11,7 +11,8 @@ import { eventually, startTestServer, type TestServer } from '../helpers/server.
 const run = promisify(execFile);
 const OPENSTACK = '/usr/bin/openstack';
 const available = existsSync(OPENSTACK);
-if (!available && process.env.CI === 'true') throw new Error(`${OPENSTACK} is missing: install python3-openstackclient and python3-watcherclient`);
+if (!available && process.env.CI === 'true')
+  throw new Error(`${OPENSTACK} is missing: install python3-openstackclient and python3-watcherclient`);
 
 type Row = Record<string, unknown>;
 
@@ -19,13 +20,18 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
   let server: TestServer;
 
   const optimize = async (...args: string[]): Promise<string> => {
-    const { stdout } = await run(OPENSTACK, ['--os-auth-type', 'none', '--os-endpoint', server.url, 'optimize', ...args], {
-      env: { ...process.env, OS_CLOUD: '', PYTHONWARNINGS: 'ignore' },
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      OPENSTACK,
+      ['--os-auth-type', 'none', '--os-endpoint', server.url, 'optimize', ...args],
+      {
+        env: { ...process.env, OS_CLOUD: '', PYTHONWARNINGS: 'ignore' },
+        timeout: 60_000,
+      },
+    );
     return stdout;
   };
-  const json = async <T = Row>(...args: string[]): Promise<T> => JSON.parse(await optimize(...args, '-f', 'json')) as T;
+  const json = async <T = Row>(...args: string[]): Promise<T> =>
+    JSON.parse(await optimize(...args, '-f', 'json')) as T;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -36,14 +42,20 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
 
   it('lists and shows goals', async () => {
     const goals = await json<Row[]>('goal', 'list');
-    expect(goals.map((goal) => goal.Name)).toEqual(expect.arrayContaining(['dummy', 'server_consolidation', 'workload_balancing']));
+    expect(goals.map((goal) => goal.Name)).toEqual(
+      expect.arrayContaining(['dummy', 'server_consolidation', 'workload_balancing']),
+    );
     const dummy = await json('goal', 'show', 'dummy');
     expect(dummy).toMatchObject({ Name: 'dummy', 'Display name': 'Dummy goal' });
   });
 
   it('lists, shows and reports the state of strategies', async () => {
     const strategies = await json<Row[]>('strategy', 'list', '--goal', 'dummy');
-    expect(strategies.map((strategy) => strategy.Name).sort()).toEqual(['dummy', 'dummy_with_resize', 'dummy_with_scorer']);
+    expect(strategies.map((strategy) => strategy.Name).sort()).toEqual([
+      'dummy',
+      'dummy_with_resize',
+      'dummy_with_scorer',
+    ]);
     const dummy = await json('strategy', 'show', 'dummy');
     expect(dummy).toMatchObject({ Name: 'dummy', Goal: 'dummy' });
     expect(JSON.stringify(dummy['Parameters spec'] ?? dummy)).toContain('para1');
@@ -52,11 +64,23 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
   });
 
   it('creates, lists, shows, updates and deletes audit templates', async () => {
-    const created = await json('audittemplate', 'create', 'at-e2e', 'dummy', '-s', 'dummy', '-d', 'made by the e2e test');
+    const created = await json(
+      'audittemplate',
+      'create',
+      'at-e2e',
+      'dummy',
+      '-s',
+      'dummy',
+      '-d',
+      'made by the e2e test',
+    );
     expect(created).toMatchObject({ Name: 'at-e2e', Goal: 'dummy', Strategy: 'dummy' });
     const list = await json<Row[]>('audittemplate', 'list');
     expect(list.map((row) => row.Name)).toContain('at-e2e');
-    expect(await json('audittemplate', 'show', 'at-e2e')).toMatchObject({ Name: 'at-e2e', Description: 'made by the e2e test' });
+    expect(await json('audittemplate', 'show', 'at-e2e')).toMatchObject({
+      Name: 'at-e2e',
+      Description: 'made by the e2e test',
+    });
     const updated = await json('audittemplate', 'update', 'at-e2e', 'replace', 'description=changed');
     expect(updated).toMatchObject({ Description: 'changed' });
     await json('audittemplate', 'create', 'at-doomed', 'dummy');
@@ -65,10 +89,24 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
   });
 
   it('runs a one-shot audit with parameters to SUCCEEDED and executes its plan', async () => {
-    const audit = await json('audit', 'create', '-a', 'at-e2e', '-p', 'para1=1.0', '-p', 'para2=hi', '--name', 'oneshot-e2e');
+    const audit = await json(
+      'audit',
+      'create',
+      '-a',
+      'at-e2e',
+      '-p',
+      'para1=1.0',
+      '-p',
+      'para2=hi',
+      '--name',
+      'oneshot-e2e',
+    );
     expect(audit).toMatchObject({ Name: 'oneshot-e2e', 'Audit Type': 'ONESHOT' });
     const uuid = audit.UUID as string;
-    const finished = await eventually(() => json('audit', 'show', uuid), (row) => row.State === 'SUCCEEDED');
+    const finished = await eventually(
+      () => json('audit', 'show', uuid),
+      (row) => row.State === 'SUCCEEDED',
+    );
     expect(finished.Parameters).toMatchObject({ para1: 1, para2: 'hi' });
     expect((await json<Row[]>('audit', 'list')).map((row) => row.UUID)).toContain(uuid);
 
@@ -78,10 +116,16 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
     expect(await json('actionplan', 'show', planUuid)).toMatchObject({ State: 'RECOMMENDED' });
     const actions = await json<Row[]>('action', 'list', '--action-plan', planUuid, '--detail');
     expect(actions.map((row) => row.Action)).toEqual(['nop', 'nop', 'sleep']);
-    expect(await json('action', 'show', actions[2]!.UUID as string)).toMatchObject({ Action: 'sleep', State: 'PENDING' });
+    expect(await json('action', 'show', actions[2]!.UUID as string)).toMatchObject({
+      Action: 'sleep',
+      State: 'PENDING',
+    });
 
     await optimize('actionplan', 'start', planUuid);
-    const done = await eventually(() => json('actionplan', 'show', planUuid), (row) => row.State === 'SUCCEEDED');
+    const done = await eventually(
+      () => json('actionplan', 'show', planUuid),
+      (row) => row.State === 'SUCCEEDED',
+    );
     expect(done.State).toBe('SUCCEEDED');
     const executed = await json<Row[]>('action', 'list', '--action-plan', planUuid, '--detail');
     expect(executed.map((row) => row.State)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
@@ -93,24 +137,59 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
 
   it('cancels and updates action plans', async () => {
     const audit = await json('audit', 'create', '-g', 'dummy', '-s', 'dummy', '-p', 'para1=1.0');
-    await eventually(() => json('audit', 'show', audit.UUID as string), (row) => row.State === 'SUCCEEDED');
+    await eventually(
+      () => json('audit', 'show', audit.UUID as string),
+      (row) => row.State === 'SUCCEEDED',
+    );
     const [plan] = await json<Row[]>('actionplan', 'list', '--audit', audit.UUID as string);
     const cancelled = await json('actionplan', 'cancel', plan!.UUID as string);
     expect(cancelled.State).toBe('CANCELLED');
 
     const second = await json('audit', 'create', '-g', 'dummy', '-s', 'dummy', '-p', 'para1=1.0');
-    await eventually(() => json('audit', 'show', second.UUID as string), (row) => row.State === 'SUCCEEDED');
+    await eventually(
+      () => json('audit', 'show', second.UUID as string),
+      (row) => row.State === 'SUCCEEDED',
+    );
     const [plan2] = await json<Row[]>('actionplan', 'list', '--audit', second.UUID as string);
     const updated = await json('actionplan', 'update', plan2!.UUID as string, 'replace', 'state=CANCELLED');
     expect(updated.State).toBe('CANCELLED');
   });
 
   it('creates continuous audits by interval and by cron, and suspends one', async () => {
-    const byInterval = await json('audit', 'create', '-t', 'CONTINUOUS', '-i', '3600', '-g', 'dummy', '-s', 'dummy', '--name', 'every-hour');
+    const byInterval = await json(
+      'audit',
+      'create',
+      '-t',
+      'CONTINUOUS',
+      '-i',
+      '3600',
+      '-g',
+      'dummy',
+      '-s',
+      'dummy',
+      '--name',
+      'every-hour',
+    );
     expect(byInterval).toMatchObject({ 'Audit Type': 'CONTINUOUS', Interval: '3600', Name: 'every-hour' });
-    const byCron = await json('audit', 'create', '-t', 'CONTINUOUS', '-i', '*/5 * * * *', '-g', 'dummy', '-s', 'dummy', '--name', 'every-5-min');
+    const byCron = await json(
+      'audit',
+      'create',
+      '-t',
+      'CONTINUOUS',
+      '-i',
+      '*/5 * * * *',
+      '-g',
+      'dummy',
+      '-s',
+      'dummy',
+      '--name',
+      'every-5-min',
+    );
     expect(byCron).toMatchObject({ Interval: '*/5 * * * *' });
-    const running = await eventually(() => json('audit', 'show', 'every-hour'), (row) => row.State === 'ONGOING');
+    const running = await eventually(
+      () => json('audit', 'show', 'every-hour'),
+      (row) => row.State === 'ONGOING',
+    );
     expect(running['Next Run Time']).not.toBeNull();
     const suspended = await json('audit', 'update', 'every-hour', 'replace', 'state=SUSPENDED');
     expect(suspended.State).toBe('SUSPENDED');
@@ -127,7 +206,9 @@ describe.skipIf(!available)('openstack optimize (python-watcherclient) against S
     const first = [...model.instances()][0]!;
     expect(rows.map((row) => row['Server UUID'])).toContain(first.uuid);
     const services = await json<Row[]>('service', 'list');
-    expect(services.map((row) => row.Name)).toEqual(expect.arrayContaining(['steward-api', 'steward-decision-engine', 'steward-applier']));
+    expect(services.map((row) => row.Name)).toEqual(
+      expect.arrayContaining(['steward-api', 'steward-decision-engine', 'steward-applier']),
+    );
     const engine = await json('service', 'show', 'steward-decision-engine');
     expect(engine).toMatchObject({ Name: 'steward-decision-engine', Status: 'ACTIVE' });
     const engines = await json<Row[]>('scoringengine', 'list');

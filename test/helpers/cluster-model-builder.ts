@@ -99,11 +99,22 @@ export class ClusterModelBuilder {
 export const clusterModel = (): ClusterModelBuilder => new ClusterModelBuilder();
 
 /** A plain, comparable picture of a model (for deep-equal before/after checks). */
-export function snapshotOf(model: ClusterModel): { nodes: ComputeNode[]; instances: Instance[]; aggregates: HostAggregate[] } {
-  const byKey = <T>(key: (item: T) => string | number) => (a: T, b: T) => String(key(a)).localeCompare(String(key(b)));
+export function snapshotOf(model: ClusterModel): {
+  nodes: ComputeNode[];
+  instances: Instance[];
+  aggregates: HostAggregate[];
+} {
+  const byKey =
+    <T>(key: (item: T) => string | number) =>
+    (a: T, b: T) =>
+      String(key(a)).localeCompare(String(key(b)));
   return {
     nodes: [...model.nodes()].map((node) => structuredClone(node)).sort(byKey((node) => node.hostname)),
-    instances: [...model.instances()].map((element) => structuredClone(element)).sort(byKey((element) => element.uuid)),
-    aggregates: [...model.aggregates()].map((aggregate) => structuredClone(aggregate)).sort(byKey((aggregate) => aggregate.id)),
+    instances: [...model.instances()]
+      .map((element) => structuredClone(element))
+      .sort(byKey((element) => element.uuid)),
+    aggregates: [...model.aggregates()]
+      .map((aggregate) => structuredClone(aggregate))
+      .sort(byKey((aggregate) => aggregate.id)),
   };
 }

@@ -48,19 +48,55 @@ export interface SyntheticCloud {
 export const SYNTHETIC_CLOUD: SyntheticCloud = {
   hosts: [
     {
-      hostname: 'compute-a', fqdn: 'compute-a.cloud.test', cpus: 4, busy: 0.375, steal: 0.02, iowait: 0.05,
-      memTotalMiB: 65536, memUsedMiB: 20480, pressure: { cpu: 0.125, memory: 0.03, io: 0.25 },
-      rxBytesPerS: 1_250_000, txBytesPerS: 500_000, diskUsedGiB: 120,
+      hostname: 'compute-a',
+      fqdn: 'compute-a.cloud.test',
+      cpus: 4,
+      busy: 0.375,
+      steal: 0.02,
+      iowait: 0.05,
+      memTotalMiB: 65536,
+      memUsedMiB: 20480,
+      pressure: { cpu: 0.125, memory: 0.03, io: 0.25 },
+      rxBytesPerS: 1_250_000,
+      txBytesPerS: 500_000,
+      diskUsedGiB: 120,
     },
     {
-      hostname: 'compute-b', fqdn: 'compute-b', cpus: 2, busy: 0.8, steal: 0, iowait: 0.1,
-      memTotalMiB: 32768, memUsedMiB: 30000, pressure: { cpu: 0.5, memory: 0.2, io: 0.05 },
-      rxBytesPerS: 40_000, txBytesPerS: 2_000_000, diskUsedGiB: 7.5,
+      hostname: 'compute-b',
+      fqdn: 'compute-b',
+      cpus: 2,
+      busy: 0.8,
+      steal: 0,
+      iowait: 0.1,
+      memTotalMiB: 32768,
+      memUsedMiB: 30000,
+      pressure: { cpu: 0.5, memory: 0.2, io: 0.05 },
+      rxBytesPerS: 40_000,
+      txBytesPerS: 2_000_000,
+      diskUsedGiB: 7.5,
     },
   ],
   instances: [
-    { uuid: '5b2d3a4e-0000-4000-8000-00000000000a', vcpus: 4, cpuPct: 42.5, ramMiB: 3072, stealPct: 3, ioBusy: { read: 0.1, write: 0.05 }, cacheMisses: 2000, cacheReferences: 80000 },
-    { uuid: '5b2d3a4e-0000-4000-8000-00000000000b', vcpus: 1, cpuPct: 90, ramMiB: 512, stealPct: 0.5, ioBusy: { read: 0, write: 0.4 }, cacheMisses: 500, cacheReferences: 1000 },
+    {
+      uuid: '5b2d3a4e-0000-4000-8000-00000000000a',
+      vcpus: 4,
+      cpuPct: 42.5,
+      ramMiB: 3072,
+      stealPct: 3,
+      ioBusy: { read: 0.1, write: 0.05 },
+      cacheMisses: 2000,
+      cacheReferences: 80000,
+    },
+    {
+      uuid: '5b2d3a4e-0000-4000-8000-00000000000b',
+      vcpus: 1,
+      cpuPct: 90,
+      ramMiB: 512,
+      stealPct: 0.5,
+      ioBusy: { read: 0, write: 0.4 },
+      cacheMisses: 500,
+      cacheReferences: 1000,
+    },
   ],
 };
 
@@ -73,49 +109,83 @@ export function expectedValue(cloud: SyntheticCloud, metric: MetricName, key: st
     return value;
   };
   switch (metric) {
-    case 'host_cpu_usage': return need(host).busy * 100;
-    case 'host_ram_usage': return need(host).memUsedMiB;
-    case 'host_cpu_steal_pct': return need(host).steal * 100;
-    case 'host_io_wait_pct': return need(host).iowait * 100;
-    case 'host_pressure_cpu': return need(host).pressure.cpu;
-    case 'host_pressure_memory': return need(host).pressure.memory;
-    case 'host_pressure_io': return need(host).pressure.io;
-    case 'host_network_rx_bytes_per_s': return need(host).rxBytesPerS;
-    case 'host_network_tx_bytes_per_s': return need(host).txBytesPerS;
-    case 'host_disk_used_gb': return need(host).diskUsedGiB;
-    case 'instance_cpu_usage': return need(instance).cpuPct;
-    case 'instance_ram_usage': return need(instance).ramMiB;
-    case 'instance_cpu_steal_pct': return need(instance).stealPct;
-    case 'instance_io_wait_pct': return Math.min(100, (need(instance).ioBusy.read + need(instance).ioBusy.write) * 100);
-    case 'instance_cache_miss_rate': return need(instance).cacheMisses / need(instance).cacheReferences;
+    case 'host_cpu_usage':
+      return need(host).busy * 100;
+    case 'host_ram_usage':
+      return need(host).memUsedMiB;
+    case 'host_cpu_steal_pct':
+      return need(host).steal * 100;
+    case 'host_io_wait_pct':
+      return need(host).iowait * 100;
+    case 'host_pressure_cpu':
+      return need(host).pressure.cpu;
+    case 'host_pressure_memory':
+      return need(host).pressure.memory;
+    case 'host_pressure_io':
+      return need(host).pressure.io;
+    case 'host_network_rx_bytes_per_s':
+      return need(host).rxBytesPerS;
+    case 'host_network_tx_bytes_per_s':
+      return need(host).txBytesPerS;
+    case 'host_disk_used_gb':
+      return need(host).diskUsedGiB;
+    case 'instance_cpu_usage':
+      return need(instance).cpuPct;
+    case 'instance_ram_usage':
+      return need(instance).ramMiB;
+    case 'instance_cpu_steal_pct':
+      return need(instance).stealPct;
+    case 'instance_io_wait_pct':
+      return Math.min(100, (need(instance).ioBusy.read + need(instance).ioBusy.write) * 100);
+    case 'instance_cache_miss_rate':
+      return need(instance).cacheMisses / need(instance).cacheReferences;
   }
 }
 
 /** OpenMetrics text: counters grow at the known rates, gauges stay flat, one sample per `stepSeconds`. */
-export function generateOpenMetrics(cloud: SyntheticCloud, options: { end: number; durationSeconds: number; stepSeconds: number }): string {
+export function generateOpenMetrics(
+  cloud: SyntheticCloud,
+  options: { end: number; durationSeconds: number; stepSeconds: number },
+): string {
   const times: number[] = [];
-  for (let t = options.end - options.durationSeconds; t <= options.end; t += options.stepSeconds) times.push(t);
+  for (let t = options.end - options.durationSeconds; t <= options.end; t += options.stepSeconds)
+    times.push(t);
   const start = times[0]!;
   const families = new Map<string, { type: 'counter' | 'gauge'; lines: string[] }>();
-  const add = (name: string, type: 'counter' | 'gauge', labels: Record<string, string>, valueAt: (elapsed: number) => number): void => {
+  const add = (
+    name: string,
+    type: 'counter' | 'gauge',
+    labels: Record<string, string>,
+    valueAt: (elapsed: number) => number,
+  ): void => {
     let family = families.get(name);
     if (!family) families.set(name, (family = { type, lines: [] }));
-    const rendered = Object.entries(labels).map(([key, value]) => `${key}="${value}"`).join(',');
+    const rendered = Object.entries(labels)
+      .map(([key, value]) => `${key}="${value}"`)
+      .join(',');
     for (const t of times) family.lines.push(`${name}{${rendered}} ${valueAt(t - start).toFixed(6)} ${t}`);
   };
   const counter = (name: string, labels: Record<string, string>, perSecond: number): void =>
     add(name, 'counter', labels, (elapsed) => 1000 + perSecond * elapsed);
-  const gauge = (name: string, labels: Record<string, string>, value: number): void => add(name, 'gauge', labels, () => value);
+  const gauge = (name: string, labels: Record<string, string>, value: number): void =>
+    add(name, 'gauge', labels, () => value);
 
   for (const host of cloud.hosts) {
     const node = { fqdn: host.fqdn, instance: `${host.fqdn}:9100`, job: 'node' };
     for (let cpu = 0; cpu < host.cpus; cpu++) {
-      const modes: Record<string, number> = { idle: 1 - host.busy, steal: host.steal, iowait: host.iowait, user: host.busy - host.steal - host.iowait };
-      for (const [mode, share] of Object.entries(modes)) counter('node_cpu_seconds_total', { ...node, cpu: String(cpu), mode }, share);
+      const modes: Record<string, number> = {
+        idle: 1 - host.busy,
+        steal: host.steal,
+        iowait: host.iowait,
+        user: host.busy - host.steal - host.iowait,
+      };
+      for (const [mode, share] of Object.entries(modes))
+        counter('node_cpu_seconds_total', { ...node, cpu: String(cpu), mode }, share);
     }
     gauge('node_memory_MemTotal_bytes', node, host.memTotalMiB * 1048576);
     gauge('node_memory_MemAvailable_bytes', node, (host.memTotalMiB - host.memUsedMiB) * 1048576);
-    for (const resource of ['cpu', 'memory', 'io'] as const) counter(`node_pressure_${resource}_waiting_seconds_total`, node, host.pressure[resource]);
+    for (const resource of ['cpu', 'memory', 'io'] as const)
+      counter(`node_pressure_${resource}_waiting_seconds_total`, node, host.pressure[resource]);
     // Virtual interfaces (VM taps, loopback) must not count: their traffic also crosses the physical NIC.
     counter('node_network_receive_bytes_total', { ...node, device: 'eth0' }, host.rxBytesPerS);
     counter('node_network_transmit_bytes_total', { ...node, device: 'eth0' }, host.txBytesPerS);
@@ -124,10 +194,26 @@ export function generateOpenMetrics(cloud: SyntheticCloud, options: { end: numbe
       counter('node_network_transmit_bytes_total', { ...node, device }, 9_999_999);
     }
     const disk = 500 * 1073741824;
-    gauge('node_filesystem_size_bytes', { ...node, device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' }, disk);
-    gauge('node_filesystem_avail_bytes', { ...node, device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' }, disk - host.diskUsedGiB * 1073741824);
-    gauge('node_filesystem_size_bytes', { ...node, device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' }, 4 * 1073741824);
-    gauge('node_filesystem_avail_bytes', { ...node, device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' }, 1073741824);
+    gauge(
+      'node_filesystem_size_bytes',
+      { ...node, device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' },
+      disk,
+    );
+    gauge(
+      'node_filesystem_avail_bytes',
+      { ...node, device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' },
+      disk - host.diskUsedGiB * 1073741824,
+    );
+    gauge(
+      'node_filesystem_size_bytes',
+      { ...node, device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' },
+      4 * 1073741824,
+    );
+    gauge(
+      'node_filesystem_avail_bytes',
+      { ...node, device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' },
+      1073741824,
+    );
   }
   for (const instance of cloud.instances) {
     const ceilometer = { job: 'ceilometer', resource: instance.uuid };
@@ -138,10 +224,22 @@ export function generateOpenMetrics(cloud: SyntheticCloud, options: { end: numbe
     gauge('ceilometer_perf_cache_references', ceilometer, instance.cacheReferences);
     gauge('libvirt_domain_info_virtual_cpus', libvirt, instance.vcpus);
     for (let vcpu = 0; vcpu < instance.vcpus; vcpu++) {
-      counter('libvirt_domain_vcpu_delay_seconds_total', { ...libvirt, vcpu: String(vcpu) }, instance.stealPct / 100);
+      counter(
+        'libvirt_domain_vcpu_delay_seconds_total',
+        { ...libvirt, vcpu: String(vcpu) },
+        instance.stealPct / 100,
+      );
     }
-    counter('libvirt_domain_block_stats_read_time_seconds_total', { ...libvirt, target_device: 'vda' }, instance.ioBusy.read);
-    counter('libvirt_domain_block_stats_write_time_seconds_total', { ...libvirt, target_device: 'vda' }, instance.ioBusy.write);
+    counter(
+      'libvirt_domain_block_stats_read_time_seconds_total',
+      { ...libvirt, target_device: 'vda' },
+      instance.ioBusy.read,
+    );
+    counter(
+      'libvirt_domain_block_stats_write_time_seconds_total',
+      { ...libvirt, target_device: 'vda' },
+      instance.ioBusy.write,
+    );
   }
   const out: string[] = [];
   for (const [name, family] of families) out.push(`# TYPE ${name} ${family.type}`, ...family.lines);
@@ -155,7 +253,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -177,16 +277,32 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(cloud: SyntheticCloud, options: { durationSeconds?: number; stepSeconds?: number } = {}): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  cloud: SyntheticCloud,
+  options: { durationSeconds?: number; stepSeconds?: number } = {},
+): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'steward-prom-'));
   const stepSeconds = options.stepSeconds ?? 60;
   const end = Math.floor(Date.now() / 1000 / stepSeconds) * stepSeconds - stepSeconds;
-  await writeFile(join(dir, 'history.om'), generateOpenMetrics(cloud, { end, durationSeconds: options.durationSeconds ?? 4 * 3600, stepSeconds }));
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', join(dir, 'history.om'), join(dir, 'data')]);
+  await writeFile(
+    join(dir, 'history.om'),
+    generateOpenMetrics(cloud, { end, durationSeconds: options.durationSeconds ?? 4 * 3600, stepSeconds }),
+  );
+  await run('promtool', [
+    'tsdb',
+    'create-blocks-from',
+    'openmetrics',
+    '-q',
+    join(dir, 'history.om'),
+    join(dir, 'data'),
+  ]);
   const port = await freePort();
   // Targets are unreachable on purpose: upstream resolves hosts from the labels of active targets, not from scrapes.
   const targets = cloud.hosts
-    .map((host) => `      - targets: ['127.0.0.1:9']\n        labels: {fqdn: '${host.fqdn}', instance: '${host.fqdn}:9100'}`)
+    .map(
+      (host) =>
+        `      - targets: ['127.0.0.1:9']\n        labels: {fqdn: '${host.fqdn}', instance: '${host.fqdn}:9100'}`,
+    )
     .join('\n');
   await writeFile(
     join(dir, 'prometheus.yml'),
@@ -222,7 +338,11 @@ export async function startPrometheus(cloud: SyntheticCloud, options: { duration
     }
     try {
       const ready = await fetch(`${baseUrl}/-/ready`);
-      const targetsAnswer = ready.ok ? ((await (await fetch(`${baseUrl}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: unknown[] } }) : undefined;
+      const targetsAnswer = ready.ok
+        ? ((await (await fetch(`${baseUrl}/api/v1/targets?state=active`)).json()) as {
+            data: { activeTargets: unknown[] };
+          })
+        : undefined;
       if (targetsAnswer && targetsAnswer.data.activeTargets.length >= cloud.hosts.length) break;
     } catch {
       // not listening yet

@@ -35,7 +35,12 @@ export async function createTempVhost(): Promise<TempVhost> {
     prefix,
     vhost,
     closeConnections: async () => {
-      await run('rabbitmqctl', ['close_all_connections', '--vhost', vhost, 'test: simulated connection loss']);
+      await run('rabbitmqctl', [
+        'close_all_connections',
+        '--vhost',
+        vhost,
+        'test: simulated connection loss',
+      ]);
     },
     drop: async () => {
       await run('rabbitmqctl', ['delete_vhost', vhost]);

@@ -12,7 +12,13 @@ export interface TestServer {
 export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
   const config = loadConfig({
     env: {},
-    overrides: { 'api.port': 0, 'database.url': 'pglite:memory', logLevel: 'silent', heartbeatIntervalSeconds: 1, ...overrides },
+    overrides: {
+      'api.port': 0,
+      'database.url': 'pglite:memory',
+      logLevel: 'silent',
+      heartbeatIntervalSeconds: 1,
+      ...overrides,
+    },
   });
   const steward = await composeSteward(config, { logger: silentLogger });
   if (!steward.urls.api) throw new Error('the API did not start');
@@ -20,12 +26,17 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
 }
 
 /** Polls until `read` returns a value accepted by `done` (e2e only: real processes take real time). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -24,7 +24,8 @@ export async function startSimulator(args: string[]): Promise<Running> {
     child.stdout.on('data', () => (stdout.includes('Stop with Ctrl-C') ? resolve() : undefined));
     void exited.then((code) => reject(new Error(`simulator exited early with ${String(code)}: ${stderr}`)));
   });
-  const env = Object.fromEntries([...stdout.matchAll(/^export (OS_\w+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+  const env = Object.fromEntries(
+    [...stdout.matchAll(/^export (OS_\w+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+  );
   return { child, stdout: () => stdout, exited, env };
 }
-

@@ -31,7 +31,12 @@ export interface TestSteward {
 }
 
 export async function createTestSteward(
-  options: { dialect?: StoreDialect; clock?: Clock; config?: Partial<ApiConfig>; startServices?: boolean } = {},
+  options: {
+    dialect?: StoreDialect;
+    clock?: Clock;
+    config?: Partial<ApiConfig>;
+    startServices?: boolean;
+  } = {},
 ): Promise<TestSteward> {
   const testStore = await createTestStore(options.dialect ?? 'pglite');
   const { store } = testStore;
@@ -69,7 +74,8 @@ export async function createTestSteward(
     expiryCheckIntervalMs: 1_800_000,
   });
   if (options.startServices) {
-    for (const name of ['steward-applier', 'steward-decision-engine', 'steward-api']) await store.services.heartbeat(name, host, clock.now());
+    for (const name of ['steward-applier', 'steward-decision-engine', 'steward-api'])
+      await store.services.heartbeat(name, host, clock.now());
     await engine.start();
     await applier.start();
   }
@@ -80,7 +86,13 @@ export async function createTestSteward(
     clock,
     logger: silentLogger,
     metrics,
-    config: { maxLimit: 1000, bodyLimitBytes: 1024 * 1024, auth: { strategy: 'noauth' }, serviceDownTimeSeconds: 90, ...options.config },
+    config: {
+      maxLimit: 1000,
+      bodyLimitBytes: 1024 * 1024,
+      auth: { strategy: 'noauth' },
+      serviceDownTimeSeconds: 90,
+      ...options.config,
+    },
   });
   return {
     app,

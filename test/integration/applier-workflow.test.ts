@@ -27,7 +27,10 @@ interface Probe {
 }
 
 function probeTypes(probe: Probe) {
-  const params = Type.Object({ name: Type.String(), ms: Type.Optional(Type.Number()) }, { additionalProperties: false });
+  const params = Type.Object(
+    { name: Type.String(), ms: Type.Optional(Type.Number()) },
+    { additionalProperties: false },
+  );
   const step = defineActionType({
     name: 'step',
     parameters: params,
@@ -70,7 +73,9 @@ function probeTypes(probe: Probe) {
     execute(_ctx, { name }) {
       if (probe.failuresLeft > 0) {
         probe.failuresLeft -= 1;
-        return Promise.reject(new StewardError('unavailable', 'UPSTREAM_UNAVAILABLE', 'nova timed out', { retryable: true }));
+        return Promise.reject(
+          new StewardError('unavailable', 'UPSTREAM_UNAVAILABLE', 'nova timed out', { retryable: true }),
+        );
       }
       probe.order.push(name);
       return Promise.resolve();
@@ -82,7 +87,10 @@ function probeTypes(probe: Probe) {
     abortable: false,
     describe: ({ name }) => `fatal ${name}`,
     check: () => Promise.resolve(ok),
-    execute: () => Promise.reject(new StewardError('invalid', 'INVALID_INPUT', 'flavor x9 does not exist', { retryable: false })),
+    execute: () =>
+      Promise.reject(
+        new StewardError('invalid', 'INVALID_INPUT', 'flavor x9 does not exist', { retryable: false }),
+      ),
   });
   return createRegistry<ActionType>('action type', [step, gone, brokenCheck, flaky, fatal] as ActionType[]);
 }
@@ -113,7 +121,8 @@ async function createPlan(store: Store, specs: Spec[]) {
     force: false,
     forceRefresh: false,
   });
-  const uuidOf = (name: string) => `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0')}`;
+  const uuidOf = (name: string) =>
+    `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0')}`;
   const plan = await store.actionPlans.create({
     auditId: audit.id,
     strategyId: strategy.id,
@@ -183,31 +192,46 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
     // How many overlap depends on store latency; the bound never does.
     expect(probe.maxRunning).toBeGreaterThan(0);
     expect(probe.maxRunning).toBeLessThanOrEqual(2);
-    expect(probe.order.indexOf('d')).toBeGreaterThan(Math.max(...['a', 'b', 'c'].map((name) => probe.order.indexOf(name))));
+    expect(probe.order.indexOf('d')).toBeGreaterThan(
+      Math.max(...['a', 'b', 'c'].map((name) => probe.order.indexOf(name))),
+    );
     expect(probe.order.slice(4).sort()).toEqual(['e', 'f']);
-    expect((await store.actions.listByPlan(plan.id)).map((action) => action.state)).toEqual(Array(6).fill('SUCCEEDED'));
+    expect((await store.actions.listByPlan(plan.id)).map((action) => action.state)).toEqual(
+      Array(6).fill('SUCCEEDED'),
+    );
   });
 
   it.each([
     ['gone', 'SKIPPED', 'Action was skipped automatically: the instance no longer exists', 'SUCCEEDED'],
     ['broken_check', 'FAILED', 'Action failed in pre_condition: nova is unreachable', 'FAILED'],
     ['fatal', 'FAILED', 'Action failed in execute: flavor x9 does not exist', 'FAILED'],
-    ['unknown_type', 'FAILED', 'Action failed in pre_condition: action type unknown_type is not supported by this applier', 'FAILED'],
-  ])('ends a %s action %s with "%s", its dependant still runs, and the plan is %s', async (type, state, message, planState) => {
-    const { store, clock, probe, deps } = await setup();
-    const { plan, uuidOf } = await createPlan(store, [{ name: 'x', type }, { name: 'y', after: ['x'] }]);
-    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
-    await drive(clock, run);
-    const result = await run;
-    expect(result.state).toBe(planState);
-    expect(result.actions).toEqual([
-      { uuid: uuidOf('x'), state, reason: message },
-      { uuid: uuidOf('y'), state: 'SUCCEEDED' },
-    ]);
-    expect((await store.actions.find(uuidOf('x')))!.statusMessage).toBe(message);
-    expect(probe.order).toEqual(['y']);
-    expect(result.statusMessage).toContain(message);
-  });
+    [
+      'unknown_type',
+      'FAILED',
+      'Action failed in pre_condition: action type unknown_type is not supported by this applier',
+      'FAILED',
+    ],
+  ])(
+    'ends a %s action %s with "%s", its dependant still runs, and the plan is %s',
+    async (type, state, message, planState) => {
+      const { store, clock, probe, deps } = await setup();
+      const { plan, uuidOf } = await createPlan(store, [
+        { name: 'x', type },
+        { name: 'y', after: ['x'] },
+      ]);
+      const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+      await drive(clock, run);
+      const result = await run;
+      expect(result.state).toBe(planState);
+      expect(result.actions).toEqual([
+        { uuid: uuidOf('x'), state, reason: message },
+        { uuid: uuidOf('y'), state: 'SUCCEEDED' },
+      ]);
+      expect((await store.actions.find(uuidOf('x')))!.statusMessage).toBe(message);
+      expect(probe.order).toEqual(['y']);
+      expect(result.statusMessage).toContain(message);
+    },
+  );
 
   it('retries an action only while its error is retryable, backing off on the clock', async () => {
     const { store, clock, probe, deps } = await setup({ maxAttempts: 3 });
@@ -222,7 +246,11 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
 
   it('never runs an action the operator skipped', async () => {
     const { store, clock, probe, deps } = await setup();
-    const { plan } = await createPlan(store, [{ name: 'a' }, { name: 'b', state: 'SKIPPED', after: ['a'] }, { name: 'c', after: ['b'] }]);
+    const { plan } = await createPlan(store, [
+      { name: 'a' },
+      { name: 'b', state: 'SKIPPED', after: ['a'] },
+      { name: 'c', after: ['b'] },
+    ]);
     const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
     await drive(clock, run);
     expect((await run).state).toBe('SUCCEEDED');
@@ -231,7 +259,11 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
 
   it('on cancel aborts the running actions, starts no new one, and cancels the pending ones', async () => {
     const { store, clock, probe, deps } = await setup({ concurrency: 1 });
-    const { plan, uuidOf } = await createPlan(store, [{ name: 'a', ms: 60_000 }, { name: 'b', after: ['a'] }, { name: 'c' }]);
+    const { plan, uuidOf } = await createPlan(store, [
+      { name: 'a', ms: 60_000 },
+      { name: 'b', after: ['a'] },
+      { name: 'c' },
+    ]);
     const controller = new AbortController();
     const run = runWorkflow(deps, plan.uuid, controller.signal);
     while (clock.pendingSleepers === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -256,6 +288,11 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
     const result = await run;
     expect(result.state).toBe('SUCCEEDED');
     expect(probe.order).toEqual(['b', 'd']);
-    expect(result.actions.map((action) => action.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SKIPPED', 'SUCCEEDED']);
+    expect(result.actions.map((action) => action.state)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SKIPPED',
+      'SUCCEEDED',
+    ]);
   });
 });

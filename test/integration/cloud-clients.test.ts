@@ -5,7 +5,11 @@
  * token renewal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudClients, type CloudClients, type CloudClientsOptions } from '../../src/cloud/openstack.js';
+import {
+  createCloudClients,
+  type CloudClients,
+  type CloudClientsOptions,
+} from '../../src/cloud/openstack.js';
 import type { BlockStorageApi, Server } from '../../src/cloud/ports.js';
 import { isStewardError, type StewardError } from '../../src/errors.js';
 import { ManualClock } from '../../src/lib/clock.js';
@@ -22,7 +26,16 @@ const PAGE = 5;
 
 function passwordAuth(): CloudClientsOptions['auth'] {
   const c = cloud.credentials;
-  return { authUrl: c.authUrl, username: c.username, password: c.password, projectName: c.projectName, userDomainName: c.userDomainName, projectDomainName: c.projectDomainName, interface: 'internal', region: 'RegionOne' };
+  return {
+    authUrl: c.authUrl,
+    username: c.username,
+    password: c.password,
+    projectName: c.projectName,
+    userDomainName: c.userDomainName,
+    projectDomainName: c.projectDomainName,
+    interface: 'internal',
+    region: 'RegionOne',
+  };
 }
 
 const fast = { timeoutMs: 5_000, retries: 1, backoffMs: 1 } as const;
@@ -47,7 +60,10 @@ async function pass(ms: number): Promise<void> {
   await cloud.settle();
 }
 
-const idle = async (): Promise<Server[]> => (await clients.compute.listServers({ allTenants: true })).filter((s) => s.status === 'ACTIVE' && s.taskState === null && s.hostname !== null);
+const idle = async (): Promise<Server[]> =>
+  (await clients.compute.listServers({ allTenants: true })).filter(
+    (s) => s.status === 'ACTIVE' && s.taskState === null && s.hostname !== null,
+  );
 
 beforeAll(async () => {
   clock = new ManualClock();
@@ -67,21 +83,31 @@ describe('Keystone session', () => {
   it('finds every service in the catalog by type, interface and region', async () => {
     await expect(clients.session.endpoint('compute')).resolves.toBe(cloud.urls.compute);
     await expect(clients.session.endpoint('placement')).resolves.toBe(cloud.urls.placement);
-    await expect(clients.session.endpoint(['block-storage', 'volumev3'])).resolves.toMatch(new RegExp(`^${cloud.urls.volume}/[0-9a-f]{32}$`));
+    await expect(clients.session.endpoint(['block-storage', 'volumev3'])).resolves.toMatch(
+      new RegExp(`^${cloud.urls.volume}/[0-9a-f]{32}$`),
+    );
     expect(await clients.session.token()).toMatch(/^gAAAA/);
   });
 
   it('names what the catalog lacks when a region has no such endpoint', async () => {
-    const elsewhere = createCloudClients({ auth: { ...passwordAuth(), region: 'RegionTwo' }, clock, ...fast });
+    const elsewhere = createCloudClients({
+      auth: { ...passwordAuth(), region: 'RegionTwo' },
+      clock,
+      ...fast,
+    });
     const error = await failure(elsewhere.compute.listHypervisors());
-    expect(error.message).toMatch(/^keystone catalog lookup failed: the service catalog has no compute endpoint with interface internal in region RegionTwo; it offers .*compute \(public, internal, admin\)/);
+    expect(error.message).toMatch(
+      /^keystone catalog lookup failed: the service catalog has no compute endpoint with interface internal in region RegionTwo; it offers .*compute \(public, internal, admin\)/,
+    );
     expect(error.retryable).toBe(false);
   });
 
-  it('fails with Keystone\'s 401 on wrong credentials', async () => {
+  it("fails with Keystone's 401 on wrong credentials", async () => {
     const wrong = createCloudClients({ auth: { ...passwordAuth(), password: 'nope' }, clock, ...fast });
     const error = await failure(wrong.compute.listServices());
-    expect(error.message).toBe('keystone POST /auth/tokens failed with HTTP 401: The request you have made requires authentication.');
+    expect(error.message).toBe(
+      'keystone POST /auth/tokens failed with HTTP 401: The request you have made requires authentication.',
+    );
   });
 
   it('authenticates again once the cached token has expired on the simulated clock', async () => {
@@ -97,7 +123,12 @@ describe('Keystone session', () => {
   it('renews the token once when a service answers 401 to a token it still believes valid', async () => {
     // The session's clock stands still while the cloud's moves on: the skew makes the cached token stale.
     const own = createMetrics({ defaultMetrics: false });
-    const skewed = createCloudClients({ auth: passwordAuth(), clock: new ManualClock(clock.now()), metrics: own, ...fast });
+    const skewed = createCloudClients({
+      auth: passwordAuth(),
+      clock: new ManualClock(clock.now()),
+      metrics: own,
+      ...fast,
+    });
     await skewed.compute.listServices();
     await pass(2 * 3_600_000);
     await expect(skewed.compute.listServices()).resolves.toHaveLength(4);
@@ -107,9 +138,17 @@ describe('Keystone session', () => {
 
   it('works without Keystone against fixed endpoints and a given token', async () => {
     const token = await clients.session.token();
-    const fixed = createCloudClients({ auth: { endpoints: { compute: cloud.urls.compute, placement: cloud.urls.placement }, ...(token ? { token } : {}) }, ...fast });
+    const fixed = createCloudClients({
+      auth: {
+        endpoints: { compute: cloud.urls.compute, placement: cloud.urls.placement },
+        ...(token ? { token } : {}),
+      },
+      ...fast,
+    });
     expect(fixed.blockStorage).toBeUndefined();
-    expect((await fixed.compute.listHypervisors()).map((h) => h.id).sort()).toEqual(cloud.state.hosts.map((h) => h.id).sort());
+    expect((await fixed.compute.listHypervisors()).map((h) => h.id).sort()).toEqual(
+      cloud.state.hosts.map((h) => h.id).sort(),
+    );
     expect(await fixed.placement.listResourceProviders()).toHaveLength(4);
   });
 });
@@ -126,7 +165,14 @@ describe('Nova', () => {
       hostname: sim?.host,
       hypervisorHostname: sim?.host,
       projectId: sim?.projectId,
-      flavor: { name: sim?.flavor.name, vcpus: sim?.flavor.vcpus, memoryMb: sim?.flavor.ramMb, diskGb: sim?.flavor.diskGb, ephemeralGb: 0, swapMb: 0 },
+      flavor: {
+        name: sim?.flavor.name,
+        vcpus: sim?.flavor.vcpus,
+        memoryMb: sim?.flavor.ramMb,
+        diskGb: sim?.flavor.diskGb,
+        ephemeralGb: 0,
+        swapMb: 0,
+      },
       schedulerHints: {},
       imageProperties: {},
       serverGroups: expect.any(Array),
@@ -140,7 +186,12 @@ describe('Nova', () => {
     const onHost = await clients.compute.listServers({ allTenants: true, host });
     expect(onHost.length).toBeGreaterThan(0);
     expect(onHost.every((s) => s.hostname === host)).toBe(true);
-    expect(await clients.compute.listServers({ allTenants: true, changesSince: new Date(clock.now().getTime() + 60_000) })).toEqual([]);
+    expect(
+      await clients.compute.listServers({
+        allTenants: true,
+        changesSince: new Date(clock.now().getTime() + 60_000),
+      }),
+    ).toEqual([]);
   });
 
   it('gets one server, and undefined for one that does not exist', async () => {
@@ -150,7 +201,12 @@ describe('Nova', () => {
   });
 
   it('asks for an older microversion when told, and then leaves out the newer fields', async () => {
-    const older = createCloudClients({ auth: passwordAuth(), clock, microversions: { compute: '2.90' }, ...fast });
+    const older = createCloudClients({
+      auth: passwordAuth(),
+      clock,
+      microversions: { compute: '2.90' },
+      ...fast,
+    });
     const [server] = await older.compute.listServers({ allTenants: true });
     expect(server).toBeDefined();
     expect(server?.schedulerHints).toBeUndefined();
@@ -164,40 +220,81 @@ describe('Nova', () => {
     expect(hypervisors).toHaveLength(4);
     const providers = await clients.placement.listResourceProviders();
     expect(hypervisors.map((h) => h.id).sort()).toEqual(providers.map((p) => p.uuid).sort());
-    expect(hypervisors[0]).toMatchObject({ state: 'up', status: 'enabled', hypervisorType: 'QEMU', serviceHost: hypervisors[0]?.hypervisorHostname, hostIp: expect.any(String) });
+    expect(hypervisors[0]).toMatchObject({
+      state: 'up',
+      status: 'enabled',
+      hypervisorType: 'QEMU',
+      serviceHost: hypervisors[0]?.hypervisorHostname,
+      hostIp: expect.any(String),
+    });
   });
 
   it('disables and enables a compute service, and Placement shows COMPUTE_STATUS_DISABLED meanwhile', async () => {
-    const [service] = await clients.compute.listServices({ binary: 'nova-compute', host: cloud.state.hosts[1]?.hostname });
+    const [service] = await clients.compute.listServices({
+      binary: 'nova-compute',
+      host: cloud.state.hosts[1]?.hostname,
+    });
     if (!service) throw new Error('no service');
-    const disabled = await clients.compute.setServiceStatus(service.id, { status: 'disabled', disabledReason: 'watcher_maintaining' });
-    expect(disabled).toMatchObject({ id: service.id, status: 'disabled', disabledReason: 'watcher_maintaining', state: 'up', forcedDown: false });
+    const disabled = await clients.compute.setServiceStatus(service.id, {
+      status: 'disabled',
+      disabledReason: 'watcher_maintaining',
+    });
+    expect(disabled).toMatchObject({
+      id: service.id,
+      status: 'disabled',
+      disabledReason: 'watcher_maintaining',
+      state: 'up',
+      forcedDown: false,
+    });
     const provider = cloud.state.hosts[1]?.id as string;
     expect((await clients.placement.getTraits(provider)).traits).toContain('COMPUTE_STATUS_DISABLED');
-    expect(await clients.compute.setServiceStatus(service.id, { status: 'enabled' })).toMatchObject({ status: 'enabled', disabledReason: null });
+    expect(await clients.compute.setServiceStatus(service.id, { status: 'enabled' })).toMatchObject({
+      status: 'enabled',
+      disabledReason: null,
+    });
     expect((await clients.placement.getTraits(provider)).traits).not.toContain('COMPUTE_STATUS_DISABLED');
   });
 
   it('lists flavors and finds one by id or by name', async () => {
     const flavors = await clients.compute.listFlavors();
     expect(flavors.map((f) => f.name)).toEqual(['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge']);
-    expect(await clients.compute.findFlavor('3')).toMatchObject({ id: '3', name: 'm1.medium', vcpus: 2, memoryMb: 4096, diskGb: 40, extraSpecs: {} });
+    expect(await clients.compute.findFlavor('3')).toMatchObject({
+      id: '3',
+      name: 'm1.medium',
+      vcpus: 2,
+      memoryMb: 4096,
+      diskGb: 40,
+      extraSpecs: {},
+    });
     expect((await clients.compute.findFlavor('m1.large'))?.id).toBe('4');
     expect(await clients.compute.findFlavor('m9.huge')).toBeUndefined();
   });
 
   it('lists aggregates and server groups as the simulator holds them', async () => {
-    expect((await clients.compute.listAggregates()).map((a) => a.id)).toEqual(cloud.state.aggregates.map((a) => a.id));
-    expect((await clients.compute.listServerGroups()).map((g) => g.id)).toEqual(cloud.state.serverGroups.map((g) => g.id));
+    expect((await clients.compute.listAggregates()).map((a) => a.id)).toEqual(
+      cloud.state.aggregates.map((a) => a.id),
+    );
+    expect((await clients.compute.listServerGroups()).map((g) => g.id)).toEqual(
+      cloud.state.serverGroups.map((g) => g.id),
+    );
   });
 
   it('live-migrates a server, which lands on another host once its simulated time has passed', async () => {
     const [server] = await idle();
     if (!server) throw new Error('no idle server');
     await clients.compute.liveMigrate(server.uuid, { host: null, blockMigration: 'auto' });
-    expect(await clients.compute.getServer(server.uuid)).toMatchObject({ status: 'MIGRATING', taskState: 'migrating' });
+    expect(await clients.compute.getServer(server.uuid)).toMatchObject({
+      status: 'MIGRATING',
+      taskState: 'migrating',
+    });
     const [migration] = await clients.compute.listServerMigrations(server.uuid);
-    expect(migration).toMatchObject({ serverUuid: server.uuid, sourceCompute: server.hostname, status: 'running', migrationType: 'live-migration', memoryTotalBytes: server.flavor.memoryMb * 1024 * 1024 });
+    expect(migration).toMatchObject({
+      serverUuid: server.uuid,
+      sourceCompute: server.hostname,
+      status: 'running',
+      migrationType: 'live-migration',
+      memoryTotalBytes: server.flavor.memoryMb * 1024 * 1024,
+    });
     await pass(15 * 60_000);
     const moved = await clients.compute.getServer(server.uuid);
     expect(moved).toMatchObject({ status: 'ACTIVE', taskState: null, hostname: migration?.destCompute });
@@ -208,15 +305,23 @@ describe('Nova', () => {
     const [server] = await idle();
     if (!server) throw new Error('no idle server');
     await clients.compute.liveMigrate(server.uuid, { host: null, blockMigration: 'auto' });
-    const error = await failure(clients.compute.liveMigrate(server.uuid, { host: null, blockMigration: 'auto' }));
-    expect(error.message).toMatch(/^nova POST \/servers\/\{id\}\/action \(os-migrateLive\) failed with HTTP 409: Cannot '.+' instance .+ while it is in task_state migrating$/);
+    const error = await failure(
+      clients.compute.liveMigrate(server.uuid, { host: null, blockMigration: 'auto' }),
+    );
+    expect(error.message).toMatch(
+      /^nova POST \/servers\/\{id\}\/action \(os-migrateLive\) failed with HTTP 409: Cannot '.+' instance .+ while it is in task_state migrating$/,
+    );
     expect(error.kind).toBe('upstream');
     expect(error.retryable).toBe(false);
     expect(error.extra.details).toMatchObject({ service: 'nova', status: 409 });
     // Clean up: abort it, which is the last live-migration call.
     const [migration] = await clients.compute.listServerMigrations(server.uuid);
     await clients.compute.abortLiveMigration(server.uuid, migration?.id as number);
-    expect(await clients.compute.getServer(server.uuid)).toMatchObject({ status: 'ACTIVE', taskState: null, hostname: server.hostname });
+    expect(await clients.compute.getServer(server.uuid)).toMatchObject({
+      status: 'ACTIVE',
+      taskState: null,
+      hostname: server.hostname,
+    });
     expect(await clients.compute.listServerMigrations(server.uuid)).toEqual([]);
   });
 
@@ -226,27 +331,40 @@ describe('Nova', () => {
     const target = cloud.state.hosts.find((h) => h.hostname !== server.hostname)?.hostname as string;
     await clients.compute.migrate(server.uuid, { host: target });
     await pass(15 * 60_000);
-    expect(await clients.compute.getServer(server.uuid)).toMatchObject({ status: 'VERIFY_RESIZE', hostname: target });
+    expect(await clients.compute.getServer(server.uuid)).toMatchObject({
+      status: 'VERIFY_RESIZE',
+      hostname: target,
+    });
     await clients.compute.confirmResize(server.uuid);
-    expect(await clients.compute.getServer(server.uuid)).toMatchObject({ status: 'ACTIVE', hostname: target });
+    expect(await clients.compute.getServer(server.uuid)).toMatchObject({
+      status: 'ACTIVE',
+      hostname: target,
+    });
   });
 
   it('resizes to another flavor', async () => {
     const servers = await idle();
-    const server = servers.find((s) => s.flavor.name === 'm1.tiny' || s.flavor.name === 'm1.small') ?? servers[0];
+    const server =
+      servers.find((s) => s.flavor.name === 'm1.tiny' || s.flavor.name === 'm1.small') ?? servers[0];
     if (!server) throw new Error('no idle server');
     const flavorRef = server.flavor.name === 'm1.medium' ? '2' : '3';
     await clients.compute.resize(server.uuid, flavorRef);
     await pass(15 * 60_000);
     await clients.compute.confirmResize(server.uuid);
-    expect((await clients.compute.getServer(server.uuid))?.flavor.name).toBe(flavorRef === '3' ? 'm1.medium' : 'm1.small');
+    expect((await clients.compute.getServer(server.uuid))?.flavor.name).toBe(
+      flavorRef === '3' ? 'm1.medium' : 'm1.small',
+    );
   });
 
   it('stops and starts a server', async () => {
     const [server] = await idle();
     if (!server) throw new Error('no idle server');
     await clients.compute.stop(server.uuid);
-    expect(await clients.compute.getServer(server.uuid)).toMatchObject({ status: 'SHUTOFF', vmState: 'stopped', powerState: 4 });
+    expect(await clients.compute.getServer(server.uuid)).toMatchObject({
+      status: 'SHUTOFF',
+      vmState: 'stopped',
+      powerState: 4,
+    });
     await clients.compute.start(server.uuid);
     expect(await clients.compute.getServer(server.uuid)).toMatchObject({ status: 'ACTIVE', powerState: 1 });
   });
@@ -259,7 +377,14 @@ describe('Placement', () => {
     const { inventories, generation } = await clients.placement.getInventories(host.id);
     expect(generation).toBe(host.generation);
     expect(inventories.map((i) => i.resourceClass).sort()).toEqual(['DISK_GB', 'MEMORY_MB', 'VCPU']);
-    expect(inventories.find((i) => i.resourceClass === 'VCPU')).toMatchObject({ total: host.vcpus, reserved: host.vcpuReserved, allocationRatio: host.vcpuRatio, minUnit: 1, maxUnit: host.vcpus, stepSize: 1 });
+    expect(inventories.find((i) => i.resourceClass === 'VCPU')).toMatchObject({
+      total: host.vcpus,
+      reserved: host.vcpuReserved,
+      allocationRatio: host.vcpuRatio,
+      minUnit: 1,
+      maxUnit: host.vcpus,
+      stepSize: 1,
+    });
     const onHost = [...cloud.state.instances.values()].filter((i) => i.host === host.hostname);
     const usages = await clients.placement.getUsages(host.id);
     expect(usages.VCPU).toBe(onHost.reduce((sum, i) => sum + i.flavor.vcpus, 0));
@@ -280,7 +405,9 @@ describe('Placement', () => {
     expect(seen).toHaveLength(2);
     expect(traits).toContain('CUSTOM_STEWARD_MAINTENANCE');
     expect((await clients.placement.getTraits(host.id)).traits).toContain('CUSTOM_STEWARD_MAINTENANCE');
-    const removed = await clients.placement.setTraits(host.id, (current) => current.filter((t) => t !== 'CUSTOM_STEWARD_MAINTENANCE'));
+    const removed = await clients.placement.setTraits(host.id, (current) =>
+      current.filter((t) => t !== 'CUSTOM_STEWARD_MAINTENANCE'),
+    );
     expect(removed).not.toContain('CUSTOM_STEWARD_MAINTENANCE');
   });
 
@@ -296,7 +423,9 @@ describe('Placement', () => {
       }),
     );
     expect(calls).toBe(5);
-    expect(error.message).toMatch(/^placement PUT \/resource_providers\/\{uuid\}\/traits failed with HTTP 409: .*generation.* \(placement\.concurrent_update\)$/);
+    expect(error.message).toMatch(
+      /^placement PUT \/resource_providers\/\{uuid\}\/traits failed with HTTP 409: .*generation.* \(placement\.concurrent_update\)$/,
+    );
   });
 
   it('does not write when the change leaves the traits as they are', async () => {
@@ -312,8 +441,16 @@ describe('Cinder', () => {
   it('lists pools with capacities and the volume types that land on them', async () => {
     const pools = await volumes.listPools();
     expect(pools.map((p) => p.name).sort()).toEqual(cloud.state.pools.map((p) => p.name).sort());
-    expect(pools.find((p) => p.name === 'cinder-volume-1@ssd#pool-c')).toMatchObject({ backendName: 'ssd', maxOverSubscriptionRatio: 20, volumeTypes: ['ssd'], totalCapacityGb: expect.any(Number) });
-    expect((await volumes.listVolumeTypes()).map((t) => [t.name, t.backendName]).sort()).toEqual([['lvmdriver-1', 'lvm'], ['ssd', 'ssd']]);
+    expect(pools.find((p) => p.name === 'cinder-volume-1@ssd#pool-c')).toMatchObject({
+      backendName: 'ssd',
+      maxOverSubscriptionRatio: 20,
+      volumeTypes: ['ssd'],
+      totalCapacityGb: expect.any(Number),
+    });
+    expect((await volumes.listVolumeTypes()).map((t) => [t.name, t.backendName]).sort()).toEqual([
+      ['lvmdriver-1', 'lvm'],
+      ['ssd', 'ssd'],
+    ]);
   });
 
   it('lists volumes with their backend host and attachments, and gets one', async () => {
@@ -321,7 +458,12 @@ describe('Cinder', () => {
     expect(listed.map((v) => v.uuid).sort()).toEqual(cloud.state.volumes.map((v) => v.id).sort());
     const first = listed[0];
     if (!first) throw new Error('no volume');
-    expect(first).toMatchObject({ status: 'in-use', bootable: false, host: expect.stringContaining('#pool-'), attachments: [{ serverId: expect.any(String), device: '/dev/vdb' }] });
+    expect(first).toMatchObject({
+      status: 'in-use',
+      bootable: false,
+      host: expect.stringContaining('#pool-'),
+      attachments: [{ serverId: expect.any(String), device: '/dev/vdb' }],
+    });
     expect(await volumes.getVolume(first.uuid)).toEqual(first);
     expect(await volumes.getVolume('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
@@ -329,7 +471,10 @@ describe('Cinder', () => {
   it('migrates a volume to another pool and retypes another across backends', async () => {
     const [volume, other] = (await volumes.listVolumes()).filter((v) => v.volumeType === 'lvmdriver-1');
     if (!volume || !other) throw new Error('not enough lvm volumes');
-    const target = volume.host === 'cinder-volume-0@lvm#pool-a' ? 'cinder-volume-0@lvm#pool-b' : 'cinder-volume-0@lvm#pool-a';
+    const target =
+      volume.host === 'cinder-volume-0@lvm#pool-a'
+        ? 'cinder-volume-0@lvm#pool-b'
+        : 'cinder-volume-0@lvm#pool-a';
     await volumes.migrateVolume(volume.uuid, target);
     expect((await volumes.getVolume(volume.uuid))?.migrationStatus).toBe('migrating');
     await volumes.retypeVolume(other.uuid, 'ssd', 'on-demand');
@@ -338,6 +483,8 @@ describe('Cinder', () => {
     expect(await volumes.getVolume(volume.uuid)).toMatchObject({ host: target, migrationStatus: 'success' });
     expect(await volumes.getVolume(other.uuid)).toMatchObject({ volumeType: 'ssd', status: 'in-use' });
     const error = await failure(volumes.retypeVolume(volume.uuid, 'gold', 'never'));
-    expect(error.message).toBe('cinder POST /volumes/{id}/action (os-retype) failed with HTTP 404: Volume type gold could not be found.');
+    expect(error.message).toBe(
+      'cinder POST /volumes/{id}/action (os-retype) failed with HTTP 404: Volume type gold could not be found.',
+    );
   });
 });

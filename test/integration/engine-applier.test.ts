@@ -17,7 +17,10 @@ import { silentLogger } from '../../src/observability/logger.js';
 import { scoringEngines } from '../../src/scoring/index.js';
 import { strategies } from '../../src/strategies/index.js';
 
-async function createAudit(store: Store, fields: Partial<AuditRecord> & { strategy: string; parameters?: Record<string, unknown> }) {
+async function createAudit(
+  store: Store,
+  fields: Partial<AuditRecord> & { strategy: string; parameters?: Record<string, unknown> },
+) {
   const strategy = (await store.strategies.find(fields.strategy))!;
   return store.audits.create({
     name: fields.name ?? `audit-${Math.random()}`,
@@ -38,7 +41,10 @@ async function createAudit(store: Store, fields: Partial<AuditRecord> & { strate
 }
 
 const nops = (...flags: Record<string, boolean>[]) => ({
-  actions: flags.map((flag, n) => ({ action_type: 'nop', input_parameters: { message: `nop ${n}`, ...flag } })),
+  actions: flags.map((flag, n) => ({
+    action_type: 'nop',
+    input_parameters: { message: `nop ${n}`, ...flag },
+  })),
 });
 
 describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => {
@@ -73,31 +79,49 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     await applier.idle();
     const finished = (await store.actionPlans.find(plan!.uuid))!;
     expect(finished.state).toBe('SUCCEEDED');
-    expect((await store.actions.listByPlan(plan!.id)).map((a) => a.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect((await store.actions.listByPlan(plan!.id)).map((a) => a.state)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
   });
 
   it('never runs an operator-skipped action, and the plan still SUCCEEDS with the skip reported', async () => {
     steward = await createTestSteward({ dialect });
     const { store, engine, applier } = steward;
-    const audit = await createAudit(store, { strategy: 'actuator', parameters: nops({}, { fail_execute: true }, {}) });
+    const audit = await createAudit(store, {
+      strategy: 'actuator',
+      parameters: nops({}, { fail_execute: true }, {}),
+    });
     await engine.triggerAudit(audit.uuid);
     await engine.idle();
     const [plan] = await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } });
     const actions = await store.actions.listByPlan(plan!.id);
-    await store.actions.update(actions[1]!.uuid, { state: 'SKIPPED', statusMessage: 'Action skipped by user. Reason: would fail' });
+    await store.actions.update(actions[1]!.uuid, {
+      state: 'SKIPPED',
+      statusMessage: 'Action skipped by user. Reason: would fail',
+    });
     await store.actionPlans.update(plan!.uuid, { state: 'PENDING' });
     await applier.launchActionPlan(plan!.uuid);
     await applier.idle();
     const finished = (await store.actionPlans.find(plan!.uuid))!;
     expect(finished.state).toBe('SUCCEEDED');
     expect(finished.statusMessage).toContain('would fail');
-    expect((await store.actions.listByPlan(plan!.id)).map((a) => a.state)).toEqual(['SUCCEEDED', 'SKIPPED', 'SUCCEEDED']);
+    expect((await store.actions.listByPlan(plan!.id)).map((a) => a.state)).toEqual([
+      'SUCCEEDED',
+      'SKIPPED',
+      'SUCCEEDED',
+    ]);
   });
 
   it('ends a plan FAILED when one action fails, still running the independent ones', async () => {
     steward = await createTestSteward({ dialect });
     const { store, engine, applier } = steward;
-    const audit = await createAudit(store, { strategy: 'actuator', parameters: nops({}, { fail_execute: true }, { skip_pre_condition: true }), autoTrigger: true });
+    const audit = await createAudit(store, {
+      strategy: 'actuator',
+      parameters: nops({}, { fail_execute: true }, { skip_pre_condition: true }),
+      autoTrigger: true,
+    });
     await engine.triggerAudit(audit.uuid);
     await engine.idle();
     await applier.idle();
@@ -105,15 +129,22 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     expect(plan!.state).toBe('FAILED');
     const actions = await store.actions.listByPlan(plan!.id);
     expect(actions.map((a) => a.state)).toEqual(['SUCCEEDED', 'FAILED', 'SKIPPED']);
-    expect(actions[1]!.statusMessage).toBe('Action failed in execute: nop failed as requested by fail_execute');
-    expect(actions[2]!.statusMessage).toBe('Action was skipped automatically: skip_pre_condition was requested');
+    expect(actions[1]!.statusMessage).toBe(
+      'Action failed in execute: nop failed as requested by fail_execute',
+    );
+    expect(actions[2]!.statusMessage).toBe(
+      'Action was skipped automatically: skip_pre_condition was requested',
+    );
     expect(plan!.statusMessage).toMatch(/1 action\(s\) failed.*1 action\(s\) skipped/);
   });
 
   it('fails an audit whose strategy throws, with the reason in status_message', async () => {
     steward = await createTestSteward({ dialect });
     const { store, engine } = steward;
-    const audit = await createAudit(store, { strategy: 'actuator', parameters: { actions: [{ action_type: 'teleport', input_parameters: {} }] } });
+    const audit = await createAudit(store, {
+      strategy: 'actuator',
+      parameters: { actions: [{ action_type: 'teleport', input_parameters: {} }] },
+    });
     await engine.triggerAudit(audit.uuid);
     await engine.idle();
     const failed = (await store.audits.find(audit.uuid))!;
@@ -159,12 +190,16 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     expect(await engine.scheduler.tick()).toEqual([]);
     await clock.advance(5 * 60_000);
     expect(await engine.scheduler.tick()).toEqual([audit.uuid]);
-    expect((await store.audits.find(audit.uuid))!.nextRunTime?.toISOString()).toBe('2026-01-01T00:15:00.000Z');
+    expect((await store.audits.find(audit.uuid))!.nextRunTime?.toISOString()).toBe(
+      '2026-01-01T00:15:00.000Z',
+    );
     await clock.advance(9 * 60_000);
     expect(await engine.scheduler.tick()).toEqual([]);
     await clock.advance(60_000);
     expect(await engine.scheduler.tick()).toEqual([audit.uuid]);
-    expect((await store.audits.find(audit.uuid))!.nextRunTime?.toISOString()).toBe('2026-01-01T00:30:00.000Z');
+    expect((await store.audits.find(audit.uuid))!.nextRunTime?.toISOString()).toBe(
+      '2026-01-01T00:30:00.000Z',
+    );
   });
 
   it('takes over a plan left ONGOING by an applier that stopped heartbeating, and finishes it', async () => {
@@ -185,7 +220,11 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     const finished = (await store.actionPlans.find(plan!.uuid))!;
     expect(finished.state).toBe('SUCCEEDED');
     expect(finished.hostname).not.toBe('dead-host');
-    expect((await store.actions.listByPlan(plan!.id)).map((a) => a.state)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect((await store.actions.listByPlan(plan!.id)).map((a) => a.state)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
   });
 });
 

@@ -96,11 +96,19 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
 
   it('syncs every goal and strategy with its parameters_spec and efficacy specification', async () => {
     const { store } = await setup();
-    expect((await store.goals.list({ limit: 100 })).map((goal) => goal.name).sort()).toEqual(goals.all.map((goal) => goal.name).sort());
+    expect((await store.goals.list({ limit: 100 })).map((goal) => goal.name).sort()).toEqual(
+      goals.all.map((goal) => goal.name).sort(),
+    );
     const strategy = (await store.strategies.find('dummy'))!;
     expect(strategy.parametersSpec).toEqual({
       properties: {
-        para1: { description: 'number parameter example', type: 'number', default: 3.2, minimum: 1.0, maximum: 10.2 },
+        para1: {
+          description: 'number parameter example',
+          type: 'number',
+          default: 3.2,
+          minimum: 1.0,
+          maximum: 10.2,
+        },
         para2: { description: 'string parameter example', type: 'string', default: 'hello' },
       },
     });
@@ -129,7 +137,8 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     const audit = await createAudit(store, 'dummy');
     await runAudit(deps, audit.uuid, new AbortController().signal);
     const [plan] = await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } });
-    const hoursAfterCreation = (hours: number) => new ManualClock(new Date(plan!.createdAt.getTime() + hours * 3600 * 1000));
+    const hoursAfterCreation = (hours: number) =>
+      new ManualClock(new Date(plan!.createdAt.getTime() + hours * 3600 * 1000));
     expect(await supersedeExpiredPlans(store, hoursAfterCreation(23), 24)).toBe(0);
     expect((await store.actionPlans.find(plan!.uuid))!.state).toBe('RECOMMENDED');
     expect(await supersedeExpiredPlans(store, hoursAfterCreation(25), 24)).toBe(1);

@@ -13,9 +13,26 @@ import { describeMetricsSourceContract } from '../contracts/metrics-source.contr
 
 const SCENARIO = 'test/fixtures/simulator/scenario-metrics-2x3.json';
 
-interface ScenarioNode { hostname: string; uuid: string; vcpus: number; memory: number; disk: number; metrics: { host_cpu_usage: number; host_ram_usage: number } }
-interface ScenarioInstance { uuid: string; host: string; vcpus: number; memory: number; disk: number; metrics: { instance_cpu_usage: number; instance_ram_usage: number } }
-const scenario = JSON.parse(readFileSync(SCENARIO, 'utf8')) as { nodes: ScenarioNode[]; instances: ScenarioInstance[] };
+interface ScenarioNode {
+  hostname: string;
+  uuid: string;
+  vcpus: number;
+  memory: number;
+  disk: number;
+  metrics: { host_cpu_usage: number; host_ram_usage: number };
+}
+interface ScenarioInstance {
+  uuid: string;
+  host: string;
+  vcpus: number;
+  memory: number;
+  disk: number;
+  metrics: { instance_cpu_usage: number; instance_ram_usage: number };
+}
+const scenario = JSON.parse(readFileSync(SCENARIO, 'utf8')) as {
+  nodes: ScenarioNode[];
+  instances: ScenarioInstance[];
+};
 
 /** The true value, from the scenario (host RAM in KiB, as upstream's) and the simulator's documented series. */
 function expectedValue(metric: MetricName, key: string): number {
@@ -34,24 +51,40 @@ function expectedValue(metric: MetricName, key: string): number {
   const cpu = (): number => vm().metrics.instance_cpu_usage / 100;
   const ramFraction = (): number => vm().metrics.instance_ram_usage / vm().memory;
   switch (metric) {
-    case 'host_cpu_usage': return busy() * 100;
-    case 'host_ram_usage': return ramUsedMiB();
-    case 'host_cpu_steal_pct': return 0.03 * busy() * 100;
-    case 'host_io_wait_pct': return 0.02 * busy() * 100;
-    case 'host_pressure_cpu': return 0.5 * Math.max(0, busy() - 0.7);
-    case 'host_pressure_memory': return Math.max(0, ramUsedMiB() / host().memory - 0.85);
-    case 'host_pressure_io': return 0.01 * busy();
-    case 'host_network_rx_bytes_per_s': return 2e6 * busy() + 1e4;
-    case 'host_network_tx_bytes_per_s': return 1.5e6 * busy() + 1e4;
+    case 'host_cpu_usage':
+      return busy() * 100;
+    case 'host_ram_usage':
+      return ramUsedMiB();
+    case 'host_cpu_steal_pct':
+      return 0.03 * busy() * 100;
+    case 'host_io_wait_pct':
+      return 0.02 * busy() * 100;
+    case 'host_pressure_cpu':
+      return 0.5 * Math.max(0, busy() - 0.7);
+    case 'host_pressure_memory':
+      return Math.max(0, ramUsedMiB() / host().memory - 0.85);
+    case 'host_pressure_io':
+      return 0.01 * busy();
+    case 'host_network_rx_bytes_per_s':
+      return 2e6 * busy() + 1e4;
+    case 'host_network_tx_bytes_per_s':
+      return 1.5e6 * busy() + 1e4;
     case 'host_disk_used_gb': {
-      const hosted = scenario.instances.filter((i) => i.host === host().uuid).reduce((gb, i) => gb + i.disk, 0);
+      const hosted = scenario.instances
+        .filter((i) => i.host === host().uuid)
+        .reduce((gb, i) => gb + i.disk, 0);
       return Math.min(host().disk, 20 + 0.6 * hosted);
     }
-    case 'instance_cpu_usage': return cpu() * 100;
-    case 'instance_ram_usage': return vm().metrics.instance_ram_usage;
-    case 'instance_cpu_steal_pct': return 0.02 * cpu() * 100;
-    case 'instance_io_wait_pct': return Math.min(100, (0.05 + 0.03) * cpu() * 100);
-    case 'instance_cache_miss_rate': return 0.02 + 0.1 * ramFraction();
+    case 'instance_cpu_usage':
+      return cpu() * 100;
+    case 'instance_ram_usage':
+      return vm().metrics.instance_ram_usage;
+    case 'instance_cpu_steal_pct':
+      return 0.02 * cpu() * 100;
+    case 'instance_io_wait_pct':
+      return Math.min(100, (0.05 + 0.03) * cpu() * 100);
+    case 'instance_cache_miss_rate':
+      return 0.02 + 0.1 * ramFraction();
   }
 }
 
@@ -64,7 +97,11 @@ describeMetricsSourceContract('simulated cloud Prometheus API (scenario, flat lo
     source: createPrometheusSource({ baseUrl: cloud.urls.prometheus, logger: silentLogger }),
     at: clock.now(),
     hosts: scenario.nodes.map((node) => ({ kind: 'host' as const, hostname: node.hostname })),
-    instances: scenario.instances.map((instance) => ({ kind: 'instance' as const, uuid: instance.uuid, vcpus: instance.vcpus })),
+    instances: scenario.instances.map((instance) => ({
+      kind: 'instance' as const,
+      uuid: instance.uuid,
+      vcpus: instance.vcpus,
+    })),
     expected: expectedValue,
     close: () => cloud.close(),
   };

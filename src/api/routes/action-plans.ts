@@ -16,7 +16,13 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const DELETABLE: readonly ActionPlanState[] = ['SUCCEEDED', 'RECOMMENDED', 'FAILED', 'SUPERSEDED', 'CANCELLED'];
+const DELETABLE: readonly ActionPlanState[] = [
+  'SUCCEEDED',
+  'RECOMMENDED',
+  'FAILED',
+  'SUPERSEDED',
+  'CANCELLED',
+];
 
 export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, policy, config } = deps;
@@ -36,15 +42,20 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
       const query = request.query as Static<typeof ListQuery>;
       const filters: { auditId?: number; strategyId?: number } = {};
       if (query.audit_uuid !== undefined) {
-        if (!isUuid(query.audit_uuid)) throw invalid(`Expected a uuid but received ${query.audit_uuid}`, {}, 'INVALID_UUID');
+        if (!isUuid(query.audit_uuid))
+          throw invalid(`Expected a uuid but received ${query.audit_uuid}`, {}, 'INVALID_UUID');
         filters.auditId = (await store.audits.find(query.audit_uuid))?.id ?? -1;
       }
-      if (query.strategy !== undefined) filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
+      if (query.strategy !== undefined)
+        filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
       const page = toPageQuery(query, config.maxLimit, filters);
       const plans = await store.actionPlans.list(page);
       return withNext(
         { action_plans: plans.map((plan) => toActionPlanResource(plan, ctx)) },
-        nextLink(ctx.baseUrl, `action_plans${suffix}`, page, plans, { audit_uuid: query.audit_uuid, strategy: query.strategy }),
+        nextLink(ctx.baseUrl, `action_plans${suffix}`, page, plans, {
+          audit_uuid: query.audit_uuid,
+          strategy: query.strategy,
+        }),
       );
     });
   }
@@ -59,7 +70,12 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
     policy.enforce('action_plan:start', request.credentials);
     const plan = await findPlan((request.params as Static<typeof IdParams>).id);
     const started = await store.actionPlans.updateIfState(plan.uuid, ['RECOMMENDED'], { state: 'PENDING' });
-    if (!started) throw invalid(`Couldn't start when state is '${plan.state}'.`, { state: plan.state }, 'INVALID_STATE_TRANSITION');
+    if (!started)
+      throw invalid(
+        `Couldn't start when state is '${plan.state}'.`,
+        { state: plan.state },
+        'INVALID_STATE_TRANSITION',
+      );
     await deps.applier.launchActionPlan(started.uuid);
     return toActionPlanResource(started, { ...requestContext(request, deps), view: 'detail' });
   });
@@ -74,20 +90,41 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
       const plan = await tx.actionPlans.find(id);
       if (!plan) throw notFound('ActionPlan', id);
       const patched = applyPatch({ state: plan.state }, operations, {
-        readOnly: ['/status_message', '/audit_uuid', '/strategy_uuid', '/strategy_name', '/hostname', '/efficacy_indicators', '/global_efficacy'],
+        readOnly: [
+          '/status_message',
+          '/audit_uuid',
+          '/strategy_uuid',
+          '/strategy_name',
+          '/hostname',
+          '/efficacy_indicators',
+          '/global_efficacy',
+        ],
         patchable: ['/state'],
       });
       if (patched.state === plan.state) return plan;
-      if (typeof patched.state !== 'string' || !(ACTION_PLAN_STATES as readonly string[]).includes(patched.state)) {
+      if (
+        typeof patched.state !== 'string' ||
+        !(ACTION_PLAN_STATES as readonly string[]).includes(patched.state)
+      ) {
         throw invalid(`Invalid state: ${String(patched.state)}`, {}, 'INVALID_STATE_TRANSITION');
       }
       const target = patched.state;
       if (target === 'DELETED' || !actionPlanOperatorStates.canTransition(plan.state, target)) {
-        throw invalid(`State transition not allowed: (${plan.state} -> ${target})`, { from: plan.state, to: target }, 'INVALID_STATE_TRANSITION');
+        throw invalid(
+          `State transition not allowed: (${plan.state} -> ${target})`,
+          { from: plan.state, to: target },
+          'INVALID_STATE_TRANSITION',
+        );
       }
       const result = await tx.actionPlans.updateIfState(plan.uuid, [plan.state], { state: target });
-      if (!result) throw invalid(`State transition not allowed: (${plan.state} -> ${target})`, {}, 'INVALID_STATE_TRANSITION');
-      if (target === 'CANCELLED') await tx.actions.updateManyOfPlan(plan.id, ['PENDING'], { state: 'CANCELLED' });
+      if (!result)
+        throw invalid(
+          `State transition not allowed: (${plan.state} -> ${target})`,
+          {},
+          'INVALID_STATE_TRANSITION',
+        );
+      if (target === 'CANCELLED')
+        await tx.actions.updateManyOfPlan(plan.id, ['PENDING'], { state: 'CANCELLED' });
       launch = target === 'PENDING';
       return result;
     });
@@ -102,7 +139,12 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
       if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
       const plan = await tx.actionPlans.find(id);
       if (!plan) throw notFound('ActionPlan', id);
-      if (!DELETABLE.includes(plan.state)) throw invalid(`Couldn't delete when state is '${plan.state}'.`, { state: plan.state }, 'INVALID_STATE_TRANSITION');
+      if (!DELETABLE.includes(plan.state))
+        throw invalid(
+          `Couldn't delete when state is '${plan.state}'.`,
+          { state: plan.state },
+          'INVALID_STATE_TRANSITION',
+        );
       await tx.actionPlans.softDelete(plan.uuid);
     });
     return reply.code(204).send();

@@ -13,7 +13,11 @@ import { withNext } from './catalog.js';
 import { IdParams, PageQuerystring, PatchBody } from './schemas.js';
 
 const ListQuery = Type.Object(
-  { ...PageQuerystring, action_plan_uuid: Type.Optional(Type.String()), audit_uuid: Type.Optional(Type.String()) },
+  {
+    ...PageQuerystring,
+    action_plan_uuid: Type.Optional(Type.String()),
+    audit_uuid: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
 
@@ -30,16 +34,25 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
         throw invalid('Filtering actions on both audit and action-plan is prohibited', {});
       }
       const filters: { actionPlanId?: number; auditId?: number } = {};
-      for (const [key, value] of [['action_plan_uuid', query.action_plan_uuid], ['audit_uuid', query.audit_uuid]] as const) {
-        if (value !== undefined && !isUuid(value)) throw invalid(`Expected a uuid but received ${value}`, { [key]: value }, 'INVALID_UUID');
+      for (const [key, value] of [
+        ['action_plan_uuid', query.action_plan_uuid],
+        ['audit_uuid', query.audit_uuid],
+      ] as const) {
+        if (value !== undefined && !isUuid(value))
+          throw invalid(`Expected a uuid but received ${value}`, { [key]: value }, 'INVALID_UUID');
       }
-      if (query.action_plan_uuid !== undefined) filters.actionPlanId = (await store.actionPlans.find(query.action_plan_uuid))?.id ?? -1;
-      if (query.audit_uuid !== undefined) filters.auditId = (await store.audits.find(query.audit_uuid))?.id ?? -1;
+      if (query.action_plan_uuid !== undefined)
+        filters.actionPlanId = (await store.actionPlans.find(query.action_plan_uuid))?.id ?? -1;
+      if (query.audit_uuid !== undefined)
+        filters.auditId = (await store.audits.find(query.audit_uuid))?.id ?? -1;
       const page = toPageQuery(query, config.maxLimit, filters);
       const actions = await store.actions.list(page);
       return withNext(
         { actions: actions.map((action) => toActionResource(action, ctx)) },
-        nextLink(ctx.baseUrl, `actions${suffix}`, page, actions, { action_plan_uuid: query.action_plan_uuid, audit_uuid: query.audit_uuid }),
+        nextLink(ctx.baseUrl, `actions${suffix}`, page, actions, {
+          action_plan_uuid: query.action_plan_uuid,
+          audit_uuid: query.audit_uuid,
+        }),
       );
     });
   }
@@ -62,14 +75,27 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
     const operations = request.body as PatchOperation[];
     for (const operation of operations) {
       if (operation.path !== '/state' && operation.path !== '/status_message') {
-        throw invalid(`'${operation.path}' is not an allowed attribute and can not be updated`, { path: operation.path }, 'INVALID_PATCH');
+        throw invalid(
+          `'${operation.path}' is not an allowed attribute and can not be updated`,
+          { path: operation.path },
+          'INVALID_PATCH',
+        );
       }
-      if (operation.op === 'remove') throw invalid(`'${operation.path}' is a mandatory attribute and can not be removed`, {}, 'INVALID_PATCH');
+      if (operation.op === 'remove')
+        throw invalid(
+          `'${operation.path}' is a mandatory attribute and can not be removed`,
+          {},
+          'INVALID_PATCH',
+        );
     }
     const requestedState = operations.findLast((operation) => operation.path === '/state')?.value;
     const reason = operations.findLast((operation) => operation.path === '/status_message')?.value;
     if (reason !== undefined && reason !== null && typeof reason !== 'string') {
-      throw invalid('Invalid input for field/attribute status_message: a string is required', {}, 'INVALID_PATCH');
+      throw invalid(
+        'Invalid input for field/attribute status_message: a string is required',
+        {},
+        'INVALID_PATCH',
+      );
     }
     const updated = await store.transaction(async (tx) => {
       if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
@@ -78,7 +104,10 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
       const plan = await tx.actionPlans.find(action.actionPlanUuid);
       const skippedMessage = reason ? `Action skipped by user. Reason: ${reason}` : 'Action skipped by user.';
       if (requestedState !== undefined && requestedState !== action.state) {
-        if (typeof requestedState !== 'string' || !(ACTION_STATES as readonly string[]).includes(requestedState)) {
+        if (
+          typeof requestedState !== 'string' ||
+          !(ACTION_STATES as readonly string[]).includes(requestedState)
+        ) {
           throw invalid(`Invalid state: ${JSON.stringify(requestedState)}`, {}, 'INVALID_STATE_TRANSITION');
         }
         if (!actionOperatorStates.canTransition(action.state, requestedState as ActionState)) {
@@ -87,12 +116,16 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
         if (!plan || !PLAN_STATES_ALLOWING_SKIP.includes(plan.state)) {
           throw conflict(`State update not allowed for actionplan state: ${plan?.state ?? 'DELETED'}`);
         }
-        const skipped = await tx.actions.updateIfState(action.uuid, ['PENDING'], { state: 'SKIPPED', statusMessage: skippedMessage });
+        const skipped = await tx.actions.updateIfState(action.uuid, ['PENDING'], {
+          state: 'SKIPPED',
+          statusMessage: skippedMessage,
+        });
         if (!skipped) throw invalidTransition('action', action.state, requestedState);
         return skipped;
       }
       if (reason !== undefined) {
-        if (action.state !== 'SKIPPED') throw conflict('status_message update only allowed when action state is SKIPPED');
+        if (action.state !== 'SKIPPED')
+          throw conflict('status_message update only allowed when action state is SKIPPED');
         return tx.actions.update(action.uuid, { statusMessage: skippedMessage });
       }
       return action;

@@ -43,19 +43,31 @@ export async function resolveGoalAndStrategy(
   const strategy = await store.strategies.find(strategyRef);
   if (!strategy) throw invalid(`Strategy ${strategyRef} is invalid`, { strategy: strategyRef });
   if (strategy.goalId !== goal.id) {
-    const choices = (await store.strategies.list({ limit: 1000, filters: { goalId: goal.id } })).map((s) => s.name);
-    throw invalid(`'${strategy.name}' strategy does relate to the '${goal.name}' goal. Possible choices: ${choices.join(', ')}`, {
-      goal: goal.name,
-      strategy: strategy.name,
-    });
+    const choices = (await store.strategies.list({ limit: 1000, filters: { goalId: goal.id } })).map(
+      (s) => s.name,
+    );
+    throw invalid(
+      `'${strategy.name}' strategy does relate to the '${goal.name}' goal. Possible choices: ${choices.join(', ')}`,
+      {
+        goal: goal.name,
+        strategy: strategy.name,
+      },
+    );
   }
   return { goal, strategy };
 }
 
-function checkDefaultParameters(strategy: StrategyRecord | undefined, defaults: Record<string, unknown> | null | undefined) {
+function checkDefaultParameters(
+  strategy: StrategyRecord | undefined,
+  defaults: Record<string, unknown> | null | undefined,
+) {
   if (defaults === undefined || defaults === null) return null;
-  if (!strategy) throw invalid('default_parameters requires a strategy to be specified', {}, 'INVALID_PARAMETERS');
-  validateStrategyParameters(strategy.name, strategy.parametersSpec, defaults, { fillDefaults: false, label: 'default_parameters' });
+  if (!strategy)
+    throw invalid('default_parameters requires a strategy to be specified', {}, 'INVALID_PARAMETERS');
+  validateStrategyParameters(strategy.name, strategy.parametersSpec, defaults, {
+    fillDefaults: false,
+    label: 'default_parameters',
+  });
   return defaults;
 }
 
@@ -65,17 +77,24 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
   for (const view of ['list', 'detail'] as View[]) {
     const suffix = view === 'detail' ? '/detail' : '';
     app.get(`/v1/audit_templates${suffix}`, { schema: { querystring: ListQuery } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'audit_template:detail' : 'audit_template:get_all', request.credentials);
+      policy.enforce(
+        view === 'detail' ? 'audit_template:detail' : 'audit_template:get_all',
+        request.credentials,
+      );
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof ListQuery>;
       const filters: { goalId?: number; strategyId?: number } = {};
       if (query.goal !== undefined) filters.goalId = (await store.goals.find(query.goal))?.id ?? -1;
-      if (query.strategy !== undefined) filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
+      if (query.strategy !== undefined)
+        filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
       const page = toPageQuery(query, config.maxLimit, filters);
       const templates = await store.auditTemplates.list(page);
       return withNext(
         { audit_templates: templates.map((template) => toAuditTemplateResource(template, ctx)) },
-        nextLink(ctx.baseUrl, `audit_templates${suffix}`, page, templates, { goal: query.goal, strategy: query.strategy }),
+        nextLink(ctx.baseUrl, `audit_templates${suffix}`, page, templates, {
+          goal: query.goal,
+          strategy: query.strategy,
+        }),
       );
     });
   }
@@ -92,7 +111,8 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
     policy.enforce('audit_template:create', request.credentials);
     const body = request.body as Static<typeof CreateBody>;
     const ctx = requestContext(request, deps);
-    if (body.default_parameters !== undefined) requireMicroversion(ctx.version, MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS, 'default_parameters');
+    if (body.default_parameters !== undefined)
+      requireMicroversion(ctx.version, MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS, 'default_parameters');
     const { goal, strategy } = await resolveGoalAndStrategy(store, body.goal, body.strategy);
     const template = await store.transaction((tx) =>
       tx.auditTemplates.create({
@@ -116,10 +136,16 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
     const updated = await store.transaction(async (tx) => {
       const template = await tx.auditTemplates.find(id);
       if (!template) throw notFound('AuditTemplate', id);
-      const touches = (path: string) => operations.some((operation) => operation.path === path || operation.path.startsWith(`${path}/`));
-      if (touches('/default_parameters')) requireMicroversion(ctx.version, MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS, 'default_parameters');
+      const touches = (path: string) =>
+        operations.some((operation) => operation.path === path || operation.path.startsWith(`${path}/`));
+      if (touches('/default_parameters'))
+        requireMicroversion(ctx.version, MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS, 'default_parameters');
       if (operations.some((operation) => operation.path === '/goal' && operation.op === 'remove')) {
-        throw invalid("Couldn't apply patch: the goal of an audit template cannot be removed", {}, 'INVALID_PATCH');
+        throw invalid(
+          "Couldn't apply patch: the goal of an audit template cannot be removed",
+          {},
+          'INVALID_PATCH',
+        );
       }
       const document = {
         name: template.name,
@@ -133,17 +159,25 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
         patchable: ['/name', '/description', '/goal', '/strategy', '/scope', '/default_parameters'],
       });
       if (typeof patched.name !== 'string' || patched.name === '' || patched.name.length > 63) {
-        throw invalid('Invalid input for field/attribute name: a non-empty string of at most 63 characters is required', {}, 'INVALID_PATCH');
+        throw invalid(
+          'Invalid input for field/attribute name: a non-empty string of at most 63 characters is required',
+          {},
+          'INVALID_PATCH',
+        );
       }
-      if (typeof patched.goal !== 'string') throw invalid('Invalid input for field/attribute goal', {}, 'INVALID_PATCH');
-      const { goal, strategy } = await resolveGoalAndStrategy(tx, patched.goal, (patched.strategy) ?? null);
-      const goalOrStrategyChanged = goal.id !== template.goalId || (strategy?.id ?? null) !== template.strategyId;
+      if (typeof patched.goal !== 'string')
+        throw invalid('Invalid input for field/attribute goal', {}, 'INVALID_PATCH');
+      const { goal, strategy } = await resolveGoalAndStrategy(tx, patched.goal, patched.strategy ?? null);
+      const goalOrStrategyChanged =
+        goal.id !== template.goalId || (strategy?.id ?? null) !== template.strategyId;
       if (template.defaultParameters && goalOrStrategyChanged && !touches('/default_parameters')) {
-        throw conflict('Changing the goal or strategy of a template with default_parameters requires patching /default_parameters too.');
+        throw conflict(
+          'Changing the goal or strategy of a template with default_parameters requires patching /default_parameters too.',
+        );
       }
       return tx.auditTemplates.update(template.uuid, {
         name: patched.name,
-        description: (patched.description) ?? null,
+        description: patched.description ?? null,
         goalId: goal.id,
         strategyId: strategy?.id ?? null,
         scope: normaliseScope(patched.scope),

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { AUDIT_STATES, AUDIT_TYPES, MICROVERSION, type AuditState, type AuditType } from '../../contract/states.js';
+import {
+  AUDIT_STATES,
+  AUDIT_TYPES,
+  MICROVERSION,
+  type AuditState,
+  type AuditType,
+} from '../../contract/states.js';
 import { auditStates } from '../../decision-engine/audit-states.js';
 import { validateInterval } from '../../decision-engine/schedule.js';
 import { invalid, notFound } from '../../errors.js';
@@ -46,7 +52,8 @@ function parseTime(field: string, value: string | null | undefined): Date | null
   if (value === undefined || value === null || value === '') return null;
   const normalised = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`;
   const date = new Date(normalised);
-  if (Number.isNaN(date.getTime())) throw invalid(`Invalid ${field}: ${value} is not an ISO 8601 date and time`, { [field]: value });
+  if (Number.isNaN(date.getTime()))
+    throw invalid(`Invalid ${field}: ${value} is not an ISO 8601 date and time`, { [field]: value });
   return date;
 }
 
@@ -72,16 +79,24 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
       const query = request.query as Static<typeof ListQuery>;
       const filters: { goalId?: number; strategyId?: number } = {};
       if (query.goal !== undefined) filters.goalId = (await store.goals.find(query.goal))?.id ?? -1;
-      if (query.strategy !== undefined) filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
+      if (query.strategy !== undefined)
+        filters.strategyId = (await store.strategies.find(query.strategy))?.id ?? -1;
       const page = toPageQuery(query, config.maxLimit, filters);
       // The list view reads only the columns it shows; /detail reads whole audits.
       const [audits, resources] =
         view === 'list'
-          ? await store.audits.listSummaries(page).then((rows) => [rows, rows.map((audit) => toAuditResource(audit, { ...ctx, view }))] as const)
-          : await store.audits.list(page).then((rows) => [rows, rows.map((audit) => toAuditResource(audit, ctx))] as const);
+          ? await store.audits
+              .listSummaries(page)
+              .then((rows) => [rows, rows.map((audit) => toAuditResource(audit, { ...ctx, view }))] as const)
+          : await store.audits
+              .list(page)
+              .then((rows) => [rows, rows.map((audit) => toAuditResource(audit, ctx))] as const);
       return withNext(
         { audits: resources },
-        nextLink(ctx.baseUrl, `audits${suffix}`, page, audits, { goal: query.goal, strategy: query.strategy }),
+        nextLink(ctx.baseUrl, `audits${suffix}`, page, audits, {
+          goal: query.goal,
+          strategy: query.strategy,
+        }),
       );
     });
   }
@@ -98,7 +113,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
     policy.enforce('audit:create', request.credentials);
     const body = request.body as Static<typeof CreateBody>;
     const ctx = requestContext(request, deps);
-    if (body.start_time != null || body.end_time != null) requireMicroversion(ctx.version, MICROVERSION.START_END_TIMING, 'start_time and end_time');
+    if (body.start_time != null || body.end_time != null)
+      requireMicroversion(ctx.version, MICROVERSION.START_END_TIMING, 'start_time and end_time');
     if (body.force !== undefined) requireMicroversion(ctx.version, MICROVERSION.FORCE, 'force');
     if (!(AUDIT_TYPES as readonly string[]).includes(body.audit_type)) {
       throw invalid(`Audit type ${body.audit_type} could not be found`, { audit_type: body.audit_type });
@@ -111,12 +127,16 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
       throw invalid('Either audit_template_uuid or goal should be provided.', {});
     }
     const interval = normaliseInterval(body.interval);
-    if (auditType === 'ONESHOT' && interval !== null) throw invalid('Interval of audit must not be set for ONESHOT.', {});
-    if (auditType === 'CONTINUOUS' && interval === null) throw invalid('Interval of audit must be specified for CONTINUOUS.', {});
+    if (auditType === 'ONESHOT' && interval !== null)
+      throw invalid('Interval of audit must not be set for ONESHOT.', {});
+    if (auditType === 'CONTINUOUS' && interval === null)
+      throw invalid('Interval of audit must be specified for CONTINUOUS.', {});
     const startTime = parseTime('start_time', body.start_time);
     const endTime = parseTime('end_time', body.end_time);
-    if (auditType === 'ONESHOT' && (startTime || endTime)) throw invalid('Start or End time of audit must not be set for ONESHOT.', {});
-    if (startTime && endTime && endTime <= startTime) throw invalid('end_time must be later than start_time', {});
+    if (auditType === 'ONESHOT' && (startTime || endTime))
+      throw invalid('Start or End time of audit must not be set for ONESHOT.', {});
+    if (startTime && endTime && endTime <= startTime)
+      throw invalid('end_time must be later than start_time', {});
 
     let goalRef = body.goal;
     let strategyRef = body.strategy ?? undefined;
@@ -125,7 +145,10 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
     let templateName: string | undefined;
     if (body.audit_template_uuid !== undefined) {
       const template = await store.auditTemplates.find(body.audit_template_uuid);
-      if (!template) throw invalid('The audit template UUID or name specified is invalid', { audit_template_uuid: body.audit_template_uuid });
+      if (!template)
+        throw invalid('The audit template UUID or name specified is invalid', {
+          audit_template_uuid: body.audit_template_uuid,
+        });
       goalRef = template.goalUuid;
       strategyRef ??= template.strategyUuid ?? undefined;
       scope = template.scope;
@@ -138,9 +161,15 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
     if (strategy) {
       parameters = validateStrategyParameters(strategy.name, strategy.parametersSpec, given);
     } else if (Object.keys(given).length > 0) {
-      throw invalid('Specify parameters but no predefined strategy for audit, or no parameter spec in predefined strategy', {}, 'INVALID_PARAMETERS');
+      throw invalid(
+        'Specify parameters but no predefined strategy for audit, or no parameter spec in predefined strategy',
+        {},
+        'INVALID_PARAMETERS',
+      );
     }
-    const name = (body.name ?? `${strategy?.name ?? templateName ?? goal.name}-${clock.now().toISOString()}`).slice(0, 63);
+    const name = (
+      body.name ?? `${strategy?.name ?? templateName ?? goal.name}-${clock.now().toISOString()}`
+    ).slice(0, 63);
 
     // One statement (insert + names), so no transaction around it: BEGIN and COMMIT would double the round trips.
     const audit = await store.audits.create({
@@ -185,12 +214,36 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
         force_refresh: audit.forceRefresh,
       };
       const patched = applyPatch(document, operations, {
-        readOnly: ['/audit_template_uuid', '/audit_type', '/status_message', '/hostname', '/goal_uuid', '/goal_name', '/strategy_uuid', '/strategy_name', '/scope', '/next_run_time'],
-        patchable: ['/name', '/state', '/parameters', '/interval', '/auto_trigger', '/start_time', '/end_time', '/force', '/force_refresh'],
+        readOnly: [
+          '/audit_template_uuid',
+          '/audit_type',
+          '/status_message',
+          '/hostname',
+          '/goal_uuid',
+          '/goal_name',
+          '/strategy_uuid',
+          '/strategy_name',
+          '/scope',
+          '/next_run_time',
+        ],
+        patchable: [
+          '/name',
+          '/state',
+          '/parameters',
+          '/interval',
+          '/auto_trigger',
+          '/start_time',
+          '/end_time',
+          '/force',
+          '/force_refresh',
+        ],
       });
       const changes: AuditChanges = {};
       if (patched.state !== audit.state) {
-        if (typeof patched.state !== 'string' || !(AUDIT_STATES as readonly string[]).includes(patched.state)) {
+        if (
+          typeof patched.state !== 'string' ||
+          !(AUDIT_STATES as readonly string[]).includes(patched.state)
+        ) {
           throw invalid(`Invalid state: ${String(patched.state)}`, {}, 'INVALID_STATE_TRANSITION');
         }
         const target = patched.state as AuditState;
@@ -205,17 +258,33 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
       }
       if (patched.name !== audit.name) {
         if (typeof patched.name !== 'string' || patched.name === '' || patched.name.length > 63) {
-          throw invalid('Invalid input for field/attribute name: a non-empty string of at most 63 characters is required', {}, 'INVALID_PATCH');
+          throw invalid(
+            'Invalid input for field/attribute name: a non-empty string of at most 63 characters is required',
+            {},
+            'INVALID_PATCH',
+          );
         }
         changes.name = patched.name;
       }
       if (JSON.stringify(patched.parameters) !== JSON.stringify(audit.parameters)) {
-        if (typeof patched.parameters !== 'object' || patched.parameters === null || Array.isArray(patched.parameters)) {
-          throw invalid('Invalid input for field/attribute parameters: an object is required', {}, 'INVALID_PATCH');
+        if (
+          typeof patched.parameters !== 'object' ||
+          patched.parameters === null ||
+          Array.isArray(patched.parameters)
+        ) {
+          throw invalid(
+            'Invalid input for field/attribute parameters: an object is required',
+            {},
+            'INVALID_PATCH',
+          );
         }
         const strategy = audit.strategyName ? await tx.strategies.find(audit.strategyName) : undefined;
         if (!strategy && Object.keys(patched.parameters).length > 0) {
-          throw invalid('Specify parameters but no predefined strategy for audit, or no parameter spec in predefined strategy', {}, 'INVALID_PARAMETERS');
+          throw invalid(
+            'Specify parameters but no predefined strategy for audit, or no parameter spec in predefined strategy',
+            {},
+            'INVALID_PARAMETERS',
+          );
         }
         changes.parameters = strategy
           ? validateStrategyParameters(strategy.name, strategy.parametersSpec, patched.parameters)
@@ -223,18 +292,32 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
       }
       if (patched.interval !== audit.interval) {
         const interval = normaliseInterval(patched.interval);
-        if (audit.auditType === 'ONESHOT' && interval !== null) throw invalid('Interval of audit must not be set for ONESHOT.', {});
-        if (audit.auditType === 'CONTINUOUS' && interval === null) throw invalid('Interval of audit must be specified for CONTINUOUS.', {});
+        if (audit.auditType === 'ONESHOT' && interval !== null)
+          throw invalid('Interval of audit must not be set for ONESHOT.', {});
+        if (audit.auditType === 'CONTINUOUS' && interval === null)
+          throw invalid('Interval of audit must be specified for CONTINUOUS.', {});
         changes.interval = interval;
         changes.nextRunTime = null;
       }
-      for (const [field, key] of [['auto_trigger', 'autoTrigger'], ['force', 'force'], ['force_refresh', 'forceRefresh']] as const) {
+      for (const [field, key] of [
+        ['auto_trigger', 'autoTrigger'],
+        ['force', 'force'],
+        ['force_refresh', 'forceRefresh'],
+      ] as const) {
         if (patched[field] !== document[field]) {
-          if (typeof patched[field] !== 'boolean') throw invalid(`Invalid input for field/attribute ${field}: a boolean is required`, {}, 'INVALID_PATCH');
+          if (typeof patched[field] !== 'boolean')
+            throw invalid(
+              `Invalid input for field/attribute ${field}: a boolean is required`,
+              {},
+              'INVALID_PATCH',
+            );
           changes[key] = patched[field];
         }
       }
-      for (const [field, key] of [['start_time', 'startTime'], ['end_time', 'endTime']] as const) {
+      for (const [field, key] of [
+        ['start_time', 'startTime'],
+        ['end_time', 'endTime'],
+      ] as const) {
         if (patched[field] !== document[field]) {
           requireMicroversion(ctx.version, MICROVERSION.START_END_TIMING, field);
           changes[key] = parseTime(field, patched[field]);
@@ -255,7 +338,11 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
       const audit = await tx.audits.find(id);
       if (!audit) throw notFound('Audit', id);
       if (!auditStates.canTransition(audit.state, 'DELETED')) {
-        throw invalid(`Couldn't delete when state is '${audit.state}'.`, { state: audit.state }, 'INVALID_STATE_TRANSITION');
+        throw invalid(
+          `Couldn't delete when state is '${audit.state}'.`,
+          { state: audit.state },
+          'INVALID_STATE_TRANSITION',
+        );
       }
       await tx.audits.softDelete(audit.uuid);
     });

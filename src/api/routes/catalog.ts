@@ -7,7 +7,10 @@ import { toGoalResource, toScoringEngineResource, toStrategyResource, type View 
 import { nextLink, toPageQuery } from '../pagination.js';
 import { IdParams, PageQuerystring } from './schemas.js';
 
-const GoalFilter = Type.Object({ ...PageQuerystring, goal: Type.Optional(Type.String()) }, { additionalProperties: false });
+const GoalFilter = Type.Object(
+  { ...PageQuerystring, goal: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
 const Paging = Type.Object(PageQuerystring, { additionalProperties: false });
 
 export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -21,7 +24,10 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
       const query = request.query as Static<typeof Paging>;
       const page = toPageQuery(query, config.maxLimit);
       const goals = await store.goals.list(page);
-      return withNext({ goals: goals.map((goal) => toGoalResource(goal, ctx)) }, nextLink(ctx.baseUrl, `goals${suffix}`, page, goals));
+      return withNext(
+        { goals: goals.map((goal) => toGoalResource(goal, ctx)) },
+        nextLink(ctx.baseUrl, `goals${suffix}`, page, goals),
+      );
     });
 
     app.get(`/v1/strategies${suffix}`, { schema: { querystring: GoalFilter } }, async (request) => {
@@ -43,7 +49,10 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
     });
 
     app.get(`/v1/scoring_engines${suffix}`, { schema: { querystring: Paging } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'scoring_engine:detail' : 'scoring_engine:get_all', request.credentials);
+      policy.enforce(
+        view === 'detail' ? 'scoring_engine:detail' : 'scoring_engine:get_all',
+        request.credentials,
+      );
       const ctx = { ...requestContext(request, deps), view };
       const page = toPageQuery(request.query as Static<typeof Paging>, config.maxLimit);
       const engines = await store.scoringEngines.list(page);

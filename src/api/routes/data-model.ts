@@ -10,7 +10,10 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-const RefreshQuery = Type.Object({ data_model_type: Type.Optional(Type.String()) }, { additionalProperties: false });
+const RefreshQuery = Type.Object(
+  { data_model_type: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
 
 /** The checks both data-model routes share: policy, microversion ≥ 1.3, and the only model type there is. */
 function dataModelRequest(request: FastifyRequest, deps: RouteDeps, rule: string) {
@@ -19,7 +22,9 @@ function dataModelRequest(request: FastifyRequest, deps: RouteDeps, rule: string
   requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
   const type = (request.query as { data_model_type?: string }).data_model_type ?? 'compute';
   if (type !== 'compute') {
-    throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, { details: { data_model_type: type } });
+    throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `The ${type} data model could not be found`, {
+      details: { data_model_type: type },
+    });
   }
   return { version, type };
 }
@@ -32,10 +37,14 @@ export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): 
     let scope: readonly unknown[] | undefined;
     if (query.audit_uuid !== undefined) {
       const audit = await deps.store.audits.find(query.audit_uuid);
-      if (!audit) throw invalid(`Audit ${query.audit_uuid} could not be found`, { audit_uuid: query.audit_uuid });
+      if (!audit)
+        throw invalid(`Audit ${query.audit_uuid} could not be found`, { audit_uuid: query.audit_uuid });
       scope = audit.scope;
     }
-    const rows = await deps.engine.dataModel({ ...(scope && { scope }), extended: version.minor >= MICROVERSION.EXT_COMPUTE_MODEL });
+    const rows = await deps.engine.dataModel({
+      ...(scope && { scope }),
+      extended: version.minor >= MICROVERSION.EXT_COMPUTE_MODEL,
+    });
     return { context: rows };
   });
 

@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_MICROVERSION, MICROVERSION, MIN_MICROVERSION } from '../../contract/states.js';
 import { requestContext, type RouteDeps } from '../app.js';
 
-const LINKED_RESOURCES = ['audit_templates', 'audits', 'actions', 'action_plans', 'scoring_engines', 'services'] as const;
+const LINKED_RESOURCES = [
+  'audit_templates',
+  'audits',
+  'actions',
+  'action_plans',
+  'scoring_engines',
+  'services',
+] as const;
 
 /** The version documents: `/` (public) and `/v1`. */
 export function registerRootRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -17,7 +24,8 @@ export function registerRootRoutes(app: FastifyInstance, deps: RouteDeps): void 
     };
     return {
       name: 'OpenStack Watcher API',
-      description: 'Watcher is an OpenStack project which aims to improve physical resources usage through better VM placement.',
+      description:
+        'Watcher is an OpenStack project which aims to improve physical resources usage through better VM placement.',
       versions: [version],
       default_version: version,
     };
@@ -37,7 +45,11 @@ export function registerRootRoutes(app: FastifyInstance, deps: RouteDeps): void 
       media_types: [{ base: 'application/json', type: 'application/vnd.openstack.watcher.v1+json' }],
       links: [
         { href: `${baseUrl}/v1/`, rel: 'self' },
-        { href: 'http://docs.openstack.org/developer/watcher/dev/api-spec-v1.html', rel: 'describedby', type: 'text/html' },
+        {
+          href: 'http://docs.openstack.org/developer/watcher/dev/api-spec-v1.html',
+          rel: 'describedby',
+          type: 'text/html',
+        },
       ],
       ...Object.fromEntries(resources.map((resource) => [resource, pair(resource)])),
     };

@@ -14,7 +14,9 @@ export function registerServiceRoutes(app: FastifyInstance, deps: RouteDeps): vo
   const { store, policy, config, clock } = deps;
   const statusOf = (service: ServiceRecord): 'ACTIVE' | 'FAILED' => {
     const seen = service.lastSeenUp ?? service.updatedAt ?? service.createdAt;
-    return clock.now().getTime() - seen.getTime() <= config.serviceDownTimeSeconds * 1000 ? 'ACTIVE' : 'FAILED';
+    return clock.now().getTime() - seen.getTime() <= config.serviceDownTimeSeconds * 1000
+      ? 'ACTIVE'
+      : 'FAILED';
   };
 
   for (const view of ['list', 'detail'] as View[]) {
@@ -36,6 +38,10 @@ export function registerServiceRoutes(app: FastifyInstance, deps: RouteDeps): vo
     const { id } = request.params as Static<typeof IdParams>;
     const service = await store.services.find(id);
     if (!service) throw notFound('Service', id);
-    return toServiceResource(service, { ...requestContext(request, deps), view: 'detail' }, statusOf(service));
+    return toServiceResource(
+      service,
+      { ...requestContext(request, deps), view: 'detail' },
+      statusOf(service),
+    );
   });
 }

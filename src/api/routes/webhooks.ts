@@ -9,14 +9,20 @@ import { IdParams } from './schemas.js';
  * `webhook:trigger` is always enforced: an unauthenticated trigger would let anyone start audits.
  */
 export function registerWebhookRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.post('/v1/webhooks/:id', { schema: { params: IdParams, body: Type.Optional(Type.Unknown()) } }, async (request, reply) => {
-    deps.policy.enforce('webhook:trigger', request.credentials);
-    const { id } = request.params as Static<typeof IdParams>;
-    const audit = await deps.store.audits.find(id);
-    if (!audit) throw notFound('Audit', id);
-    if (audit.auditType !== 'EVENT') throw invalid(`Audit type ${audit.auditType} is disallowed.`, { audit_type: audit.auditType });
-    if (audit.state !== 'PENDING' && audit.state !== 'SUCCEEDED') throw invalid(`Audit state ${audit.state} is disallowed.`, { state: audit.state });
-    await deps.engine.triggerAudit(audit.uuid);
-    return reply.code(202).send();
-  });
+  app.post(
+    '/v1/webhooks/:id',
+    { schema: { params: IdParams, body: Type.Optional(Type.Unknown()) } },
+    async (request, reply) => {
+      deps.policy.enforce('webhook:trigger', request.credentials);
+      const { id } = request.params as Static<typeof IdParams>;
+      const audit = await deps.store.audits.find(id);
+      if (!audit) throw notFound('Audit', id);
+      if (audit.auditType !== 'EVENT')
+        throw invalid(`Audit type ${audit.auditType} is disallowed.`, { audit_type: audit.auditType });
+      if (audit.state !== 'PENDING' && audit.state !== 'SUCCEEDED')
+        throw invalid(`Audit state ${audit.state} is disallowed.`, { state: audit.state });
+      await deps.engine.triggerAudit(audit.uuid);
+      return reply.code(202).send();
+    },
+  );
 }

@@ -13,19 +13,30 @@ export const migrate = defineActionType({
   name: 'migrate',
   parameters: ACTION_PARAMETERS.migrate,
   abortable: true,
-  describe: (p) => `${p.migration_type} migrate ${p.resource_id} from ${p.source_node} to ${p.destination_node ?? 'a host the scheduler picks'}`,
+  describe: (p) =>
+    `${p.migration_type} migrate ${p.resource_id} from ${p.source_node} to ${p.destination_node ?? 'a host the scheduler picks'}`,
   async check(ctx, p) {
     const { compute } = requireCloud(ctx);
     const server = await compute.getServer(p.resource_id);
     if (!server) return skip(`instance ${p.resource_id} was not found`);
-    if (server.hostname !== p.source_node) return skip(`instance ${p.resource_id} is on ${server.hostname ?? 'no host'}, not on ${p.source_node}`);
+    if (server.hostname !== p.source_node)
+      return skip(`instance ${p.resource_id} is on ${server.hostname ?? 'no host'}, not on ${p.source_node}`);
     if (p.migration_type === 'live' && server.status !== 'ACTIVE') {
-      throw new StewardError('conflict', 'CONFLICT', `instance ${p.resource_id} is ${server.status}: live migration needs ACTIVE`);
+      throw new StewardError(
+        'conflict',
+        'CONFLICT',
+        `instance ${p.resource_id} is ${server.status}: live migration needs ACTIVE`,
+      );
     }
     if (p.destination_node) {
       const services = await compute.listServices({ binary: 'nova-compute', host: p.destination_node });
       const service = services[0];
-      if (!service) throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `destination host ${p.destination_node} was not found`);
+      if (!service)
+        throw new StewardError(
+          'not_found',
+          'RESOURCE_NOT_FOUND',
+          `destination host ${p.destination_node} was not found`,
+        );
       if (service.status !== 'enabled') {
         throw new StewardError('conflict', 'CONFLICT', `destination host ${p.destination_node} is disabled`);
       }
@@ -35,22 +46,39 @@ export const migrate = defineActionType({
   async execute(ctx, p) {
     const { compute } = requireCloud(ctx);
     const destination = p.destination_node ?? null;
-    if (p.migration_type === 'live') await compute.liveMigrate(p.resource_id, { host: destination, blockMigration: 'auto' });
+    if (p.migration_type === 'live')
+      await compute.liveMigrate(p.resource_id, { host: destination, blockMigration: 'auto' });
     else await compute.migrate(p.resource_id, { host: destination });
-    await waitFor(ctx, { what: `migration of ${p.resource_id}`, timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 }, async () => {
-      const server = await compute.getServer(p.resource_id);
-      if (!server) throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `instance ${p.resource_id} vanished during migration`);
-      if (server.status === 'VERIFY_RESIZE') await compute.confirmResize(p.resource_id);
-      if (server.status === 'ERROR') throw new StewardError('upstream', 'UPSTREAM_ERROR', `instance ${p.resource_id} went to ERROR while migrating`);
-      const moved = server.hostname !== p.source_node && (destination === null || server.hostname === destination);
-      return moved && server.taskState === null && server.status !== 'VERIFY_RESIZE';
-    });
+    await waitFor(
+      ctx,
+      { what: `migration of ${p.resource_id}`, timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
+      async () => {
+        const server = await compute.getServer(p.resource_id);
+        if (!server)
+          throw new StewardError(
+            'not_found',
+            'RESOURCE_NOT_FOUND',
+            `instance ${p.resource_id} vanished during migration`,
+          );
+        if (server.status === 'VERIFY_RESIZE') await compute.confirmResize(p.resource_id);
+        if (server.status === 'ERROR')
+          throw new StewardError(
+            'upstream',
+            'UPSTREAM_ERROR',
+            `instance ${p.resource_id} went to ERROR while migrating`,
+          );
+        const moved =
+          server.hostname !== p.source_node && (destination === null || server.hostname === destination);
+        return moved && server.taskState === null && server.status !== 'VERIFY_RESIZE';
+      },
+    );
   },
   async revert(ctx, p) {
     const { compute } = requireCloud(ctx);
     const server = await compute.getServer(p.resource_id);
     if (!server || server.hostname === p.source_node) return;
-    if (p.migration_type === 'live') await compute.liveMigrate(p.resource_id, { host: p.source_node, blockMigration: 'auto' });
+    if (p.migration_type === 'live')
+      await compute.liveMigrate(p.resource_id, { host: p.source_node, blockMigration: 'auto' });
     else await compute.migrate(p.resource_id, { host: p.source_node });
   },
 });

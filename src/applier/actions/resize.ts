@@ -15,24 +15,41 @@ export const resize = defineActionType({
     const server = await compute.getServer(p.resource_id);
     if (!server) return skip(`instance ${p.resource_id} was not found`);
     const flavor = await compute.findFlavor(p.flavor);
-    if (!flavor) throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
-    if (server.flavor.name === flavor.name) return skip(`instance ${p.resource_id} already has flavor ${flavor.name}`);
+    if (!flavor)
+      throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
+    if (server.flavor.name === flavor.name)
+      return skip(`instance ${p.resource_id} already has flavor ${flavor.name}`);
     return ok;
   },
   async execute(ctx, p) {
     const { compute } = requireCloud(ctx);
     const flavor = await compute.findFlavor(p.flavor);
-    if (!flavor) throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
+    if (!flavor)
+      throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
     await compute.resize(p.resource_id, flavor.id);
-    await waitFor(ctx, { what: `resize of ${p.resource_id}`, timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 }, async () => {
-      const server = await compute.getServer(p.resource_id);
-      if (!server) throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `instance ${p.resource_id} vanished during resize`);
-      if (server.status === 'VERIFY_RESIZE') {
-        await compute.confirmResize(p.resource_id);
-        return false;
-      }
-      if (server.status === 'ERROR') throw new StewardError('upstream', 'UPSTREAM_ERROR', `instance ${p.resource_id} went to ERROR while resizing`);
-      return server.flavor.name === flavor.name && server.taskState === null;
-    });
+    await waitFor(
+      ctx,
+      { what: `resize of ${p.resource_id}`, timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
+      async () => {
+        const server = await compute.getServer(p.resource_id);
+        if (!server)
+          throw new StewardError(
+            'not_found',
+            'RESOURCE_NOT_FOUND',
+            `instance ${p.resource_id} vanished during resize`,
+          );
+        if (server.status === 'VERIFY_RESIZE') {
+          await compute.confirmResize(p.resource_id);
+          return false;
+        }
+        if (server.status === 'ERROR')
+          throw new StewardError(
+            'upstream',
+            'UPSTREAM_ERROR',
+            `instance ${p.resource_id} went to ERROR while resizing`,
+          );
+        return server.flavor.name === flavor.name && server.taskState === null;
+      },
+    );
   },
 });

@@ -8,14 +8,23 @@ export interface WaitOptions {
   intervalMs: number;
 }
 
-export async function waitFor(ctx: ActionContext, options: WaitOptions, reached: () => Promise<boolean>): Promise<void> {
+export async function waitFor(
+  ctx: ActionContext,
+  options: WaitOptions,
+  reached: () => Promise<boolean>,
+): Promise<void> {
   const deadline = ctx.clock.now().getTime() + options.timeoutMs;
   for (;;) {
     if (await reached()) return;
     if (ctx.clock.now().getTime() >= deadline) {
-      throw new StewardError('unavailable', 'TIMEOUT', `${options.what} did not finish within ${options.timeoutMs / 1000} s`, {
-        retryable: false,
-      });
+      throw new StewardError(
+        'unavailable',
+        'TIMEOUT',
+        `${options.what} did not finish within ${options.timeoutMs / 1000} s`,
+        {
+          retryable: false,
+        },
+      );
     }
     await ctx.clock.sleep(options.intervalMs, ctx.signal);
   }
@@ -23,7 +32,11 @@ export async function waitFor(ctx: ActionContext, options: WaitOptions, reached:
 
 export function requireCloud(ctx: ActionContext) {
   if (!ctx.cloud) {
-    throw new StewardError('unavailable', 'UPSTREAM_UNAVAILABLE', 'no cloud is configured: this action needs the Compute API');
+    throw new StewardError(
+      'unavailable',
+      'UPSTREAM_UNAVAILABLE',
+      'no cloud is configured: this action needs the Compute API',
+    );
   }
   return ctx.cloud;
 }

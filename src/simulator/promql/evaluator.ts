@@ -27,10 +27,18 @@ export function matches(labels: Labels, matchers: Matcher[]): boolean {
   for (const m of matchers) {
     const v = labels[m.label] ?? '';
     switch (m.op) {
-      case '=': if (v !== m.value) return false; break;
-      case '!=': if (v === m.value) return false; break;
-      case '=~': if (!new RegExp(`^(?:${m.value})$`).test(v)) return false; break;
-      case '!~': if (new RegExp(`^(?:${m.value})$`).test(v)) return false; break;
+      case '=':
+        if (v !== m.value) return false;
+        break;
+      case '!=':
+        if (v === m.value) return false;
+        break;
+      case '=~':
+        if (!new RegExp(`^(?:${m.value})$`).test(v)) return false;
+        break;
+      case '!~':
+        if (new RegExp(`^(?:${m.value})$`).test(v)) return false;
+        break;
     }
   }
   return true;
@@ -90,8 +98,10 @@ function overTime(series: Series, t: number, rangeS: number, fn: (values: number
 
 function rangeFunction(fn: string, series: Series, t: number, rangeS: number): number {
   switch (fn) {
-    case 'rate': return (series.at(t) - series.at(t - rangeS)) / rangeS;
-    case 'increase': return series.at(t) - series.at(t - rangeS);
+    case 'rate':
+      return (series.at(t) - series.at(t - rangeS)) / rangeS;
+    case 'increase':
+      return series.at(t) - series.at(t - rangeS);
     case 'irate': {
       const step = Math.min(SCRAPE_INTERVAL_S, rangeS);
       return (series.at(t) - series.at(t - step)) / step;
@@ -118,9 +128,17 @@ function memoized(source: SeriesSource): SeriesSource {
 }
 
 /** `fn(expr[range:step])`: the inner expression at every aligned step, reduced per series. */
-function overSubquery(subquery: Extract<Expr, { kind: 'subquery' }>, fn: string, source: SeriesSource, tSec: number): Sample[] {
+function overSubquery(
+  subquery: Extract<Expr, { kind: 'subquery' }>,
+  fn: string,
+  source: SeriesSource,
+  tSec: number,
+): Sample[] {
   const reduce = OVER_TIME[fn];
-  if (!reduce) throw new PromQLError(`the simulator evaluates subqueries only inside *_over_time functions, not inside "${fn}"`);
+  if (!reduce)
+    throw new PromQLError(
+      `the simulator evaluates subqueries only inside *_over_time functions, not inside "${fn}"`,
+    );
   const stepS = (subquery.stepMs ?? DEFAULT_SUBQUERY_STEP_S * 1000) / 1000;
   if (!(stepS > 0)) throw new PromQLError('zero or negative subquery resolution step');
   const cached = memoized(source);
@@ -140,23 +158,35 @@ function overSubquery(subquery: Extract<Expr, { kind: 'subquery' }>, fn: string,
 
 function arith(op: string, a: number, b: number): number {
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    default: return a / b;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    default:
+      return a / b;
   }
 }
 
 export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value {
   switch (expr.kind) {
-    case 'number': return { type: 'scalar', value: expr.value };
+    case 'number':
+      return { type: 'scalar', value: expr.value };
     case 'neg': {
       const v = evaluate(expr.expr, source, tSec);
-      return v.type === 'scalar' ? { type: 'scalar', value: -v.value } : { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })) };
+      return v.type === 'scalar'
+        ? { type: 'scalar', value: -v.value }
+        : {
+            type: 'vector',
+            samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })),
+          };
     }
-    case 'subquery': throw new PromQLError('the simulator evaluates subqueries only inside *_over_time functions');
+    case 'subquery':
+      throw new PromQLError('the simulator evaluates subqueries only inside *_over_time functions');
     case 'selector': {
-      if (expr.rangeMs !== null) throw new PromQLError('range vector selectors are only allowed inside range functions');
+      if (expr.rangeMs !== null)
+        throw new PromQLError('range vector selectors are only allowed inside range functions');
       const series = source.select(expr.name, expr.matchers);
       return { type: 'vector', samples: series.map((s) => ({ labels: s.labels, value: s.at(tSec) })) };
     }
@@ -167,30 +197,44 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
         if (v?.type !== 'scalar') throw new PromQLError('expected type scalar in call to function "vector"');
         return { type: 'vector', samples: [{ labels: {}, value: v.value }] };
       }
-      if (first?.kind === 'subquery' && expr.args.length === 1) return { type: 'vector', samples: overSubquery(first, expr.fn, source, tSec) };
+      if (first?.kind === 'subquery' && expr.args.length === 1)
+        return { type: 'vector', samples: overSubquery(first, expr.fn, source, tSec) };
       if (expr.fn === 'clamp_max' || expr.fn === 'clamp_min' || expr.fn === 'abs') {
         const wanted = expr.fn === 'abs' ? 1 : 2;
-        if (expr.args.length !== wanted || !first) throw new PromQLError(`${expr.fn} expects ${wanted} arguments`);
+        if (expr.args.length !== wanted || !first)
+          throw new PromQLError(`${expr.fn} expects ${wanted} arguments`);
         const v = evaluate(first, source, tSec);
-        if (v.type !== 'vector') throw new PromQLError(`expected type instant vector in call to function "${expr.fn}", got scalar`);
+        if (v.type !== 'vector')
+          throw new PromQLError(`expected type instant vector in call to function "${expr.fn}", got scalar`);
         let f: (x: number) => number = Math.abs;
         if (expr.fn !== 'abs') {
           const bound = evaluate(second as Expr, source, tSec);
-          if (bound.type !== 'scalar') throw new PromQLError(`expected type scalar in call to function "${expr.fn}"`);
+          if (bound.type !== 'scalar')
+            throw new PromQLError(`expected type scalar in call to function "${expr.fn}"`);
           f = expr.fn === 'clamp_max' ? (x) => Math.min(x, bound.value) : (x) => Math.max(x, bound.value);
         }
-        return { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: f(s.value) })) };
+        return {
+          type: 'vector',
+          samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: f(s.value) })),
+        };
       }
       if (expr.args.length !== 1 || first?.kind !== 'selector' || first.rangeMs === null) {
         throw new PromQLError(`expected type range vector in call to function "${expr.fn}"`);
       }
       const rangeS = first.rangeMs / 1000;
       const series = source.select(first.name, first.matchers);
-      return { type: 'vector', samples: series.map((s) => ({ labels: dropName(s.labels), value: rangeFunction(expr.fn, s, tSec, rangeS) })) };
+      return {
+        type: 'vector',
+        samples: series.map((s) => ({
+          labels: dropName(s.labels),
+          value: rangeFunction(expr.fn, s, tSec, rangeS),
+        })),
+      };
     }
     case 'aggregate': {
       const v = evaluate(expr.expr, source, tSec);
-      if (v.type !== 'vector') throw new PromQLError(`expected type instant vector in aggregation expression, got scalar`);
+      if (v.type !== 'vector')
+        throw new PromQLError(`expected type instant vector in aggregation expression, got scalar`);
       const groups = new Map<string, { labels: Labels; values: number[] }>();
       let known = groupLabels.get(expr);
       if (!known) groupLabels.set(expr, (known = new Map<string, Labels>()));
@@ -200,7 +244,8 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
         let labels: Labels | undefined;
         if (expr.without) {
           labels = {};
-          for (const [k, val] of Object.entries(dropName(s.labels))) if (!expr.by.includes(k)) labels[k] = val;
+          for (const [k, val] of Object.entries(dropName(s.labels)))
+            if (!expr.by.includes(k)) labels[k] = val;
         }
         const groupKey = labels ? signature(labels) : key;
         let group = groups.get(groupKey);
@@ -217,27 +262,53 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
       }
       const reduce = (values: number[]): number => {
         switch (expr.op) {
-          case 'sum': return values.reduce((a, b) => a + b, 0);
-          case 'avg': return values.reduce((a, b) => a + b, 0) / values.length;
-          case 'min': return Math.min(...values);
-          case 'max': return Math.max(...values);
-          default: return values.length;
+          case 'sum':
+            return values.reduce((a, b) => a + b, 0);
+          case 'avg':
+            return values.reduce((a, b) => a + b, 0) / values.length;
+          case 'min':
+            return Math.min(...values);
+          case 'max':
+            return Math.max(...values);
+          default:
+            return values.length;
         }
       };
-      return { type: 'vector', samples: [...groups.values()].map((g) => ({ labels: g.labels, value: reduce(g.values) })) };
+      return {
+        type: 'vector',
+        samples: [...groups.values()].map((g) => ({ labels: g.labels, value: reduce(g.values) })),
+      };
     }
     case 'binary': {
       const l = evaluate(expr.lhs, source, tSec);
       const r = evaluate(expr.rhs, source, tSec);
-      if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', value: arith(expr.op, l.value, r.value) };
-      if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', samples: l.samples.map((s) => ({ labels: dropName(s.labels), value: arith(expr.op, s.value, r.value) })) };
-      if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', samples: r.samples.map((s) => ({ labels: dropName(s.labels), value: arith(expr.op, l.value, s.value) })) };
+      if (l.type === 'scalar' && r.type === 'scalar')
+        return { type: 'scalar', value: arith(expr.op, l.value, r.value) };
+      if (l.type === 'vector' && r.type === 'scalar')
+        return {
+          type: 'vector',
+          samples: l.samples.map((s) => ({
+            labels: dropName(s.labels),
+            value: arith(expr.op, s.value, r.value),
+          })),
+        };
+      if (l.type === 'scalar' && r.type === 'vector')
+        return {
+          type: 'vector',
+          samples: r.samples.map((s) => ({
+            labels: dropName(s.labels),
+            value: arith(expr.op, l.value, s.value),
+          })),
+        };
       if (l.type === 'vector' && r.type === 'vector') {
         // One-to-one matching on all labels but the metric name, as Prometheus does without on()/ignoring().
         const right = new Map<string, Sample>();
         for (const s of r.samples) {
           const key = signature(s.labels);
-          if (right.has(key)) throw new PromQLError('found duplicate series for the match group on the right hand-side of the operation');
+          if (right.has(key))
+            throw new PromQLError(
+              'found duplicate series for the match group on the right hand-side of the operation',
+            );
           right.set(key, s);
         }
         const out: Sample[] = [];

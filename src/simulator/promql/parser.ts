@@ -20,13 +20,35 @@ export class PromQLError extends Error {}
 
 const AGGREGATES = new Set(['avg', 'min', 'max', 'sum', 'count']);
 export const FUNCTIONS = new Set([
-  'rate', 'irate', 'increase', 'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time',
-  'clamp_max', 'clamp_min', 'abs', 'vector',
+  'rate',
+  'irate',
+  'increase',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'sum_over_time',
+  'clamp_max',
+  'clamp_min',
+  'abs',
+  'vector',
 ]);
 
-type Token = { type: 'ident' | 'number' | 'string' | 'op' | 'duration' | 'subquery'; text: string; step?: string; pos: number };
+type Token = {
+  type: 'ident' | 'number' | 'string' | 'op' | 'duration' | 'subquery';
+  text: string;
+  step?: string;
+  pos: number;
+};
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 
 export function parseDuration(text: string): number {
   const re = /(\d+)(ms|s|m|h|d|w|y)/g;
@@ -45,7 +67,10 @@ function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i] as string;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const rest = input.slice(i);
     let m: RegExpMatchArray | null;
     if ((m = /^\[\s*(\w+)\s*\]/.exec(rest))) {
@@ -64,7 +89,11 @@ function tokenize(input: string): Token[] {
       let j = i + 1;
       let value = '';
       while (j < input.length && input[j] !== c) {
-        if (input[j] === '\\' && j + 1 < input.length) { value += input[j + 1]; j += 2; continue; }
+        if (input[j] === '\\' && j + 1 < input.length) {
+          value += input[j + 1];
+          j += 2;
+          continue;
+        }
         value += input[j];
         j++;
       }
@@ -109,16 +138,30 @@ export function parse(input: string): Expr {
     return lhs;
   };
   const parseUnary = (): Expr => {
-    if (isOp('-')) { p++; return { kind: 'neg', expr: parseUnary() }; }
-    if (isOp('+')) { p++; return parseUnary(); }
+    if (isOp('-')) {
+      p++;
+      return { kind: 'neg', expr: parseUnary() };
+    }
+    if (isOp('+')) {
+      p++;
+      return parseUnary();
+    }
     return parseSubquery();
   };
   const parseSubquery = (): Expr => {
     let expr = parsePrimary();
     while (peek()?.type === 'subquery') {
       const t = tokens[p++] as Token;
-      if (expr.kind === 'selector' && expr.rangeMs !== null) throw new PromQLError(`subquery is only allowed on instant vector, got range vector at position ${t.pos}`);
-      expr = { kind: 'subquery', expr, rangeMs: parseDuration(t.text), stepMs: t.step ? parseDuration(t.step) : null };
+      if (expr.kind === 'selector' && expr.rangeMs !== null)
+        throw new PromQLError(
+          `subquery is only allowed on instant vector, got range vector at position ${t.pos}`,
+        );
+      expr = {
+        kind: 'subquery',
+        expr,
+        rangeMs: parseDuration(t.text),
+        stepMs: t.step ? parseDuration(t.step) : null,
+      };
     }
     return expr;
   };
@@ -127,7 +170,8 @@ export function parse(input: string): Expr {
     const labels: string[] = [];
     while (!isOp(')')) {
       const t = peek();
-      if (t?.type !== 'ident') throw new PromQLError(`expected label name at position ${t?.pos ?? input.length}`);
+      if (t?.type !== 'ident')
+        throw new PromQLError(`expected label name at position ${t?.pos ?? input.length}`);
       labels.push(t.text);
       p++;
       if (isOp(',')) p++;
@@ -138,7 +182,10 @@ export function parse(input: string): Expr {
   const parsePrimary = (): Expr => {
     const t = peek();
     if (!t) throw new PromQLError('unexpected end of input');
-    if (t.type === 'number') { p++; return { kind: 'number', value: Number(t.text) }; }
+    if (t.type === 'number') {
+      p++;
+      return { kind: 'number', value: Number(t.text) };
+    }
     if (t.type === 'op' && t.text === '(') {
       p++;
       const inner = parseExpr();
@@ -151,11 +198,17 @@ export function parse(input: string): Expr {
     if (AGGREGATES.has(t.text) && (isOp('(') || peek()?.text === 'by' || peek()?.text === 'without')) {
       let by: string[] = [];
       let without = false;
-      if (peek()?.text === 'by' || peek()?.text === 'without') { without = (tokens[p++] as Token).text === 'without'; by = parseLabelList(); }
+      if (peek()?.text === 'by' || peek()?.text === 'without') {
+        without = (tokens[p++] as Token).text === 'without';
+        by = parseLabelList();
+      }
       expect('(');
       const expr = parseExpr();
       expect(')');
-      if (peek()?.text === 'by' || peek()?.text === 'without') { without = (tokens[p++] as Token).text === 'without'; by = parseLabelList(); }
+      if (peek()?.text === 'by' || peek()?.text === 'without') {
+        without = (tokens[p++] as Token).text === 'without';
+        by = parseLabelList();
+      }
       return { kind: 'aggregate', op: t.text, by, without, expr };
     }
     if (isOp('(')) {
@@ -178,26 +231,33 @@ export function parse(input: string): Expr {
       p++;
       while (!isOp('}')) {
         const label = peek();
-        if (label?.type !== 'ident') throw new PromQLError(`expected label name at position ${label?.pos ?? input.length}`);
+        if (label?.type !== 'ident')
+          throw new PromQLError(`expected label name at position ${label?.pos ?? input.length}`);
         p++;
         const op = peek();
-        if (op?.type !== 'op' || !['=', '!=', '=~', '!~'].includes(op.text)) throw new PromQLError(`expected label matcher at position ${op?.pos ?? input.length}`);
+        if (op?.type !== 'op' || !['=', '!=', '=~', '!~'].includes(op.text))
+          throw new PromQLError(`expected label matcher at position ${op?.pos ?? input.length}`);
         p++;
         const value = peek();
-        if (value?.type !== 'string') throw new PromQLError(`expected quoted label value at position ${value?.pos ?? input.length}`);
+        if (value?.type !== 'string')
+          throw new PromQLError(`expected quoted label value at position ${value?.pos ?? input.length}`);
         p++;
         matchers.push({ label: label.text, op: op.text as Matcher['op'], value: value.text });
         if (isOp(',')) p++;
       }
       expect('}');
     }
-    if (name === '' && matchers.length === 0) throw new PromQLError('vector selector must contain at least one non-empty matcher');
+    if (name === '' && matchers.length === 0)
+      throw new PromQLError('vector selector must contain at least one non-empty matcher');
     let rangeMs: number | null = null;
     if (peek()?.type === 'duration') rangeMs = parseDuration((tokens[p++] as Token).text);
     return { kind: 'selector', name, matchers, rangeMs };
   };
 
   const expr = parseExpr();
-  if (p < tokens.length) throw new PromQLError(`unexpected "${(tokens[p] as Token).text}" at position ${(tokens[p] as Token).pos}`);
+  if (p < tokens.length)
+    throw new PromQLError(
+      `unexpected "${(tokens[p] as Token).text}" at position ${(tokens[p] as Token).pos}`,
+    );
   return expr;
 }

@@ -130,7 +130,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create unique index services_name_host on services (name, host);
   `;
   // One statement at a time: PGlite's extended protocol takes a single statement per query.
-  for (const statement of ddl.split(';').map((part) => part.trim()).filter(Boolean)) {
+  for (const statement of ddl
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     await sql.raw(statement).execute(db);
   }
 }
