@@ -65,6 +65,9 @@ export class AmqpBus implements Bus {
   static async connect(options: AmqpBusOptions): Promise<AmqpBus> {
     const bus = new AmqpBus(options);
     bus.#connection = await amqp.connect(options.url, {
+      // Notifications and control messages are small: without TCP_NODELAY each confirm waits out Nagle's algorithm
+      // against the peer's delayed ACK (~40 ms a publish on Linux).
+      noDelay: true,
       recovery: {
         initialDelay: options.reconnect?.initialDelayMs ?? 100,
         maxDelay: options.reconnect?.maxDelayMs ?? 10_000,
