@@ -93,32 +93,58 @@ export interface Instance {
   updatedAt: Date;
 }
 
+/**
+ * A Cinder pool, named as Cinder's scheduler names it: `host@backend#pool`. Capacities are in GB, as Cinder reports
+ * them (`total_capacity_gb`…); a thin pool without a bound reports `Infinity`.
+ */
 export interface StoragePool {
   name: string;
   totalCapacityGb: number;
   freeCapacityGb: number;
   allocatedCapacityGb: number;
+  /** What the volumes on the pool were created with (`provisioned_capacity_gb`; thin pools may exceed the total). */
+  provisionedCapacityGb: number;
+  /**
+   * What a new volume may still use: with thin provisioning `total × maxOverSubscriptionRatio − provisioned −
+   * reserved`, otherwise `free − reserved` (Cinder's `calculate_virtual_free_capacity`).
+   */
   virtualFreeGb: number;
+  maxOverSubscriptionRatio: number;
+  /** Volumes on the pool, as the driver reports `total_volumes` (else the sync counts them). */
+  totalVolumes: number;
+  /** Volume types whose `volume_backend_name` extra spec names this pool's backend. */
   volumeTypes: string[];
+  /** The sync time this state was read at. */
+  updatedAt?: Date;
 }
 
+/** A Cinder volume backend: a `cinder-volume` service, whose host is `host@backend`. */
 export interface StorageNode {
   host: string;
   zone: string;
   status: 'enabled' | 'disabled';
   state: 'up' | 'down';
+  disabledReason: string | null;
+  /** Volume types that land on this backend (upstream's `volume_type` list). */
   volumeType: string[];
-  pools: StoragePool[];
+  /** The sync time this state was read at. */
+  updatedAt?: Date;
 }
 
 export interface Volume {
   uuid: string;
   name: string;
   sizeGb: number;
+  /** Cinder status: creating, available, attaching, in-use, migrating, retyping, deleting, error… */
   status: string;
   volumeType: string | null;
+  /** The pool the volume lives in: Cinder's `os-vol-host-attr:host` (`host@backend#pool`); null before scheduling. */
   pool: string | null;
   attachments: { serverId: string }[];
   projectId: string;
   bootable: boolean;
+  /** `os-vol-mig-status-attr:migstat`: migrating, success, error…; null when never moved. */
+  migrationStatus: string | null;
+  /** The sync time this state was read at. */
+  updatedAt?: Date;
 }

@@ -8,7 +8,7 @@
  * - Excluded instances (by uuid, project, or metadata) stay in the model, because their resources still count on
  *   their host, but are flagged `watcherExclude` so strategies neither move nor stop them.
  * - `"*"` alone means every aggregate (`id` or `name`) or every zone; mixed with other values it is an error.
- * The `storage` part of a scope does not concern the compute model and is ignored here.
+ * The `storage` part of a scope does not concern the compute model and is ignored here (`storage-scope.ts`).
  */
 import { ClusterModel } from './cluster-model.js';
 import type { ComputeNode } from './elements.js';
@@ -26,11 +26,14 @@ export class ScopeError extends RangeError {
   override readonly name = 'ScopeError';
 }
 
-type Item = Record<string, unknown>;
+/** A scope rule or reference, as validated JSON. */
+export type ScopeItem = Record<string, unknown>;
+type Item = ScopeItem;
 
 const WILDCARD = '*';
 
-function itemsOf(value: unknown): Item[] {
+/** The objects of a rule list (shared with `storage-scope.ts`). */
+export function itemsOf(value: unknown): Item[] {
   return Array.isArray(value)
     ? value.filter((item): item is Item => item !== null && typeof item === 'object')
     : [];
@@ -51,7 +54,8 @@ function computeRules(scope: readonly unknown[]): Item[] | undefined {
   return undefined;
 }
 
-function hasWildcard(values: readonly unknown[], resource: string): boolean {
+/** Whether `values` is the wildcard alone; `*` mixed with other values is a ScopeError (shared with `storage-scope.ts`). */
+export function hasWildcard(values: readonly unknown[], resource: string): boolean {
   if (!values.some((value) => String(value) === WILDCARD)) return false;
   if (values.length === 1) return true;
   throw new ScopeError(`Wildcard character * cannot be used with other ${resource} in the audit scope.`);
