@@ -1,12 +1,12 @@
 /**
  * `BlockStorageApi` over Cinder's v3 API at microversion 3.0, which has everything Steward reads: pools with
  * capabilities (`scheduler-stats/get_pools?detail=true`), volumes with their backend host (admin fields
- * `os-vol-host-attr:host`, `os-vol-mig-status-attr:migstat`), types, and the `os-migrate_volume` / `os-retype`
- * actions. The catalog's endpoint already ends in the project id (`/volume/v3/{project_id}`).
+ * `os-vol-host-attr:host`, `os-vol-mig-status-attr:migstat`), types, services (`os-services`), and the
+ * `os-migrate_volume` / `os-retype` actions. The catalog's endpoint already ends in the project id (`/volume/v3/{project_id}`).
  */
 import type { JsonRequester } from './http.js';
 import type { KeystoneSession } from './keystone.js';
-import type { BlockStorageApi, StoragePoolInfo, VolumeInfo } from './ports.js';
+import type { BlockStorageApi, StoragePoolInfo, StorageService, VolumeInfo } from './ports.js';
 import { createServiceClient, nextMarker, type ServiceClient } from './service-client.js';
 import type { WireReader } from './wire-reader.js';
 
@@ -81,6 +81,13 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
             freeCapacityGb: capacityGb(capabilities, 'free_capacity_gb'),
             allocatedCapacityGb: capacityGb(capabilities, 'allocated_capacity_gb'),
             maxOverSubscriptionRatio: ratio(capabilities),
+            provisionedCapacityGb:
+              capabilities.raw('provisioned_capacity_gb') === undefined
+                ? capacityGb(capabilities, 'allocated_capacity_gb')
+                : capacityGb(capabilities, 'provisioned_capacity_gb'),
+            reservedPercentage: capacityGb(capabilities, 'reserved_percentage'),
+            thinProvisioning: flag(capabilities, 'thin_provisioning_support'),
+            totalVolumes: capabilities.numberOr('total_volumes', null),
             // Pools do not list their types; a type lands on a pool through its volume_backend_name extra spec.
             volumeTypes: types
               .filter((type) => backendName !== null && type.backendName === backendName)
@@ -120,6 +127,26 @@ export function createCinderClient(options: CinderClientOptions): BlockStorageAp
 
     listVolumeTypes,
 
+    async listServices(options = {}) {
+      const answer = (
+        await client.request({
+          method: 'GET',
+          path: '/os-services',
+          call: 'GET /os-services',
+          query: { binary: options.binary },
+        })
+      ).read();
+      return answer.objects('services').map((r): StorageService => ({
+        binary: r.string('binary'),
+        host: r.string('host'),
+        zone: r.stringOr('zone', ''),
+        status: r.string('status') === 'disabled' ? 'disabled' : 'enabled',
+        state: r.string('state') === 'down' ? 'down' : 'up',
+        disabledReason: r.stringOr('disabled_reason', null),
+        updatedAt: r.dateOrNull('updated_at'),
+      }));
+    },
+
     // force_host_copy false lets the backend move the data itself when it can; lock_volume false keeps the volume usable.
     migrateVolume: (uuid, host) =>
       action(uuid, 'os-migrate_volume', { host, force_host_copy: false, lock_volume: false }),
@@ -158,4 +185,10 @@ function ratio(capabilities: WireReader): number {
   const value = capabilities.raw('max_over_subscription_ratio');
   if (value === 'auto' || value === undefined || value === null) return 1;
   return capabilities.number('max_over_subscription_ratio');
+}
+
+/** Capability flags come as booleans or as the strings drivers put in their stats ("True", "false"). */
+function flag(capabilities: WireReader, key: string): boolean {
+  const value = capabilities.raw(key);
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }

@@ -178,7 +178,26 @@ export interface StoragePoolInfo {
   freeCapacityGb: number;
   allocatedCapacityGb: number;
   maxOverSubscriptionRatio: number;
+  /** `provisioned_capacity_gb`; drivers that do not report it get `allocatedCapacityGb`. */
+  provisionedCapacityGb: number;
+  /** `reserved_percentage` of the total kept free (0–100). */
+  reservedPercentage: number;
+  /** Whether volumes are thin-provisioned here (`thin_provisioning_support`). */
+  thinProvisioning: boolean;
+  /** `total_volumes`, when the driver reports it (LVM does). */
+  totalVolumes: number | null;
   volumeTypes: string[];
+}
+
+/** A Cinder service (`os-services`); a `cinder-volume` service's host is a backend, `host@backend`. */
+export interface StorageService {
+  binary: string;
+  host: string;
+  zone: string;
+  status: 'enabled' | 'disabled';
+  state: 'up' | 'down';
+  disabledReason: string | null;
+  updatedAt: Date | null;
 }
 
 export interface VolumeInfo {
@@ -199,6 +218,7 @@ export interface BlockStorageApi {
   listVolumes(): Promise<VolumeInfo[]>;
   getVolume(uuid: string): Promise<VolumeInfo | undefined>;
   listVolumeTypes(): Promise<{ id: string; name: string; backendName: string | null }[]>;
+  listServices(options?: { binary?: string }): Promise<StorageService[]>;
   migrateVolume(uuid: string, host: string): Promise<void>;
   retypeVolume(uuid: string, volumeType: string, migrationPolicy: 'never' | 'on-demand'): Promise<void>;
 }

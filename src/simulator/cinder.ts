@@ -1,4 +1,4 @@
-/** The Cinder part of the simulator: pools, volume types, volumes, and migrate/retype taking simulated time. */
+/** The Cinder part of the simulator: services, pools, volume types, volumes, and migrate/retype taking simulated time. */
 import type { ClusterState, SimVolume } from './cluster.js';
 import { moveDurationMs } from './moves.js';
 
@@ -108,6 +108,7 @@ export function cinder(
                   free_capacity_gb: p.totalGb - allocated,
                   allocated_capacity_gb: allocated,
                   provisioned_capacity_gb: allocated,
+                  total_volumes: state.volumes.filter((v) => v.pool === p.name).length,
                   max_over_subscription_ratio: '20.0',
                   reserved_percentage: 0,
                   thin_provisioning_support: true,
@@ -123,6 +124,27 @@ export function cinder(
         }),
       },
     };
+  }
+  if (seg[0] === 'os-services' && seg.length === 1 && method === 'GET') {
+    // One cinder-volume service per backend (`host@backend`), and the scheduler on the first backend's host.
+    const backends = [...new Set(state.pools.map((p) => p.name.split('#')[0] ?? p.name))];
+    const service = (binary: string, host: string) => ({
+      binary,
+      host,
+      zone: 'nova',
+      status: 'enabled',
+      state: 'up',
+      updated_at: c.iso().replace(/Z$/, '.000000'),
+      disabled_reason: null,
+    });
+    const services = [
+      service('cinder-scheduler', (backends[0] ?? 'cinder').split('@')[0] ?? 'cinder'),
+      ...backends.map((host) => service('cinder-volume', host)),
+    ].filter(
+      (s) =>
+        (!q.get('binary') || s.binary === q.get('binary')) && (!q.get('host') || s.host === q.get('host')),
+    );
+    return { status: 200, body: { services } };
   }
   if (seg[0] === 'types' && method === 'GET') {
     return {

@@ -446,10 +446,39 @@ describe('Cinder', () => {
       maxOverSubscriptionRatio: 20,
       volumeTypes: ['ssd'],
       totalCapacityGb: expect.any(Number),
+      reservedPercentage: 0,
+      thinProvisioning: true,
     });
+    for (const pool of pools) {
+      const inPool = cloud.state.volumes.filter((v) => v.pool === pool.name);
+      expect(pool.totalVolumes).toBe(inPool.length);
+      expect(pool.provisionedCapacityGb).toBe(inPool.reduce((sum, v) => sum + v.sizeGb, 0));
+    }
     expect((await volumes.listVolumeTypes()).map((t) => [t.name, t.backendName]).sort()).toEqual([
       ['lvmdriver-1', 'lvm'],
       ['ssd', 'ssd'],
+    ]);
+  });
+
+  it('lists the cinder-volume services, one per backend, with zone and state', async () => {
+    const services = await volumes.listServices({ binary: 'cinder-volume' });
+    expect(services.map((service) => service.host).sort()).toEqual([
+      'cinder-volume-0@lvm',
+      'cinder-volume-1@ssd',
+    ]);
+    expect(services[0]).toEqual({
+      binary: 'cinder-volume',
+      host: expect.any(String),
+      zone: 'nova',
+      status: 'enabled',
+      state: 'up',
+      disabledReason: null,
+      updatedAt: clock.now(),
+    });
+    expect((await volumes.listServices()).map((service) => service.binary).sort()).toEqual([
+      'cinder-scheduler',
+      'cinder-volume',
+      'cinder-volume',
     ]);
   });
 
