@@ -19,6 +19,7 @@ import {
   type NotificationResult,
   type NovaNotification,
 } from './nova-notifications.js';
+import { createPeriodicSync } from './periodic-sync.js';
 
 export interface ComputeModelProviderOptions {
   /** A full sync from the cloud (src/collectors/nova-sync.ts). Elements should be stamped no later than the reads. */
@@ -74,22 +75,9 @@ interface JournalEntry {
   counted: boolean;
 }
 
-const MAX_RETRY_MS = 60_000;
 const DEFAULT_RESYNC_MIN_INTERVAL_MS = 30_000;
 const DEFAULT_JOURNAL_LIMIT = 100_000;
 const SAFE_EVENT_TYPE = /^[a-z0-9_.]{1,64}$/;
-
-/** Waits for `promise`, or rejects as soon as `signal` aborts (the shared work itself goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted)
-    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -103,24 +91,33 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     }),
   });
   const journalLimit = options.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
-  const retryIntervalMs = options.retryIntervalMs ?? Math.min(options.syncIntervalMs, MAX_RETRY_MS);
   const resyncMinIntervalMs = options.resyncMinIntervalMs ?? DEFAULT_RESYNC_MIN_INTERVAL_MS;
-  const stopping = new AbortController();
   const listeners = new Set<(change: ModelChange) => void>();
 
   let model: ClusterModel | undefined;
-  let lastSyncedAt: Date | undefined;
-  let lastSyncFailed = false;
-  let lastError: unknown;
   // Defined while a sync runs, and before the first model exists.
   let journal: JournalEntry[] | undefined = [];
   let journalOverflowed = false;
-  let running: Promise<void> | undefined;
   let resyncWanted = false;
   let resyncScheduled = false;
-  let lastSyncStartedAt: Date | undefined;
   let subscription: Subscription | undefined;
-  let loop: Promise<void> | undefined;
+  const syncs = createPeriodicSync({
+    name: 'compute model provider',
+    clock,
+    syncIntervalMs: options.syncIntervalMs,
+    ...(options.retryIntervalMs !== undefined && { retryIntervalMs: options.retryIntervalMs }),
+    sync: runSync,
+    onSynced: () => {
+      if (model) emit({ kind: 'sync', model });
+    },
+    afterSync: () => {
+      if (resyncWanted) {
+        resyncWanted = false;
+        requestResync('a notification replayed after the sync still needs one');
+      }
+    },
+  });
+  const stopping = syncs.stopping;
 
   // Event types come from the wire: keep the metric's label set bounded.
   const label = (eventType: string) =>
@@ -161,13 +158,12 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   function requestResync(reason: string): void {
     // A running sync replays the journaled event on its new model and decides then; otherwise one sync is
     // scheduled, no sooner than resyncMinIntervalMs after the last one started, for however many requests.
-    if (running || resyncScheduled || stopping.signal.aborted) return;
+    if (syncs.running || resyncScheduled || stopping.aborted) return;
     resyncScheduled = true;
-    const waitMs = lastSyncStartedAt
-      ? Math.max(0, lastSyncStartedAt.getTime() + resyncMinIntervalMs - clock.now().getTime())
-      : 0;
+    const started = syncs.lastSyncStartedAt;
+    const waitMs = started ? Math.max(0, started.getTime() + resyncMinIntervalMs - clock.now().getTime()) : 0;
     log.info({ reason, inMs: waitMs }, 'syncing the compute model on demand');
-    clock.sleep(waitMs, stopping.signal).then(
+    clock.sleep(waitMs, stopping).then(
       () => {
         resyncScheduled = false;
         refresh().catch(() => undefined);
@@ -176,12 +172,10 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     );
   }
 
-  async function runSync(): Promise<void> {
-    const started = clock.now();
-    lastSyncStartedAt = started;
+  async function runSync(signal: AbortSignal, started: Date): Promise<void> {
     journal ??= [];
     try {
-      const fresh = await options.collect(stopping.signal);
+      const fresh = await options.collect(signal);
       const replay = journal;
       journal = undefined;
       let replayed = 0;
@@ -200,9 +194,6 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
         journalOverflowed = false;
       }
       model = fresh;
-      lastSyncedAt = started;
-      lastSyncFailed = false;
-      lastError = undefined;
       const seconds = (clock.now().getTime() - started.getTime()) / 1000;
       metrics?.modelSyncDuration.observe({ model: 'compute' }, seconds);
       setElementGauges(fresh);
@@ -216,36 +207,23 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
         },
         'compute model synced',
       );
-      emit({ kind: 'sync', model: fresh });
     } catch (error) {
-      lastSyncFailed = true;
-      lastError = error;
       // Journaled events were applied to the old model already; before any model exists they wait for the next try.
       if (model) {
         journal = undefined;
         journalOverflowed = false;
       }
-      if (stopping.signal.aborted) log.info({ err: error }, 'compute model sync abandoned: stopping');
+      if (signal.aborted) log.info({ err: error }, 'compute model sync abandoned: stopping');
       else
         log.error(
           { err: error, keptModel: model !== undefined },
           'compute model sync failed; the previous model stays',
         );
       throw error;
-    } finally {
-      running = undefined;
-      if (resyncWanted) {
-        resyncWanted = false;
-        requestResync('a notification replayed after the sync still needs one');
-      }
     }
   }
 
-  function refresh(signal?: AbortSignal): Promise<void> {
-    if (stopping.signal.aborted) return Promise.reject(new Error('the compute model provider is stopped'));
-    running ??= runSync();
-    return untilAborted(running, signal);
-  }
+  const refresh = (signal?: AbortSignal): Promise<void> => syncs.refresh(signal);
 
   function ingest(body: unknown): IngestResult {
     const received = collector.receive(body);
@@ -271,27 +249,12 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     return result;
   }
 
-  async function periodicSyncs(): Promise<void> {
-    while (!stopping.signal.aborted) {
-      try {
-        await refresh(stopping.signal);
-      } catch {
-        // Logged by runSync; the loop retries sooner.
-      }
-      try {
-        await clock.sleep(lastSyncFailed ? retryIntervalMs : options.syncIntervalMs, stopping.signal);
-      } catch {
-        return;
-      }
-    }
-  }
-
   function unavailable(): StewardError {
     return new StewardError(
       'unavailable',
       'UPSTREAM_UNAVAILABLE',
-      `The compute data model is not available: no sync from Nova and Placement has succeeded yet${lastError ? ` (last error: ${messageOf(lastError)})` : ''}; check the cloud connection and the decision engine logs.`,
-      { cause: lastError, retryable: true },
+      `The compute data model is not available: no sync from Nova and Placement has succeeded yet${syncs.lastError ? ` (last error: ${messageOf(syncs.lastError)})` : ''}; check the cloud connection and the decision engine logs.`,
+      { cause: syncs.lastError, retryable: true },
     );
   }
 
@@ -309,27 +272,21 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
           return Promise.resolve();
         });
       }
-      loop = periodicSyncs();
+      syncs.start();
     },
 
     async stop() {
-      stopping.abort(new Error('the compute model provider is stopping'));
+      // Aborts at once; the subscription closes before the loop is awaited.
+      const stopped = syncs.stop();
       await subscription?.close();
       subscription = undefined;
-      await loop;
+      await stopped;
     },
 
     refresh,
 
     async getComputeModel(request: ModelRequest = {}) {
-      if (request.forceRefresh) await refresh(request.signal);
-      else if (!model) {
-        // Wait for the first sync; after a failed one, answer at once (the periodic loop retries) instead of
-        // making every caller wait for the cloud again.
-        const first = running ?? (lastSyncFailed ? undefined : refresh());
-        if (first) await untilAborted(first, request.signal).catch(() => undefined);
-      }
-      request.signal?.throwIfAborted();
+      await syncs.ready(request, model !== undefined);
       if (!model) throw unavailable();
       try {
         return scopeComputeModel(model, request.scope);
@@ -341,7 +298,7 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     },
 
     get lastSyncedAt() {
-      return lastSyncedAt;
+      return syncs.lastSyncedAt;
     },
 
     get current() {
