@@ -13,7 +13,8 @@ import type { Clock } from '../lib/clock.js';
 import type { Registry } from '../lib/registry.js';
 import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
-import type { ComputeModelProvider } from '../model/model-provider.js';
+import type { ComputeModelProvider, StorageModelProvider } from '../model/model-provider.js';
+import type { StorageModel } from '../model/storage-model.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Planner } from '../planners/planner.js';
@@ -30,6 +31,8 @@ export interface AuditRunnerDeps {
   planners: Registry<Planner>;
   scoringEngines: Registry<ScoringEngine>;
   models: ComputeModelProvider | undefined;
+  /** The storage model (when the cloud has Cinder): strategies read it through `ctx.storage`, only if they need it. */
+  storageModels?: StorageModelProvider;
   /** Metric names the configured datasource can serve; undefined = no datasource. */
   availableMetrics: ReadonlySet<string> | undefined;
   /** The datasource handed to strategies; when given, it also decides which metrics are available. */
@@ -91,6 +94,14 @@ export async function runAudit(
       if (!availability.ok)
         throw new Error(`datasource ${source.name} is not available: ${availability.reason}`);
     }
+    const storageModels = deps.storageModels;
+    // force_refresh re-reads Cinder too, beside Nova; a strategy that reads no storage does not fail with it.
+    const storageRefreshed =
+      storageModels && claimed.forceRefresh
+        ? storageModels
+            .refresh(signal)
+            .catch((error: unknown) => log.warn({ err: error }, 'storage model refresh failed'))
+        : undefined;
     const model = deps.models
       ? await deps.models.getComputeModel({
           scope: claimed.scope,
@@ -98,11 +109,16 @@ export async function runAudit(
           signal,
         })
       : new ClusterModel();
+    await storageRefreshed;
+    let storage: Promise<StorageModel> | undefined;
     const seed = hashSeed(`${claimed.uuid}:${started}`);
     const solution = new SolutionBuilder(model);
     await strategy.execute(
       {
         model,
+        ...(storageModels && {
+          storage: () => (storage ??= storageModels.getStorageModel({ scope: claimed.scope, signal })),
+        }),
         metrics: deps.metricsSource,
         solution,
         clock,

@@ -127,6 +127,7 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
       const strategy = deps.strategies.get(strategyName);
       const metrics = strategy?.metrics ?? [];
       const lastSync = deps.models?.lastSyncedAt;
+      const lastStorageSync = deps.storageModels?.lastSyncedAt;
       const source = deps.metricsSource;
       const served = (metric: string) =>
         source
@@ -158,11 +159,16 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
           type: 'CDM',
           state: [
             { compute_model: deps.models && lastSync ? 'available' : 'not available' },
-            { storage_model: 'not available' },
+            { storage_model: lastStorageSync ? 'available' : 'not available' },
             { baremetal_model: 'not available' },
           ],
           mandatory: true,
-          comment: lastSync ? `compute model synchronised at ${lastSync.toISOString()}` : '',
+          comment: [
+            lastSync && `compute model synchronised at ${lastSync.toISOString()}`,
+            lastStorageSync && `storage model synchronised at ${lastStorageSync.toISOString()}`,
+          ]
+            .filter(Boolean)
+            .join('; '),
         },
         { type: 'Name', state: strategyName, mandatory: '', comment: '' },
       ];

@@ -11,6 +11,7 @@ import type { Goal } from '../goals/goal.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/rng.js';
 import type { ClusterModel } from '../model/cluster-model.js';
+import type { StorageModel } from '../model/storage-model.js';
 import type { SolutionBuilder } from './solution-builder.js';
 
 /** What a strategy may log: structured, and nothing else of the logger. */
@@ -28,6 +29,14 @@ export interface ScoringEngineHandle {
 export interface StrategyContext {
   /** A private working copy of the scoped model: mutate freely. */
   readonly model: ClusterModel;
+  /**
+   * The audit's storage model (Cinder backends `host@backend`, pools `host@backend#pool` with capacities in GB, the
+   * volumes in them), filtered by the scope's `storage` rules: read from the live model on the first call, then the
+   * same private copy (mutate freely). Absent when the cloud has no Cinder. Rejects with UPSTREAM_UNAVAILABLE when
+   * no storage sync has succeeded yet (upstream's ClusterStateNotDefined). A strategy that never calls it pays
+   * nothing for it.
+   */
+  readonly storage?: () => Promise<StorageModel>;
   /** The configured datasource; undefined when none is configured (only strategies needing no metrics run then). */
   readonly metrics: MetricsSource | undefined;
   readonly solution: SolutionBuilder;

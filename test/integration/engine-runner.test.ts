@@ -1,9 +1,10 @@
 /**
  * The audit runner and its neighbours against real stores: registry sync, strategies whose metrics the datasource
- * cannot serve, an empty solution, and plan expiry on a manual clock.
+ * cannot serve, an empty solution, the storage model offered to strategies, and plan expiry on a manual clock.
  */
 import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createStorageModelProvider } from '../../src/collectors/storage-model-provider.js';
 import { runAudit, type AuditRunnerDeps } from '../../src/decision-engine/audit-runner.js';
 import { supersedeExpiredPlans } from '../../src/decision-engine/plan-expiry.js';
 import { syncRegistries } from '../../src/decision-engine/sync.js';
@@ -16,8 +17,10 @@ import { planners } from '../../src/planners/index.js';
 import { scoringEngines } from '../../src/scoring/index.js';
 import { dummy } from '../../src/strategies/dummy.js';
 import { defineStrategy, type Strategy } from '../../src/strategies/strategy.js';
+import type { AuditRecord } from '../../src/store/records.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestStore, STORE_DIALECTS, type TestStore } from '../helpers/store.js';
+import { storageModel } from '../helpers/storage-model-builder.js';
 
 const needsMetrics = defineStrategy({
   name: 'needs_metrics',
@@ -43,9 +46,54 @@ const doesNothing = defineStrategy({
   execute: () => Promise.resolve(),
 });
 
-const testStrategies = createRegistry<Strategy>('strategy', [dummy, needsMetrics, doesNothing] as Strategy[]);
+/** What each run of `reads_storage` and `does_nothing` saw of the storage model. */
+const storageSeen: { strategy: string; offered: boolean; pools?: string[]; error?: string }[] = [];
 
-async function createAudit(store: Store, strategyName: string) {
+const readsStorage = defineStrategy({
+  name: 'reads_storage',
+  goal: workloadBalancing,
+  displayName: 'Reads storage',
+  parameters: Type.Object({}),
+  metrics: [],
+  supportLevel: 'experimental',
+  planner: 'weight',
+  docs: { description: 'test', requirements: 'Cinder', limitations: 'none' },
+  async execute(ctx) {
+    if (!ctx.storage) return void storageSeen.push({ strategy: 'reads_storage', offered: false });
+    const storage = await ctx.storage();
+    storage.removePool('c0@lvm#a');
+    // The second call is the same private copy, not a fresh read.
+    const again = await ctx.storage();
+    storageSeen.push({
+      strategy: 'reads_storage',
+      offered: true,
+      pools: [...again.pools()].map((pool) => pool.name).sort(),
+    });
+  },
+});
+
+const notesStorage = defineStrategy({
+  ...doesNothing,
+  name: 'notes_storage',
+  execute(ctx) {
+    storageSeen.push({ strategy: 'notes_storage', offered: ctx.storage !== undefined });
+    return Promise.resolve();
+  },
+});
+
+const testStrategies = createRegistry<Strategy>('strategy', [
+  dummy,
+  needsMetrics,
+  doesNothing,
+  readsStorage,
+  notesStorage,
+] as Strategy[]);
+
+async function createAudit(
+  store: Store,
+  strategyName: string,
+  overrides: Partial<Pick<AuditRecord, 'scope' | 'forceRefresh'>> = {},
+) {
   const strategy = (await store.strategies.find(strategyName))!;
   return store.audits.create({
     name: `runner-${Math.random()}`,
@@ -62,7 +110,32 @@ async function createAudit(store: Store, strategyName: string) {
     endTime: null,
     force: false,
     forceRefresh: false,
+    ...overrides,
   });
+}
+
+/** A live storage provider over Cinder as data: c0@lvm (az1) with pools a and b, c1@ssd (az2) with pool c. */
+function storageProvider(clock: ManualClock, options: { failing?: () => boolean } = {}) {
+  let reads = 0;
+  const provider = createStorageModelProvider({
+    collect: () => {
+      reads++;
+      if (options.failing?.()) return Promise.reject(new Error('cinder is down'));
+      return Promise.resolve(
+        storageModel()
+          .backend('c0@lvm', { zone: 'az1' })
+          .backend('c1@ssd', { zone: 'az2' })
+          .pool('c0@lvm#a')
+          .pool('c0@lvm#b')
+          .pool('c1@ssd#c')
+          .build(),
+      );
+    },
+    clock,
+    logger: silentLogger,
+    syncIntervalMs: 3_600_000,
+  });
+  return { provider, reads: () => reads };
 }
 
 describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
@@ -130,6 +203,64 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     expect((await store.audits.find(audit.uuid))!.state).toBe('SUCCEEDED');
     const [plan] = await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } });
     expect(plan!.state).toBe('SUCCEEDED');
+  });
+
+  it('offers the scoped storage model to a strategy that asks, as one private copy per audit', async () => {
+    const { store, deps, clock } = await setup();
+    const storage = storageProvider(clock);
+    storage.provider.start();
+    await storage.provider.refresh();
+    storageSeen.length = 0;
+    const audit = await createAudit(store, 'reads_storage', {
+      scope: [{ storage: [{ availability_zones: [{ name: 'az1' }] }] }],
+    });
+    expect(
+      await runAudit({ ...deps, storageModels: storage.provider }, audit.uuid, new AbortController().signal),
+    ).toBe('planned');
+    expect(storageSeen).toEqual([{ strategy: 'reads_storage', offered: true, pools: ['c0@lvm#b'] }]);
+    expect(storage.provider.current?.getPool('c0@lvm#a')).toBeDefined();
+    expect(storage.reads()).toBe(1);
+    await storage.provider.stop();
+  });
+
+  it('offers no storage model without Cinder, and reads none for a strategy that does not ask', async () => {
+    const { store, deps, clock } = await setup();
+    storageSeen.length = 0;
+    const without = await createAudit(store, 'reads_storage');
+    await runAudit(deps, without.uuid, new AbortController().signal);
+    const storage = storageProvider(clock);
+    storage.provider.start();
+    await storage.provider.refresh();
+    const computeOnly = await createAudit(store, 'notes_storage');
+    await runAudit(
+      { ...deps, storageModels: storage.provider },
+      computeOnly.uuid,
+      new AbortController().signal,
+    );
+    expect(storageSeen).toEqual([
+      { strategy: 'reads_storage', offered: false },
+      { strategy: 'notes_storage', offered: true },
+    ]);
+    expect(storage.reads()).toBe(1);
+    await storage.provider.stop();
+  });
+
+  it('re-reads Cinder on force_refresh, and a failing Cinder does not fail a strategy that reads no storage', async () => {
+    const { store, deps, clock } = await setup();
+    let failing = false;
+    const storage = storageProvider(clock, { failing: () => failing });
+    storage.provider.start();
+    await storage.provider.refresh();
+    const withStorage = { ...deps, storageModels: storage.provider };
+    const refreshed = await createAudit(store, 'notes_storage', { forceRefresh: true });
+    await runAudit(withStorage, refreshed.uuid, new AbortController().signal);
+    expect(storage.reads()).toBe(2);
+    failing = true;
+    const despiteCinder = await createAudit(store, 'notes_storage', { forceRefresh: true });
+    expect(await runAudit(withStorage, despiteCinder.uuid, new AbortController().signal)).toBe('planned');
+    expect(storage.reads()).toBe(3);
+    expect((await store.audits.find(despiteCinder.uuid))!.state).toBe('SUCCEEDED');
+    await storage.provider.stop();
   });
 
   it('supersedes RECOMMENDED plans older than the expiry, with the reason, and keeps the young ones', async () => {
