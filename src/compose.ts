@@ -18,6 +18,11 @@ import {
 } from './collectors/compute-model-provider.js';
 import { toDataModelRows } from './collectors/data-model-rows.js';
 import { collectComputeModel } from './collectors/nova-sync.js';
+import { collectStorageModel } from './collectors/cinder-sync.js';
+import {
+  createStorageModelProvider,
+  type LiveStorageModelProvider,
+} from './collectors/storage-model-provider.js';
 import { createDatasource, type MetricsSource } from './datasources/index.js';
 import { createSimulatedCloud, type SimulatedCloud } from './simulator/index.js';
 import { InProcessBus } from './bus/in-process-bus.js';
@@ -52,6 +57,8 @@ export interface RunningSteward {
   };
   /** The live compute model, when this process keeps one. */
   models?: LiveComputeModelProvider;
+  /** The live storage model, when this process runs the decision engine and the cloud offers Cinder. */
+  storageModels?: LiveStorageModelProvider;
   store: Store;
   stop(): Promise<void>;
 }
@@ -61,6 +68,7 @@ interface CloudSide {
   clients?: CloudClients;
   simulator?: SimulatedCloud;
   models?: LiveComputeModelProvider;
+  storageModels?: LiveStorageModelProvider;
   metricsSource?: MetricsSource;
   stop(): Promise<void>;
 }
@@ -104,7 +112,14 @@ function keystoneAuth(config: StewardConfig['cloud']['keystone']): KeystonePassw
 
 async function composeCloud(
   config: StewardConfig,
-  parts: { clock: Clock; logger: Logger; metrics: Metrics; bus: Bus; keepsModel: boolean },
+  parts: {
+    clock: Clock;
+    logger: Logger;
+    metrics: Metrics;
+    bus: Bus;
+    keepsModel: boolean;
+    keepsStorageModel: boolean;
+  },
 ): Promise<CloudSide> {
   const { clock, logger, metrics, bus } = parts;
   if (config.cloud.kind === 'none') return { stop: () => Promise.resolve() };
@@ -186,12 +201,35 @@ async function composeCloud(
         syncIntervalMs: config.collector.syncIntervalSeconds * 1000,
       })
     : undefined;
+  // Only strategies read the storage model (data_model has no storage rows), so only a decision engine keeps it.
+  const blockStorage = clients.blockStorage;
+  const storageLog = logger.child({ part: 'cinder-sync' });
+  const storageModels =
+    parts.keepsStorageModel && blockStorage
+      ? createStorageModelProvider({
+          collect: async (signal) => {
+            const result = await collectStorageModel(blockStorage, {
+              now: clock.now(),
+              ...(signal && { signal }),
+            });
+            if (result.skippedPools.length > 0)
+              storageLog.warn({ skippedPools: result.skippedPools }, 'pools left out of the storage model');
+            return result.model;
+          },
+          clock,
+          logger,
+          metrics,
+          syncIntervalMs: config.collector.syncIntervalSeconds * 1000,
+        })
+      : undefined;
   return {
     clients,
     ...(simulator && { simulator }),
     ...(models && { models }),
+    ...(storageModels && { storageModels }),
     ...(metricsSource && { metricsSource }),
     async stop() {
+      await storageModels?.stop();
       await models?.stop();
       await clients.close();
       await simulator?.close();
@@ -263,13 +301,14 @@ export async function composeSteward(
       metrics,
       bus,
       keepsModel: runs(config, 'decision-engine') || runs(config, 'api'),
+      keepsStorageModel: runs(config, 'decision-engine'),
     });
   } catch (error) {
     await bus.close();
     await store.close();
     throw error;
   }
-  const { models, metricsSource } = cloudSide;
+  const { models, storageModels, metricsSource } = cloudSide;
   const dataModelRows = async (request: { scope?: readonly unknown[]; extended: boolean }) =>
     models
       ? toDataModelRows(await models.getComputeModel(request.scope ? { scope: request.scope } : {}), {
@@ -277,8 +316,15 @@ export async function composeSteward(
         })
       : [];
   const refreshDataModel = async () => {
-    if (!models) return { syncedAt: null, computeNodes: 0, instances: 0 };
-    await models.refresh();
+    // The storage model is refreshed beside the compute one; its failure does not fail the compute refresh.
+    const storageRefreshed = storageModels
+      ?.refresh()
+      .catch((error: unknown) => logger.warn({ err: error }, 'storage model refresh failed'));
+    if (!models) {
+      await storageRefreshed;
+      return { syncedAt: null, computeNodes: 0, instances: 0 };
+    }
+    await Promise.all([models.refresh(), storageRefreshed]);
     return {
       syncedAt: models.lastSyncedAt ?? null,
       computeNodes: models.current?.nodeCount ?? 0,
@@ -304,6 +350,7 @@ export async function composeSteward(
   const urls: RunningSteward['urls'] = {};
   try {
     await models?.start();
+    storageModels?.start();
     if (runs(config, 'decision-engine')) await syncRegistries(store, { goals, strategies, scoringEngines });
     if (runs(config, 'applier')) {
       applier = createApplier({
@@ -331,6 +378,7 @@ export async function composeSteward(
         planners,
         scoringEngines,
         models,
+        ...(storageModels && { storageModels }),
         availableMetrics: undefined,
         ...(metricsSource && { metricsSource }),
         dataModelRows,
@@ -405,6 +453,7 @@ export async function composeSteward(
       },
     }),
     ...(models && { models }),
+    ...(storageModels && { storageModels }),
     store,
     async stop() {
       await app?.close();
