@@ -1,7 +1,7 @@
 /**
  * The data model API of Steward running on its embedded defaults (simulated cloud over HTTP, in-process bus):
- * rows of the simulated hosts and instances, the 1.6 fields, audit scope, a live migration showing up, and the
- * on-demand refresh extension with its errors and policy.
+ * rows of the simulated hosts and instances, the 1.6 fields, audit scope, a live migration showing up, the
+ * storage model reported in strategy state, and the on-demand refresh extension with its errors and policy.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -118,6 +118,26 @@ describe('the data model of the embedded simulated cloud', () => {
     expect(Date.parse(second.body.synced_at as string)).toBeGreaterThan(
       Date.parse(first.body.synced_at as string),
     );
+  });
+
+  it('reports the compute and the storage model available in strategy state, and still has no storage rows', async () => {
+    const cdmOf = async () =>
+      ((await api('/v1/strategies/dummy/state')).body as unknown as Row[]).find(
+        (entry) => entry.type === 'CDM',
+      )!;
+    // The storage sync runs beside the compute one; it has finished by now, but wait rather than race it.
+    const cdm = await eventually(cdmOf, (row) =>
+      JSON.stringify(row.state).includes('"storage_model":"available"'),
+    );
+    expect(cdm.state).toEqual([
+      { compute_model: 'available' },
+      { storage_model: 'available' },
+      { baremetal_model: 'not available' },
+    ]);
+    expect(cdm.comment).toMatch(/storage model synchronised at /);
+    const storage = server.steward.storageModels!.current!;
+    expect([storage.nodeCount, storage.poolCount]).toEqual([2, 4]);
+    expect((await api('/v1/data_model?data_model_type=storage')).status).toBe(404);
   });
 
   it.each([
