@@ -99,6 +99,14 @@ describe.skipIf(!brokerUp)(
       const state = (await response.json()) as Row[];
       const cdm = state.find((entry) => entry.type === 'CDM')!;
       expect(JSON.stringify(cdm.state)).toContain('"compute_model":"available"');
+      await eventually(
+        async () => {
+          const again = (await (await fetch(`${server.url}/v1/strategies/dummy/state`)).json()) as Row[];
+          return JSON.stringify(again.find((entry) => entry.type === 'CDM')!.state);
+        },
+        (text) => text.includes('"storage_model":"available"'),
+        20_000,
+      );
     });
   },
 );
