@@ -212,7 +212,7 @@ export const ConfigSchema = Type.Object(
           default: 3600,
           exclusiveMinimum: 0,
           description:
-            'Full resync of the compute model (upstream `period`); notifications keep it fresh in between.',
+            'Full resync of the compute and storage models (upstream `period`); Nova notifications keep the compute model fresh in between.',
         }),
         concurrency: Type.Integer({
           default: 32,
