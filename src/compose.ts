@@ -204,6 +204,7 @@ async function composeCloud(
   // Only strategies read the storage model (data_model has no storage rows), so only a decision engine keeps it.
   const blockStorage = clients.blockStorage;
   const storageLog = logger.child({ part: 'cinder-sync' });
+  let cinderMissingLogged = false;
   const storageModels =
     parts.keepsStorageModel && blockStorage
       ? createStorageModelProvider({
@@ -212,6 +213,13 @@ async function composeCloud(
               now: clock.now(),
               ...(signal && { signal }),
             });
+            if (result.cinderMissing !== undefined && !cinderMissingLogged) {
+              storageLog.info(
+                { reason: result.cinderMissing },
+                'no Cinder in the catalog; the storage model stays empty',
+              );
+              cinderMissingLogged = true;
+            }
             if (result.skippedPools.length > 0)
               storageLog.warn({ skippedPools: result.skippedPools }, 'pools left out of the storage model');
             return result.model;

@@ -6,6 +6,7 @@
  */
 import type { BlockStorageApi, StoragePoolInfo, StorageService, VolumeInfo } from '../cloud/ports.js';
 import type { StorageNode, StoragePool, Volume } from '../model/elements.js';
+import { isStewardError, type StewardError } from '../errors.js';
 import { backendOf, StorageModel } from '../model/storage-model.js';
 
 export interface StorageSyncOptions {
@@ -20,7 +21,13 @@ export interface StorageSyncResult {
   skippedPools: { name: string; reason: string }[];
   /** Volumes kept without a pool in the model: not yet scheduled, or on a pool that was left out. */
   unplacedVolumes: number;
+  /** Set (to the catalog's answer) when the cloud has no Cinder: the model is then empty, which is not an error. */
+  cinderMissing?: string;
 }
+
+/** Keystone's answer when the catalog has no block-storage endpoint (see cloud/keystone.ts). */
+const isCatalogMiss = (error: unknown): error is StewardError =>
+  isStewardError(error) && error.extra.details?.call === 'catalog lookup';
 
 type VolumeType = { name: string; backendName: string | null };
 
@@ -105,12 +112,19 @@ export async function collectStorageModel(
   options: StorageSyncOptions = {},
 ): Promise<StorageSyncResult> {
   const now = options.now ?? new Date();
-  const [services, pools, volumes, volumeTypes] = await Promise.all([
-    blockStorage.listServices({ binary: 'cinder-volume' }),
-    blockStorage.listPools(),
-    blockStorage.listVolumes(),
-    blockStorage.listVolumeTypes(),
-  ]);
+  let services, pools, volumes, volumeTypes;
+  try {
+    [services, pools, volumes, volumeTypes] = await Promise.all([
+      blockStorage.listServices({ binary: 'cinder-volume' }),
+      blockStorage.listPools(),
+      blockStorage.listVolumes(),
+      blockStorage.listVolumeTypes(),
+    ]);
+  } catch (error) {
+    // Upstream collects storage only when Cinder exists; a cloud without it has an empty storage model.
+    if (!isCatalogMiss(error)) throw error;
+    return { model: new StorageModel(), skippedPools: [], unplacedVolumes: 0, cinderMissing: error.message };
+  }
   options.signal?.throwIfAborted();
 
   const model = new StorageModel();

@@ -31,6 +31,8 @@ export interface SimulatedCloudOptions {
    * due, `{ intervalMs }` polls every so many real milliseconds. Off by default: tests drive `settle()` themselves.
    */
   autoSettle?: AutoSettle;
+  /** Service types to leave out of Keystone's catalog, to play a cloud without them (e.g. `['volumev3']`). */
+  catalogOmits?: readonly string[];
 }
 
 export interface SimulatedCloud {
@@ -82,6 +84,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
     bandwidthMbPerS: options.migrationBandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S,
     baseUrl: () => base,
     onMutation: () => settler?.reschedule(),
+    ...(options.catalogOmits && { catalogOmits: options.catalogOmits }),
   });
   return {
     state,

@@ -38,6 +38,8 @@ export interface ServerOptions {
   baseUrl: () => string;
   /** Called after each request that may have started or cancelled a move (any method but GET/HEAD). */
   onMutation?: () => void;
+  /** Service types Keystone's catalog leaves out (a cloud without Cinder: `['volumev3']`). */
+  catalogOmits?: readonly string[];
 }
 
 type Role = 'admin' | 'manager' | 'member';
@@ -286,7 +288,7 @@ export function createSimServer(o: ServerOptions): SimServer {
           ep('image', 'glance', `${base}/image`),
           ep('prometheus', 'prometheus', `${base}/prometheus`),
           ep('metric', 'prometheus', `${base}/prometheus`),
-        ],
+        ].filter((entry) => !(o.catalogOmits ?? []).includes(entry.type)),
       },
     };
   }

@@ -158,3 +158,29 @@ describe('the storage model from the simulated Cinder', () => {
     );
   });
 });
+
+describe('a cloud without Cinder in its catalog', () => {
+  it('has an empty storage model, said as such, and no failing sync', async () => {
+    const bare = createSimulatedCloud({
+      clock: new ManualClock(),
+      cluster: { hosts: 2, instances: 4, seed: 1 },
+      catalogOmits: ['volumev3'],
+    });
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    const c = bare.credentials;
+    const noCinder = createCloudClients({
+      auth: { authUrl: c.authUrl, username: c.username, password: c.password, projectName: c.projectName },
+    });
+    try {
+      const result = await collectStorageModel(noCinder.blockStorage!);
+      expect(result.model.poolCount).toBe(0);
+      expect(result.model.volumeCount).toBe(0);
+      expect(result.cinderMissing).toMatch(/catalog has no block-storage or volumev3 or volume endpoint/);
+      // Compute is unaffected.
+      expect((await noCinder.compute.listHypervisors()).length).toBe(2);
+    } finally {
+      await noCinder.close();
+      await bare.close();
+    }
+  });
+});
