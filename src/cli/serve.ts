@@ -39,7 +39,17 @@ export function registerServeCommand(program: Command): void {
       const steward = await composeSteward(config, { logger });
       const api = steward.urls.api;
       const sim = steward.simulator;
-      const model = steward.models?.current;
+      // Show the model in the banner when the first sync is quick (it is, on the simulated cloud); never hold the
+      // banner back for long on a slow or unreachable cloud.
+      const model = steward.models
+        ? await Promise.race([
+            steward.models.getComputeModel().then(
+              () => steward.models?.current,
+              () => undefined,
+            ),
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000).unref()),
+          ])
+        : undefined;
       process.stdout.write(
         [
           '',
@@ -53,7 +63,9 @@ export function registerServeCommand(program: Command): void {
             : []),
           ...(model
             ? [`  Compute model:     ${model.nodeCount} hosts, ${model.instanceCount} instances synced`]
-            : []),
+            : steward.models
+              ? ['  Compute model:     not synced yet (the decision engine log says why; GET /v1/data_model)']
+              : []),
           ...(api
             ? [
                 `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
