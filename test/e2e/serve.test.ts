@@ -46,6 +46,9 @@ describe('node bin/steward.js serve (what npm start runs)', () => {
     });
 
     expect(stdout).toContain(`http://127.0.0.1:${port}`);
+    // The embedded defaults bring up the simulated cloud, and Steward has synced it before it says so.
+    expect(stdout).toMatch(/Simulated cloud: +16 hosts, 120 instances/);
+    expect(stdout).toMatch(/Compute model: +16 hosts, 120 instances synced/);
     const response = await fetch(`http://127.0.0.1:${port}/`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { versions: { id: string; status: string }[] };
