@@ -19,6 +19,7 @@ import {
   type NotificationResult,
   type NovaNotification,
 } from './nova-notifications.js';
+import { NotificationJournal } from './notification-journal.js';
 import { createPeriodicSync } from './periodic-sync.js';
 
 export interface ComputeModelProviderOptions {
@@ -68,13 +69,6 @@ export interface LiveComputeModelProvider extends ComputeModelProvider {
   waitFor(predicate: (model: ClusterModel) => boolean, timeoutMs?: number): Promise<ClusterModel>;
 }
 
-interface JournalEntry {
-  notification: NovaNotification;
-  receivedAt: Date;
-  /** Already counted when applied to the previous model; replay outcomes then only matter for resyncs. */
-  counted: boolean;
-}
-
 const DEFAULT_RESYNC_MIN_INTERVAL_MS = 30_000;
 const DEFAULT_JOURNAL_LIMIT = 100_000;
 const SAFE_EVENT_TYPE = /^[a-z0-9_.]{1,64}$/;
@@ -95,9 +89,7 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   const listeners = new Set<(change: ModelChange) => void>();
 
   let model: ClusterModel | undefined;
-  // Defined while a sync runs, and before the first model exists.
-  let journal: JournalEntry[] | undefined = [];
-  let journalOverflowed = false;
+  const journal = new NotificationJournal<NovaNotification>(journalLimit);
   let resyncWanted = false;
   let resyncScheduled = false;
   let subscription: Subscription | undefined;
@@ -173,11 +165,10 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
   }
 
   async function runSync(signal: AbortSignal, started: Date): Promise<void> {
-    journal ??= [];
+    journal.open();
     try {
       const fresh = await options.collect(signal);
-      const replay = journal;
-      journal = undefined;
+      const { entries: replay, overflowed } = journal.take();
       let replayed = 0;
       for (const entry of replay) {
         const result = collector.apply(fresh, entry.notification, entry.receivedAt);
@@ -185,13 +176,12 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
         if (result.outcome === 'applied') replayed++;
         if (result.outcome === 'needs_resync') resyncWanted = true;
       }
-      if (journalOverflowed) {
+      if (overflowed) {
         log.warn(
           { journalLimit },
           'more notifications arrived during the sync than the journal holds; syncing again',
         );
         resyncWanted = true;
-        journalOverflowed = false;
       }
       model = fresh;
       const seconds = (clock.now().getTime() - started.getTime()) / 1000;
@@ -209,10 +199,7 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
       );
     } catch (error) {
       // Journaled events were applied to the old model already; before any model exists they wait for the next try.
-      if (model) {
-        journal = undefined;
-        journalOverflowed = false;
-      }
+      if (model) journal.discard();
       if (signal.aborted) log.info({ err: error }, 'compute model sync abandoned: stopping');
       else
         log.error(
@@ -233,11 +220,7 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     }
     const notification = received.notification;
     const receivedAt = clock.now();
-    if (journal) {
-      if (journal.length < journalLimit)
-        journal.push({ notification, receivedAt, counted: model !== undefined });
-      else journalOverflowed = true;
-    }
+    journal.record(notification, receivedAt, model !== undefined);
     if (!model) return { outcome: 'journaled', eventType: notification.eventType };
     const result = collector.apply(model, notification, receivedAt);
     count(result);
