@@ -133,6 +133,15 @@ export class StorageModel {
     this.upsertVolume({ ...volume, pool: toPool });
   }
 
+  /**
+   * Counts `sizeGb` (negative: frees it) and `volumes` on a pool the way `moveVolume` does, for a volume that
+   * appeared, grew or went away (a notification applied to the model). Unknown pools are left alone.
+   */
+  chargePool(poolName: string, sizeGb: number, volumes: number): void {
+    const pool = this.#pools.get(poolName);
+    if (pool) this.#account(pool, sizeGb, volumes);
+  }
+
   /** GB the volumes the model places in the pool add up to (what Cinder counts as allocated). */
   usedGb(poolName: string): number {
     let used = 0;
