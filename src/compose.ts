@@ -224,6 +224,7 @@ async function composeCloud(
               storageLog.warn({ skippedPools: result.skippedPools }, 'pools left out of the storage model');
             return result.model;
           },
+          bus,
           clock,
           logger,
           metrics,
@@ -358,7 +359,7 @@ export async function composeSteward(
   const urls: RunningSteward['urls'] = {};
   try {
     await models?.start();
-    storageModels?.start();
+    await storageModels?.start();
     if (runs(config, 'decision-engine')) await syncRegistries(store, { goals, strategies, scoringEngines });
     if (runs(config, 'applier')) {
       applier = createApplier({

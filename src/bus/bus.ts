@@ -43,6 +43,9 @@ export interface Bus {
 /** Where Steward's own processes talk to each other (upstream's RPC topics, as casts). */
 export const DESTINATIONS = {
   novaNotifications: { exchange: 'nova', routingKey: 'versioned_notifications.info' },
+  // Cinder keeps oslo's default control_exchange `openstack` and default topic `notifications`: Watcher's
+  // `openstack.notifications` (exchange.topic), at priority info.
+  cinderNotifications: { exchange: 'openstack', routingKey: 'notifications.info' },
   decisionEngine: { exchange: 'steward', routingKey: 'watcher.decision.control' },
   applier: { exchange: 'steward', routingKey: 'watcher.applier.control' },
 } as const satisfies Record<string, Destination>;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { storageModel } from '../../test/helpers/storage-model-builder.js';
 import { isStewardError } from '../errors.js';
 import { ManualClock } from '../lib/clock.js';
@@ -72,7 +72,7 @@ async function gauge(metrics: Metrics, kind: string): Promise<number | undefined
 describe('createStorageModelProvider', () => {
   it('syncs at start, stamps lastSyncedAt with the sync start, and sets the gauges', async () => {
     const { provider, clock, metrics } = setup();
-    provider.start();
+    void provider.start();
     const model = await provider.getStorageModel();
     expect([model.nodeCount, model.poolCount, model.volumeCount]).toEqual([2, 2, 1]);
     expect(provider.lastSyncedAt).toEqual(clock.now());
@@ -86,7 +86,7 @@ describe('createStorageModelProvider', () => {
 
   it('syncs periodically on the injected clock', async () => {
     const { provider, clock, cinder } = setup();
-    provider.start();
+    void provider.start();
     await provider.getStorageModel();
     cinder.volumes = 3;
     await clock.advance(INTERVAL_MS - 1);
@@ -99,7 +99,7 @@ describe('createStorageModelProvider', () => {
 
   it('answers unavailable before any sync succeeds, then retries after the retry interval', async () => {
     const { provider, clock, cinder } = setup({ failing: true });
-    provider.start();
+    void provider.start();
     const error = await failure(provider.getStorageModel());
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.message).toContain('no sync from Cinder has succeeded yet (last error: cinder is down)');
@@ -112,7 +112,7 @@ describe('createStorageModelProvider', () => {
 
   it('keeps the old model when a sync fails, and the refresh rejects', async () => {
     const { provider, cinder } = setup();
-    provider.start();
+    void provider.start();
     const before = await provider.getStorageModel();
     cinder.failing = true;
     await expect(provider.refresh()).rejects.toThrow('cinder is down');
@@ -121,7 +121,7 @@ describe('createStorageModelProvider', () => {
 
   it('re-reads Cinder on a forced refresh, and coalesces concurrent ones', async () => {
     const { provider, cinder } = setup();
-    provider.start();
+    void provider.start();
     await provider.getStorageModel();
     cinder.volumes = 4;
     const [a, b] = await Promise.all([
@@ -134,7 +134,7 @@ describe('createStorageModelProvider', () => {
 
   it('hands out a private copy, filtered by the storage part of the scope', async () => {
     const { provider } = setup();
-    provider.start();
+    void provider.start();
     const scoped = await provider.getStorageModel({
       scope: [{ storage: [{ availability_zones: [{ name: 'az2' }] }] }],
     });
@@ -145,7 +145,7 @@ describe('createStorageModelProvider', () => {
 
   it('rejects a scope that mixes a wildcard with names as an invalid scope', async () => {
     const { provider } = setup();
-    provider.start();
+    void provider.start();
     const error = await failure(
       provider.getStorageModel({
         scope: [{ storage: [{ volume_types: [{ name: '*' }, { name: 'lvm' }] }] }],
@@ -156,12 +156,71 @@ describe('createStorageModelProvider', () => {
 
   it('stops: no more syncs, and refreshes are refused', async () => {
     const { provider, clock, cinder } = setup();
-    provider.start();
+    void provider.start();
     await provider.getStorageModel();
     await provider.stop();
     await clock.advance(INTERVAL_MS * 2);
     expect(cinder.calls).toBe(1);
     expect(clock.pendingSleepers).toBe(0);
     await expect(provider.refresh()).rejects.toThrow('the storage model provider is stopped');
+  });
+});
+
+describe('the storage model provider and Cinder notifications', () => {
+  const created = (uuid: string, timestamp: string, messageId: string) => ({
+    message_id: messageId,
+    publisher_id: 'volume.c0@lvm',
+    event_type: 'volume.create.end',
+    priority: 'INFO',
+    timestamp,
+    payload: {
+      volume_id: uuid,
+      display_name: uuid,
+      size: 5,
+      status: 'available',
+      volume_type: null,
+      host: 'c0@lvm#a',
+      tenant_id: 'project-a',
+      volume_attachment: [],
+    },
+  });
+
+  it('keeps an event that arrives during a sync: the sync model gets it replayed', async () => {
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    let release: (model: StorageModel) => void = () => {};
+    const metrics = createMetrics({ defaultMetrics: false });
+    const provider = createStorageModelProvider({
+      collect: () => new Promise<StorageModel>((resolve) => (release = resolve)),
+      clock,
+      logger: silentLogger,
+      metrics,
+      syncIntervalMs: INTERVAL_MS,
+    });
+    running.push(provider);
+    await provider.start();
+    expect(provider.ingest(created('early', '2026-01-01 00:00:01', 'm1')).outcome).toBe('journaled');
+    // The sync read Cinder before the volume existed (its elements are stamped at the sync start).
+    release(cinderModel());
+    const model = await provider.getStorageModel();
+    expect(model.getVolume('early')?.pool).toBe('c0@lvm#a');
+    expect(provider.current?.getPool('c0@lvm#a')?.allocatedCapacityGb).toBe(5);
+    const counted = await metrics.registry.getSingleMetricAsString('steward_notifications_total');
+    expect(counted).toContain('event_type="volume.create.end",outcome="applied"');
+    expect(provider.ingest(created('early', '2026-01-01 00:00:01', 'm1')).outcome).toBe('duplicate');
+  });
+
+  it('asks for a sync when a notification names a pool it does not know', async () => {
+    const { cinder, provider, clock } = setup();
+    await provider.start();
+    await provider.refresh();
+    const before = cinder.calls;
+    const unknownPool = created('v9', '2026-01-01 00:00:01', 'm2');
+    unknownPool.payload.host = 'c7@new#z';
+    expect(provider.ingest(unknownPool).outcome).toBe('needs_resync');
+    // Not before resyncMinIntervalMs (30 s) after the last sync started.
+    await clock.advance(29_999);
+    expect(cinder.calls).toBe(before);
+    await clock.advance(1);
+    await vi.waitFor(() => expect(cinder.calls).toBe(before + 1));
   });
 });

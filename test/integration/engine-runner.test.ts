@@ -208,7 +208,7 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
   it('offers the scoped storage model to a strategy that asks, as one private copy per audit', async () => {
     const { store, deps, clock } = await setup();
     const storage = storageProvider(clock);
-    storage.provider.start();
+    void storage.provider.start();
     await storage.provider.refresh();
     storageSeen.length = 0;
     const audit = await createAudit(store, 'reads_storage', {
@@ -229,7 +229,7 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     const without = await createAudit(store, 'reads_storage');
     await runAudit(deps, without.uuid, new AbortController().signal);
     const storage = storageProvider(clock);
-    storage.provider.start();
+    void storage.provider.start();
     await storage.provider.refresh();
     const computeOnly = await createAudit(store, 'notes_storage');
     await runAudit(
@@ -249,7 +249,7 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     const { store, deps, clock } = await setup();
     let failing = false;
     const storage = storageProvider(clock, { failing: () => failing });
-    storage.provider.start();
+    void storage.provider.start();
     await storage.provider.refresh();
     const withStorage = { ...deps, storageModels: storage.provider };
     const refreshed = await createAudit(store, 'notes_storage', { forceRefresh: true });

@@ -53,7 +53,7 @@ beforeAll(async () => {
     logger: silentLogger,
     syncIntervalMs: INTERVAL_MS,
   });
-  provider.start();
+  void provider.start();
 });
 
 afterAll(async () => {
