@@ -26,10 +26,20 @@ export interface CinderContext {
   baseUrl: () => string;
 }
 
-/** Completes volume moves whose simulated time is over. */
-export function settleVolumes(c: CinderContext): void {
+/** A volume move that has just finished: the volume as it is now, and the pools it left and reached. */
+export interface SettledMove {
+  kind: 'migrate' | 'retype';
+  volume: SimVolume;
+  fromPool: string;
+  toPool: string;
+}
+
+/** Completes volume moves whose simulated time is over, and returns them so their notifications can be sent. */
+export function settleVolumes(c: CinderContext): SettledMove[] {
+  const settled: SettledMove[] = [];
   for (const v of c.state.volumes) {
     if (!v.move || c.nowMs() < v.move.doneMs) continue;
+    settled.push({ kind: v.move.kind, volume: v, fromPool: v.pool, toPool: v.move.toPool });
     v.pool = v.move.toPool;
     v.type = v.move.toType;
     if (v.move.kind === 'migrate') v.migrationStatus = 'success';
@@ -37,6 +47,22 @@ export function settleVolumes(c: CinderContext): void {
     v.move = null;
     v.updated = c.iso();
   }
+  return settled;
+}
+
+/** The simulated pools are thin with this ratio and no reserve (get_pools' `max_over_subscription_ratio`). */
+export const MAX_OVER_SUBSCRIPTION_RATIO = 20;
+
+/** What `get_pools` reports as allocated: a moving volume counts in both pools until its move settles. */
+export function allocatedGb(state: ClusterState, poolName: string): number {
+  return state.volumes
+    .filter((v) => v.pool === poolName || v.move?.toPool === poolName)
+    .reduce((a, v) => a + v.sizeGb, 0);
+}
+
+/** The cinder-scheduler's CONF.host: the first backend's host. */
+export function schedulerHost(state: ClusterState): string {
+  return state.pools[0]?.name.split('@')[0] ?? 'cinder';
 }
 
 function view(c: CinderContext, v: SimVolume): Record<string, unknown> {
@@ -86,7 +112,7 @@ export function cinder(
   q: URLSearchParams,
   body: unknown,
 ): { status: number; body: unknown } {
-  settleVolumes(c);
+  // No settling here: the server settles (and notifies) before every request.
   const seg = path.split('/').filter(Boolean).slice(1); // drop the project id
   const { state } = c;
   if (seg[0] === 'scheduler-stats' && seg[1] === 'get_pools' && method === 'GET') {
@@ -95,9 +121,7 @@ export function cinder(
       status: 200,
       body: {
         pools: state.pools.map((p) => {
-          const allocated = state.volumes
-            .filter((v) => v.pool === p.name || v.move?.toPool === p.name)
-            .reduce((a, v) => a + v.sizeGb, 0);
+          const allocated = allocatedGb(state, p.name);
           return detail
             ? {
                 name: p.name,
@@ -109,7 +133,7 @@ export function cinder(
                   allocated_capacity_gb: allocated,
                   provisioned_capacity_gb: allocated,
                   total_volumes: state.volumes.filter((v) => v.pool === p.name).length,
-                  max_over_subscription_ratio: '20.0',
+                  max_over_subscription_ratio: MAX_OVER_SUBSCRIPTION_RATIO.toFixed(1),
                   reserved_percentage: 0,
                   thin_provisioning_support: true,
                   thick_provisioning_support: false,
@@ -138,7 +162,7 @@ export function cinder(
       disabled_reason: null,
     });
     const services = [
-      service('cinder-scheduler', (backends[0] ?? 'cinder').split('@')[0] ?? 'cinder'),
+      service('cinder-scheduler', schedulerHost(state)),
       ...backends.map((host) => service('cinder-volume', host)),
     ].filter(
       (s) =>

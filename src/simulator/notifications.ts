@@ -1,5 +1,6 @@
 /**
- * Nova versioned notifications in the oslo.messaging 2.0 envelope. Payload types, versions and fields are those of
+ * Nova versioned notifications in the oslo.messaging 2.0 envelope (and, through `Notifier.emitCinder`, Cinder's
+ * unversioned ones, built in cinder-notifications.ts). Payload types, versions and fields are those of
  * Nova's samples (doc/notification_samples); test/integration/simulator-notifications.test.ts checks each event the
  * simulator sends against the sample of the same event_type.
  */
@@ -266,24 +267,55 @@ export class Notifier {
     publisher: NotificationSource = 'nova-compute',
     priority: 'INFO' | 'ERROR' = 'INFO',
   ): Promise<void> {
-    if (!this.bus) return;
     const data = payload['nova_object.data'] as Record<string, unknown> | undefined;
-    const requestId = typeof data?.request_id === 'string' ? data.request_id : `req-${randomUUID()}`;
-    const message = {
-      message_id: randomUUID(),
-      publisher_id: `${publisher}:${publisherHost}`,
-      event_type: eventType,
-      priority,
-      payload,
-      timestamp: osloTimestamp(this.now()),
-      // What the messagingv2 driver adds: a de-duplication id and the request context flattened as _context_<key>.
-      _unique_id: randomUUID().replaceAll('-', ''),
-      _context_request_id: requestId,
-    };
     const destination: Destination =
       priority === 'INFO'
         ? DESTINATIONS.novaNotifications
         : { ...DESTINATIONS.novaNotifications, routingKey: 'versioned_notifications.error' };
+    await this.#publish(destination, {
+      publisherId: `${publisher}:${publisherHost}`,
+      eventType,
+      priority,
+      payload,
+      requestId: typeof data?.request_id === 'string' ? data.request_id : undefined,
+    });
+  }
+
+  /**
+   * A Cinder unversioned notification (INFO) on `DESTINATIONS.cinderNotifications`; `publisherId` is whole, as
+   * Cinder's `rpc.get_notifier(<service>, <host>)` makes it: `volume.<host@backend>`, `capacity.<scheduler host>`.
+   */
+  async emitCinder(eventType: string, publisherId: string, payload: Record<string, unknown>): Promise<void> {
+    await this.#publish(DESTINATIONS.cinderNotifications, {
+      publisherId,
+      eventType,
+      priority: 'INFO',
+      payload,
+    });
+  }
+
+  async #publish(
+    destination: Destination,
+    m: {
+      publisherId: string;
+      eventType: string;
+      priority: string;
+      payload: Record<string, unknown>;
+      requestId?: string | undefined;
+    },
+  ): Promise<void> {
+    if (!this.bus) return;
+    const message = {
+      message_id: randomUUID(),
+      publisher_id: m.publisherId,
+      event_type: m.eventType,
+      priority: m.priority,
+      payload: m.payload,
+      timestamp: osloTimestamp(this.now()),
+      // What the messagingv2 driver adds: a de-duplication id and the request context flattened as _context_<key>.
+      _unique_id: randomUUID().replaceAll('-', ''),
+      _context_request_id: m.requestId ?? `req-${randomUUID()}`,
+    };
     await this.bus.publish(destination, { 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
   }
 }

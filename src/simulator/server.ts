@@ -25,6 +25,7 @@ import {
   type Notifier,
 } from './notifications.js';
 import { cinder, CinderError, settleVolumes, type CinderContext } from './cinder.js';
+import { notifySettledVolumeMoves } from './cinder-notifications.js';
 import { glance, GlanceError, type GlanceContext } from './glance.js';
 import { moveDurationMs, moveProgress } from './moves.js';
 
@@ -156,7 +157,7 @@ export function createSimServer(o: ServerOptions): SimServer {
   }
 
   async function settleMoves(): Promise<void> {
-    settleVolumes(cinderContext);
+    await notifySettledVolumeMoves(o.notifier, state, settleVolumes(cinderContext), clock.now());
     const now = clock.now().getTime();
     for (const m of state.migrations) {
       if (m.status !== 'running' || now < m.startedMs + m.durationMs) continue;
