@@ -2,9 +2,13 @@
  * The storage model end to end: the simulated cloud's Cinder over HTTP through Keystone, Steward's real clients and
  * full sync (`collectStorageModel`), and the live provider on a manual clock. Pools, volumes and types appear with
  * Cinder's capacities; a volume migration done through the simulated Cinder API shows in the model after a refresh;
- * the audit scope's storage rules filter what the provider hands out.
+ * a retype with migration shows in a provider fed by the simulator's Cinder notifications, without a sync; the
+ * audit scope's storage rules filter what the provider hands out.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESTINATIONS } from '../../src/bus/bus.js';
+import { InProcessBus } from '../../src/bus/in-process-bus.js';
 import { createCloudClients, type CloudClients } from '../../src/cloud/openstack.js';
 import type { BlockStorageApi } from '../../src/cloud/ports.js';
 import { collectStorageModel } from '../../src/collectors/cinder-sync.js';
@@ -23,10 +27,12 @@ let cloud: SimulatedCloud;
 let clients: CloudClients;
 let cinder: BlockStorageApi;
 let provider: LiveStorageModelProvider;
+let bus: InProcessBus;
 
 beforeAll(async () => {
   clock = new ManualClock('2026-01-01T00:00:00Z');
-  cloud = createSimulatedCloud({ clock, cluster: { hosts: 4, instances: 24, seed: 3 } });
+  bus = new InProcessBus({ logger: silentLogger });
+  cloud = createSimulatedCloud({ clock, bus, cluster: { hosts: 4, instances: 24, seed: 3 } });
   await cloud.listen({ host: '127.0.0.1', port: 0 });
   const c = cloud.credentials;
   clients = createCloudClients({
@@ -60,6 +66,7 @@ afterAll(async () => {
   await provider.stop();
   await clients.close();
   await cloud.close();
+  await bus.close();
 });
 
 describe('the storage model from the simulated Cinder', () => {
@@ -119,6 +126,75 @@ describe('the storage model from the simulated Cinder', () => {
     expect(after.getPool(target)?.allocatedCapacityGb).toBe(targetUsed + volume.sizeGb);
     expect(after.volumesIn('cinder-volume-0@lvm#pool-a').map((v) => v.uuid)).not.toContain(volume.uuid);
     expect(provider.lastSyncedAt).toEqual(clock.now());
+  });
+
+  it('shows a volume retyped with migration in its new pool and type from Cinder’s notifications, without a sync', async () => {
+    const live = createStorageModelProvider({
+      collect: async (signal) =>
+        (await collectStorageModel(cinder, { now: clock.now(), ...(signal && { signal }) })).model,
+      bus,
+      clock,
+      logger: silentLogger,
+      syncIntervalMs: INTERVAL_MS,
+    });
+    const messages: { event_type: string; publisher_id: string; payload: Record<string, unknown> }[] = [];
+    let allReceived = () => {};
+    const received = new Promise<void>((resolve) => (allReceived = resolve));
+    // Subscribed after the provider: one more turn of immediates after the last message reaches us, it has them too.
+    await live.start();
+    const capture = await bus.subscribe(DESTINATIONS.cinderNotifications, (body) => {
+      messages.push(
+        JSON.parse((body as Record<string, string>)['oslo.message']!) as (typeof messages)[number],
+      );
+      if (messages.length === 3) allReceived();
+      return Promise.resolve();
+    });
+    try {
+      const before = await live.getStorageModel();
+      const syncedAt = live.lastSyncedAt;
+      const volume = [...before.volumes()].find((v) => v.pool === 'cinder-volume-0@lvm#pool-a')!;
+      const target = 'cinder-volume-1@ssd#pool-c';
+      await cinder.retypeVolume(volume.uuid, 'ssd', 'on-demand');
+      await clock.advance(30 * 60_000);
+      await cloud.settle();
+      await received;
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(messages.map((m) => [m.event_type, m.publisher_id])).toEqual([
+        ['volume.retype', 'volume.cinder-volume-0@lvm'],
+        ['capacity.pool', 'capacity.cinder-volume-0'],
+        ['capacity.pool', 'capacity.cinder-volume-0'],
+      ]);
+      const fixtureKeys = (file: string) =>
+        Object.keys(
+          (
+            JSON.parse(readFileSync(`test/fixtures/cinder-notifications/${file}`, 'utf8')) as {
+              payload: object;
+            }
+          ).payload,
+        ).sort();
+      expect(Object.keys(messages[0]!.payload).sort()).toEqual(fixtureKeys('volume-retype.json'));
+      expect(Object.keys(messages[1]!.payload).sort()).toEqual(fixtureKeys('capacity-pool.json'));
+
+      const after = await live.getStorageModel();
+      expect(live.lastSyncedAt).toEqual(syncedAt);
+      expect(after.getVolume(volume.uuid)).toMatchObject({ pool: target, volumeType: 'ssd' });
+      expect(after.volumesIn('cinder-volume-0@lvm#pool-a').map((v) => v.uuid)).not.toContain(volume.uuid);
+      // The capacity reports agree with the model the retype event left, so they were taken, not a reason to sync.
+      const pools = (await cinder.listPools()).filter((p) =>
+        ['cinder-volume-0@lvm#pool-a', target].includes(p.name),
+      );
+      expect(pools).toHaveLength(2);
+      for (const pool of pools)
+        expect(after.getPool(pool.name)).toMatchObject({
+          allocatedCapacityGb: pool.allocatedCapacityGb,
+          freeCapacityGb: pool.freeCapacityGb,
+          updatedAt: clock.now(),
+        });
+    } finally {
+      await capture.close();
+      await live.stop();
+    }
   });
 
   it('filters by the audit scope’s storage rules', async () => {
