@@ -76,16 +76,29 @@ export async function runWorkflow(
   const setState = async (action: ActionRecord, state: ActionState, statusMessage?: string) => {
     await store.actions.update(action.uuid, { state, ...(statusMessage !== undefined && { statusMessage }) });
     states.set(action.uuid, state);
+    settled.clear();
     if (statusMessage !== undefined) reasons.set(action.uuid, statusMessage);
     if (FINISHED.has(state)) deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
+  };
+
+  // A parent is settled when it is finished and so are its own ancestors: an action the operator SKIPPED before the
+  // run is finished from the start, yet what comes after it must still wait for what came before it.
+  const settled = new Map<string, boolean>();
+  const isSettled = (uuid: string): boolean => {
+    const known = settled.get(uuid);
+    if (known !== undefined) return known;
+    const action = byUuid.get(uuid);
+    const result =
+      action === undefined ||
+      (FINISHED.has(states.get(uuid) ?? 'PENDING') && action.parents.every((parent) => isSettled(parent)));
+    settled.set(uuid, result);
+    return result;
   };
 
   const isReady = (action: ActionRecord) => {
     const state = states.get(action.uuid);
     if (state !== 'PENDING' && state !== 'ONGOING') return false;
-    return action.parents.every(
-      (parent) => !byUuid.has(parent) || FINISHED.has(states.get(parent) ?? 'PENDING'),
-    );
+    return action.parents.every((parent) => isSettled(parent));
   };
 
   const runAction = async (action: ActionRecord) => {
