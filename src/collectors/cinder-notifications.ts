@@ -10,10 +10,17 @@
  * `needs_resync`, and the sync places the volume.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { asNotification, decodeOsloEnvelope } from '../bus/oslo-envelope.js';
 import type { Volume } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
-import { MessageIdWindow, parseNovaTime, type NotificationResult } from './nova-notifications.js';
+import { MessageIdWindow, type NotificationResult } from './nova-notifications.js';
+import {
+  decodeNotificationEnvelope,
+  isRecord,
+  parsed,
+  parseNovaTime,
+  PayloadReader,
+  type Parsed,
+} from './notification-fields.js';
 
 /** A Cinder notification read from the wire: the envelope fields and the flat payload. */
 export interface CinderNotification {
@@ -66,84 +73,12 @@ export const CINDER_EVENT_HANDLING: Readonly<Record<string, Handling>> = {
 
 const EPOCH = new Date(0);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const malformed = (eventType: string, reason: string): DecodedCinderNotification => ({
-  ok: false,
-  result: { outcome: 'dropped_malformed', eventType, reason },
-});
-
 /** Reads a raw bus message (oslo 2.0 envelope, or a bare message) into a notification; never throws. */
 export function decodeCinderNotification(body: unknown): DecodedCinderNotification {
-  const decoded = decodeOsloEnvelope(body);
-  if (!decoded.ok) return malformed('unknown', decoded.reason);
-  const narrowed = asNotification(decoded.message);
-  if (!narrowed.ok) {
-    const eventType =
-      isRecord(decoded.message) && typeof decoded.message.event_type === 'string'
-        ? decoded.message.event_type
-        : 'unknown';
-    return malformed(eventType, narrowed.reason);
-  }
-  const message = narrowed.message;
-  if (!isRecord(message.payload)) return malformed(message.event_type, 'payload is not an object');
-  const timestamp = message.timestamp === undefined ? undefined : parseNovaTime(message.timestamp);
-  if (message.timestamp !== undefined && timestamp === undefined)
-    return malformed(message.event_type, `timestamp ${JSON.stringify(message.timestamp)} is not a time`);
-  const messageId = (message as { message_id?: unknown }).message_id;
-  if (messageId !== undefined && typeof messageId !== 'string')
-    return malformed(message.event_type, 'message_id is not a string');
-  return {
-    ok: true,
-    notification: {
-      messageId,
-      eventType: message.event_type,
-      publisherId: message.publisher_id,
-      priority: message.priority,
-      timestamp,
-      payload: message.payload,
-    },
-  };
-}
-
-/** Field readers that collect every problem, so a dropped message's reason names all of them at once. */
-class Reader {
-  readonly problems: string[] = [];
-  constructor(readonly data: Record<string, unknown>) {}
-
-  #problem(field: string, expected: string): void {
-    this.problems.push(`${field} ${field in this.data ? 'is not' : 'is missing, expected'} ${expected}`);
-  }
-
-  string(field: string): string {
-    const value = this.data[field];
-    if (typeof value === 'string' && value !== '') return value;
-    this.#problem(field, 'a non-empty string');
-    return '';
-  }
-
-  nullableString(field: string): string | null {
-    const value = this.data[field];
-    if (value === null || typeof value === 'string') return value === '' ? null : value;
-    this.#problem(field, 'a string or null');
-    return null;
-  }
-
-  count(field: string): number {
-    const value = this.data[field];
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-    this.#problem(field, 'a non-negative integer');
-    return 0;
-  }
-
-  /** Capacities are Python floats; `virtual_free` may be negative on an over-subscribed pool. */
-  number(field: string): number {
-    const value = this.data[field];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    this.#problem(field, 'a number');
-    return 0;
-  }
+  const decoded = decodeNotificationEnvelope(body, (payload) =>
+    isRecord(payload) ? { ok: true, payload } : { ok: false, reason: 'payload is not an object' },
+  );
+  return decoded.ok ? { ok: true, notification: decoded.envelope } : decoded;
 }
 
 interface VolumeFields {
@@ -159,14 +94,8 @@ interface VolumeFields {
   bootable: boolean;
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-const parsed = <T>(reader: Reader, value: T): Parsed<T> =>
-  reader.problems.length > 0
-    ? { ok: false, reason: `payload ${reader.problems.join('; ')}` }
-    : { ok: true, value };
-
 /** `volume_attachment`: the volume's attachment rows; an instance counts once its attachment is `attached`. */
-function readAttachments(reader: Reader): { serverId: string }[] {
+function readAttachments(reader: PayloadReader): { serverId: string }[] {
   const raw = reader.data.volume_attachment;
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw) || !raw.every(isRecord)) {
@@ -183,7 +112,7 @@ function readAttachments(reader: Reader): { serverId: string }[] {
 }
 
 function readVolume(data: Record<string, unknown>): Parsed<VolumeFields> {
-  const reader = new Reader(data);
+  const reader = new PayloadReader(data, '', true);
   return parsed(reader, {
     uuid: reader.string('volume_id'),
     name: reader.nullableString('display_name') ?? '',
@@ -303,7 +232,7 @@ function applyVolume(
  */
 function applyCapacity(model: StorageModel, n: CinderNotification): NotificationResult {
   const eventType = n.eventType;
-  const reader = new Reader(n.payload);
+  const reader = new PayloadReader(n.payload, '', true);
   const name = reader.string('name_to_id');
   const capacity = {
     totalCapacityGb: reader.number('total'),

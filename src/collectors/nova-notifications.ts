@@ -7,9 +7,17 @@
  * from its stale copy, bug 2104220) and in the rebuild events of an evacuation (sent before the host is switched).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { asNotification, decodeOsloEnvelope } from '../bus/oslo-envelope.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Flavor, HostAggregate, Instance, InstanceState } from '../model/elements.js';
+import {
+  decodeNotificationEnvelope,
+  isRecord,
+  parsed,
+  PayloadReader,
+  type Parsed,
+} from './notification-fields.js';
+
+export { parseNovaTime } from './notification-fields.js';
 
 /**
  * What became of a notification. `no_change`: nothing strategies read changed (an instance's freshness stamp may
@@ -187,141 +195,23 @@ const INSTANCE_STATES: ReadonlySet<string> = new Set<InstanceState>([
 const DEFAULT_ZONE = 'nova';
 const EPOCH = new Date(0);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/**
- * oslo.messaging writes `str(utcnow())`: `2026-05-13 12:53:00.123456`, naive UTC, no fraction when it is zero.
- * Payload times are ISO 8601 with `Z`. Both are read as UTC; anything else is undefined.
- */
-export function parseNovaTime(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
-    value.trim(),
-  );
-  if (!match) return undefined;
-  const fraction = match[3] ? match[3].slice(0, 4) : '';
-  const date = new Date(`${match[1]}T${match[2]}${fraction}${match[4] ?? 'Z'}`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-const malformed = (eventType: string, reason: string): DecodedNotification => ({
-  ok: false,
-  result: { outcome: 'dropped_malformed', eventType, reason },
-});
-
 /** Reads a raw bus message (oslo 2.0 envelope, or a bare message) into a notification; never throws. */
 export function decodeNovaNotification(body: unknown): DecodedNotification {
-  const decoded = decodeOsloEnvelope(body);
-  if (!decoded.ok) return malformed('unknown', decoded.reason);
-  const narrowed = asNotification(decoded.message);
-  if (!narrowed.ok) {
-    const eventType =
-      isRecord(decoded.message) && typeof decoded.message.event_type === 'string'
-        ? decoded.message.event_type
-        : 'unknown';
-    return malformed(eventType, narrowed.reason);
-  }
-  const message = narrowed.message;
-  const payload = message.payload;
-  if (!isRecord(payload) || !isRecord(payload['nova_object.data'])) {
-    return malformed(message.event_type, 'payload is not a versioned object with nova_object.data');
-  }
-  const timestamp = message.timestamp === undefined ? undefined : parseNovaTime(message.timestamp);
-  if (message.timestamp !== undefined && timestamp === undefined)
-    return malformed(message.event_type, `timestamp ${JSON.stringify(message.timestamp)} is not a time`);
-  const messageId = (message as { message_id?: unknown }).message_id;
-  if (messageId !== undefined && typeof messageId !== 'string')
-    return malformed(message.event_type, 'message_id is not a string');
+  const decoded = decodeNotificationEnvelope(body, (payload) =>
+    isRecord(payload) && isRecord(payload['nova_object.data'])
+      ? { ok: true, payload: { name: payload['nova_object.name'], data: payload['nova_object.data'] } }
+      : { ok: false, reason: 'payload is not a versioned object with nova_object.data' },
+  );
+  if (!decoded.ok) return decoded;
+  const { payload, ...envelope } = decoded.envelope;
   return {
     ok: true,
     notification: {
-      messageId,
-      eventType: message.event_type,
-      publisherId: message.publisher_id,
-      priority: message.priority,
-      timestamp,
-      payloadName: typeof payload['nova_object.name'] === 'string' ? payload['nova_object.name'] : undefined,
-      data: payload['nova_object.data'],
+      ...envelope,
+      payloadName: typeof payload.name === 'string' ? payload.name : undefined,
+      data: payload.data,
     },
   };
-}
-
-/** Field readers that collect every problem, so a dropped message's reason names all of them at once. */
-class Reader {
-  readonly problems: string[] = [];
-  constructor(
-    readonly data: Record<string, unknown>,
-    readonly prefix = '',
-  ) {}
-
-  #problem(field: string, expected: string): void {
-    this.problems.push(
-      `${this.prefix}${field} ${field in this.data ? 'is not' : 'is missing, expected'} ${expected}`,
-    );
-  }
-
-  string(field: string): string {
-    const value = this.data[field];
-    if (typeof value === 'string' && value !== '') return value;
-    this.#problem(field, 'a non-empty string');
-    return '';
-  }
-
-  nullableString(field: string): string | null {
-    const value = this.data[field];
-    if (value === null || typeof value === 'string') return value;
-    this.#problem(field, 'a string or null');
-    return null;
-  }
-
-  boolean(field: string): boolean {
-    const value = this.data[field];
-    if (typeof value === 'boolean') return value;
-    this.#problem(field, 'a boolean');
-    return false;
-  }
-
-  optionalBoolean(field: string): boolean | undefined {
-    return this.data[field] === undefined ? undefined : this.boolean(field);
-  }
-
-  count(field: string): number {
-    const value = this.data[field];
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-    this.#problem(field, 'a non-negative integer');
-    return 0;
-  }
-
-  optionalCount(field: string): number {
-    return this.data[field] === undefined || this.data[field] === null ? 0 : this.count(field);
-  }
-
-  /** A map of string values; `null` (no metadata) counts as empty. */
-  stringMap(field: string, { optional = false } = {}): Record<string, string> {
-    const value = this.data[field];
-    if ((value === undefined && optional) || value === null) return {};
-    if (isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string'))
-      return { ...(value as Record<string, string>) };
-    this.#problem(field, 'an object of strings');
-    return {};
-  }
-
-  time(field: string): Date | undefined {
-    const value = this.data[field];
-    if (value === undefined || value === null) return undefined;
-    const parsed = parseNovaTime(value);
-    if (!parsed) this.#problem(field, 'an ISO 8601 time or null');
-    return parsed;
-  }
-
-  object(field: string): Reader | undefined {
-    const value = this.data[field];
-    if (isRecord(value) && isRecord(value['nova_object.data']))
-      return new Reader(value['nova_object.data'], `${this.prefix}${field}.`);
-    this.#problem(field, 'a versioned object');
-    return undefined;
-  }
 }
 
 interface InstanceFields {
@@ -346,15 +236,9 @@ interface InstanceFields {
   updatedAt: Date | undefined;
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-const parsed = <T>(reader: Reader, value: T): Parsed<T> =>
-  reader.problems.length > 0
-    ? { ok: false, reason: `payload ${reader.problems.join('; ')}` }
-    : { ok: true, value };
-
 /** The InstancePayload base shared by InstanceActionPayload, InstanceUpdatePayload, InstanceCreatePayload and kin. */
 function readInstance(data: Record<string, unknown>): Parsed<InstanceFields> {
-  const reader = new Reader(data);
+  const reader = new PayloadReader(data);
   const uuid = reader.string('uuid');
   const state = reader.string('state');
   if (state !== '' && !INSTANCE_STATES.has(state))
@@ -521,7 +405,7 @@ function applyInstance(
 /** ComputeTaskPayload: the conductor gave up on a migration (e.g. NoValidHost) and reset the instance. */
 function applyTaskError(model: ClusterModel, n: NovaNotification): NotificationResult {
   const eventType = n.eventType;
-  const reader = new Reader(n.data);
+  const reader = new PayloadReader(n.data);
   const uuid = reader.string('instance_uuid');
   const state = reader.string('state');
   if (state !== '' && !INSTANCE_STATES.has(state))
@@ -555,7 +439,7 @@ function applyService(
   action: 'create' | 'update' | 'delete',
 ): NotificationResult {
   const eventType = n.eventType;
-  const reader = new Reader(n.data);
+  const reader = new PayloadReader(n.data);
   const fields = {
     host: reader.string('host'),
     binary: reader.string('binary'),
@@ -633,7 +517,7 @@ function applyAggregate(
   options: ApplyOptions,
 ): NotificationResult {
   const eventType = n.eventType;
-  const reader = new Reader(n.data);
+  const reader = new PayloadReader(n.data);
   const id = reader.count('id');
   const name = reader.string('name');
   const metadata = reader.stringMap('metadata', { optional: true });
