@@ -68,3 +68,17 @@ export async function negotiateMicroversion(
   }
   return compareMicroversions(serverMax, wanted) < 0 ? serverMax : wanted;
 }
+
+/** Negotiates on first use and reuses the answer; a failed negotiation is tried again by the next call. */
+export function negotiatedOnce(
+  options: () => NegotiationOptions,
+): (signal?: AbortSignal) => Promise<Microversion> {
+  let negotiated: Promise<Microversion> | undefined;
+  return (signal) => {
+    negotiated ??= negotiateMicroversion(options(), signal).catch((error: unknown) => {
+      negotiated = undefined;
+      throw error;
+    });
+    return negotiated;
+  };
+}

@@ -21,7 +21,7 @@ import type { KeystoneSession } from './keystone.js';
 import {
   atLeast,
   formatMicroversion,
-  negotiateMicroversion,
+  negotiatedOnce,
   parseMicroversion,
   type Microversion,
 } from './microversion.js';
@@ -44,7 +44,6 @@ const MIGRATION_TYPES = ['live-migration', 'migration', 'resize', 'evacuation'] 
 export function createNovaClient(options: NovaClientOptions): ComputeApi {
   const wanted = parseMicroversion(options.microversion ?? '2.100');
   const pageSize = options.pageSize ?? 1000;
-  let negotiated: Promise<Microversion> | undefined;
   const client: ServiceClient = createServiceClient({
     service: SERVICE,
     serviceTypes: ['compute'],
@@ -57,27 +56,18 @@ export function createNovaClient(options: NovaClientOptions): ComputeApi {
     },
   });
 
-  function microversion(signal?: AbortSignal): Promise<Microversion> {
-    negotiated ??= negotiateMicroversion(
-      {
-        client,
-        wanted,
-        minimum: MINIMUM,
-        range: (root) => {
-          const version = root.objectOrNull('version');
-          const max = version?.stringOr('version', null);
-          return version && max
-            ? [parseMicroversion(version.stringOr('min_version', '2.1')), parseMicroversion(max)]
-            : undefined;
-        },
-      },
-      signal,
-    ).catch((error: unknown) => {
-      negotiated = undefined;
-      throw error;
-    });
-    return negotiated;
-  }
+  const microversion = negotiatedOnce(() => ({
+    client,
+    wanted,
+    minimum: MINIMUM,
+    range: (root) => {
+      const version = root.objectOrNull('version');
+      const max = version?.stringOr('version', null);
+      return version && max
+        ? [parseMicroversion(version.stringOr('min_version', '2.1')), parseMicroversion(max)]
+        : undefined;
+    },
+  }));
 
   /** Every item of a Nova list that pages with `limit`/`marker` and a `rel: next` link. */
   async function listAll<T>(

@@ -6,12 +6,7 @@
  */
 import { hasUpstreamStatus, type JsonRequester } from './http.js';
 import type { KeystoneSession } from './keystone.js';
-import {
-  formatMicroversion,
-  negotiateMicroversion,
-  parseMicroversion,
-  type Microversion,
-} from './microversion.js';
+import { formatMicroversion, negotiatedOnce, parseMicroversion, type Microversion } from './microversion.js';
 import type { Inventory, PlacementApi, ResourceProvider } from './ports.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
 import { isStewardError } from '../errors.js';
@@ -31,7 +26,6 @@ const MINIMUM: Microversion = [1, 6];
 export function createPlacementClient(options: PlacementClientOptions): Required<PlacementApi> {
   const wanted = parseMicroversion(options.microversion ?? '1.39');
   const attempts = Math.max(1, options.generationAttempts ?? 5);
-  let negotiated: Promise<Microversion> | undefined;
   const client: ServiceClient = createServiceClient({
     service: SERVICE,
     serviceTypes: ['placement'],
@@ -42,27 +36,18 @@ export function createPlacementClient(options: PlacementClientOptions): Required
     }),
   });
 
-  function microversion(signal?: AbortSignal): Promise<Microversion> {
-    negotiated ??= negotiateMicroversion(
-      {
-        client,
-        wanted,
-        minimum: MINIMUM,
-        range: (root) => {
-          const version = root.objectsOrEmpty('versions')[0];
-          const max = version?.stringOr('max_version', null);
-          return version && max
-            ? [parseMicroversion(version.stringOr('min_version', '1.0')), parseMicroversion(max)]
-            : undefined;
-        },
-      },
-      signal,
-    ).catch((error: unknown) => {
-      negotiated = undefined;
-      throw error;
-    });
-    return negotiated;
-  }
+  const microversion = negotiatedOnce(() => ({
+    client,
+    wanted,
+    minimum: MINIMUM,
+    range: (root) => {
+      const version = root.objectsOrEmpty('versions')[0];
+      const max = version?.stringOr('max_version', null);
+      return version && max
+        ? [parseMicroversion(version.stringOr('min_version', '1.0')), parseMicroversion(max)]
+        : undefined;
+    },
+  }));
 
   const providerPath = (uuid: string, what: string): string =>
     `/resource_providers/${encodeURIComponent(uuid)}/${what}`;
