@@ -40,7 +40,7 @@ export const dummyWithResize = defineStrategy({
         destination_node: 'compute3',
       });
     }
-    solution.resize('6ae05517-a512-462d-9d83-90c313b5a8ff', 'x2');
+    solution.add('resize', { resource_id: '6ae05517-a512-462d-9d83-90c313b5a8ff', flavor: 'x2' });
     return Promise.resolve();
   },
 });

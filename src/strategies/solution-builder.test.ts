@@ -1,53 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
-import { SolutionBuilder, SolutionLimitReached } from './solution-builder.js';
+import { SolutionBuilder } from './solution-builder.js';
 
 const VM = '6ae05517-a512-462d-9d83-90c313b5a8ff';
+const VM2 = '7ae05517-a512-462d-9d83-90c313b5a8ff';
+const VM3 = '8ae05517-a512-462d-9d83-90c313b5a8ff';
+
+function cluster(hosts: Partial<ComputeNode>[], instances: Partial<Instance>[]): ClusterModel {
+  const model = new ClusterModel();
+  for (const overrides of hosts) model.upsertNode(host(overrides.hostname!, overrides));
+  for (const overrides of instances)
+    model.upsertInstance(vm(overrides.uuid!, overrides.hostname!, overrides));
+  return model;
+}
 
 describe('SolutionBuilder', () => {
-  it('drops exact duplicate actions', () => {
+  it('drops exact duplicate actions, naming the rule', () => {
     const solution = new SolutionBuilder(new ClusterModel());
     solution.nop('same');
-    solution.nop('same');
+    expect(solution.nop('same')).toMatchObject({ ok: false, rule: 'DUPLICATE' });
     solution.nop('other');
     expect(solution.actions.map((a) => a.inputParameters.message)).toEqual(['same', 'other']);
   });
 
-  it('refuses action types the audit does not allow, and more actions than the limit', () => {
+  it('refuses action types the audit does not allow, and more actions than the limit, as outcomes', () => {
     const solution = new SolutionBuilder(new ClusterModel(), { allowedActionTypes: ['nop'], maxActions: 1 });
-    expect(() => solution.sleep(1)).toThrow(SolutionLimitReached);
-    solution.nop('one');
-    expect(() => solution.nop('two')).toThrow(/at most 1 actions/);
+    expect(solution.sleep(1)).toMatchObject({ ok: false, rule: 'ACTION_NOT_ALLOWED' });
+    expect(solution.nop('one')).toEqual({ ok: true, index: 0 });
+    expect(solution.nop('two')).toMatchObject({
+      ok: false,
+      rule: 'ACTION_LIMIT',
+      reason: /at most 1 actions/,
+    });
   });
 
-  it('refuses input parameters that break the action schema', () => {
+  it('throws on input parameters that break the action schema (a programming error)', () => {
     const solution = new SolutionBuilder(new ClusterModel());
     expect(() => solution.add('sleep', { duration: -1 })).toThrow(/sleep/);
   });
 
   it('refuses to migrate or resize an instance the audit scope excludes, and leaves the model alone', () => {
-    const model = new ClusterModel();
-    model.upsertNode(host('a'));
-    model.upsertNode(host('b'));
-    model.upsertInstance({ ...vm(VM, 'a'), watcherExclude: true });
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b' }],
+      [{ uuid: VM, hostname: 'a', watcherExclude: true }],
+    );
     const solution = new SolutionBuilder(model);
     expect(solution.canTouch(VM)).toBe(false);
-    expect(() => solution.migrate(model.getInstance(VM)!, { from: 'a', to: 'b', live: true })).toThrow(
-      /excluded by the audit scope/,
-    );
-    expect(() => solution.resize(VM, 'm1.large')).toThrow(SolutionLimitReached);
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: true })).toMatchObject({
+      ok: false,
+      rule: 'INSTANCE_EXCLUDED',
+    });
+    expect(solution.resize(model.getInstance(VM)!, 'm1.large')).toMatchObject({
+      ok: false,
+      rule: 'INSTANCE_EXCLUDED',
+    });
     expect(model.getInstance(VM)!.hostname).toBe('a');
     expect(solution.actions).toEqual([]);
   });
 
   it('applies a planned migration to the working model so later decisions see it', () => {
-    const model = new ClusterModel();
-    model.upsertNode(host('a'));
-    model.upsertNode(host('b'));
-    model.upsertInstance(vm(VM, 'a'));
+    const model = cluster([{ hostname: 'a' }, { hostname: 'b' }], [{ uuid: VM, hostname: 'a' }]);
     const solution = new SolutionBuilder(model);
-    solution.migrate(model.getInstance(VM)!, { from: 'a', to: 'b', live: true });
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: true })).toEqual({ ok: true, index: 0 });
     expect(model.getInstance(VM)!.hostname).toBe('b');
     expect(model.usage('b').vcpus).toBe(2);
     expect(solution.actions).toEqual([
@@ -64,6 +79,140 @@ describe('SolutionBuilder', () => {
     ]);
   });
 
+  it.each([
+    ['VCPU_CAPACITY', { hostname: 'b', vcpus: 2, vcpuReserved: 1 }, {}],
+    ['MEMORY_CAPACITY', { hostname: 'b', memoryMb: 4096, memoryMbReserved: 3000, memoryRatio: 1.5 }, {}],
+    ['DISK_CAPACITY', { hostname: 'b', diskGb: 5 }, {}],
+    ['DESTINATION_DISABLED', { hostname: 'b', status: 'disabled' as const }, {}],
+    ['DESTINATION_DOWN', { hostname: 'b', state: 'down' as const }, {}],
+    ['HOST_IN_MAINTENANCE', { hostname: 'b', inMaintenance: true }, {}],
+    ['AVAILABILITY_ZONE', { hostname: 'b', availabilityZone: 'az2' }, { pinnedAvailabilityZone: 'az1' }],
+    ['REQUIRED_TRAIT', { hostname: 'b' }, { flavor: flavorWith({ 'trait:HW_CPU_X86_AVX2': 'required' }) }],
+    [
+      'FORBIDDEN_TRAIT',
+      { hostname: 'b', traits: ['CUSTOM_GPU'] },
+      { flavor: flavorWith({ 'trait:CUSTOM_GPU': 'forbidden' }) },
+    ],
+    [
+      'AGGREGATE_EXTRA_SPECS',
+      { hostname: 'b' },
+      { flavor: flavorWith({ 'aggregate_instance_extra_specs:ssd': 'true' }) },
+    ],
+    ['INSTANCE_LOCKED', { hostname: 'b' }, { locked: true }],
+    ['INSTANCE_BUSY', { hostname: 'b' }, { taskState: 'migrating' }],
+    ['INSTANCE_STATE', { hostname: 'b' }, { state: 'stopped' as const }],
+    ['NOT_LIVE_MIGRATABLE', { hostname: 'b' }, { metadata: { 'lifecycle:live-migratable': 'false' } }],
+  ] as const)('refuses a live migration Nova would refuse: %s', (rule, destination, instance) => {
+    const model = cluster([{ hostname: 'a' }, destination], [{ uuid: VM, hostname: 'a', ...instance }]);
+    const solution = new SolutionBuilder(model);
+    const outcome = solution.migrate(model.getInstance(VM)!, { to: 'b', live: true });
+    expect(outcome).toMatchObject({ ok: false, rule });
+    expect(outcome.ok ? '' : outcome.reason).toMatch(/\(.+\)/);
+    expect(model.getInstance(VM)!.hostname).toBe('a');
+    expect(solution.actions).toHaveLength(0);
+  });
+
+  it('lets a cold migration move a stopped instance but not one whose metadata forbids it', () => {
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b' }],
+      [
+        { uuid: VM, hostname: 'a', state: 'stopped' },
+        { uuid: VM2, hostname: 'a', metadata: { 'lifecycle:cold-migratable': 'False' } },
+      ],
+    );
+    const solution = new SolutionBuilder(model);
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: false }).ok).toBe(true);
+    expect(solution.migrate(model.getInstance(VM2)!, { to: 'b', live: false })).toMatchObject({
+      rule: 'NOT_COLD_MIGRATABLE',
+    });
+    expect(solution.migrate(model.getInstance(VM2)!, { to: 'b', live: true }).ok).toBe(true);
+  });
+
+  it('keeps affinity groups together and anti-affinity groups apart', () => {
+    const affinity = { uuid: 'g-aff', policy: 'affinity' };
+    const anti = { uuid: 'g-anti', policy: 'anti-affinity' };
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b' }, { hostname: 'c' }],
+      [
+        { uuid: VM, hostname: 'a', serverGroup: affinity },
+        { uuid: VM2, hostname: 'a', serverGroup: affinity },
+        { uuid: VM3, hostname: 'c', serverGroup: anti },
+        { uuid: '9ae05517-a512-462d-9d83-90c313b5a8ff', hostname: 'b', serverGroup: anti },
+      ],
+    );
+    const solution = new SolutionBuilder(model);
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: true })).toMatchObject({
+      rule: 'AFFINITY',
+    });
+    expect(solution.migrate(model.getInstance(VM3)!, { to: 'b', live: true })).toMatchObject({
+      rule: 'ANTI_AFFINITY',
+    });
+    expect(solution.migrate(model.getInstance(VM3)!, { to: 'a', live: true }).ok).toBe(true);
+  });
+
+  it('honours aggregate extra specs and tenant isolation through the destination’s aggregates', () => {
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b', aggregates: [1] }, { hostname: 'c', aggregates: [2] }],
+      [{ uuid: VM, hostname: 'a', flavor: flavorWith({ 'aggregate_instance_extra_specs:ssd': 'true' }) }],
+    );
+    model.upsertAggregate({
+      id: 1,
+      name: 'ssd',
+      availabilityZone: null,
+      hosts: ['b'],
+      metadata: { ssd: 'true', filter_tenant_id: 'other' },
+    });
+    model.upsertAggregate({
+      id: 2,
+      name: 'ssd2',
+      availabilityZone: null,
+      hosts: ['c'],
+      metadata: { ssd: 'false,true' },
+    });
+    const solution = new SolutionBuilder(model);
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: true })).toMatchObject({
+      rule: 'TENANT_ISOLATION',
+    });
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'c', live: true }).ok).toBe(true);
+  });
+
+  it('makes a move into a host wait for the moves out of it whose room it needs, and chains moves into one host', () => {
+    // b is full (4 of 4 vCPU); VM2 leaves b, then VM comes in: VM must wait for VM2's departure.
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b', vcpus: 4 }, { hostname: 'c' }],
+      [
+        { uuid: VM, hostname: 'a' },
+        { uuid: VM2, hostname: 'b' },
+        { uuid: VM3, hostname: 'b' },
+      ],
+    );
+    const solution = new SolutionBuilder(model);
+    expect(solution.migrate(model.getInstance(VM2)!, { to: 'c', live: true })).toEqual({
+      ok: true,
+      index: 0,
+    });
+    expect(solution.migrate(model.getInstance(VM3)!, { to: 'c', live: true })).toEqual({
+      ok: true,
+      index: 1,
+    });
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: true })).toEqual({ ok: true, index: 2 });
+    expect(solution.actions.map((action) => action.requires ?? [])).toEqual([[], [0], [0]]);
+  });
+
+  it('disables a host only after the moves into it, and powers one off only once it is empty', () => {
+    const model = cluster([{ hostname: 'a' }, { hostname: 'b' }], [{ uuid: VM, hostname: 'a' }]);
+    const solution = new SolutionBuilder(model);
+    expect(solution.changePowerState('a', 'off')).toMatchObject({ ok: false, rule: 'HOST_NOT_EMPTY' });
+    solution.migrate(model.getInstance(VM)!, { to: 'b', live: true });
+    expect(solution.disableComputeService('b')).toEqual({ ok: true, index: 1 });
+    expect(solution.changePowerState('a', 'off')).toEqual({ ok: true, index: 2 });
+    expect(solution.actions.map((action) => action.requires ?? [])).toEqual([[], [0], [0]]);
+    expect(model.getNode('b')!.status).toBe('disabled');
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'a', live: true })).toMatchObject({
+      rule: 'DESTINATION_DOWN',
+    });
+  });
+
   it('records efficacy indicators by name, the last value winning', () => {
     const solution = new SolutionBuilder(new ClusterModel());
     solution.indicator('instance_migrations_count', 1);
@@ -72,7 +221,11 @@ describe('SolutionBuilder', () => {
   });
 });
 
-function host(hostname: string): ComputeNode {
+function flavorWith(extraSpecs: Record<string, string>): Instance['flavor'] {
+  return { id: 'f', name: 'f', vcpus: 2, memoryMb: 2048, diskGb: 10, extraSpecs };
+}
+
+function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
   return {
     uuid: `uuid-${hostname}`,
     hostname,
@@ -92,10 +245,19 @@ function host(hostname: string): ComputeNode {
     aggregates: [],
     traits: [],
     inMaintenance: false,
+    ...overrides,
   };
 }
 
-function vm(uuid: string, hostname: string): Instance {
+function vm(uuid: string, hostname: string, overrides: Partial<Instance> = {}): Instance {
+  const flavor = overrides.flavor ?? {
+    id: 'f',
+    name: 'f',
+    vcpus: 2,
+    memoryMb: 2048,
+    diskGb: 10,
+    extraSpecs: {},
+  };
   return {
     uuid,
     name: uuid,
@@ -103,10 +265,10 @@ function vm(uuid: string, hostname: string): Instance {
     taskState: null,
     hostname,
     projectId: 'p',
-    flavor: { id: 'f', name: 'f', vcpus: 2, memoryMb: 2048, diskGb: 10, extraSpecs: {} },
-    vcpus: 2,
-    memoryMb: 2048,
-    diskGb: 10,
+    flavor,
+    vcpus: flavor.vcpus,
+    memoryMb: flavor.memoryMb,
+    diskGb: flavor.diskGb,
     locked: false,
     metadata: {},
     pinnedAvailabilityZone: null,
@@ -114,5 +276,6 @@ function vm(uuid: string, hostname: string): Instance {
     imageProperties: {},
     serverGroup: null,
     updatedAt: new Date('2026-01-01T00:00:00Z'),
+    ...overrides,
   };
 }

@@ -5,7 +5,7 @@
  * clients: they decide, the applier acts.
  */
 import type { Static, TObject } from 'typebox';
-import type { MetricsSource } from '../datasources/metrics-source.js';
+import type { MetricName, MetricsSource } from '../datasources/metrics-source.js';
 import type { SupportLevel } from '../contract/states.js';
 import type { Goal } from '../goals/goal.js';
 import type { Clock } from '../lib/clock.js';
@@ -61,7 +61,7 @@ export interface Strategy<P extends TObject = TObject> {
   readonly displayName: string;
   readonly parameters: P;
   /** Abstract metric names the datasource must serve; checked before the run. */
-  readonly metrics: readonly string[];
+  readonly metrics: readonly MetricName[];
   readonly supportLevel: SupportLevel;
   readonly planner: PlannerName;
   readonly docs: StrategyDocs;
