@@ -21,6 +21,22 @@ let counter = 0;
 const uuid = () => `a-${++counter}`;
 
 describe('the weight planner', () => {
+  it('keeps the solution’s ordering edges: a waiting action follows what it waits for, never in the same chunk', () => {
+    const actions: SolutionAction[] = [
+      action('migrate', 1),
+      { ...action('migrate', 2), requires: [0] },
+      { ...action('change_nova_service_state', 3), requires: [1] },
+      action('change_nova_service_state', 4),
+    ];
+    const planned = createWeightPlanner().plan(actions, uuid);
+    expect(planned.map((a) => a.inputParameters.n)).toEqual([4, 1, 2, 3]);
+    const [disable, m1, m2, waiting] = planned;
+    expect(m1!.parents).toEqual([disable!.uuid]);
+    expect(m2!.parents).toEqual([m1!.uuid]);
+    expect(waiting!.parents).toEqual([m2!.uuid]);
+    expect(planned.every((a) => !('requires' in a))).toBe(true);
+  });
+
   it('builds upstream’s layered DAG: [disable] → [m1, m2] → [m3, m4] → [m5]', () => {
     const actions = [1, 2, 3, 4, 5].map((n) => action('migrate', n));
     actions.push(action('change_nova_service_state', 0));

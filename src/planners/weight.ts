@@ -41,33 +41,55 @@ export function createWeightPlanner(
   return {
     name: 'weight',
     plan(actions: readonly SolutionAction[], newUuid: () => string): PlannedAction[] {
-      const byWeight = new Map<number, SolutionAction[]>();
-      for (const action of actions) {
-        const weight = weights[action.actionType] ?? 0;
+      // An action that must wait for a lighter one joins the lighter one's group, after it.
+      const effectiveWeights: number[] = [];
+      actions.forEach((action, index) => {
+        let weight = weights[action.actionType] ?? 0;
+        for (const required of action.requires ?? [])
+          weight = Math.min(weight, effectiveWeights[required] ?? weight);
+        effectiveWeights[index] = weight;
+      });
+      const byWeight = new Map<number, number[]>();
+      actions.forEach((_action, index) => {
+        const weight = effectiveWeights[index]!;
         const group = byWeight.get(weight) ?? [];
-        group.push(action);
+        group.push(index);
         byWeight.set(weight, group);
-      }
+      });
       const planned: PlannedAction[] = [];
       let previousChunk: PlannedAction[] = [];
       for (const weight of [...byWeight.keys()].sort((a, b) => b - a)) {
         const group = byWeight.get(weight) ?? [];
         let index = 0;
         while (index < group.length) {
-          const first = group[index]!;
+          const first = actions[group[index]!]!;
           const size = Math.max(1, parallelization[first.actionType] ?? 1);
           const parents = previousChunk.map((action) => action.uuid);
-          const chunk = group
-            .slice(index, index + size)
-            .map((action) => ({ ...action, uuid: newUuid(), parents: [...parents] }));
+          const members = new Set<number>();
+          const chunk: PlannedAction[] = [];
+          // A chunk runs in parallel, so it ends early where an action must wait for one already in it.
+          while (
+            index < group.length &&
+            chunk.length < size &&
+            !(actions[group[index]!]!.requires ?? []).some((required) => members.has(required))
+          ) {
+            const position = group[index]!;
+            members.add(position);
+            chunk.push(plannedAction(actions[position]!, newUuid(), parents));
+            index += 1;
+          }
           planned.push(...chunk);
           previousChunk = chunk;
-          index += size;
         }
       }
       return planned;
     },
   };
+}
+
+function plannedAction(action: SolutionAction, uuid: string, parents: readonly string[]): PlannedAction {
+  const { requires: _requires, ...rest } = action;
+  return { ...rest, uuid, parents: [...parents] };
 }
 
 export const weightPlanner = createWeightPlanner();
