@@ -1,7 +1,7 @@
 import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { StewardError } from '../../errors.js';
 import { defineActionType, ok, skip } from '../action-type.js';
-import { requireCloud, waitFor } from './wait-for.js';
+import { requireCloud, waitForServer } from './wait-for.js';
 
 export const MIGRATION_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -49,28 +49,15 @@ export const migrate = defineActionType({
     if (p.migration_type === 'live')
       await compute.liveMigrate(p.resource_id, { host: destination, blockMigration: 'auto' });
     else await compute.migrate(p.resource_id, { host: destination });
-    await waitFor(
+    await waitForServer(
       ctx,
-      { what: `migration of ${p.resource_id}`, timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
-      async () => {
-        const server = await compute.getServer(p.resource_id);
-        if (!server)
-          throw new StewardError(
-            'not_found',
-            'RESOURCE_NOT_FOUND',
-            `instance ${p.resource_id} vanished during migration`,
-          );
-        if (server.status === 'VERIFY_RESIZE') await compute.confirmResize(p.resource_id);
-        if (server.status === 'ERROR')
-          throw new StewardError(
-            'upstream',
-            'UPSTREAM_ERROR',
-            `instance ${p.resource_id} went to ERROR while migrating`,
-          );
-        const moved =
-          server.hostname !== p.source_node && (destination === null || server.hostname === destination);
-        return moved && server.taskState === null && server.status !== 'VERIFY_RESIZE';
-      },
+      compute,
+      p.resource_id,
+      { operation: 'migration', doing: 'migrating', timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
+      (server) =>
+        server.hostname !== p.source_node &&
+        (destination === null || server.hostname === destination) &&
+        server.taskState === null,
     );
   },
   async revert(ctx, p) {

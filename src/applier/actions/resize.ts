@@ -2,7 +2,7 @@ import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { StewardError } from '../../errors.js';
 import { defineActionType, ok, skip } from '../action-type.js';
 import { MIGRATION_TIMEOUT_MS } from './migrate.js';
-import { requireCloud, waitFor } from './wait-for.js';
+import { requireCloud, waitForServer } from './wait-for.js';
 
 /** Resizes an instance to a flavor (by name or id) and confirms the resize. */
 export const resize = defineActionType({
@@ -27,29 +27,12 @@ export const resize = defineActionType({
     if (!flavor)
       throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
     await compute.resize(p.resource_id, flavor.id);
-    await waitFor(
+    await waitForServer(
       ctx,
-      { what: `resize of ${p.resource_id}`, timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
-      async () => {
-        const server = await compute.getServer(p.resource_id);
-        if (!server)
-          throw new StewardError(
-            'not_found',
-            'RESOURCE_NOT_FOUND',
-            `instance ${p.resource_id} vanished during resize`,
-          );
-        if (server.status === 'VERIFY_RESIZE') {
-          await compute.confirmResize(p.resource_id);
-          return false;
-        }
-        if (server.status === 'ERROR')
-          throw new StewardError(
-            'upstream',
-            'UPSTREAM_ERROR',
-            `instance ${p.resource_id} went to ERROR while resizing`,
-          );
-        return server.flavor.name === flavor.name && server.taskState === null;
-      },
+      compute,
+      p.resource_id,
+      { operation: 'resize', doing: 'resizing', timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
+      (server) => server.flavor.name === flavor.name && server.taskState === null,
     );
   },
 });

@@ -1,5 +1,10 @@
-/** Polls the cloud until a long operation reaches its goal, with a per-action timeout and abort support. */
+/**
+ * Polls the cloud until a long operation reaches its goal, with a per-action timeout and abort support.
+ * `waitForServer` and `waitForVolume` own what every server or volume wait shares (the resource vanishing, the
+ * resource going to an error state, a pending resize confirmation), so an action states only its goal.
+ */
 import { StewardError } from '../../errors.js';
+import type { ComputeApi, Server, VolumeInfo } from '../../cloud/ports.js';
 import type { ActionContext } from '../action-type.js';
 
 export interface WaitOptions {
@@ -30,6 +35,71 @@ export async function waitFor(
   }
 }
 
+export interface ServerWaitOptions extends Omit<WaitOptions, 'what'> {
+  /** What runs, as a noun and as a verb: `migration` / `migrating`. */
+  operation: string;
+  doing: string;
+}
+
+/**
+ * Waits until `reached(server)` holds. The server vanishing or going to ERROR fails the wait; a server in
+ * VERIFY_RESIZE has its resize (or cold migration) confirmed and is polled again.
+ */
+export async function waitForServer(
+  ctx: ActionContext,
+  compute: ComputeApi,
+  uuid: string,
+  options: ServerWaitOptions,
+  reached: (server: Server) => boolean,
+): Promise<void> {
+  await waitFor(ctx, { ...options, what: `${options.operation} of ${uuid}` }, async () => {
+    const server = await compute.getServer(uuid);
+    if (!server)
+      throw new StewardError(
+        'not_found',
+        'RESOURCE_NOT_FOUND',
+        `instance ${uuid} vanished during ${options.operation}`,
+      );
+    if (server.status === 'VERIFY_RESIZE') {
+      await compute.confirmResize(uuid);
+      return false;
+    }
+    if (server.status === 'ERROR')
+      throw new StewardError(
+        'upstream',
+        'UPSTREAM_ERROR',
+        `instance ${uuid} went to ERROR while ${options.doing}`,
+      );
+    return reached(server);
+  });
+}
+
+/** Waits until `reached(volume)` holds; the volume vanishing or going to an error status fails the wait. */
+export async function waitForVolume(
+  ctx: ActionContext,
+  uuid: string,
+  options: ServerWaitOptions,
+  reached: (volume: VolumeInfo) => boolean,
+): Promise<void> {
+  const blockStorage = requireBlockStorage(ctx);
+  await waitFor(ctx, { ...options, what: `${options.operation} of volume ${uuid}` }, async () => {
+    const volume = await blockStorage.getVolume(uuid);
+    if (!volume)
+      throw new StewardError(
+        'not_found',
+        'RESOURCE_NOT_FOUND',
+        `volume ${uuid} vanished during ${options.operation}`,
+      );
+    if (volume.status.startsWith('error') || volume.migrationStatus === 'error')
+      throw new StewardError(
+        'upstream',
+        'UPSTREAM_ERROR',
+        `volume ${uuid} went to ${volume.migrationStatus === 'error' ? 'migration status error' : volume.status} while ${options.doing}`,
+      );
+    return reached(volume);
+  });
+}
+
 export function requireCloud(ctx: ActionContext) {
   if (!ctx.cloud) {
     throw new StewardError(
@@ -39,4 +109,16 @@ export function requireCloud(ctx: ActionContext) {
     );
   }
   return ctx.cloud;
+}
+
+export function requireBlockStorage(ctx: ActionContext) {
+  const { blockStorage } = requireCloud(ctx);
+  if (!blockStorage) {
+    throw new StewardError(
+      'unavailable',
+      'UPSTREAM_UNAVAILABLE',
+      'the cloud has no Block Storage API (Cinder): this action needs it',
+    );
+  }
+  return blockStorage;
 }
