@@ -76,6 +76,28 @@ export const ACTION_TYPE_NAMES = Object.keys(ACTION_PARAMETERS) as ActionTypeNam
 export const isActionTypeName = (name: string): name is ActionTypeName =>
   Object.hasOwn(ACTION_PARAMETERS, name);
 
+/**
+ * How the weight planner orders and batches each action type (upstream's `weights` and `parallelization`
+ * defaults): heavier types run first, and at most `parallelism` actions of a type run in one layer. Every
+ * `ActionTypeName` has an entry, the ones the applier does not implement yet included, so the compiler asks for one
+ * when an action type is added and a plan never falls back to an unknown weight.
+ */
+export interface ActionPlanning {
+  weight: number;
+  parallelism: number;
+}
+
+export const ACTION_PLANNING: Readonly<Record<ActionTypeName, ActionPlanning>> = {
+  nop: { weight: 70, parallelism: 1 },
+  volume_migrate: { weight: 60, parallelism: 2 },
+  change_nova_service_state: { weight: 50, parallelism: 1 },
+  sleep: { weight: 40, parallelism: 1 },
+  stop: { weight: 35, parallelism: 2 },
+  migrate: { weight: 30, parallelism: 2 },
+  resize: { weight: 20, parallelism: 2 },
+  change_node_power_state: { weight: 9, parallelism: 2 },
+};
+
 /** Shown as an action's `description` (upstream's action_descriptions table). */
 export const ACTION_DESCRIPTIONS: Readonly<Record<ActionTypeName, string>> = {
   nop: 'Logging a NOP message',

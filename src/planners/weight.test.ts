@@ -1,18 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActionTypeName } from '../contract/actions.js';
+import { ACTION_PLANNING, ACTION_TYPE_NAMES, type ActionTypeName } from '../contract/actions.js';
 import type { SolutionAction } from '../strategies/solution-builder.js';
-import { createWeightPlanner, DEFAULT_PARALLELIZATION, DEFAULT_WEIGHTS } from './weight.js';
+import { createWeightPlanner } from './weight.js';
 
-const types: ActionTypeName[] = [
-  'nop',
-  'sleep',
-  'migrate',
-  'change_nova_service_state',
-  'resize',
-  'stop',
-  'volume_migrate',
-];
+const types = ACTION_TYPE_NAMES;
 const action = (actionType: ActionTypeName, n: number): SolutionAction => ({
   actionType,
   inputParameters: { n },
@@ -80,13 +72,13 @@ describe('the weight planner', () => {
         for (const [index, planAction] of planned.entries()) {
           for (const parent of planAction.parents) expect(position.get(parent)!).toBeLessThan(index);
         }
-        const weights = planned.map((a) => DEFAULT_WEIGHTS[a.actionType] ?? 0);
+        const weights = planned.map((a) => ACTION_PLANNING[a.actionType].weight);
         expect(weights).toEqual([...weights].sort((a, b) => b - a));
         const layers = new Map<string, number>();
         for (const planAction of planned) {
           const key = JSON.stringify(planAction.parents);
           layers.set(key, (layers.get(key) ?? 0) + 1);
-          expect(layers.get(key)!).toBeLessThanOrEqual(DEFAULT_PARALLELIZATION[planAction.actionType] ?? 1);
+          expect(layers.get(key)!).toBeLessThanOrEqual(ACTION_PLANNING[planAction.actionType].parallelism);
         }
       }),
     );

@@ -1,50 +1,29 @@
 /**
  * Upstream's default planner: actions grouped by type weight (heaviest first), each group cut into chunks of the
  * type's parallelisation; every action of a chunk waits for all actions of the previous chunk. The result is a
- * layered DAG of barriers, e.g. 5 migrations + 1 disable → [disable] → [m1, m2] → [m3, m4] → [m5].
+ * layered DAG of barriers, e.g. 5 migrations + 1 disable → [disable] → [m1, m2] → [m3, m4] → [m5]. The weight and
+ * parallelism of each type come from `ACTION_PLANNING` in contract/actions.ts, beside the type's schema.
  */
+import { ACTION_PLANNING, type ActionTypeName } from '../contract/actions.js';
 import type { SolutionAction } from '../strategies/solution-builder.js';
 import type { PlannedAction, Planner } from './planner.js';
 
-export const DEFAULT_WEIGHTS: Readonly<Record<string, number>> = {
-  nop: 70,
-  volume_migrate: 60,
-  change_nova_service_state: 50,
-  sleep: 40,
-  stop: 35,
-  migrate: 30,
-  resize: 20,
-  turn_host_to_acpi_s3_state: 10,
-  change_node_power_state: 9,
-};
-
-export const DEFAULT_PARALLELIZATION: Readonly<Record<string, number>> = {
-  turn_host_to_acpi_s3_state: 2,
-  resize: 2,
-  stop: 2,
-  migrate: 2,
-  sleep: 1,
-  change_nova_service_state: 1,
-  nop: 1,
-  change_node_power_state: 2,
-  volume_migrate: 2,
-};
-
 export function createWeightPlanner(
   options: {
-    weights?: Readonly<Record<string, number>>;
-    parallelization?: Readonly<Record<string, number>>;
+    weights?: Partial<Readonly<Record<ActionTypeName, number>>>;
+    parallelization?: Partial<Readonly<Record<ActionTypeName, number>>>;
   } = {},
 ): Planner {
-  const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
-  const parallelization = { ...DEFAULT_PARALLELIZATION, ...options.parallelization };
+  const weightOf = (type: ActionTypeName) => options.weights?.[type] ?? ACTION_PLANNING[type].weight;
+  const parallelismOf = (type: ActionTypeName) =>
+    options.parallelization?.[type] ?? ACTION_PLANNING[type].parallelism;
   return {
     name: 'weight',
     plan(actions: readonly SolutionAction[], newUuid: () => string): PlannedAction[] {
       // An action that must wait for a lighter one joins the lighter one's group, after it.
       const effectiveWeights: number[] = [];
       actions.forEach((action, index) => {
-        let weight = weights[action.actionType] ?? 0;
+        let weight = weightOf(action.actionType);
         for (const required of action.requires ?? [])
           weight = Math.min(weight, effectiveWeights[required] ?? weight);
         effectiveWeights[index] = weight;
@@ -63,7 +42,7 @@ export function createWeightPlanner(
         let index = 0;
         while (index < group.length) {
           const first = actions[group[index]!]!;
-          const size = Math.max(1, parallelization[first.actionType] ?? 1);
+          const size = Math.max(1, parallelismOf(first.actionType));
           const parents = previousChunk.map((action) => action.uuid);
           const members = new Set<number>();
           const chunk: PlannedAction[] = [];
