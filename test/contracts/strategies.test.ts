@@ -1,23 +1,21 @@
+import { existsSync } from 'node:fs';
 import { describe } from 'vitest';
 import { strategies } from '../../src/strategies/index.js';
 import { strategyContract, type StrategyContractOptions } from './strategy.contract.js';
 
-/** How each registered strategy is exercised; a strategy missing here fails the suite, so none escapes it. */
-const OPTIONS: Record<string, StrategyContractOptions> = {
-  dummy: { readsModel: false, parameters: { para1: 2, para2: 'hi' } },
-  dummy_with_scorer: { readsModel: false },
-  dummy_with_resize: { readsModel: false },
-  actuator: {
-    readsModel: false,
-    parameters: { actions: [{ action_type: 'nop', input_parameters: { message: 'from the contract' } }] },
-  },
-};
+/**
+ * Each registered strategy is exercised with the fixture beside its plugin,
+ * `src/strategies/<name-with-dashes>.fixture.ts`; a strategy without one fails the suite, so none escapes it.
+ */
+const fixtures = new Map<string, StrategyContractOptions>();
+for (const strategy of strategies.all) {
+  const file = `../../src/strategies/${strategy.name.replaceAll('_', '-')}.fixture.ts`;
+  if (!existsSync(new URL(file, import.meta.url)))
+    throw new Error(`strategy ${strategy.name} has no contract fixture: add ${file.slice(6)}`);
+  const module = (await import(file.replace(/\.ts$/, '.js'))) as { fixture: StrategyContractOptions };
+  fixtures.set(strategy.name, module.fixture);
+}
 
 describe('every registered strategy honours the strategy contract', () => {
-  for (const strategy of strategies.all) {
-    const options = OPTIONS[strategy.name];
-    if (!options)
-      throw new Error(`strategy ${strategy.name} has no entry in test/contracts/strategies.test.ts`);
-    strategyContract(strategy, options);
-  }
+  for (const strategy of strategies.all) strategyContract(strategy, fixtures.get(strategy.name)!);
 });
