@@ -3,7 +3,7 @@
  * applier, API) and wires them together. Everything else receives its dependencies.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApplierClient, DecisionEngineClient } from './api/ports.js';
+import type { ApplierClient, DecisionEngineClient } from './service-ports.js';
 import { buildApi } from './api/app.js';
 import { actionTypes } from './applier/actions/index.js';
 import { APPLIER_SERVICE_NAME, createApplier, type Applier } from './applier/applier.js';

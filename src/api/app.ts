@@ -24,7 +24,7 @@ import {
   type Microversion,
 } from './microversion.js';
 import { createPolicyEnforcer, loadPolicyFile, type Credentials, type PolicyEnforcer } from './policy.js';
-import type { ApplierClient, DecisionEngineClient } from './ports.js';
+import type { ApplierClient, DecisionEngineClient } from '../service-ports.js';
 import { registerActionPlanRoutes } from './routes/action-plans.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuditTemplateRoutes } from './routes/audit-templates.js';

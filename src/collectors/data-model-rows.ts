@@ -3,7 +3,7 @@
  * (node, instance) pair sorted by instance uuid, a node without instances as a row of its own, and only the frozen
  * allowlist of fields (`freeze-data-model-api-fields`), plus the two 1.6 fields when asked.
  */
-import type { DataModelRow } from '../api/ports.js';
+import type { DataModelRow } from '../service-ports.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
 

@@ -4,7 +4,7 @@
  * one transaction. Failures end the audit FAILED with the reason in status_message, never silently.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApplierClient } from '../api/ports.js';
+import type { ApplierClient } from '../service-ports.js';
 import type { MetricsSource } from '../datasources/metrics-source.js';
 import { isMetricName } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';

@@ -2,7 +2,12 @@
  * The decision engine service: runs audits in a bounded pool (triggered in-process, over the bus, or by the
  * continuous scheduler), expires stale plans, and answers strategy-state and data-model questions for the API.
  */
-import type { DataModelRefresh, DataModelRow, DecisionEngineClient, StrategyStateRow } from '../api/ports.js';
+import type {
+  DataModelRefresh,
+  DataModelRow,
+  DecisionEngineClient,
+  StrategyStateRow,
+} from '../service-ports.js';
 import type { Bus, Subscription } from '../bus/bus.js';
 import { DESTINATIONS } from '../bus/bus.js';
 import { isMetricName } from '../datasources/metrics-source.js';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi, type ApiConfig } from '../../src/api/app.js';
-import type { ApplierClient, DecisionEngineClient } from '../../src/api/ports.js';
+import type { ApplierClient, DecisionEngineClient } from '../../src/service-ports.js';
 import {
   ACTION_PLAN_STATES,
   ACTION_STATES,

@@ -1,6 +1,8 @@
 /**
- * What the API needs from the rest of Steward, besides the store. The composition root implements these with the
- * in-process decision engine and applier, or by publishing on the bus when they run in other processes.
+ * What one Steward service asks of another: the API (and an audit runner that auto-triggers a plan) of the decision
+ * engine and the applier. The composition root implements these with the in-process decision engine and applier, or
+ * by publishing on the bus when they run in other processes. Kept outside api/, decision-engine/ and applier/
+ * because all of them import it.
  */
 
 /** One row of `GET /v1/strategies/{strategy}/state` (upstream `get_strategy_info`). */
