@@ -1,11 +1,155 @@
 // @ts-check
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Folder boundaries of house-style 4.3: each entry forbids imports that would cross an architectural seam. */
-const forbid = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
-});
+/**
+ * Folder boundaries of house-style 4.3, as allow-lists: each part of src/ names the parts (folders, or single
+ * files without extension) it may import besides itself; anything else in src/ is an error, and so is a file in a
+ * folder that has no entry here, so every new folder starts bounded. Test files and contract fixtures
+ * (`*.test.ts`, `*.fixture.ts`) may also import test/ helpers and the in-process implementations they run against.
+ */
+const DECIDING = ['model', 'contract', 'datasources/metrics-source', 'goals', 'lib', 'errors'];
+const OBSERVABLE = ['errors', 'lib', 'observability'];
+const BOUNDARIES = {
+  contract: { allow: [], node: false },
+  lib: { allow: ['contract'] },
+  model: { allow: ['contract'] },
+  config: { allow: [] },
+  observability: { allow: [] },
+  errors: { allow: ['contract'] },
+  'service-ports': { allow: ['contract'] },
+  main: { allow: ['cli'] },
+  compose: { allow: ['*'] },
+  goals: { allow: DECIDING },
+  scoring: { allow: DECIDING },
+  strategies: { allow: [...DECIDING, 'scoring'] },
+  planners: { allow: [...DECIDING, 'strategies/solution-builder'] },
+  datasources: { allow: [...OBSERVABLE, 'contract', 'model'] },
+  store: { allow: ['contract', 'errors', 'lib'] },
+  bus: { allow: OBSERVABLE },
+  cloud: { allow: [...OBSERVABLE, 'contract'] },
+  simulator: {
+    allow: [...OBSERVABLE, 'contract', 'bus/bus', 'bus/oslo-envelope', 'cloud/ports', 'datasources/queries'],
+  },
+  collectors: {
+    allow: [
+      ...OBSERVABLE,
+      'contract',
+      'model',
+      'cloud/ports',
+      'bus/bus',
+      'bus/oslo-envelope',
+      'service-ports',
+    ],
+  },
+  'applier/actions': { allow: ['contract', 'cloud/ports', 'model', 'lib', 'errors', 'applier/action-type'] },
+  applier: {
+    allow: [
+      ...OBSERVABLE,
+      'contract',
+      'model',
+      'cloud/ports',
+      'bus/bus',
+      'store/store',
+      'store/records',
+      'service-ports',
+    ],
+  },
+  'decision-engine': {
+    allow: [
+      ...OBSERVABLE,
+      'contract',
+      'model',
+      'goals',
+      'strategies',
+      'planners',
+      'scoring',
+      'datasources/metrics-source',
+      'datasources/index',
+      'bus/bus',
+      'store/store',
+      'store/records',
+      'service-ports',
+      'applier/actions/index',
+      'applier/plan-states',
+      'applier/action-states',
+    ],
+  },
+  api: {
+    allow: [
+      ...OBSERVABLE,
+      'contract',
+      'store/store',
+      'store/records',
+      'store/listing',
+      'service-ports',
+      'decision-engine/audit-states',
+      'decision-engine/schedule',
+      'applier/plan-states',
+      'applier/action-states',
+    ],
+  },
+  'cli/serve': { allow: ['*'] },
+  'cli/simulator': { allow: ['*'] },
+  cli: { allow: ['contract', 'errors', 'lib', 'observability/logger'] },
+};
+const TEST_ALLOW = ['bus/in-process-bus', 'lib', 'observability', 'planners'];
+
+const stripExtension = (file) => file.replace(/\.(js|ts|mjs|cjs)$/, '');
+const within = (target, entry) => target === entry || target.startsWith(`${entry}/`);
+const boundaryOf = (file) =>
+  Object.keys(BOUNDARIES)
+    .filter((part) => within(file, part))
+    .sort((a, b) => b.length - a.length)[0];
+
+/** @type {import('eslint').Rule.RuleModule} */
+const allowedImports = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const src = path.join(import.meta.dirname, 'src');
+    const relativeFile = path.relative(src, context.filename);
+    if (relativeFile.startsWith('..')) return {};
+    const file = stripExtension(relativeFile.split(path.sep).join('/'));
+    const isTest = /\.(test|fixture)$/.test(file);
+    const part = boundaryOf(file.replace(/\.(test|fixture)$/, ''));
+    const check = (node, specifier) => {
+      if (typeof specifier !== 'string') return;
+      if (part === undefined) {
+        context.report({
+          node,
+          message: `src/${path.dirname(file)}/ has no boundary: add its part and what it may import to BOUNDARIES in eslint.config.js`,
+        });
+        return;
+      }
+      const rule = BOUNDARIES[part];
+      if (specifier.startsWith('node:')) {
+        if (rule.node === false)
+          context.report({ node, message: `${part}/ is isomorphic: no node: modules (house-style 4.3)` });
+        return;
+      }
+      if (!specifier.startsWith('.')) return;
+      const resolved = path.relative(src, path.resolve(path.dirname(context.filename), specifier));
+      if (resolved.startsWith('..')) {
+        if (!isTest) context.report({ node, message: `src/ imports ${specifier}, which is outside src/` });
+        return;
+      }
+      const target = stripExtension(resolved.split(path.sep).join('/'));
+      const allowed = [part, ...rule.allow, ...(isTest ? TEST_ALLOW : [])];
+      if (allowed.includes('*') || allowed.some((entry) => within(target, entry))) return;
+      context.report({
+        node,
+        message: `${part} may import only ${allowed.join(', ')} (house-style 4.3), not ${target}; widen BOUNDARIES in eslint.config.js only with a reason`,
+      });
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    };
+  },
+};
 
 export default tseslint.config(
   {
@@ -38,100 +182,9 @@ export default tseslint.config(
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error' } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['src/model/**', 'src/lib/**'],
-    rules: forbid(
-      [
-        '**/store/**',
-        '**/api/**',
-        '**/cloud/**',
-        '**/bus/**',
-        '**/applier/**',
-        '**/strategies/**',
-        '**/simulator/**',
-        '**/collectors/**',
-        '**/decision-engine/**',
-        '**/compose*',
-      ],
-      'model/ and lib/ stand alone: they import nothing else from src/ but contract/',
-    ),
-  },
-  {
-    files: ['src/contract/**'],
-    rules: forbid(
-      [
-        'node:*',
-        '**/store/**',
-        '**/api/**',
-        '**/cloud/**',
-        '**/bus/**',
-        '**/applier/**',
-        '**/strategies/**',
-        '**/model/**',
-        '**/lib/**',
-        '**/simulator/**',
-        '**/compose*',
-      ],
-      'contract/ is isomorphic (also used by web/): no node: modules and nothing else from src/',
-    ),
-  },
-  {
-    files: ['src/strategies/**', 'src/planners/**', 'src/goals/**'],
-    rules: forbid(
-      [
-        '**/store/**',
-        '**/cloud/**',
-        '**/bus/**',
-        '**/applier/**',
-        '**/api/**',
-        '**/simulator/**',
-        '**/collectors/**',
-        '**/compose*',
-        '**/datasources/prometheus*',
-        '**/datasources/simulated*',
-      ],
-      'strategies decide, the applier acts: strategies get only model/, contract/, datasources/metrics-source, goals/, lib/ and errors',
-    ),
-  },
-  {
-    files: ['src/applier/actions/**'],
-    rules: forbid(
-      [
-        '**/store/**',
-        '**/api/**',
-        '**/bus/**',
-        '**/strategies/**',
-        '**/simulator/**',
-        '**/cloud/nova*',
-        '**/cloud/placement*',
-        '**/cloud/cinder*',
-        '**/cloud/keystone*',
-        '**/compose*',
-      ],
-      'actions reach the cloud only through cloud/ports.ts in their context',
-    ),
-  },
-  {
-    files: ['src/api/**'],
-    rules: forbid(
-      ['**/simulator/**', '**/compose*', '**/cloud/nova*', '**/cloud/placement*'],
-      'the API reads registries and the store; it never constructs cloud parts',
-    ),
-  },
-  {
-    files: ['src/cli/**'],
-    ignores: ['src/cli/serve.ts', 'src/cli/simulator.ts'],
-    rules: forbid(
-      [
-        '**/store/**',
-        '**/api/**',
-        '**/applier/**',
-        '**/strategies/**',
-        '**/decision-engine/**',
-        '**/simulator/**',
-        '**/compose*',
-      ],
-      'resource commands speak HTTP through contract/; only cli/serve.ts composes the service',
-    ),
+    files: ['src/**/*.ts'],
+    plugins: { steward: { rules: { 'allowed-imports': allowedImports } } },
+    rules: { 'steward/allowed-imports': 'error' },
   },
   {
     files: ['src/strategies/kernels/**'],
