@@ -65,7 +65,7 @@ describe('bootLoad (instances booted over POST /servers)', () => {
   });
 
   it('gives an instance booted into a scenario a flat load, as the scenario has', () => {
-    const load = bootLoad(buildFromScenario('test/fixtures/simulator/scenario-10x50-seed42.json', NOW));
+    const load = bootLoad(buildFromScenario('test/fixtures/scenarios/scenario-10x50-seed42.json', NOW));
     expect(load).toMatchObject({ cpuAmp: 0, noise: [0, 0] });
     expect(load.trace).toBeUndefined();
   });

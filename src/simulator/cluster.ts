@@ -2,7 +2,6 @@
  * The simulated cloud's state: hosts, instances, flavors, aggregates, migrations. Built from a config (seeded)
  * or from a scenario file of data/scenarios.
  */
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRandom, type Random } from '../lib/rng.js';
 import { invalid } from '../errors.js';
@@ -13,6 +12,7 @@ import {
   type PlanetLabTraces,
   type TraceRef,
 } from './planetlab.js';
+import { readScenario } from './scenario.js';
 
 export interface SimFlavor {
   id: string;
@@ -476,43 +476,9 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
   return state;
 }
 
-interface ScenarioNode {
-  hostname: string;
-  uuid: string;
-  vcpus: number;
-  memory: number;
-  disk: number;
-  vcpu_ratio: number;
-  memory_ratio: number;
-  disk_ratio: number;
-  vcpu_reserved: number;
-  memory_mb_reserved: number;
-  disk_gb_reserved: number;
-  state: string;
-  status: string;
-  disabled_reason: string | null;
-  metrics: Record<string, number>;
-}
-interface ScenarioInstance {
-  uuid: string;
-  name: string;
-  host: string;
-  vcpus: number;
-  memory: number;
-  disk: number;
-  locked: boolean;
-  metadata: Record<string, string>;
-  project_id: string;
-  state: string;
-  metrics: Record<string, number>;
-}
-
 export function buildFromScenario(path: string, nowIso: string): ClusterState {
   invalidatePlacement();
-  const doc = JSON.parse(readFileSync(path, 'utf8')) as {
-    nodes: ScenarioNode[];
-    instances: ScenarioInstance[];
-  };
+  const doc = readScenario(path);
   // A scenario's loads are flat; instances booted into it get flat seeded loads too.
   const state = emptyState([...DEFAULT_FLAVORS], { pattern: 'flat', rng: createRandom(42), planetlab: null });
   const byUuid = new Map<string, SimHost>();

@@ -77,7 +77,7 @@ beforeAll(async () => {
   cloud = createSimulatedCloud({
     clock,
     bus,
-    cluster: { scenarioFile: 'test/fixtures/simulator/scenario-10x50-seed42.json' },
+    cluster: { scenarioFile: 'test/fixtures/scenarios/scenario-10x50-seed42.json' },
     migrationBandwidthMbPerS: 1024,
   });
   await cloud.listen({ host: '127.0.0.1', port: 0 });
