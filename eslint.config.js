@@ -30,7 +30,30 @@ const BOUNDARIES = {
   bus: { allow: OBSERVABLE },
   cloud: { allow: [...OBSERVABLE, 'contract'] },
   simulator: {
-    allow: [...OBSERVABLE, 'contract', 'bus/bus', 'bus/oslo-envelope', 'cloud/ports', 'datasources/queries'],
+    allow: [
+      ...OBSERVABLE,
+      'contract',
+      'bus/bus',
+      'bus/oslo-envelope',
+      'cloud/ports',
+      'datasources/queries',
+      // The simulated cloud builds from the shared scenario files; it reads the format, not Steward's model.
+      'scenarios/scenario-file',
+    ],
+  },
+  // Recorded and generated clusters for tests and benchmarks: the scenario format, its model and metrics, lower
+  // bounds, and the replay of a plan with the same Nova rules and action effects the solution builder uses.
+  scenarios: {
+    allow: [
+      ...OBSERVABLE,
+      'contract',
+      'model',
+      'datasources/metrics-source',
+      'datasources/constant',
+      'strategies/action-effects',
+      'strategies/nova-rules',
+      'strategies/plan-validator',
+    ],
   },
   collectors: {
     allow: [

@@ -12,7 +12,7 @@ import {
   type PlanetLabTraces,
   type TraceRef,
 } from './planetlab.js';
-import { readScenario } from './scenario.js';
+import { readScenario } from '../scenarios/scenario-file.js';
 
 export interface SimFlavor {
   id: string;

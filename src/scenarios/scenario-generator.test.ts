@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateScenario, uuid5 } from './scenario-generator.js';
-import { readScenario, scenarioModel } from './scenario.js';
+import { scenarioModel } from './load-scenario.js';
+import { readScenario } from './scenario-file.js';
 
 const shared = readScenario('test/fixtures/scenarios/scenario-100x1000-seed42.json');
 

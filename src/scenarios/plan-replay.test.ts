@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterModel } from '../../test/helpers/cluster-model-builder.js';
 import { validatePlan } from '../strategies/plan-validator.js';
 import { replayPlan, type ReplayAction } from './plan-replay.js';
-import { loadScenario } from './scenario.js';
+import { loadScenario } from './load-scenario.js';
 
 const FIXTURES = 'test/fixtures/scenarios';
 

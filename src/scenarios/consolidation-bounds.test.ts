@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusterModel } from '../../test/helpers/cluster-model-builder.js';
 import { consolidationBounds } from './consolidation-bounds.js';
-import { loadScenario } from './scenario.js';
+import { loadScenario } from './load-scenario.js';
 
 const FIXTURES = 'test/fixtures/scenarios';
 

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createRandom, type Random } from '../lib/rng.js';
-import type { ScenarioDocument, ScenarioInstance, ScenarioNode } from './scenario.js';
+import type { ScenarioDocument, ScenarioInstance, ScenarioNode } from './scenario-file.js';
 
 /** (name, vCPUs, RAM MB, disk GB, weight), as fake_cluster.FLAVORS. */
 const FLAVORS = [
