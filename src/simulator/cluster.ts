@@ -44,6 +44,10 @@ export interface SimHost {
   inMaintenance: boolean;
   traits: string[];
   generation: number;
+  /** The node's power as its BMC reports it (the simulated Ironic's `power_state`). */
+  powerState: 'on' | 'off';
+  /** A power change in progress: the node reaches `state` at `doneMs` (Ironic's `target_power_state`). */
+  powerTarget: { state: 'on' | 'off'; doneMs: number } | null;
   /** Background CPU use (fraction of all cores) not explained by instances, e.g. from a scenario's host metric. */
   baseCpu: number;
   /** Background memory use in MB. */
@@ -160,6 +164,8 @@ export interface ClusterState {
   aggregates: SimAggregate[];
   serverGroups: SimServerGroup[];
   migrations: SimMigration[];
+  /** CUSTOM_* traits created in Placement (`PUT /traits/{name}`); standard traits always exist. */
+  customTraits: Set<string>;
   projects: string[];
   /** Where instances booted over the API get their load, so they follow the cluster's pattern too. */
   boot: BootLoad;
@@ -275,6 +281,7 @@ function emptyState(flavors: SimFlavor[], boot: BootLoad): ClusterState {
     aggregates: [],
     serverGroups: [],
     migrations: [],
+    customTraits: new Set(),
     projects: [],
     boot,
   };
@@ -328,6 +335,8 @@ function newHost(index: number, hostname: string, az: string, spec: Partial<SimH
     inMaintenance: false,
     traits: ['COMPUTE_NET_ATTACH_INTERFACE', 'HW_CPU_X86_AVX2'],
     generation: 1,
+    powerState: 'on',
+    powerTarget: null,
     baseCpu: 0,
     baseRamMb: 0,
     ...spec,

@@ -1,4 +1,4 @@
-/** The simulated OpenStack cloud: Keystone, Nova, Placement, Cinder, Glance and Prometheus on one loopback port. */
+/** The simulated OpenStack cloud: Keystone, Nova, Placement, Cinder, Glance, Ironic and Prometheus on one loopback port. */
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Bus } from '../bus/bus.js';
@@ -45,6 +45,7 @@ export interface SimulatedCloud {
     placement: string;
     volume: string;
     image: string;
+    baremetal: string;
     prometheus: string;
   };
   readonly credentials: {
@@ -121,6 +122,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
         placement: `${base}/placement`,
         volume: `${base}/volume/v3`,
         image: `${base}/image`,
+        baremetal: `${base}/baremetal`,
         prometheus: `${base}/prometheus`,
       };
     },

@@ -92,6 +92,7 @@ function tokenBody(c: KeystoneContext, t: Token): unknown {
         ep('placement', 'placement', `${base}/placement`),
         ep('volumev3', 'cinderv3', `${base}/volume/v3/${ADMIN_PROJECT}`),
         ep('image', 'glance', `${base}/image`),
+        ep('baremetal', 'ironic', `${base}/baremetal`),
         ep('prometheus', 'prometheus', `${base}/prometheus`),
         ep('metric', 'prometheus', `${base}/prometheus`),
       ].filter((entry) => !(c.catalogOmits ?? []).includes(entry.type)),

@@ -136,6 +136,9 @@ export async function settleMigrations(c: NovaContext): Promise<void> {
   }
 }
 
+/** A powered-off host's nova-compute stops reporting, so Nova shows its service and hypervisor down. */
+const serviceState = (h: SimHost): 'up' | 'down' => (h.forcedDown || h.powerState === 'off' ? 'down' : 'up');
+
 const STATUS: Record<string, string> = {
   active: 'ACTIVE',
   stopped: 'SHUTOFF',
@@ -483,7 +486,7 @@ function hypervisorView(
   const base: Record<string, unknown> = {
     id: atLeast(v, 53) ? h.id : state.hosts.indexOf(h) + 1,
     hypervisor_hostname: h.hostname,
-    state: h.forcedDown ? 'down' : 'up',
+    state: serviceState(h),
     status: h.status,
   };
   if (!detail) return base;
@@ -599,7 +602,7 @@ function serviceView(c: NovaRequest, h: SimHost): Record<string, unknown> {
     host: h.hostname,
     zone: h.az,
     status: h.status,
-    state: h.forcedDown ? 'down' : 'up',
+    state: serviceState(h),
     updated_at: iso(c),
     disabled_reason: h.disabledReason,
     forced_down: h.forcedDown,
@@ -960,7 +963,7 @@ const routes: readonly Route<NovaRequest>[] = [
                   h.hostname,
                   {
                     'nova-compute': {
-                      available: !h.forcedDown,
+                      available: serviceState(h) === 'up',
                       active: h.status === 'enabled',
                       updated_at: iso(c),
                     },

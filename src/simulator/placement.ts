@@ -82,6 +82,22 @@ function provider(c: PlacementContext, uuid: string | undefined): SimHost {
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 
+const CUSTOM_TRAIT = /^CUSTOM_[A-Z0-9_]{1,248}$/;
+/** Standard traits (os-traits) always exist; a CUSTOM_* one once created, or while a provider has it. */
+const traitExists = (state: ClusterState, name: string): boolean =>
+  !name.startsWith('CUSTOM_') ||
+  state.customTraits.has(name) ||
+  state.hosts.some((h) => h.traits.includes(name));
+/** Every trait the simulator knows: the standard ones its providers carry, and the custom ones. */
+const allTraits = (state: ClusterState): string[] =>
+  [
+    ...new Set([
+      ...state.hosts.flatMap((h) => traitsOf(h)),
+      'COMPUTE_STATUS_DISABLED',
+      ...state.customTraits,
+    ]),
+  ].sort();
+
 const routes: readonly Route<PlacementContext>[] = [
   {
     path: '/',
@@ -169,9 +185,72 @@ const routes: readonly Route<PlacementContext>[] = [
           `Resource provider's generation already changed. Please update the generation and try again.`,
           'placement.concurrent_update',
         );
+      // As Placement: the generation is checked first, then that every trait exists.
+      const unknown = body.traits.filter((t) => !traitExists(c.state, t));
+      if (unknown.length > 0)
+        throw placementError(400, 'Bad Request', `No such trait(s): ${unknown.join(', ')}.`);
       h.traits = body.traits.filter((t) => t !== 'COMPUTE_STATUS_DISABLED');
       h.generation++;
       return ok({ resource_provider_generation: h.generation, traits: traitsOf(h) });
+    },
+  },
+  {
+    methods: ['GET'],
+    path: '/traits',
+    handle(c, { q }) {
+      // `name=in:A,B` and `name=startswith:CUSTOM_`, as Placement filters (`associated` is not simulated).
+      const filter = q.get('name') ?? '';
+      const names = allTraits(c.state).filter((t) =>
+        filter.startsWith('in:')
+          ? filter.slice(3).split(',').includes(t)
+          : filter.startsWith('startswith:')
+            ? t.startsWith(filter.slice('startswith:'.length))
+            : true,
+      );
+      return ok({ traits: names });
+    },
+  },
+  {
+    methods: ['GET'],
+    path: '/traits/:name',
+    handle(c, { params }) {
+      const name = params.name as string;
+      if (!allTraits(c.state).includes(name))
+        throw placementError(404, 'Not Found', `No such trait(s): ${name}.`, 'placement.undefined_code');
+      return { status: 204, body: undefined };
+    },
+  },
+  {
+    methods: ['PUT'],
+    path: '/traits/:name',
+    handle(c, { params }) {
+      const name = params.name as string;
+      if (!CUSTOM_TRAIT.test(name))
+        throw placementError(
+          400,
+          'Bad Request',
+          'The trait is invalid. A valid trait must be no longer than 255 characters, start with the prefix "CUSTOM_" and use following characters: "A"-"Z", "0"-"9" and "_"',
+        );
+      if (traitExists(c.state, name)) {
+        c.state.customTraits.add(name);
+        return { status: 204, body: undefined };
+      }
+      c.state.customTraits.add(name);
+      return { status: 201, body: undefined, headers: { location: `/placement/traits/${name}` } };
+    },
+  },
+  {
+    methods: ['DELETE'],
+    path: '/traits/:name',
+    handle(c, { params }) {
+      const name = params.name as string;
+      if (!name.startsWith('CUSTOM_'))
+        throw placementError(400, 'Bad Request', `Cannot delete standard trait ${name}.`);
+      if (!traitExists(c.state, name)) throw placementError(404, 'Not Found', `No such trait(s): ${name}.`);
+      if (c.state.hosts.some((h) => h.traits.includes(name)))
+        throw placementError(409, 'Conflict', `The trait ${name} is in use by a resource provider.`);
+      c.state.customTraits.delete(name);
+      return { status: 204, body: undefined };
     },
   },
 ];

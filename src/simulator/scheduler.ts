@@ -15,6 +15,8 @@ export interface ScheduleRequest {
 export function rejectReason(state: ClusterState, host: SimHost, req: ScheduleRequest): string | null {
   if (host.status !== 'enabled') return `compute service on ${host.hostname} is disabled`;
   if (host.forcedDown) return `compute service on ${host.hostname} is down`;
+  if (host.powerState === 'off') return `host ${host.hostname} is powered off`;
+  if (host.powerTarget?.state === 'off') return `host ${host.hostname} is powering off`;
   if (host.inMaintenance) return `host ${host.hostname} is in maintenance`;
   const used = usedOn(state, host.hostname);
   const f = req.flavor;

@@ -1,6 +1,6 @@
 /**
  * One node:http server with devstack-style prefixes: /identity/v3, /compute/v2.1, /placement, /volume/v3, /image,
- * /prometheus. Each service is its own module with a route table; this file dispatches on the prefix, settles the
+ * /baremetal, /prometheus. Each service is its own module with a route table; this file dispatches on the prefix, settles the
  * moves that are due before every request, and writes the reply. Plain node:http rather than Fastify because list
  * bodies for 10,000 servers are built as strings without per-route schema work.
  */
@@ -13,6 +13,7 @@ import type { Notifier } from './notifications.js';
 import { cinder, CinderError, settleVolumes, type CinderContext } from './cinder.js';
 import { notifySettledVolumeMoves } from './cinder-notifications.js';
 import { glance, GlanceError, type GlanceContext } from './glance.js';
+import { ironic, nextPowerDueMs, settlePower, type IronicContext } from './ironic.js';
 import { ADMIN_PROJECT, authenticate, keystone, type KeystoneContext } from './keystone.js';
 import { nextMigrationDueMs, nova, novaVersion, settleMigrations, type NovaContext } from './nova.js';
 import { placement, type PlacementContext } from './placement.js';
@@ -76,11 +77,18 @@ export function createSimServer(o: ServerOptions): SimServer {
     bandwidthMbPerS: o.bandwidthMbPerS,
     baseUrl: o.baseUrl,
   };
+  const ironicContext: IronicContext = {
+    state,
+    nowMs: cinderContext.nowMs,
+    iso: cinderContext.iso,
+    baseUrl: o.baseUrl,
+  };
   const glanceContext: GlanceContext = { state, baseUrl: o.baseUrl, ownerProjectId: ADMIN_PROJECT };
 
   async function settleMoves(): Promise<void> {
     await notifySettledVolumeMoves(o.notifier, state, settleVolumes(cinderContext), clock.now());
     await settleMigrations(novaContext);
+    settlePower(ironicContext);
   }
   // Requests and the auto-settler both tick; chaining them keeps each move's notifications in one ordered run.
   let ticking: Promise<void> = Promise.resolve();
@@ -88,6 +96,8 @@ export function createSimServer(o: ServerOptions): SimServer {
 
   function nextDueMs(): number | null {
     let due = nextMigrationDueMs(state);
+    const power = nextPowerDueMs(state);
+    if (power !== null && (due === null || power < due)) due = power;
     for (const v of state.volumes) if (v.move && (due === null || v.move.doneMs < due)) due = v.move.doneMs;
     return due;
   }
@@ -126,6 +136,12 @@ export function createSimServer(o: ServerOptions): SimServer {
         // Version discovery comes before a token, as with Glance.
         if (sub.replaceAll('/', '') !== '' && sub !== '/versions') authenticate(keystoneContext, req);
         return glance(glanceContext, method, sub, q);
+      }
+      if (path === '/baremetal' || path.startsWith('/baremetal/')) {
+        const sub = after('/baremetal');
+        // Version discovery comes before a token, as with Ironic.
+        if (sub.replaceAll('/', '') !== '') authenticate(keystoneContext, req);
+        return ironic(ironicContext, req, sub, q);
       }
       if (path.startsWith('/volume/v3/')) {
         authenticate(keystoneContext, req);

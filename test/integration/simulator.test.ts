@@ -700,6 +700,8 @@ describe('simulated services, Placement and metadata', () => {
 
   it('rejects a trait update with a stale generation with Placement 409 concurrent_update', async () => {
     const rp = cloud.state.hosts[1]!.id;
+    for (const name of ['CUSTOM_A', 'CUSTOM_B'])
+      expect((await call('PUT', `${cloud.urls.placement}/traits/${name}`)).status).toBe(201);
     const current = (await call('GET', `${cloud.urls.placement}/resource_providers/${rp}/traits`)).body;
     const ok = await call('PUT', `${cloud.urls.placement}/resource_providers/${rp}/traits`, {
       resource_provider_generation: current.resource_provider_generation,
