@@ -288,6 +288,11 @@ describe('parseErrorBody', () => {
       '{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}',
       { message: 'The request you have made requires authentication.' },
     ],
+    [
+      'Ironic',
+      '{"error_message": "{\\"faultcode\\": \\"Client\\", \\"faultstring\\": \\"Node n1 could not be found.\\", \\"debuginfo\\": null}"}',
+      { message: 'Node n1 could not be found.' },
+    ],
     ['an HTML proxy page', '<html><h1>502 Bad Gateway</h1></html>', { message: '502 Bad Gateway' }],
     ['an empty body', '', { message: 'empty answer' }],
   ])('reads the message of %s', (_name, body, expected) => {

@@ -207,6 +207,17 @@ export function parseErrorBody(text: string): { message: string; code?: string }
     const code = stringOf(first.code);
     return code ? { message: message.trim(), code } : { message: message.trim() };
   }
+  // Ironic (and Watcher): WSME's {"error_message": "<JSON with faultstring>"}.
+  if (typeof body.error_message === 'string') {
+    try {
+      const inner: unknown = JSON.parse(body.error_message);
+      if (isRecord(inner) && stringOf(inner.faultstring))
+        return { message: stringOf(inner.faultstring) as string };
+    } catch {
+      // Older services put the message itself there.
+    }
+    return { message: body.error_message };
+  }
   // Nova and Cinder: {"conflictingRequest": {"message", "code"}}; Keystone: {"error": {"message", "code", "title"}}.
   for (const value of Object.values(body)) {
     if (isRecord(value)) {

@@ -1,10 +1,11 @@
 /**
- * The real cloud: one Keystone session and one HTTP policy shared by the Nova, Placement and Cinder clients,
+ * The real cloud: one Keystone session and one HTTP policy shared by the Nova, Placement, Cinder and Ironic clients,
  * returned as the `CloudPorts` the applier and collectors use. Constructed only by the composition root and tests.
  */
 import type { Clock } from '../lib/clock.js';
 import { createCinderClient } from './cinder.js';
 import { createJsonRequester, type HttpPolicy } from './http.js';
+import { createIronicClient } from './ironic.js';
 import { createKeystoneSession, type CloudAuth, type KeystoneSession } from './keystone.js';
 import { createNovaClient } from './nova.js';
 import { createPlacementClient } from './placement.js';
@@ -24,6 +25,8 @@ export interface CloudClientsOptions extends HttpPolicy {
   microversions?: { compute?: string; placement?: string };
   /** Whether to offer Cinder. Default: always with Keystone, and with fixed endpoints when one is given for it. */
   blockStorage?: boolean;
+  /** Whether to offer Ironic. Default: always with Keystone (no nodes when the catalog has none), and with fixed endpoints when one is given for it. */
+  baremetal?: boolean;
 }
 
 export interface CloudClients extends CloudPorts {
@@ -57,6 +60,8 @@ export function createCloudClients(options: CloudClientsOptions): CloudClients {
   const withBlockStorage =
     options.blockStorage ??
     (!('endpoints' in auth) || BLOCK_STORAGE_TYPES.some((type) => auth.endpoints[type] !== undefined));
+  const withBaremetal =
+    options.baremetal ?? (!('endpoints' in auth) || auth.endpoints.baremetal !== undefined);
   return {
     session,
     compute: createNovaClient({
@@ -71,6 +76,7 @@ export function createCloudClients(options: CloudClientsOptions): CloudClients {
       ...(options.microversions?.placement ? { microversion: options.microversions.placement } : {}),
     }),
     ...(withBlockStorage ? { blockStorage: createCinderClient({ session, http, ...pageSize }) } : {}),
+    ...(withBaremetal ? { baremetal: createIronicClient({ session, http }) } : {}),
     close() {
       session.invalidate();
       return Promise.resolve();

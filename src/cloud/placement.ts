@@ -135,6 +135,14 @@ export function createPlacementClient(options: PlacementClientOptions): Required
       }
     },
 
+    async ensureTrait(name) {
+      await client.request({
+        method: 'PUT',
+        path: `/traits/${encodeURIComponent(name)}`,
+        call: 'PUT /traits/{name}',
+      });
+    },
+
     async getAllocations(providerUuid) {
       const answer = (
         await client.request({

@@ -167,6 +167,8 @@ export interface PlacementApi {
    * of times, because other writers (nova-compute) bump it too.
    */
   setTraits(providerUuid: string, mutate: (current: readonly string[]) => string[]): Promise<string[]>;
+  /** Creates a `CUSTOM_*` trait if it does not exist yet (`PUT /traits/{name}`); a provider can only carry known traits. */
+  ensureTrait(name: string): Promise<void>;
   /** Resources each consumer (instance or migration uuid) holds on the provider: consumer → resource class → amount. */
   getAllocations?(providerUuid: string): Promise<Record<string, Record<string, number>>>;
 }
@@ -223,9 +225,35 @@ export interface BlockStorageApi {
   retypeVolume(uuid: string, volumeType: string, migrationPolicy: 'never' | 'on-demand'): Promise<void>;
 }
 
+export type PowerState = 'on' | 'off';
+
+/** An Ironic bare metal node, as far as its power goes. */
+export interface BaremetalNode {
+  uuid: string;
+  name: string | null;
+  /** `power on` / `power off`; null while Ironic does not know. */
+  powerState: PowerState | null;
+  /** The state a power change in progress is heading for, or null when none runs. */
+  targetPowerState: PowerState | null;
+  /** The Nova compute node this node backs (`extra.compute_node_id`, as upstream Watcher reads it), if known. */
+  computeNodeId: string | null;
+  maintenance: boolean;
+}
+
+/** Node power through the Bare Metal service (Ironic), which upstream's `change_node_power_state` uses. */
+export interface BaremetalApi {
+  listNodes(): Promise<BaremetalNode[]>;
+  /** By uuid or name; undefined when Ironic has no such node. */
+  getNode(idOrName: string): Promise<BaremetalNode | undefined>;
+  /** Starts a power change (`PUT /v1/nodes/{node}/states/power`); Ironic finishes it asynchronously. */
+  setPowerState(idOrName: string, state: PowerState): Promise<void>;
+}
+
 /** What an action's context carries: the cloud as ports, nothing concrete. */
 export interface CloudPorts {
   compute: ComputeApi;
   placement: PlacementApi;
   blockStorage?: BlockStorageApi;
+  /** Present when the cloud has a Bare Metal service (the simulated cloud has one). */
+  baremetal?: BaremetalApi;
 }

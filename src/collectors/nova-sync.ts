@@ -12,7 +12,7 @@ import type {
   ServerGroup,
 } from '../cloud/ports.js';
 import { ClusterModel } from '../model/cluster-model.js';
-import type { ComputeNode, Instance, InstanceState } from '../model/elements.js';
+import type { ComputeNode, Instance, InstanceState, NodePowerState } from '../model/elements.js';
 
 export interface ComputeSyncOptions {
   /** Placement calls in flight at once: one provider needs two calls, so 1,000 hosts are 2,000 requests. */
@@ -81,6 +81,8 @@ export function toComputeNode(input: {
   inventories: readonly Inventory[];
   traits: readonly string[];
   aggregates: readonly { id: number; availabilityZone: string | null; hosts: readonly string[] }[];
+  /** From the Bare Metal service; `on` when the cloud has none or it does not know the node. */
+  powerState?: NodePowerState;
   now: Date;
 }): ComputeNode {
   const { hypervisor, service, inventories } = input;
@@ -115,6 +117,7 @@ export function toComputeNode(input: {
     traits: [...input.traits].sort(),
     // Nova has no maintenance flag on its API; a host under maintenance shows as a disabled service.
     inMaintenance: false,
+    powerState: input.powerState ?? 'on',
     updatedAt: input.now,
   };
 }
@@ -164,14 +167,19 @@ export async function collectComputeModel(
 ): Promise<ComputeSyncResult> {
   const { signal } = options;
   const now = options.now ?? new Date();
-  const [hypervisors, services, aggregates, servers, serverGroups] = await Promise.all([
+  const [hypervisors, services, aggregates, servers, serverGroups, baremetalNodes] = await Promise.all([
     cloud.compute.listHypervisors(),
     cloud.compute.listServices({ binary: 'nova-compute' }),
     cloud.compute.listAggregates(),
     cloud.compute.listServers({ allTenants: true }),
     cloud.compute.listServerGroups(),
+    cloud.baremetal?.listNodes() ?? Promise.resolve([]),
   ]);
   signal?.throwIfAborted();
+  // A bare metal node backs the compute node named in its `extra.compute_node_id`, or the one sharing its uuid.
+  const powerOf = new Map<string, NodePowerState>();
+  for (const node of baremetalNodes)
+    if (node.powerState) powerOf.set(node.computeNodeId ?? node.uuid, node.powerState);
 
   const serviceByHost = new Map(services.map((service) => [service.host, service]));
   const groups = new Map(serverGroups.map((group) => [group.id, group]));
@@ -213,6 +221,7 @@ export async function collectComputeModel(
           inventories: inventories.inventories,
           traits: traits.traits,
           aggregates,
+          ...(powerOf.has(hypervisor.id) && { powerState: powerOf.get(hypervisor.id) }),
           now,
         }),
       );

@@ -4,6 +4,8 @@
  */
 export type NodeState = 'up' | 'down';
 export type NodeStatus = 'enabled' | 'disabled';
+/** The node's power, from the Bare Metal service (Ironic); `on` where the cloud has none to ask. */
+export type NodePowerState = 'on' | 'off';
 
 export interface ComputeNode {
   uuid: string;
@@ -26,6 +28,8 @@ export interface ComputeNode {
   traits: string[];
   /** Nova-side maintenance (no moves in or out). */
   inMaintenance: boolean;
+  /** Whether the machine is powered on (saving_energy reads it); a powered-off node's service is down too. */
+  powerState: NodePowerState;
   /** The sync or notification time this state was read at; older events are ignored. */
   updatedAt?: Date;
 }

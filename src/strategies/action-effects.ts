@@ -84,8 +84,10 @@ export const ACTION_EFFECTS: { readonly [T in ActionTypeName]: ActionEffect<T> }
   },
   change_node_power_state({ compute }, params) {
     const node = hostOfAction(compute, params);
-    // A powered-off hypervisor reports its nova-compute service down; that is what the model can hold.
-    if (node) node.state = params.state === 'off' ? 'down' : 'up';
+    if (!node) return;
+    node.powerState = params.state;
+    // A powered-off hypervisor reports its nova-compute service down too.
+    node.state = params.state === 'off' ? 'down' : 'up';
   },
 };
 

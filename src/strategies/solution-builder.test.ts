@@ -245,6 +245,7 @@ function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNo
     aggregates: [],
     traits: [],
     inMaintenance: false,
+    powerState: 'on',
     ...overrides,
   };
 }

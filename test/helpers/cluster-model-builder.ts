@@ -27,6 +27,7 @@ export function computeNode(hostname: string, overrides: Partial<ComputeNode> = 
     aggregates: [],
     traits: [],
     inMaintenance: false,
+    powerState: 'on',
     updatedAt: BUILT_AT,
     ...overrides,
   };

@@ -395,6 +395,7 @@ describe('Placement', () => {
   it('re-reads and re-applies a trait change that met a newer generation', async () => {
     const host = cloud.state.hosts[3];
     if (!host) throw new Error('no host');
+    await clients.placement.ensureTrait('CUSTOM_STEWARD_MAINTENANCE');
     const seen: number[] = [];
     const traits = await clients.placement.setTraits(host.id, (current) => {
       seen.push(host.generation);
@@ -515,5 +516,67 @@ describe('Cinder', () => {
     expect(error.message).toBe(
       'cinder POST /volumes/{id}/action (os-retype) failed with HTTP 404: Volume type gold could not be found.',
     );
+  });
+});
+
+describe('Ironic node power and Placement custom traits', () => {
+  const baremetal = () => {
+    if (!clients.baremetal) throw new Error('Ironic should be offered with Keystone');
+    return clients.baremetal;
+  };
+
+  it('lists one bare metal node per compute host, powered on, backing the compute node of the same uuid', async () => {
+    const nodes = await baremetal().listNodes();
+    expect(nodes.map((n) => n.name).sort()).toEqual(cloud.state.hosts.map((h) => h.hostname).sort());
+    for (const node of nodes)
+      expect(node).toMatchObject({ powerState: 'on', targetPowerState: null, computeNodeId: node.uuid });
+    expect(await baremetal().getNode('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('refuses to power off a node whose compute host still holds instances, naming them', async () => {
+    const host = cloud.state.hosts.find((h) =>
+      [...cloud.state.instances.values()].some((i) => i.host === h.hostname),
+    )!;
+    const error = await failure(baremetal().setPowerState(host.id, 'off'));
+    expect(error.message).toMatch(
+      /^ironic PUT \/v1\/nodes\/\{node\}\/states\/power failed with HTTP 409: Node .* hosts \d+ instance\(s\) of compute host/,
+    );
+    expect((await baremetal().getNode(host.id))?.powerState).toBe('on');
+  });
+
+  it('powers an empty node off over simulated time; Nova then shows it down and will not move anything onto it', async () => {
+    const host = cloud.state.hosts[3]!;
+    for (const i of cloud.state.instances.values()) if (i.host === host.hostname) i.host = null;
+    await baremetal().setPowerState(host.hostname, 'off');
+    expect(await baremetal().getNode(host.id)).toMatchObject({ powerState: 'on', targetPowerState: 'off' });
+    const again = await failure(baremetal().setPowerState(host.id, 'on'));
+    expect(again.message).toMatch(/HTTP 409: Node .* is locked/);
+    await pass(60_000);
+    expect(await baremetal().getNode(host.id)).toMatchObject({ powerState: 'off', targetPowerState: null });
+    const hypervisor = (await clients.compute.listHypervisors()).find((h) => h.id === host.id);
+    expect(hypervisor?.state).toBe('down');
+    const [service] = await clients.compute.listServices({ binary: 'nova-compute', host: host.hostname });
+    expect(service?.state).toBe('down');
+    const [server] = await idle();
+    const refused = await failure(
+      clients.compute.liveMigrate(server!.uuid, { host: host.hostname, blockMigration: 'auto' }),
+    );
+    expect(refused.message).toMatch(/powered off/);
+    await baremetal().setPowerState(host.id, 'on');
+    await pass(60_000);
+    expect((await clients.compute.listHypervisors()).find((h) => h.id === host.id)?.state).toBe('up');
+  });
+
+  it('creates a custom trait once, refuses an unknown one on a provider, and lists it', async () => {
+    const host = cloud.state.hosts[2]!;
+    const unknown = await failure(clients.placement.setTraits(host.id, (t) => [...t, 'CUSTOM_NOT_CREATED']));
+    expect(unknown.message).toMatch(/HTTP 400: No such trait\(s\): CUSTOM_NOT_CREATED/);
+    await clients.placement.ensureTrait('CUSTOM_STEWARD_GOLD');
+    await clients.placement.ensureTrait('CUSTOM_STEWARD_GOLD');
+    expect(await clients.placement.setTraits(host.id, (t) => [...t, 'CUSTOM_STEWARD_GOLD'])).toContain(
+      'CUSTOM_STEWARD_GOLD',
+    );
+    const invalid = await failure(clients.placement.ensureTrait('GOLD'));
+    expect(invalid.message).toMatch(/HTTP 400: The trait is invalid/);
   });
 });
