@@ -53,6 +53,7 @@ export function scenarioModel(doc: ScenarioDocument, builtAt = new Date(0)): Clu
       aggregates: [],
       traits: [],
       inMaintenance: false,
+      powerState: 'on',
       updatedAt: builtAt,
     });
   }
