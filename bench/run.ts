@@ -3,9 +3,24 @@
  * written to .bench/results.json. Benchmarks are not tests: nothing here fails a build.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { runApiBench, type ApiBenchRow } from './api.js';
 
-const only = process.argv.slice(2);
+const { positionals: only, values: flags } = parseArgs({
+  args: process.argv.slice(2),
+  allowPositionals: true,
+  options: {
+    // strategies: which clusters, variants, strategies, and how far the Watcher peer runs in the same run.
+    sizes: { type: 'string' },
+    variants: { type: 'string' },
+    strategies: { type: 'string' },
+    'watcher-sizes': { type: 'string' },
+    'watcher-timeout': { type: 'string' },
+    'case-timeout': { type: 'string' },
+  },
+});
+const list = (value: string | undefined): string[] | undefined =>
+  value === undefined ? undefined : value.split(',').filter((item) => item !== '');
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 const results: Record<string, unknown> = {};
 
@@ -68,6 +83,24 @@ if (wanted('model-latency')) {
         `(baseline one bus message ${row.baselineMedianMs} ms; ratio ${row.ratio}; target < ${row.targetMs} ms)\n`,
     );
   }
+}
+
+if (wanted('strategies')) {
+  const { runStrategiesBench, VARIANTS } = await import('./strategies.js');
+  const variants = list(flags.variants);
+  const unknown = variants?.filter((variant) => !(VARIANTS as readonly string[]).includes(variant)) ?? [];
+  if (unknown.length > 0)
+    throw new RangeError(`--variants takes ${VARIANTS.join(', ')}, not ${unknown.join(', ')}`);
+  results.strategies = await runStrategiesBench({
+    ...(flags.sizes !== undefined && { sizes: list(flags.sizes) }),
+    ...(variants && { variants: variants as (typeof VARIANTS)[number][] }),
+    ...(flags.strategies !== undefined && { strategies: list(flags.strategies) }),
+    ...(flags['watcher-sizes'] !== undefined && { watcherSizes: list(flags['watcher-sizes']) }),
+    ...(flags['watcher-timeout'] !== undefined && {
+      watcherTimeoutSeconds: Number(flags['watcher-timeout']),
+    }),
+    ...(flags['case-timeout'] !== undefined && { caseTimeoutSeconds: Number(flags['case-timeout']) }),
+  });
 }
 
 mkdirSync('.bench', { recursive: true });
