@@ -117,7 +117,7 @@ const BOUNDARIES = {
   'cli/simulator': { allow: ['*'] },
   cli: { allow: ['contract', 'errors', 'lib', 'observability/logger'] },
 };
-const TEST_ALLOW = ['bus/in-process-bus', 'lib', 'observability', 'planners'];
+const TEST_ALLOW = ['bus/in-process-bus', 'lib', 'observability', 'planners', 'config'];
 
 const stripExtension = (file) => file.replace(/\.(js|ts|mjs|cjs)$/, '');
 const within = (target, entry) => target === entry || target.startsWith(`${entry}/`);

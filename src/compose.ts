@@ -371,9 +371,8 @@ export async function composeSteward(
         metrics,
         bus,
         hostname: config.host,
-        concurrency: config.applier.concurrency,
+        settings: config.applier,
         serviceDownTimeSeconds: config.serviceDownTimeSeconds,
-        rollbackOnFailure: config.applier.rollbackOnFailure,
       });
       await heartbeat(APPLIER_SERVICE_NAME);
       await applier.start();

@@ -7,6 +7,7 @@ import type { Static, TSchema } from 'typebox';
 import type { CloudPorts } from '../cloud/ports.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../observability/logger.js';
+import type { TimeoutScale } from './settings.js';
 
 export type Precondition = { ok: true } | { ok: false; reason: string };
 
@@ -18,6 +19,11 @@ export interface ActionContext {
   readonly signal: AbortSignal;
   /** Reports progress of a long operation (like Temporal's heartbeat). */
   progress(pct: number, note?: string): void;
+  /**
+   * The longest this action may wait for its cloud operation, in ms (`applier.timeouts` in the configuration),
+   * scaled by what the operation moves (a migration by the instance's memory).
+   */
+  timeoutMs(scale?: TimeoutScale): number;
 }
 
 export interface ActionType<P extends TSchema = TSchema> {

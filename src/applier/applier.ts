@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import type { ActionType } from './action-type.js';
+import type { ApplierSettings } from './settings.js';
 import { runWorkflow } from './workflow.js';
 
 export const APPLIER_SERVICE_NAME = 'steward-applier';
@@ -26,10 +27,9 @@ export interface ApplierDeps {
   metrics?: Metrics;
   bus?: Bus;
   hostname: string;
-  /** Actions run at once within one plan. */
-  concurrency: number;
+  /** Concurrency, retries, timeouts and rollback (the `applier` section of the configuration). */
+  settings: ApplierSettings;
   serviceDownTimeSeconds: number;
-  rollbackOnFailure?: boolean;
 }
 
 export interface Applier {
@@ -73,13 +73,13 @@ export function createApplier(deps: ApplierDeps): Applier {
         clock: deps.clock,
         logger: log,
         metrics: deps.metrics,
-        concurrency: deps.concurrency,
-        rollbackOnFailure: deps.rollbackOnFailure,
+        settings: deps.settings,
       },
       uuid,
-      stopping.signal,
+      { shutdown: stopping.signal },
     );
-    if (stopping.signal.aborted) return; // another applier takes the plan over; it stays ONGOING for recovery
+    // Stopping: the plan stays ONGOING, its interrupted actions too, for this or another applier to take over.
+    if (result.state === 'INTERRUPTED') return;
     await store.actionPlans.updateIfState(uuid, ['ONGOING', 'CANCELLING'], {
       state: result.state,
       statusMessage: result.statusMessage,

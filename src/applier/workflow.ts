@@ -1,8 +1,18 @@
 /**
  * Runs an action plan's DAG with a concurrency limit. Every state change is its own committed write, so a crash
  * loses nothing: on resume, finished actions stay finished and ONGOING ones are re-checked by their pre-condition
- * before running again. A failed pre-condition is an outcome (SKIPPED with the reason); a throw is a failure.
- * Dependants of a FAILED action still run (upstream's default rule); one FAILED action fails the plan.
+ * before running again.
+ *
+ * - Before anything runs, every action still to run must have an action type this applier implements and input
+ *   parameters its schema accepts; otherwise the plan fails at once, naming the actions, and nothing runs.
+ * - A failed pre-condition is an outcome (SKIPPED with the reason); a throw is a failure (FAILED). A FAILED action
+ *   fails the plan and CANCELs the actions that depend on it; independent branches still run. With
+ *   `rollbackOnFailure`, the succeeded actions are then reverted, latest first.
+ * - Errors marked retryable are retried with a growing delay on the clock; any other error fails the action.
+ * - Cancel (the plan CANCELLING, or the `cancel` signal) starts nothing new, aborts the running actions whose type
+ *   is `abortable` through their signal, lets the others finish, and CANCELs the rest.
+ * - Shutdown (the `shutdown` signal) aborts every running action and writes nothing more: the plan stays ONGOING
+ *   for another applier to take over.
  */
 import { Value } from 'typebox/value';
 import type { ActionState } from '../contract/states.js';
@@ -14,8 +24,9 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ActionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { CloudPorts } from '../cloud/ports.js';
-import type { ActionContext, ActionType } from './action-type.js';
+import type { ActionContext, ActionType, Precondition } from './action-type.js';
 import { planOutcome } from './action-states.js';
+import { actionTimeoutMs, type ApplierSettings } from './settings.js';
 
 export interface WorkflowDeps {
   store: Store;
@@ -24,13 +35,14 @@ export interface WorkflowDeps {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
-  /** Actions run at once, across the plan's independent branches. */
-  concurrency: number;
-  /** Attempts for errors marked retryable. */
-  maxAttempts?: number;
-  retryDelayMs?: number;
-  /** Revert succeeded actions (in reverse order) when the plan fails. */
-  rollbackOnFailure?: boolean;
+  settings: ApplierSettings;
+}
+
+export interface WorkflowSignals {
+  /** The operator cancelled the plan (besides the plan's CANCELLING state, which the workflow polls). */
+  cancel?: AbortSignal;
+  /** This applier is stopping: abort everything and leave the plan to be taken over. */
+  shutdown?: AbortSignal;
 }
 
 export interface ActionOutcome {
@@ -40,7 +52,8 @@ export interface ActionOutcome {
 }
 
 export interface WorkflowResult {
-  state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  /** INTERRUPTED: the applier stopped; the plan and its unfinished actions were left as they were. */
+  state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
   actions: ActionOutcome[];
   statusMessage: string | null;
 }
@@ -52,27 +65,30 @@ const FINISHED: ReadonlySet<ActionState> = new Set([
   'CANCELLED',
   'DELETED',
 ]);
+const TO_RUN: ReadonlySet<ActionState> = new Set(['PENDING', 'ONGOING']);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export async function runWorkflow(
   deps: WorkflowDeps,
   actionPlanUuid: string,
-  signal: AbortSignal,
+  signals: WorkflowSignals = {},
 ): Promise<WorkflowResult> {
-  const { store, logger } = deps;
+  const { store, logger, settings } = deps;
   const plan = await store.actionPlans.find(actionPlanUuid);
   if (!plan) throw new Error(`action plan ${actionPlanUuid} vanished before it ran`);
   const actions = await store.actions.listByPlan(plan.id);
   const byUuid = new Map(actions.map((action) => [action.uuid, action]));
   const states = new Map<string, ActionState>(actions.map((action) => [action.uuid, action.state]));
   const reasons = new Map<string, string>();
-  const running = new Map<string, Promise<void>>();
-  const abortRunning = new AbortController();
-  const onAbort = () => abortRunning.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
+  const succeededInOrder: ActionRecord[] = [];
+  const running = new Map<string, { task: Promise<void>; abort: AbortController; abortable: boolean }>();
   let cancelled = false;
+  let interrupted = false;
 
+  // A parent is settled when it is finished and so are its own ancestors: an action the operator SKIPPED before the
+  // run is finished from the start, yet what comes after it must still wait for what came before it.
+  const settled = new Map<string, boolean>();
   const setState = async (action: ActionRecord, state: ActionState, statusMessage?: string) => {
     await store.actions.update(action.uuid, { state, ...(statusMessage !== undefined && { statusMessage }) });
     states.set(action.uuid, state);
@@ -81,9 +97,22 @@ export async function runWorkflow(
     if (FINISHED.has(state)) deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
   };
 
-  // A parent is settled when it is finished and so are its own ancestors: an action the operator SKIPPED before the
-  // run is finished from the start, yet what comes after it must still wait for what came before it.
-  const settled = new Map<string, boolean>();
+  const unrunnable = findUnrunnable(deps.actionTypes, actions);
+  if (unrunnable.length > 0) {
+    for (const { action, problem } of unrunnable)
+      await setState(action, 'FAILED', `Action failed before the action plan started: ${problem}`);
+    for (const action of actions)
+      if (TO_RUN.has(states.get(action.uuid) ?? 'PENDING'))
+        await setState(action, 'CANCELLED', 'Action was cancelled: its action plan cannot run');
+    return {
+      state: 'FAILED',
+      actions: outcomes(actions, states, reasons),
+      statusMessage: `The action plan cannot run, so no action was started: ${unrunnable
+        .map(({ action, problem }) => `action ${action.uuid}: ${problem}`)
+        .join('; ')}.`,
+    };
+  }
+
   const isSettled = (uuid: string): boolean => {
     const known = settled.get(uuid);
     if (known !== undefined) return known;
@@ -95,111 +124,211 @@ export async function runWorkflow(
     return result;
   };
 
-  const isReady = (action: ActionRecord) => {
-    const state = states.get(action.uuid);
-    if (state !== 'PENDING' && state !== 'ONGOING') return false;
-    return action.parents.every((parent) => isSettled(parent));
+  const isReady = (action: ActionRecord) =>
+    TO_RUN.has(states.get(action.uuid) ?? 'PENDING') && action.parents.every((parent) => isSettled(parent));
+
+  /** PENDING actions below a FAILED (or already CANCELLED) parent are CANCELLED, down the whole DAG. */
+  const cancelDependantsOfFailures = async () => {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const action of actions) {
+        if (states.get(action.uuid) !== 'PENDING' || running.has(action.uuid)) continue;
+        const broken = action.parents.find((parent) => {
+          const state = states.get(parent);
+          return state === 'FAILED' || state === 'CANCELLED';
+        });
+        if (broken === undefined) continue;
+        await setState(
+          action,
+          'CANCELLED',
+          `Action was cancelled: it depends on action ${broken}, which ${states.get(broken) === 'FAILED' ? 'failed' : 'was cancelled'}`,
+        );
+        changed = true;
+      }
+    }
   };
 
-  const runAction = async (action: ActionRecord) => {
+  const runAction = async (action: ActionRecord, abort: AbortController) => {
     const type = deps.actionTypes.get(action.actionType);
     const log = logger.child({
       actionPlan: actionPlanUuid,
       action: action.uuid,
       actionType: action.actionType,
     });
-    if (!type)
-      return setState(
-        action,
-        'FAILED',
-        `Action failed in pre_condition: action type ${action.actionType} is not supported by this applier`,
-      );
-    if (!Value.Check(type.parameters, action.inputParameters)) {
-      const problems = [...Value.Errors(type.parameters, action.inputParameters)].map(
-        (e) => `${e.instancePath || '/'} ${e.message}`,
-      );
-      return setState(
-        action,
-        'FAILED',
-        `Action failed in pre_condition: invalid input_parameters: ${problems.join('; ')}`,
-      );
-    }
+    const problem = problemOf(deps.actionTypes, action);
+    if (!type || problem) return setState(action, 'FAILED', `Action failed in pre_condition: ${problem}`);
     const ctx: ActionContext = {
       cloud: deps.cloud,
       clock: deps.clock,
       log,
-      signal: abortRunning.signal,
+      signal: abort.signal,
       progress: (pct, note) => log.info({ pct, note }, 'action progress'),
+      timeoutMs: (scale) => actionTimeoutMs(settings.timeouts, action.actionType, scale),
     };
+    let precondition: Precondition;
     try {
-      const precondition = await type.check(ctx, action.inputParameters);
-      if (!precondition.ok)
-        return setState(action, 'SKIPPED', `Action was skipped automatically: ${precondition.reason}`);
+      precondition = await type.check(ctx, action.inputParameters);
     } catch (error) {
+      if (interrupted) return;
+      if (cancelled && abort.signal.aborted)
+        return setState(action, 'CANCELLED', 'Action was cancelled with its action plan before it started');
       return setState(action, 'FAILED', `Action failed in pre_condition: ${messageOf(error)}`);
     }
+    if (interrupted) return;
+    if (!precondition.ok)
+      return setState(action, 'SKIPPED', `Action was skipped automatically: ${precondition.reason}`);
+    if (cancelled)
+      return setState(action, 'CANCELLED', 'Action was cancelled with its action plan before it started');
     await setState(action, 'ONGOING');
     const started = deps.clock.now().getTime();
     try {
-      await withRetries(deps, () => type.execute(ctx, action.inputParameters), log);
+      await withRetries(deps, () => type.execute(ctx, action.inputParameters), log, abort.signal);
     } catch (error) {
-      if (abortRunning.signal.aborted)
+      if (interrupted) return;
+      if (cancelled && abort.signal.aborted)
         return setState(action, 'CANCELLED', 'Action was aborted because the action plan was cancelled');
       return setState(action, 'FAILED', `Action failed in execute: ${messageOf(error)}`);
     }
     try {
       await type.verify?.(ctx, action.inputParameters);
     } catch (error) {
+      if (interrupted) return;
       return setState(action, 'FAILED', `Action failed in post_condition: ${messageOf(error)}`);
     }
     deps.metrics?.actionDuration.observe(
       { action_type: action.actionType },
       (deps.clock.now().getTime() - started) / 1000,
     );
-    return setState(action, 'SUCCEEDED');
+    await setState(action, 'SUCCEEDED');
+    succeededInOrder.push(action);
   };
 
+  const wake = new AbortController();
+  const onSignal = () => wake.abort();
+  signals.cancel?.addEventListener('abort', onSignal, { once: true });
+  signals.shutdown?.addEventListener('abort', onSignal, { once: true });
   try {
     for (;;) {
-      if (!cancelled && (signal.aborted || (await isCancelling(store, actionPlanUuid)))) {
-        cancelled = true;
-        abortRunning.abort(new Error('action plan cancelled'));
+      if (!interrupted && signals.shutdown?.aborted) {
+        interrupted = true;
+        for (const { abort } of running.values()) abort.abort(new Error('the applier is stopping'));
       }
-      if (!cancelled) {
+      if (
+        !interrupted &&
+        !cancelled &&
+        (signals.cancel?.aborted || (await isCancelling(store, actionPlanUuid)))
+      ) {
+        cancelled = true;
+        for (const entry of running.values())
+          if (entry.abortable) entry.abort.abort(new Error('action plan cancelled'));
+      }
+      if (!cancelled && !interrupted) {
+        await cancelDependantsOfFailures();
         for (const action of actions) {
-          if (running.size >= deps.concurrency) break;
+          if (running.size >= settings.concurrency) break;
           if (running.has(action.uuid) || !isReady(action)) continue;
-          const task = runAction(action)
+          const abort = new AbortController();
+          const abortable = deps.actionTypes.get(action.actionType)?.abortable ?? false;
+          const task = runAction(action, abort)
             .catch((error: unknown) => log(logger, action, error))
             .finally(() => running.delete(action.uuid));
-          running.set(action.uuid, task);
+          running.set(action.uuid, { task, abort, abortable });
         }
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      await untilOneFinishes(
+        deps.clock,
+        [...running.values()].map((entry) => entry.task),
+        settings.cancelCheckSeconds * 1000,
+        wake.signal,
+      );
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    signals.cancel?.removeEventListener('abort', onSignal);
+    signals.shutdown?.removeEventListener('abort', onSignal);
   }
+
+  if (interrupted)
+    return { state: 'INTERRUPTED', actions: outcomes(actions, states, reasons), statusMessage: null };
 
   if (cancelled) {
-    await store.actions.updateManyOfPlan(plan.id, ['PENDING', 'ONGOING'], { state: 'CANCELLED' });
     for (const action of actions)
-      if (!FINISHED.has(states.get(action.uuid) ?? 'PENDING')) states.set(action.uuid, 'CANCELLED');
+      if (TO_RUN.has(states.get(action.uuid) ?? 'PENDING'))
+        await setState(action, 'CANCELLED', 'Action was cancelled with its action plan');
   }
 
-  const finalStates = actions.map((action) => states.get(action.uuid) ?? 'PENDING');
-  const outcome = cancelled ? 'CANCELLED' : planOutcome(finalStates);
-  if (outcome === 'FAILED' && deps.rollbackOnFailure) await rollback(deps, actions, states, logger);
+  const outcome = cancelled ? 'CANCELLED' : planOutcome(actions.map((a) => states.get(a.uuid) ?? 'PENDING'));
+  let rolledBack: RollbackResult | undefined;
+  if (outcome === 'FAILED' && settings.rollbackOnFailure)
+    rolledBack = await rollback(deps, succeededInOrder, logger);
+  for (const action of rolledBack?.reverted ?? [])
+    await store.actions.update(action.uuid, {
+      statusMessage: 'Action was reverted because its action plan failed (rollback)',
+    });
   return {
     state: outcome,
-    actions: actions.map((action) => ({
-      uuid: action.uuid,
-      state: states.get(action.uuid) ?? 'PENDING',
-      ...(reasons.has(action.uuid) && { reason: reasons.get(action.uuid) }),
-    })),
-    statusMessage: summarise(actions, states, reasons, outcome),
+    actions: outcomes(actions, states, reasons),
+    statusMessage: summarise(actions, states, reasons, outcome, rolledBack),
   };
+}
+
+/** Waits until one running task settles, the next cancel check is due, or a signal fires. */
+async function untilOneFinishes(
+  clock: Clock,
+  tasks: Promise<void>[],
+  checkMs: number,
+  wake: AbortSignal,
+): Promise<void> {
+  if (wake.aborted) return Promise.race(tasks);
+  const timer = new AbortController();
+  const onWake = () => timer.abort();
+  wake.addEventListener('abort', onWake, { once: true });
+  try {
+    await Promise.race([...tasks, clock.sleep(checkMs, timer.signal).catch(() => undefined)]);
+  } finally {
+    wake.removeEventListener('abort', onWake);
+    timer.abort();
+  }
+}
+
+interface Unrunnable {
+  action: ActionRecord;
+  problem: string;
+}
+
+function problemOf(types: Registry<ActionType>, action: ActionRecord): string | undefined {
+  const type = types.get(action.actionType);
+  if (!type)
+    return `action type ${action.actionType} is not implemented by this applier (it runs ${types.all
+      .map((t) => t.name)
+      .join(', ')})`;
+  if (Value.Check(type.parameters, action.inputParameters)) return undefined;
+  const problems = [...Value.Errors(type.parameters, action.inputParameters)].map(
+    (e) => `${e.instancePath || '/'} ${e.message}`,
+  );
+  return `invalid input_parameters for ${action.actionType}: ${problems.join('; ')}`;
+}
+
+function findUnrunnable(types: Registry<ActionType>, actions: readonly ActionRecord[]): Unrunnable[] {
+  const found: Unrunnable[] = [];
+  for (const action of actions) {
+    if (!TO_RUN.has(action.state)) continue;
+    const problem = problemOf(types, action);
+    if (problem) found.push({ action, problem });
+  }
+  return found;
+}
+
+function outcomes(
+  actions: readonly ActionRecord[],
+  states: Map<string, ActionState>,
+  reasons: Map<string, string>,
+): ActionOutcome[] {
+  return actions.map((action) => ({
+    uuid: action.uuid,
+    state: states.get(action.uuid) ?? 'PENDING',
+    ...(reasons.has(action.uuid) && { reason: reasons.get(action.uuid) }),
+  }));
 }
 
 function log(logger: Logger, action: ActionRecord, error: unknown): void {
@@ -211,27 +340,37 @@ async function isCancelling(store: Store, actionPlanUuid: string): Promise<boole
   return plan === undefined || plan.state === 'CANCELLING' || plan.state === 'CANCELLED';
 }
 
-async function withRetries(deps: WorkflowDeps, work: () => Promise<void>, log: Logger): Promise<void> {
-  const attempts = deps.maxAttempts ?? 3;
+async function withRetries(
+  deps: WorkflowDeps,
+  work: () => Promise<void>,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const { maxAttempts, retryDelaySeconds } = deps.settings;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (!isStewardError(error) || !error.retryable || attempt >= attempts) throw error;
+      if (signal.aborted || !isStewardError(error) || !error.retryable || attempt >= maxAttempts) throw error;
       log.warn({ err: error, attempt }, 'retrying action after a retryable error');
-      await deps.clock.sleep((deps.retryDelayMs ?? 2000) * attempt);
+      await deps.clock.sleep(retryDelaySeconds * 1000 * attempt, signal);
     }
   }
 }
 
+interface RollbackResult {
+  reverted: ActionRecord[];
+  failed: { action: ActionRecord; message: string }[];
+}
+
+/** Reverts the succeeded actions whose type can be reverted, the latest to succeed first. */
 async function rollback(
   deps: WorkflowDeps,
-  actions: ActionRecord[],
-  states: Map<string, ActionState>,
+  succeededInOrder: readonly ActionRecord[],
   logger: Logger,
-): Promise<void> {
-  for (const action of [...actions].reverse()) {
-    if (states.get(action.uuid) !== 'SUCCEEDED') continue;
+): Promise<RollbackResult> {
+  const result: RollbackResult = { reverted: [], failed: [] };
+  for (const action of [...succeededInOrder].reverse()) {
     const type = deps.actionTypes.get(action.actionType);
     if (!type?.revert) continue;
     try {
@@ -242,13 +381,17 @@ async function rollback(
           log: logger,
           signal: new AbortController().signal,
           progress: () => undefined,
+          timeoutMs: (scale) => actionTimeoutMs(deps.settings.timeouts, action.actionType, scale),
         },
         action.inputParameters,
       );
+      result.reverted.push(action);
     } catch (error) {
       logger.error({ err: error, action: action.uuid }, 'rollback of a succeeded action failed');
+      result.failed.push({ action, message: messageOf(error) });
     }
   }
+  return result;
 }
 
 function summarise(
@@ -256,14 +399,28 @@ function summarise(
   states: Map<string, ActionState>,
   reasons: Map<string, string>,
   outcome: WorkflowResult['state'],
+  rolledBack: RollbackResult | undefined,
 ): string | null {
-  const skipped = actions.filter((action) => states.get(action.uuid) === 'SKIPPED');
-  const failed = actions.filter((action) => states.get(action.uuid) === 'FAILED');
+  const inState = (state: ActionState) => actions.filter((action) => states.get(action.uuid) === state);
+  const skipped = inState('SKIPPED');
+  const failed = inState('FAILED');
   const parts: string[] = [];
   if (failed.length > 0) {
     parts.push(
       `${failed.length} action(s) failed: ${failed.map((a) => `${a.uuid} (${reasons.get(a.uuid) ?? 'failed'})`).join('; ')}.`,
     );
+    const dependants = inState('CANCELLED').filter((a) => reasons.get(a.uuid)?.includes('depends on'));
+    if (dependants.length > 0)
+      parts.push(`${dependants.length} action(s) that depend on a failed action were cancelled.`);
+  }
+  if (rolledBack) {
+    parts.push(`Rollback: ${rolledBack.reverted.length} succeeded action(s) reverted.`);
+    if (rolledBack.failed.length > 0)
+      parts.push(
+        `${rolledBack.failed.length} could not be reverted: ${rolledBack.failed
+          .map(({ action, message }) => `${action.uuid} (${message})`)
+          .join('; ')}.`,
+      );
   }
   if (skipped.length > 0) {
     parts.push(

@@ -115,8 +115,61 @@ export const ConfigSchema = Type.Object(
         }),
         rollbackOnFailure: Type.Boolean({
           default: false,
-          description: 'Revert succeeded actions when a plan fails.',
+          description:
+            'When a plan fails, revert its succeeded actions (those whose type can be reverted), latest first.',
         }),
+        maxAttempts: Type.Integer({
+          default: 3,
+          minimum: 1,
+          description:
+            'Attempts of an action whose error is marked retryable (a cloud connection error or 5xx); any other error fails it at once.',
+        }),
+        retryDelaySeconds: Type.Number({
+          default: 2,
+          minimum: 0,
+          description: 'Wait before the second attempt; the n-th retry waits n times as long.',
+        }),
+        cancelCheckSeconds: Type.Number({
+          default: 1,
+          exclusiveMinimum: 0,
+          description: 'How often a running plan checks whether an operator cancelled it.',
+        }),
+        timeouts: Type.Object(
+          {
+            defaultSeconds: Type.Number({
+              default: 300,
+              exclusiveMinimum: 0,
+              description: 'Longest wait for the cloud operation of an action type not listed here.',
+            }),
+            migrate: Type.Number({
+              default: 300,
+              exclusiveMinimum: 0,
+              description:
+                'Longest wait for a migration, before `perMemoryGibSeconds` is added for each GiB of the instance’s memory (upstream’s fixed 120 s failed whole plans).',
+            }),
+            resize: Type.Number({
+              default: 600,
+              exclusiveMinimum: 0,
+              description:
+                'Longest wait for a resize and its confirmation, before `perMemoryGibSeconds` per GiB.',
+            }),
+            perMemoryGibSeconds: Type.Number({
+              default: 60,
+              minimum: 0,
+              description: 'Added to the migrate and resize timeouts for each GiB of the instance’s memory.',
+            }),
+            perActionType: Type.Record(
+              Type.String({ pattern: '^[a-z_]+$' }),
+              Type.Number({ exclusiveMinimum: 0 }),
+              {
+                default: {},
+                description:
+                  'Longest wait in seconds by action type for the other types, e.g. `{"volume_migrate": 3600, "change_node_power_state": 900}`.',
+              },
+            ),
+          },
+          { default: {} },
+        ),
       },
       { default: {} },
     ),

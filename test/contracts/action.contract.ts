@@ -31,6 +31,7 @@ export function contextFor(
     log: silentLogger,
     signal: options.signal ?? new AbortController().signal,
     progress: () => undefined,
+    timeoutMs: () => 600_000,
   };
 }
 

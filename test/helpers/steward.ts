@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiConfig } from '../../src/api/app.js';
 import { actionTypes } from '../../src/applier/actions/index.js';
 import { createApplier, type Applier } from '../../src/applier/applier.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createDecisionEngine, type DecisionEngine } from '../../src/decision-engine/decision-engine.js';
 import { syncRegistries } from '../../src/decision-engine/sync.js';
 import { goals } from '../../src/goals/index.js';
@@ -52,7 +53,7 @@ export async function createTestSteward(
     logger: silentLogger,
     metrics,
     hostname: host,
-    concurrency: 4,
+    settings: { ...loadConfig({ env: {} }).applier, concurrency: 4 },
     serviceDownTimeSeconds: 90,
   });
   const engine = createDecisionEngine({

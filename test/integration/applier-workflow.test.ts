@@ -1,12 +1,15 @@
 /**
  * The applier's DAG walk against real stores, with test action types that record what ran and when, on a manual
- * clock: dependency order, the concurrency bound, pre-condition outcomes, retries, cancellation and resuming a
- * plan a crashed applier left half done.
+ * clock: dependency order, the concurrency bound, pre-condition outcomes, failures cancelling their dependants,
+ * rollback, retries, a plan that cannot run, cancellation (abortable or not), shutdown, and resuming a plan a
+ * crashed applier left half done.
  */
 import { Type } from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineActionType, ok, skip, type ActionType } from '../../src/applier/action-type.js';
+import type { ApplierSettings } from '../../src/applier/settings.js';
 import { runWorkflow, type WorkflowDeps } from '../../src/applier/workflow.js';
+import { loadConfig } from '../../src/config/config.js';
 import { syncRegistries } from '../../src/decision-engine/sync.js';
 import { StewardError } from '../../src/errors.js';
 import { goals } from '../../src/goals/index.js';
@@ -21,6 +24,8 @@ import { createTestStore, STORE_DIALECTS, type TestStore } from '../helpers/stor
 
 interface Probe {
   order: string[];
+  reverted: string[];
+  attemptsAt: string[];
   running: number;
   maxRunning: number;
   failuresLeft: number;
@@ -42,6 +47,27 @@ function probeTypes(probe: Probe) {
       probe.maxRunning = Math.max(probe.maxRunning, probe.running);
       try {
         await ctx.clock.sleep(ms ?? 1000, ctx.signal);
+        probe.order.push(name);
+      } finally {
+        probe.running -= 1;
+      }
+    },
+    revert(_ctx, { name }) {
+      probe.reverted.push(name);
+      return Promise.resolve();
+    },
+  });
+  // Runs to its end whatever happens to the plan (like a resize Nova cannot abort).
+  const steady = defineActionType({
+    name: 'steady',
+    parameters: params,
+    abortable: false,
+    describe: ({ name }) => `steady ${name}`,
+    check: () => Promise.resolve(ok),
+    async execute(ctx, { name, ms }) {
+      probe.running += 1;
+      try {
+        await ctx.clock.sleep(ms ?? 1000);
         probe.order.push(name);
       } finally {
         probe.running -= 1;
@@ -70,7 +96,8 @@ function probeTypes(probe: Probe) {
     abortable: false,
     describe: ({ name }) => `flaky ${name}`,
     check: () => Promise.resolve(ok),
-    execute(_ctx, { name }) {
+    execute(ctx, { name }) {
+      probe.attemptsAt.push(ctx.clock.now().toISOString());
       if (probe.failuresLeft > 0) {
         probe.failuresLeft -= 1;
         return Promise.reject(
@@ -92,7 +119,14 @@ function probeTypes(probe: Probe) {
         new StewardError('invalid', 'INVALID_INPUT', 'flavor x9 does not exist', { retryable: false }),
       ),
   });
-  return createRegistry<ActionType>('action type', [step, gone, brokenCheck, flaky, fatal] as ActionType[]);
+  return createRegistry<ActionType>('action type', [
+    step,
+    steady,
+    gone,
+    brokenCheck,
+    flaky,
+    fatal,
+  ] as ActionType[]);
 }
 
 interface Spec {
@@ -101,6 +135,7 @@ interface Spec {
   after?: string[];
   state?: ActionState;
   ms?: number;
+  params?: Record<string, unknown>;
 }
 
 async function createPlan(store: Store, specs: Spec[]) {
@@ -132,7 +167,7 @@ async function createPlan(store: Store, specs: Spec[]) {
     actions: specs.map((spec) => ({
       uuid: uuidOf(spec.name),
       actionType: spec.type ?? 'step',
-      inputParameters: { name: spec.name, ...(spec.ms !== undefined && { ms: spec.ms }) },
+      inputParameters: spec.params ?? { name: spec.name, ...(spec.ms !== undefined && { ms: spec.ms }) },
       parents: (spec.after ?? []).map(uuidOf),
       state: spec.state ?? 'PENDING',
     })),
@@ -157,20 +192,25 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
     testStore = undefined;
   });
 
-  async function setup(options: Partial<WorkflowDeps> = {}) {
+  async function setup(settings: Partial<ApplierSettings> = {}) {
     testStore = await createTestStore(dialect);
     await syncRegistries(testStore.store, { goals, strategies, scoringEngines });
     const clock = new ManualClock();
-    const probe: Probe = { order: [], running: 0, maxRunning: 0, failuresLeft: 0 };
+    const probe: Probe = {
+      order: [],
+      reverted: [],
+      attemptsAt: [],
+      running: 0,
+      maxRunning: 0,
+      failuresLeft: 0,
+    };
     const deps: WorkflowDeps = {
       store: testStore.store,
       actionTypes: probeTypes(probe),
       cloud: undefined,
       clock,
       logger: silentLogger,
-      concurrency: 2,
-      retryDelayMs: 500,
-      ...options,
+      settings: { ...loadConfig({ env: {} }).applier, concurrency: 2, retryDelaySeconds: 0.5, ...settings },
     };
     return { store: testStore.store, clock, probe, deps };
   }
@@ -185,7 +225,7 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
       { name: 'e', after: ['d'] },
       { name: 'f', after: ['d'] },
     ]);
-    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    const run = runWorkflow(deps, plan.uuid);
     await drive(clock, run);
     const result = await run;
     expect(result.state).toBe('SUCCEEDED');
@@ -205,43 +245,119 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
     ['gone', 'SKIPPED', 'Action was skipped automatically: the instance no longer exists', 'SUCCEEDED'],
     ['broken_check', 'FAILED', 'Action failed in pre_condition: nova is unreachable', 'FAILED'],
     ['fatal', 'FAILED', 'Action failed in execute: flavor x9 does not exist', 'FAILED'],
-    [
-      'unknown_type',
-      'FAILED',
-      'Action failed in pre_condition: action type unknown_type is not supported by this applier',
-      'FAILED',
-    ],
   ])(
-    'ends a %s action %s with "%s", its dependant still runs, and the plan is %s',
+    'ends a %s action %s with "%s" and the plan %s; a failure cancels its dependants, not its independent branch',
     async (type, state, message, planState) => {
       const { store, clock, probe, deps } = await setup();
       const { plan, uuidOf } = await createPlan(store, [
         { name: 'x', type },
         { name: 'y', after: ['x'] },
+        { name: 'z', after: ['y'] },
+        { name: 'w' },
       ]);
-      const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+      const run = runWorkflow(deps, plan.uuid);
       await drive(clock, run);
       const result = await run;
       expect(result.state).toBe(planState);
+      const ranAfter = state === 'SKIPPED';
       expect(result.actions).toEqual([
         { uuid: uuidOf('x'), state, reason: message },
-        { uuid: uuidOf('y'), state: 'SUCCEEDED' },
+        ranAfter
+          ? { uuid: uuidOf('y'), state: 'SUCCEEDED' }
+          : {
+              uuid: uuidOf('y'),
+              state: 'CANCELLED',
+              reason: `Action was cancelled: it depends on action ${uuidOf('x')}, which failed`,
+            },
+        ranAfter
+          ? { uuid: uuidOf('z'), state: 'SUCCEEDED' }
+          : {
+              uuid: uuidOf('z'),
+              state: 'CANCELLED',
+              reason: `Action was cancelled: it depends on action ${uuidOf('y')}, which was cancelled`,
+            },
+        { uuid: uuidOf('w'), state: 'SUCCEEDED' },
       ]);
       expect((await store.actions.find(uuidOf('x')))!.statusMessage).toBe(message);
-      expect(probe.order).toEqual(['y']);
+      expect((await store.actions.find(uuidOf('z')))!.state).toBe(ranAfter ? 'SUCCEEDED' : 'CANCELLED');
+      expect(probe.order.sort()).toEqual(ranAfter ? ['w', 'y', 'z'] : ['w']);
       expect(result.statusMessage).toContain(message);
     },
   );
+
+  it('with rollback on, reverts the succeeded actions of a failed plan, the latest first', async () => {
+    const { store, clock, probe, deps } = await setup({ rollbackOnFailure: true, concurrency: 1 });
+    const { plan, uuidOf } = await createPlan(store, [
+      { name: 'a' },
+      { name: 'b', after: ['a'] },
+      { name: 'x', type: 'fatal', after: ['b'] },
+      { name: 'c', after: ['x'] },
+    ]);
+    const run = runWorkflow(deps, plan.uuid);
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe('FAILED');
+    expect(probe.order).toEqual(['a', 'b']);
+    expect(probe.reverted).toEqual(['b', 'a']);
+    expect(result.statusMessage).toContain('Rollback: 2 succeeded action(s) reverted.');
+    expect((await store.actions.find(uuidOf('a')))!.statusMessage).toBe(
+      'Action was reverted because its action plan failed (rollback)',
+    );
+    expect((await store.actions.find(uuidOf('c')))!.state).toBe('CANCELLED');
+  });
+
+  it('without rollback, leaves the succeeded actions of a failed plan in place', async () => {
+    const { store, clock, probe, deps } = await setup();
+    const { plan } = await createPlan(store, [{ name: 'a' }, { name: 'x', type: 'fatal', after: ['a'] }]);
+    const run = runWorkflow(deps, plan.uuid);
+    await drive(clock, run);
+    expect((await run).state).toBe('FAILED');
+    expect(probe.reverted).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an action type it does not implement',
+      { type: 'unknown_type' },
+      'action type unknown_type is not implemented by this applier (it runs step, steady, gone, broken_check, flaky, fatal)',
+    ],
+    [
+      'input parameters its schema refuses',
+      { type: 'step', params: { name: 'b', not_a_field: 1 } },
+      'invalid input_parameters for step: /not_a_field schema is false; / must not have additional properties',
+    ],
+  ])('fails a plan with %s before running anything', async (_what, spec, problem) => {
+    const { store, clock, probe, deps } = await setup();
+    const { plan, uuidOf } = await createPlan(store, [{ name: 'a' }, { name: 'b', after: ['a'], ...spec }]);
+    const run = runWorkflow(deps, plan.uuid);
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe('FAILED');
+    expect(probe.order).toEqual([]);
+    expect(result.statusMessage).toBe(
+      `The action plan cannot run, so no action was started: action ${uuidOf('b')}: ${problem}.`,
+    );
+    expect((await store.actions.find(uuidOf('b')))!.state).toBe('FAILED');
+    expect((await store.actions.find(uuidOf('a')))!.statusMessage).toBe(
+      'Action was cancelled: its action plan cannot run',
+    );
+  });
 
   it('retries an action only while its error is retryable, backing off on the clock', async () => {
     const { store, clock, probe, deps } = await setup({ maxAttempts: 3 });
     probe.failuresLeft = 2;
     const { plan } = await createPlan(store, [{ name: 'r', type: 'flaky' }]);
-    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    const run = runWorkflow(deps, plan.uuid);
     await drive(clock, run, 500);
     expect((await run).state).toBe('SUCCEEDED');
     expect(probe.order).toEqual(['r']);
-    expect(clock.now().toISOString()).toBe('2026-01-01T00:00:01.500Z');
+    // The n-th retry waits n × retryDelaySeconds on the clock (other sleepers may move the clock past it a bit).
+    const at = probe.attemptsAt.map((iso) => new Date(iso).getTime());
+    expect(at).toHaveLength(3);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(500);
+    expect(at[1]! - at[0]!).toBeLessThan(1000);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(1000);
+    expect(at[2]! - at[1]!).toBeLessThan(1500);
   });
 
   it('never runs an action the operator skipped', async () => {
@@ -251,28 +367,70 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
       { name: 'b', state: 'SKIPPED', after: ['a'] },
       { name: 'c', after: ['b'] },
     ]);
-    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    const run = runWorkflow(deps, plan.uuid);
     await drive(clock, run);
     expect((await run).state).toBe('SUCCEEDED');
     expect(probe.order).toEqual(['a', 'c']);
   });
 
-  it('on cancel aborts the running actions, starts no new one, and cancels the pending ones', async () => {
-    const { store, clock, probe, deps } = await setup({ concurrency: 1 });
+  it('on cancel aborts the running abortable actions, lets the others finish, starts no new one, and cancels the pending ones', async () => {
+    const { store, clock, probe, deps } = await setup({ concurrency: 2 });
     const { plan, uuidOf } = await createPlan(store, [
       { name: 'a', ms: 60_000 },
+      { name: 's', type: 'steady', ms: 30_000 },
       { name: 'b', after: ['a'] },
       { name: 'c' },
     ]);
     const controller = new AbortController();
-    const run = runWorkflow(deps, plan.uuid, controller.signal);
-    while (clock.pendingSleepers === 0) await new Promise((resolve) => setImmediate(resolve));
+    const run = runWorkflow(deps, plan.uuid, { cancel: controller.signal });
+    while (probe.running < 2) await new Promise((resolve) => setImmediate(resolve));
     controller.abort(new Error('cancelled by the operator'));
+    await drive(clock, run);
     const result = await run;
     expect(result.state).toBe('CANCELLED');
-    expect(probe.order).toEqual([]);
-    expect(result.actions.map((action) => action.state)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    expect(probe.order).toEqual(['s']);
+    expect(result.actions.map((action) => action.state)).toEqual([
+      'CANCELLED',
+      'SUCCEEDED',
+      'CANCELLED',
+      'CANCELLED',
+    ]);
+    expect((await store.actions.find(uuidOf('a')))!.statusMessage).toBe(
+      'Action was aborted because the action plan was cancelled',
+    );
     expect((await store.actions.find(uuidOf('c')))!.state).toBe('CANCELLED');
+  });
+
+  it('notices an operator’s cancel in the store (CANCELLING) while an action runs', async () => {
+    const { store, clock, probe, deps } = await setup({ concurrency: 1, cancelCheckSeconds: 1 });
+    const { plan } = await createPlan(store, [
+      { name: 'a', ms: 600_000 },
+      { name: 'b', after: ['a'] },
+    ]);
+    const run = runWorkflow(deps, plan.uuid);
+    while (probe.running < 1) await new Promise((resolve) => setImmediate(resolve));
+    await store.actionPlans.updateIfState(plan.uuid, ['ONGOING'], { state: 'CANCELLING' });
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe('CANCELLED');
+    expect(result.actions.map((action) => action.state)).toEqual(['CANCELLED', 'CANCELLED']);
+    expect(clock.now().getTime() - new Date('2026-01-01T00:00:00Z').getTime()).toBeLessThan(600_000);
+  });
+
+  it('on shutdown aborts the running actions and leaves them and the plan for a takeover', async () => {
+    const { store, probe, deps } = await setup({ concurrency: 1 });
+    const { plan, uuidOf } = await createPlan(store, [
+      { name: 'a', ms: 60_000 },
+      { name: 'b', after: ['a'] },
+    ]);
+    const shutdown = new AbortController();
+    const run = runWorkflow(deps, plan.uuid, { shutdown: shutdown.signal });
+    while (probe.running < 1) await new Promise((resolve) => setImmediate(resolve));
+    shutdown.abort(new Error('applier stopping'));
+    const result = await run;
+    expect(result.state).toBe('INTERRUPTED');
+    expect((await store.actions.find(uuidOf('a')))!.state).toBe('ONGOING');
+    expect((await store.actions.find(uuidOf('b')))!.state).toBe('PENDING');
   });
 
   it('resumes a plan left half done by a crash: finished actions stay, the ONGOING one is checked and run again', async () => {
@@ -283,7 +441,7 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
       { name: 'c', type: 'gone', state: 'ONGOING' },
       { name: 'd', after: ['b'] },
     ]);
-    const run = runWorkflow(deps, plan.uuid, new AbortController().signal);
+    const run = runWorkflow(deps, plan.uuid);
     await drive(clock, run);
     const result = await run;
     expect(result.state).toBe('SUCCEEDED');

@@ -72,10 +72,8 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     ]);
     await store.actionPlans.update(plan!.uuid, { state: 'PENDING' });
     await applier.launchActionPlan(plan!.uuid);
-    while (clock.pendingSleepers === 0 && (await store.actionPlans.find(plan!.uuid))!.state !== 'SUCCEEDED') {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await clock.advance(2000);
+    // The sleep action waits 2 s on the clock; let time pass until the plan is done.
+    while ((await store.actionPlans.find(plan!.uuid))!.state !== 'SUCCEEDED') await clock.advance(500);
     await applier.idle();
     const finished = (await store.actionPlans.find(plan!.uuid))!;
     expect(finished.state).toBe('SUCCEEDED');
@@ -114,7 +112,7 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     ]);
   });
 
-  it('ends a plan FAILED when one action fails, still running the independent ones', async () => {
+  it('ends a plan FAILED when one action fails, cancelling the actions that depend on it', async () => {
     steward = await createTestSteward({ dialect });
     const { store, engine, applier } = steward;
     const audit = await createAudit(store, {
@@ -128,14 +126,16 @@ describe.each(STORE_DIALECTS)('decision engine and applier on %s', (dialect) => 
     const [plan] = await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } });
     expect(plan!.state).toBe('FAILED');
     const actions = await store.actions.listByPlan(plan!.id);
-    expect(actions.map((a) => a.state)).toEqual(['SUCCEEDED', 'FAILED', 'SKIPPED']);
+    expect(actions.map((a) => a.state)).toEqual(['SUCCEEDED', 'FAILED', 'CANCELLED']);
     expect(actions[1]!.statusMessage).toBe(
       'Action failed in execute: nop failed as requested by fail_execute',
     );
     expect(actions[2]!.statusMessage).toBe(
-      'Action was skipped automatically: skip_pre_condition was requested',
+      `Action was cancelled: it depends on action ${actions[1]!.uuid}, which failed`,
     );
-    expect(plan!.statusMessage).toMatch(/1 action\(s\) failed.*1 action\(s\) skipped/);
+    expect(plan!.statusMessage).toMatch(
+      /1 action\(s\) failed.*1 action\(s\) that depend on a failed action were cancelled/,
+    );
   });
 
   it('fails an audit whose strategy throws, with the reason in status_message', async () => {

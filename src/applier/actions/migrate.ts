@@ -1,13 +1,15 @@
 import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { StewardError } from '../../errors.js';
+import type { Server } from '../../cloud/ports.js';
 import { defineActionType, ok, skip } from '../action-type.js';
 import { requireCloud, waitForServer } from './wait-for.js';
 
-export const MIGRATION_TIMEOUT_MS = 15 * 60 * 1000;
-
 /**
  * Live or cold migration of an instance, to a destination or wherever the scheduler puts it. Skipped when the
- * instance is gone or no longer on the source node (someone already moved it).
+ * instance is gone or no longer on the source node (someone already moved it). Waits at most the configured
+ * migration timeout scaled by the instance's memory. Abortable: an aborted live migration is aborted in Nova
+ * (`DELETE /servers/{id}/migrations/{mid}`), which rolls the guest back to its source; a cold migration, which
+ * Nova cannot abort, is waited for and confirmed so the instance is not left in VERIFY_RESIZE.
  */
 export const migrate = defineActionType({
   name: 'migrate',
@@ -46,20 +48,42 @@ export const migrate = defineActionType({
   async execute(ctx, p) {
     const { compute } = requireCloud(ctx);
     const destination = p.destination_node ?? null;
+    const server = await compute.getServer(p.resource_id);
     if (p.migration_type === 'live')
       await compute.liveMigrate(p.resource_id, { host: destination, blockMigration: 'auto' });
     else await compute.migrate(p.resource_id, { host: destination });
-    await waitForServer(
-      ctx,
-      compute,
-      p.resource_id,
-      { operation: 'migration', doing: 'migrating', timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
-      (server) =>
-        server.hostname !== p.source_node &&
-        (destination === null || server.hostname === destination) &&
-        server.taskState === null,
-    );
+    const options = {
+      operation: 'migration',
+      doing: 'migrating',
+      timeoutMs: ctx.timeoutMs({ memoryMb: server?.flavor.memoryMb ?? 0 }),
+      intervalMs: 1000,
+    };
+    const moved = (moving: Server) =>
+      moving.hostname !== p.source_node &&
+      (destination === null || moving.hostname === destination) &&
+      moving.taskState === null;
+    if (p.migration_type === 'cold') {
+      await waitForServer(
+        { ...ctx, signal: new AbortController().signal },
+        compute,
+        p.resource_id,
+        options,
+        moved,
+      );
+      return;
+    }
+    try {
+      await waitForServer(ctx, compute, p.resource_id, options, moved);
+    } catch (error) {
+      if (!ctx.signal.aborted) throw error;
+      for (const migration of await compute.listServerMigrations(p.resource_id)) {
+        if (migration.migrationType === 'live-migration' && migration.status === 'running')
+          await compute.abortLiveMigration(p.resource_id, migration.id);
+      }
+      throw error;
+    }
   },
+  /** Moves the instance back to its source node and waits until it is there. */
   async revert(ctx, p) {
     const { compute } = requireCloud(ctx);
     const server = await compute.getServer(p.resource_id);
@@ -67,5 +91,17 @@ export const migrate = defineActionType({
     if (p.migration_type === 'live')
       await compute.liveMigrate(p.resource_id, { host: p.source_node, blockMigration: 'auto' });
     else await compute.migrate(p.resource_id, { host: p.source_node });
+    await waitForServer(
+      ctx,
+      compute,
+      p.resource_id,
+      {
+        operation: 'migration back',
+        doing: 'migrating back',
+        timeoutMs: ctx.timeoutMs({ memoryMb: server.flavor.memoryMb }),
+        intervalMs: 1000,
+      },
+      (moving) => moving.hostname === p.source_node && moving.taskState === null,
+    );
   },
 });

@@ -1,7 +1,6 @@
 import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { StewardError } from '../../errors.js';
 import { defineActionType, ok, skip } from '../action-type.js';
-import { MIGRATION_TIMEOUT_MS } from './migrate.js';
 import { requireCloud, waitForServer } from './wait-for.js';
 
 /** Resizes an instance to a flavor (by name or id) and confirms the resize. */
@@ -26,12 +25,18 @@ export const resize = defineActionType({
     const flavor = await compute.findFlavor(p.flavor);
     if (!flavor)
       throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
+    const server = await compute.getServer(p.resource_id);
     await compute.resize(p.resource_id, flavor.id);
     await waitForServer(
       ctx,
       compute,
       p.resource_id,
-      { operation: 'resize', doing: 'resizing', timeoutMs: MIGRATION_TIMEOUT_MS, intervalMs: 1000 },
+      {
+        operation: 'resize',
+        doing: 'resizing',
+        timeoutMs: ctx.timeoutMs({ memoryMb: Math.max(server?.flavor.memoryMb ?? 0, flavor.memoryMb) }),
+        intervalMs: 1000,
+      },
       (server) => server.flavor.name === flavor.name && server.taskState === null,
     );
   },
