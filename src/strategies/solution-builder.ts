@@ -173,7 +173,18 @@ export class SolutionBuilder {
    * Plans a migration to `to` and applies it to the working model, or refuses it with the rule Nova would apply.
    * Source is where the working model has the instance now.
    */
-  migrate(instance: Instance, options: { to: string; live: boolean }): Outcome {
+  migrate(
+    instance: Instance,
+    options: {
+      to: string;
+      live: boolean;
+      /**
+       * Leave the destination out of the action, so Nova's scheduler picks it (node_resource_consolidation's
+       * `host_choice: auto`); the working model still assumes `to`, which the strategy checked has room.
+       */
+      letNovaChoose?: boolean;
+    },
+  ): Outcome {
     if (!this.canEmit('migrate')) return builderRefusal('ACTION_NOT_ALLOWED', 'migrate');
     const kind: MoveKind = options.live ? 'live' : 'cold';
     const refusal = this.refuseMigration(instance, options.to, kind);
@@ -201,12 +212,13 @@ export class SolutionBuilder {
         resource_id: current.uuid,
         migration_type: kind,
         source_node: from,
-        destination_node: options.to,
+        ...(options.letNovaChoose !== true && { destination_node: options.to }),
         resource_name: current.name,
       },
       requires,
     );
     if (!outcome.ok) return outcome;
+    if (options.letNovaChoose === true) this.model.moveInstance(current.uuid, options.to);
     this.#pendingDepartures.get(options.to)?.splice(0, roomFrom);
     this.#lastArrival.set(options.to, outcome.index);
     const usage = { vcpus: current.vcpus, memoryMb: current.memoryMb, diskGb: current.diskGb };
@@ -255,11 +267,17 @@ export class SolutionBuilder {
   }
 
   /** Enables or disables a host's nova-compute service (upstream: resource_id = node uuid, resource_name = host). */
-  changeServiceState(hostname: string, state: 'enabled' | 'disabled', reason?: string): Outcome {
+  changeServiceState(
+    hostname: string,
+    state: 'enabled' | 'disabled',
+    reason?: string,
+    options: { after?: readonly number[] } = {},
+  ): Outcome {
     const node = this.model.getNode(hostname);
     if (!node) return builderRefusal('HOST_UNKNOWN', hostname);
     if (node.status === state) return builderRefusal('DUPLICATE', `${hostname} is already ${state}`);
     const requires = this.#afterHost(hostname);
+    for (const index of options.after ?? []) requires.add(index);
     // A host disabled after moves into it must wait for them, or a move could meet a disabled destination.
     if (state === 'disabled') {
       const arrival = this.#lastArrival.get(hostname);
@@ -283,8 +301,9 @@ export class SolutionBuilder {
     return this.changeServiceState(hostname, 'disabled', reason);
   }
 
-  enableComputeService(hostname: string): Outcome {
-    return this.changeServiceState(hostname, 'enabled');
+  /** Enables a host; `after` lists actions it must wait for (e.g. every migration the disable steered). */
+  enableComputeService(hostname: string, options: { after?: readonly number[] } = {}): Outcome {
+    return this.changeServiceState(hostname, 'enabled', undefined, options);
   }
 
   /** Powers a host on or off; off only once every instance has left it in the plan. */
