@@ -105,6 +105,18 @@ export const INDICATORS = {
     unit: null,
     schema: count,
   },
+  powered_off_nodes_count: {
+    name: 'powered_off_nodes_count',
+    description: 'The number of compute nodes to be powered off.',
+    unit: null,
+    schema: count,
+  },
+  powered_on_nodes_count: {
+    name: 'powered_on_nodes_count',
+    description: 'The number of compute nodes to be powered on.',
+    unit: null,
+    schema: count,
+  },
   breached_instances_before_audit: {
     name: 'breached_instances_before_audit',
     description: 'The number of instances whose service level is breached before the audit.',

@@ -12,13 +12,14 @@ export function createWeightPlanner(
   options: {
     weights?: Partial<Readonly<Record<ActionTypeName, number>>>;
     parallelization?: Partial<Readonly<Record<ActionTypeName, number>>>;
+    name?: string;
   } = {},
 ): Planner {
   const weightOf = (type: ActionTypeName) => options.weights?.[type] ?? ACTION_PLANNING[type].weight;
   const parallelismOf = (type: ActionTypeName) =>
     options.parallelization?.[type] ?? ACTION_PLANNING[type].parallelism;
   return {
-    name: 'weight',
+    name: options.name ?? 'weight',
     plan(actions: readonly SolutionAction[], newUuid: () => string): PlannedAction[] {
       // An action that must wait for a lighter one joins the lighter one's group, after it.
       const effectiveWeights: number[] = [];

@@ -1,14 +1,22 @@
 /** The strategy registry: only strategies that work end to end are listed. */
 import { createRegistry } from '../lib/registry.js';
 import { actuator } from './actuator.js';
+import { basicConsolidation } from './basic-consolidation.js';
 import { dummy } from './dummy.js';
 import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
+import { nodeResourceConsolidation } from './node-resource-consolidation.js';
+import { savingEnergy } from './saving-energy.js';
 import type { Strategy } from './strategy.js';
+import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
 
 export const strategies = createRegistry<Strategy>('strategy', [
   dummy,
   dummyWithScorer,
   dummyWithResize,
   actuator,
+  basicConsolidation,
+  vmWorkloadConsolidation,
+  nodeResourceConsolidation,
+  savingEnergy,
 ]);
