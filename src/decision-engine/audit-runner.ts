@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplierClient } from '../service-ports.js';
 import type { MetricsSource } from '../datasources/metrics-source.js';
 import { isMetricName } from '../datasources/metrics-source.js';
-import { isStewardError } from '../errors.js';
+import { isStewardError, StewardError } from '../errors.js';
 import type { Goal } from '../goals/goal.js';
 import type { Clock } from '../lib/clock.js';
 import type { Registry } from '../lib/registry.js';
@@ -85,14 +85,21 @@ export async function runAudit(
       source ? isMetricName(metric) && source.supports(metric) : deps.availableMetrics?.has(metric) === true;
     const missing = strategy.metrics.filter((metric) => !served(metric));
     if (missing.length > 0) {
-      throw new Error(
+      throw new StewardError(
+        'unavailable',
+        'METRIC_UNAVAILABLE',
         `strategy ${strategy.name} needs metrics the datasource cannot serve: ${missing.join(', ')}`,
+        { details: { metrics: missing } },
       );
     }
     if (source && strategy.metrics.length > 0) {
       const availability = await source.available();
       if (!availability.ok)
-        throw new Error(`datasource ${source.name} is not available: ${availability.reason}`);
+        throw new StewardError(
+          'unavailable',
+          'METRIC_UNAVAILABLE',
+          `datasource ${source.name} is not available: ${availability.reason}`,
+        );
     }
     const storageModels = deps.storageModels;
     // force_refresh re-reads Cinder too, beside Nova; a strategy that reads no storage does not fail with it.
@@ -113,7 +120,8 @@ export async function runAudit(
     let storage: Promise<StorageModel> | undefined;
     const seed = hashSeed(`${claimed.uuid}:${started}`);
     const solution = new SolutionBuilder(model);
-    await strategy.execute(
+    await runStrategy(
+      strategy,
       {
         model,
         ...(storageModels && {
@@ -128,6 +136,7 @@ export async function runAudit(
         scoringEngine: (name) => deps.scoringEngines.require(name),
       },
       claimed.parameters,
+      signal,
     );
     const planner = deps.planners.require(strategy.planner);
     const planned = planner.plan(solution.actions, randomUUID);
@@ -196,6 +205,28 @@ export async function runAudit(
     });
     deps.metrics?.auditsTotal.inc({ audit_type: claimed.auditType, state: 'FAILED' });
     return 'failed';
+  }
+}
+
+/** A strategy's own failure becomes STRATEGY_FAILED naming the strategy; Steward's coded errors keep their code. */
+async function runStrategy(
+  strategy: Strategy,
+  context: Parameters<Strategy['execute']>[0],
+  parameters: Parameters<Strategy['execute']>[1],
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    await strategy.execute(context, parameters);
+  } catch (error) {
+    if (isStewardError(error) || signal.aborted) throw error;
+    throw new StewardError(
+      'internal',
+      'STRATEGY_FAILED',
+      `strategy ${strategy.name} failed: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import type { MetricsSource } from '../datasources/metrics-source.js';
+import { isStewardError } from '../errors.js';
+import { ManualClock } from '../lib/clock.js';
+import { createRandom } from '../lib/rng.js';
+import { ClusterModel } from '../model/cluster-model.js';
+import type { ComputeNode, Instance } from '../model/elements.js';
+import { nodeResourceConsolidationPlanner } from '../planners/index.js';
+import { basicConsolidation } from './basic-consolidation.js';
+import { nodeResourceConsolidation } from './node-resource-consolidation.js';
+import { validatePlan } from './plan-validator.js';
+import { savingEnergy } from './saving-energy.js';
+import { SolutionBuilder } from './solution-builder.js';
+import type { Strategy, StrategyLog } from './strategy.js';
+import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
+
+const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
+  return {
+    uuid: `node-${hostname}`,
+    hostname,
+    state: 'up',
+    status: 'enabled',
+    disabledReason: null,
+    vcpus: 16,
+    vcpuReserved: 0,
+    vcpuRatio: 1,
+    memoryMb: 65536,
+    memoryMbReserved: 0,
+    memoryRatio: 1,
+    diskGb: 1000,
+    diskGbReserved: 0,
+    diskRatio: 1,
+    availabilityZone: 'nova',
+    aggregates: [],
+    traits: [],
+    inMaintenance: false,
+    ...overrides,
+  };
+}
+
+function vm(n: number, hostname: string, vcpus = 4): Instance {
+  return {
+    uuid: uuidOf(n),
+    name: `vm-${n}`,
+    state: 'active',
+    taskState: null,
+    hostname,
+    projectId: 'p',
+    flavor: {
+      id: `f${vcpus}`,
+      name: `f${vcpus}`,
+      vcpus,
+      memoryMb: 2048 * vcpus,
+      diskGb: 20 * vcpus,
+      extraSpecs: {},
+    },
+    vcpus,
+    memoryMb: 2048 * vcpus,
+    diskGb: 20 * vcpus,
+    locked: false,
+    metadata: {},
+    pinnedAvailabilityZone: null,
+    schedulerHints: {},
+    imageProperties: {},
+    serverGroup: null,
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+  };
+}
+
+/** Four hosts a quarter full: everything fits on one. */
+function quarterFull(): ClusterModel {
+  const model = new ClusterModel();
+  for (let h = 0; h < 4; h++) {
+    model.upsertNode(host(`h${h}`));
+    model.upsertInstance(vm(h, `h${h}`));
+  }
+  return model;
+}
+
+function constantMetrics(cpuPct: number, skip?: string, hostCpuPct = cpuPct / 4): MetricsSource {
+  return {
+    name: 'constant',
+    supports: () => true,
+    available: () => Promise.resolve({ ok: true }),
+    statistic: () => Promise.resolve(cpuPct),
+    statistics(resources, metric) {
+      const values = new Map<string, number>();
+      for (const resource of resources) {
+        const key = resource.kind === 'host' ? resource.hostname : resource.uuid;
+        if (key !== skip)
+          values.set(
+            key,
+            metric === 'instance_ram_usage' ? 1024 : metric === 'host_cpu_usage' ? hostCpuPct : cpuPct,
+          );
+      }
+      return Promise.resolve(values);
+    },
+    range: () => Promise.resolve([]),
+  };
+}
+
+async function run(strategy: Strategy, model: ClusterModel, metrics: MetricsSource | undefined, params = {}) {
+  const solution = new SolutionBuilder(model);
+  await strategy.execute(
+    {
+      model,
+      metrics,
+      solution,
+      clock: new ManualClock('2026-01-01T00:00:00Z'),
+      random: createRandom(1),
+      log: quiet,
+      signal: new AbortController().signal,
+      scoringEngine: () => {
+        throw new Error('no scoring engine');
+      },
+    },
+    params,
+  );
+  return solution;
+}
+
+describe('consolidation strategies', () => {
+  it.each([
+    ['basic', basicConsolidation],
+    ['vm_workload_consolidation', vmWorkloadConsolidation],
+  ])(
+    '%s empties three of four quarter-full hosts with three migrations and disables them',
+    async (_name, strategy) => {
+      const model = quarterFull();
+      const solution = await run(strategy, model, constantMetrics(20));
+      expect(solution.actions.filter((a) => a.actionType === 'migrate')).toHaveLength(3);
+      expect(solution.actions.filter((a) => a.actionType === 'change_nova_service_state')).toHaveLength(3);
+      expect(Object.fromEntries(solution.indicators)).toEqual({
+        compute_nodes_count: 4,
+        released_compute_nodes_count: 3,
+        instance_migrations_count: 3,
+      });
+    },
+  );
+
+  it('vm_workload_consolidation keeps every host under its measured-CPU ceiling', async () => {
+    // Each instance uses 4 of 16 cores at 100 %: a 50 % ceiling lets two share a host, not four.
+    const model = quarterFull();
+    const solution = await run(vmWorkloadConsolidation, model, constantMetrics(100), {
+      cpu_ceiling: 50,
+    });
+    expect(solution.indicators.get('released_compute_nodes_count')).toBe(2);
+  });
+
+  it('fails loudly, naming the metric and the instance, when the datasource lacks one instance’s data', async () => {
+    const error = await run(
+      vmWorkloadConsolidation as Strategy,
+      quarterFull(),
+      constantMetrics(20, uuidOf(2)),
+    ).catch((caught: unknown) => caught);
+    expect(isStewardError(error) && error.code).toBe('METRIC_UNAVAILABLE');
+    expect((error as Error).message).toMatch(new RegExp(`instance_cpu_usage.*${uuidOf(2)}`));
+  });
+
+  it('node_resource_consolidation (auto) disables the hosts it empties first, migrates without destination, re-enables them last', async () => {
+    const model = quarterFull();
+    const initial = model.clone();
+    const solution = await run(nodeResourceConsolidation, model, undefined);
+    let n = 0;
+    const planned = nodeResourceConsolidationPlanner.plan(solution.actions, () => `a${++n}`);
+    const shape = planned.map((a) =>
+      a.actionType === 'migrate'
+        ? `migrate:${'destination_node' in a.inputParameters}`
+        : String(a.inputParameters.state),
+    );
+    expect(shape).toEqual([
+      'disabled',
+      'disabled',
+      'disabled',
+      'migrate:false',
+      'migrate:false',
+      'migrate:false',
+      'enabled',
+      'enabled',
+      'enabled',
+    ]);
+    expect(validatePlan(initial, planned)).toEqual([]);
+  });
+
+  it('saving_energy powers off the empty hosts beyond the ones it keeps on, and keeps min_free_hosts_num on', async () => {
+    const model = new ClusterModel();
+    for (let h = 0; h < 5; h++) model.upsertNode(host(`h${h}`));
+    model.upsertInstance(vm(1, 'h0'));
+    const solution = await run(savingEnergy, model, undefined, { min_free_hosts_num: 1 });
+    const off = solution.actions.filter((a) => a.actionType === 'change_node_power_state');
+    expect(off).toHaveLength(3);
+    expect(off.every((a) => a.inputParameters.state === 'off')).toBe(true);
+    expect(solution.indicators.get('powered_off_nodes_count')).toBe(3);
+  });
+});
