@@ -59,6 +59,10 @@ export interface PackingResult {
 
 const EPSILON = 1e-9;
 const BUCKETS = 512;
+/** A second dimension this tight, relative to the binding one, is balanced against it. */
+const BALANCE_THRESHOLD = 0.75;
+const BALANCE_CANDIDATES = 256;
+const BALANCE_TIGHTNESS = 0.1;
 
 export function consolidate(problem: PackingProblem): PackingResult {
   const { dims, hostCount, capacity, baseline, demand, hostOf, instanceCount } = problem;
@@ -84,10 +88,13 @@ export function consolidate(problem: PackingProblem): PackingResult {
       totalCapacity[d]! += capacity[h * dims + d]!;
     }
   }
+  const utilisation = (d: number) => totalUsed[d]! / (totalCapacity[d]! || 1);
   let primary = 0;
-  for (let d = 1; d < dims; d++)
-    if (totalUsed[d]! / (totalCapacity[d]! || 1) > totalUsed[primary]! / (totalCapacity[primary]! || 1))
-      primary = d;
+  for (let d = 1; d < dims; d++) if (utilisation(d) > utilisation(primary)) primary = d;
+  // The next tightest dimension: placements that fill it as evenly as the binding one avoid a dead end near the bound.
+  let secondary = -1;
+  for (let d = 0; d < dims; d++)
+    if (d !== primary && (secondary < 0 || utilisation(d) > utilisation(secondary))) secondary = d;
 
   // Keep order: the hosts that are the most expensive to empty first. Empty hosts are never kept on purpose.
   const occupied: number[] = [];
@@ -125,7 +132,7 @@ export function consolidate(problem: PackingProblem): PackingResult {
   ) {
     problem.signal?.throwIfAborted();
     attempts++;
-    const attempt = pack(problem, primary, occupied, kept, used);
+    const attempt = pack(problem, primary, secondary, occupied, kept, used);
     if (attempt) return { ...attempt, keptCount: kept, boundKept, attempts };
   }
   return {
@@ -142,6 +149,7 @@ export function consolidate(problem: PackingProblem): PackingResult {
 function pack(
   problem: PackingProblem,
   primary: number,
+  secondary: number,
   order: readonly number[],
   kept: number,
   usedAtStart: Float64Array,
@@ -198,22 +206,56 @@ function pack(
         return false;
     return !problem.constrained?.[instance] || problem.accepts!(instance, host);
   };
-  /** Best fit: the receiving kept host (other than `except`) left with the least room on the binding dimension. */
+  // When a second dimension is nearly as tight as the binding one (measured CPU beside DISK_GB on an overcommitted
+  // cluster), the tightest fit on the binding one strands the other: hosts end full on one and empty on the other.
+  // Then each host is kept near the line where both fill together (fill_secondary ≈ ratio × fill_primary).
+  let ratio = 0;
+  if (secondary >= 0) {
+    let needPrimary = 0;
+    let needSecondary = 0;
+    let roomPrimary = 0;
+    let roomSecondary = 0;
+    for (const host of order) {
+      needPrimary += usedAtStart[host * dims + primary]!;
+      needSecondary += usedAtStart[host * dims + secondary]!;
+    }
+    for (let k = 0; k < kept; k++) {
+      roomPrimary += capacity[order[k]! * dims + primary]!;
+      roomSecondary += capacity[order[k]! * dims + secondary]!;
+    }
+    ratio = needSecondary / (roomSecondary || 1) / (needPrimary / (roomPrimary || 1) || 1);
+  }
+  const balanced = ratio >= BALANCE_THRESHOLD;
+  const fill = (host: number, d: number, extra: number) =>
+    (used[host * dims + d]! + extra) / (capacity[host * dims + d]! || 1);
+
+  /**
+   * Best fit: the receiving kept host (other than `except`) left with the least room on the binding dimension, or,
+   * when balancing, the best-balanced of the first candidates in best-fit order.
+   */
   const bestFit = (instance: number, except: number): number => {
     const size = demand[instance * dims + primary]!;
     let best = -1;
-    let bestRoom = Infinity;
+    let bestScore = Infinity;
+    let seen = 0;
     for (let bucket = Math.max(0, bucketFor(size) - 1); bucket <= BUCKETS; bucket++) {
       for (let host = head[bucket]!; host >= 0; host = next[host]!) {
         if (host === except || !fits(instance, host)) continue;
-        const room = free(host, primary) - size;
-        if (room < bestRoom) {
-          bestRoom = room;
+        const room = (free(host, primary) - size) / (capacity[host * dims + primary]! || 1);
+        const score = balanced
+          ? Math.abs(
+              fill(host, secondary, demand[instance * dims + secondary]!) - ratio * fill(host, primary, size),
+            ) +
+            BALANCE_TIGHTNESS * room
+          : room;
+        seen++;
+        if (score < bestScore) {
+          bestScore = score;
           best = host;
         }
       }
-      // Hosts in later buckets have more room: the best of this one is the best fit up to the bucket's width.
-      if (best >= 0) return best;
+      // Hosts in later buckets have more room: without balancing, the best of this bucket is the best fit.
+      if (best >= 0 && (!balanced || seen >= BALANCE_CANDIDATES)) return best;
     }
     return best;
   };
