@@ -37,6 +37,7 @@ function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNo
     aggregates: [],
     traits: [],
     inMaintenance: false,
+    powerState: 'on',
     ...overrides,
   };
 }

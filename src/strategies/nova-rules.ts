@@ -70,6 +70,7 @@ const MOVABLE_STATES: Readonly<Record<MoveKind, ReadonlySet<string>>> = {
 export function refuseDestinationHost(node: ComputeNode): Refusal | undefined {
   if (node.status === 'disabled')
     return refuse('DESTINATION_DISABLED', `${node.hostname}: ${node.disabledReason ?? 'no reason given'}`);
+  if (node.powerState === 'off') return refuse('DESTINATION_POWERED_OFF', node.hostname);
   if (node.state === 'down') return refuse('DESTINATION_DOWN', node.hostname);
   if (node.inMaintenance) return refuse('HOST_IN_MAINTENANCE', node.hostname);
   return undefined;

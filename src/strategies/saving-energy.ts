@@ -37,7 +37,7 @@ export const savingEnergy = defineStrategy({
       'Counts the hosts with instances, the empty powered-on hosts and the empty powered-off ones. It keeps `max(hosts with instances × free_used_percent / 100, min_free_hosts_num)` empty hosts powered on (rounded down, as upstream) and powers the other empty, enabled hosts off with `change_node_power_state`, or powers powered-off hosts on when too few are on. The hosts are chosen at random with the audit’s seed, as upstream chooses at random.',
     requirements: 'A cloud that can power nodes on and off (the simulated cloud does).',
     limitations:
-      'Hosts with instances are never touched; run a server_consolidation audit first to empty more. A powered-off host is recognised by its nova-compute service being down.',
+      'Hosts with instances are never touched; run a server_consolidation audit first to empty more. Power states come from the cloud’s bare-metal service (Ironic; the simulated cloud’s Ironic-like API); a cloud without one reports every node on.',
   },
   execute({ model, solution, random, signal }, { free_used_percent = 10.0, min_free_hosts_num = 1 }) {
     signal.throwIfAborted();
@@ -48,7 +48,7 @@ export const savingEnergy = defineStrategy({
       if (node.inMaintenance) continue;
       const empty = model.instancesOn(node.hostname).length === 0;
       if (!empty) withInstances.push(node.hostname);
-      else if (node.state === 'down') freeOff.push(node.hostname);
+      else if (node.powerState === 'off') freeOff.push(node.hostname);
       else if (node.status === 'enabled') freeOn.push(node.hostname);
     }
     const needOn = Math.floor(Math.max((withInstances.length * free_used_percent) / 100, min_free_hosts_num));

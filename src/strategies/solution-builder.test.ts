@@ -209,7 +209,7 @@ describe('SolutionBuilder', () => {
     expect(solution.actions.map((action) => action.requires ?? [])).toEqual([[], [0], [0]]);
     expect(model.getNode('b')!.status).toBe('disabled');
     expect(solution.migrate(model.getInstance(VM)!, { to: 'a', live: true })).toMatchObject({
-      rule: 'DESTINATION_DOWN',
+      rule: 'DESTINATION_POWERED_OFF',
     });
   });
 

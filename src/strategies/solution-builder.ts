@@ -310,7 +310,7 @@ export class SolutionBuilder {
   changePowerState(hostname: string, state: 'on' | 'off'): Outcome {
     const node = this.model.getNode(hostname);
     if (!node) return builderRefusal('HOST_UNKNOWN', hostname);
-    if ((node.state === 'down') === (state === 'off'))
+    if (node.powerState === state)
       return builderRefusal('DUPLICATE', `${hostname} is already ${state === 'off' ? 'off' : 'on'}`);
     const requires = this.#afterHost(hostname);
     if (state === 'off') {
