@@ -7,6 +7,23 @@ import { Type, type Static, type TSchema } from 'typebox';
 const uuidPattern = '^([a-fA-F0-9]){8}-([a-fA-F0-9]){4}-([a-fA-F0-9]){4}-([a-fA-F0-9]){4}-([a-fA-F0-9]){12}$';
 const strict = { additionalProperties: false } as const;
 
+/** `add_trait` / `remove_trait`: a trait on a Placement resource provider (a compute node's uuid), named as upstream names resources. */
+function traitParameters(traitDescription: string) {
+  return Type.Object(
+    {
+      resource_id: Type.String({
+        pattern: uuidPattern,
+        description: 'The Placement resource provider uuid (a compute node uuid).',
+      }),
+      trait: Type.String({ pattern: '^[A-Z0-9_]{1,255}$', description: traitDescription }),
+      resource_name: Type.Optional(
+        Type.String({ description: 'The compute host name, for people reading the plan.' }),
+      ),
+    },
+    strict,
+  );
+}
+
 export const ACTION_PARAMETERS = {
   nop: Type.Object(
     {
@@ -48,6 +65,7 @@ export const ACTION_PARAMETERS = {
     strict,
   ),
   stop: Type.Object({ resource_id: Type.String({ pattern: uuidPattern }) }, strict),
+  start: Type.Object({ resource_id: Type.String({ pattern: uuidPattern }) }, strict),
   volume_migrate: Type.Object(
     {
       resource_id: Type.String({ pattern: uuidPattern }),
@@ -66,6 +84,8 @@ export const ACTION_PARAMETERS = {
     },
     strict,
   ),
+  add_trait: traitParameters('The trait to set: a standard one, or a CUSTOM_* one (created when missing).'),
+  remove_trait: traitParameters('The trait to clear.'),
 } as const satisfies Record<string, TSchema>;
 
 export type ActionTypeName = keyof typeof ACTION_PARAMETERS;
@@ -92,9 +112,12 @@ export const ACTION_PLANNING: Readonly<Record<ActionTypeName, ActionPlanning>> =
   volume_migrate: { weight: 60, parallelism: 2 },
   change_nova_service_state: { weight: 50, parallelism: 1 },
   sleep: { weight: 40, parallelism: 1 },
+  add_trait: { weight: 55, parallelism: 2 },
+  remove_trait: { weight: 54, parallelism: 2 },
   stop: { weight: 35, parallelism: 2 },
   migrate: { weight: 30, parallelism: 2 },
   resize: { weight: 20, parallelism: 2 },
+  start: { weight: 10, parallelism: 2 },
   change_node_power_state: { weight: 9, parallelism: 2 },
 };
 
@@ -107,6 +130,9 @@ export const ACTION_DESCRIPTIONS: Readonly<Record<ActionTypeName, string>> = {
   change_nova_service_state:
     'Disables or enables the nova-compute service.A disabled nova-compute service can not be selected by the nova for future deployment of new server.',
   stop: 'Stop a VM instance',
+  start: 'Start a stopped VM instance',
+  add_trait: 'Set a trait on a Placement resource provider, creating a CUSTOM_* trait when missing.',
+  remove_trait: 'Clear a trait from a Placement resource provider.',
   volume_migrate: 'Moving a volume to destination_node or destination_type',
   change_node_power_state: 'Compute node power on/off through Ironic or MaaS.',
 };

@@ -73,6 +73,18 @@ export const ACTION_EFFECTS: { readonly [T in ActionTypeName]: ActionEffect<T> }
     const instance = compute.getInstance(params.resource_id);
     if (instance) instance.state = 'stopped';
   },
+  start({ compute }, params) {
+    const instance = compute.getInstance(params.resource_id);
+    if (instance) instance.state = 'active';
+  },
+  add_trait({ compute }, params) {
+    const node = hostOfAction(compute, params);
+    if (node && !node.traits.includes(params.trait)) node.traits = [...node.traits, params.trait].sort();
+  },
+  remove_trait({ compute }, params) {
+    const node = hostOfAction(compute, params);
+    if (node) node.traits = node.traits.filter((trait) => trait !== params.trait);
+  },
   volume_migrate({ storage }, params) {
     if (!storage) return;
     const volume = storage.getVolume(params.resource_id);
