@@ -1,0 +1,13 @@
+/** How the contract suite (test/contracts/actions.test.ts) exercises this plugin; it fails when this file is missing. */
+import type { ActionContractFixture } from '../../../test/contracts/action.contract.js';
+
+export const fixture = {
+  parameters: {
+    resource_id: '6ae05517-a512-462d-9d83-90c313b5a8ff',
+    state: 'disabled',
+    resource_name: 'compute2',
+    disabled_reason: 'contract',
+  },
+  needsCloud: true,
+  waits: false,
+} satisfies ActionContractFixture;
