@@ -182,6 +182,11 @@ export function createActionPlanStore(db: Kysely<Database>): ActionPlanStore {
       const row = await live().where('p.uuid', '=', uuid).executeTakeFirst();
       return row && (await withIndicators([row]))[0];
     },
+    async findForUpdate(uuid) {
+      if (!isUuid(uuid)) return undefined;
+      const row = await live().where('p.uuid', '=', uuid).forUpdate('p').executeTakeFirst();
+      return row && (await withIndicators([row]))[0];
+    },
     async list(query) {
       let base = db.selectFrom('action_plans as p').selectAll('p').where('p.deleted_at', 'is', null);
       const filters = query.filters ?? {};

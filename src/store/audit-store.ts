@@ -274,6 +274,13 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
         .executeTakeFirst();
       return row && toAudit(row);
     },
+    async findForUpdate(idOrName) {
+      const row = await live()
+        .where(isUuid(idOrName) ? 'a.uuid' : 'a.name', '=', idOrName)
+        .forUpdate('a')
+        .executeTakeFirst();
+      return row && toAudit(row);
+    },
     async list(query) {
       return (await paginateJoined<AuditRow>(filtered(query, 'all'), plans.all, query)).map(toAudit);
     },

@@ -136,6 +136,12 @@ export interface AuditStore {
   /** Throws conflict ALREADY_EXISTS when a live audit has the same name. */
   create(audit: NewAudit): Promise<AuditRecord>;
   find(idOrName: string): Promise<AuditRecord | undefined>;
+  /**
+   * `find`, and inside `transaction` the row stays locked (`FOR UPDATE`) until the transaction ends: a request
+   * that reads, checks a transition and writes holds it, so concurrent changes of one audit apply one after the
+   * other, each judged against the state the previous one left.
+   */
+  findForUpdate(idOrName: string): Promise<AuditRecord | undefined>;
   list(query: AuditPageQuery): Promise<AuditRecord[]>;
   /** The same page as `list`, reading only the list view's columns (half of them: no timestamps, no parameters). */
   listSummaries(query: AuditPageQuery): Promise<AuditSummary[]>;
@@ -177,6 +183,8 @@ export interface ActionPlanStore {
   /** Stores the plan, its efficacy indicators and its actions in one transaction. */
   create(plan: NewActionPlan): Promise<ActionPlanRecord>;
   find(uuid: string): Promise<ActionPlanRecord | undefined>;
+  /** `find`, locking the plan's row until the transaction ends (see `AuditStore.findForUpdate`). */
+  findForUpdate(uuid: string): Promise<ActionPlanRecord | undefined>;
   list(
     query: PageQuery<{ auditId?: number; strategyId?: number; states?: ActionPlanState[] }>,
   ): Promise<ActionPlanRecord[]>;

@@ -385,7 +385,7 @@ const cases: Case[] = [
     method: 'PATCH',
     url: (ids) => `/v1/audits/${ids.audit}`,
     body: [{ op: 'replace', path: '/state', value: 'SUCCEEDED' }],
-    status: 400,
+    status: 409,
     says: /State transition not allowed: \(PENDING -> SUCCEEDED\)/,
   },
   {
@@ -448,14 +448,14 @@ const cases: Case[] = [
     name: 'deleting a running audit',
     method: 'DELETE',
     url: (ids) => `/v1/audits/${ids.continuous}`,
-    status: 400,
+    status: 409,
     says: /Couldn't delete when state is 'ONGOING'/,
   },
   {
     name: 'starting a plan that is not RECOMMENDED',
     method: 'POST',
     url: (ids) => `/v1/action_plans/${ids.ongoingPlan}/start`,
-    status: 400,
+    status: 409,
     says: /Couldn't start when state is 'ONGOING'/,
   },
   {
@@ -463,14 +463,14 @@ const cases: Case[] = [
     method: 'PATCH',
     url: (ids) => `/v1/action_plans/${ids.plan}`,
     body: [{ op: 'replace', path: '/state', value: 'SUCCEEDED' }],
-    status: 400,
+    status: 409,
     says: /State transition not allowed: \(RECOMMENDED -> SUCCEEDED\)/,
   },
   {
     name: 'deleting an ongoing action plan',
     method: 'DELETE',
     url: (ids) => `/v1/action_plans/${ids.ongoingPlan}`,
-    status: 400,
+    status: 409,
     says: /Couldn't delete when state is 'ONGOING'/,
   },
   {

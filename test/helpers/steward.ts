@@ -37,6 +37,8 @@ export async function createTestSteward(
     clock?: Clock;
     config?: Partial<ApiConfig>;
     startServices?: boolean;
+    /** Where the API and the engine send plans to run (default: the in-process applier). */
+    launcher?: Parameters<typeof buildApi>[0]['applier'];
   } = {},
 ): Promise<TestSteward> {
   const testStore = await createTestStore(options.dialect ?? 'pglite');
@@ -64,7 +66,7 @@ export async function createTestSteward(
     scoringEngines,
     models: undefined,
     availableMetrics: undefined,
-    applier,
+    applier: options.launcher ?? applier,
     clock,
     logger: silentLogger,
     metrics,
@@ -83,7 +85,7 @@ export async function createTestSteward(
   const app = await buildApi({
     store,
     engine,
-    applier,
+    applier: options.launcher ?? applier,
     clock,
     logger: silentLogger,
     metrics,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { actionPlanOperatorStates } from '../../applier/plan-states.js';
 import { ACTION_PLAN_STATES, type ActionPlanState } from '../../contract/states.js';
-import { invalid, notFound } from '../../errors.js';
+import { conflict, invalid, invalidTransition, notFound } from '../../errors.js';
+import type { Store } from '../../store/store.js';
 import { isUuid } from '../../store/listing.js';
 import { requestContext, type RouteDeps } from '../app.js';
 import { toActionPlanResource, type View } from '../mappers.js';
@@ -27,9 +28,10 @@ const DELETABLE: readonly ActionPlanState[] = [
 export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store, policy, config } = deps;
 
-  const findPlan = async (id: string) => {
+  /** Inside a transaction (`tx`), the plan stays locked until it ends: its state changes apply one at a time. */
+  const findPlan = async (id: string, tx?: Store) => {
     if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
-    const plan = await store.actionPlans.find(id);
+    const plan = tx ? await tx.actionPlans.findForUpdate(id) : await store.actionPlans.find(id);
     if (!plan) throw notFound('ActionPlan', id);
     return plan;
   };
@@ -68,14 +70,15 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
 
   app.post('/v1/action_plans/:id/start', { schema: { params: IdParams } }, async (request) => {
     policy.enforce('action_plan:start', request.credentials);
-    const plan = await findPlan((request.params as Static<typeof IdParams>).id);
-    const started = await store.actionPlans.updateIfState(plan.uuid, ['RECOMMENDED'], { state: 'PENDING' });
-    if (!started)
-      throw invalid(
-        `Couldn't start when state is '${plan.state}'.`,
-        { state: plan.state },
-        'INVALID_STATE_TRANSITION',
-      );
+    const { id } = request.params as Static<typeof IdParams>;
+    const started = await store.transaction(async (tx) => {
+      const plan = await findPlan(id, tx);
+      if (plan.state !== 'RECOMMENDED')
+        throw conflict(`Couldn't start when state is '${plan.state}'.`, 'INVALID_STATE_TRANSITION', {
+          state: plan.state,
+        });
+      return tx.actionPlans.update(plan.uuid, { state: 'PENDING' });
+    });
     await deps.applier.launchActionPlan(started.uuid);
     return toActionPlanResource(started, { ...requestContext(request, deps), view: 'detail' });
   });
@@ -86,9 +89,7 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
     const operations = request.body as PatchOperation[];
     let launch = false;
     const updated = await store.transaction(async (tx) => {
-      if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
-      const plan = await tx.actionPlans.find(id);
-      if (!plan) throw notFound('ActionPlan', id);
+      const plan = await findPlan(id, tx);
       const patched = applyPatch({ state: plan.state }, operations, {
         readOnly: [
           '/status_message',
@@ -106,23 +107,12 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
         typeof patched.state !== 'string' ||
         !(ACTION_PLAN_STATES as readonly string[]).includes(patched.state)
       ) {
-        throw invalid(`Invalid state: ${String(patched.state)}`, {}, 'INVALID_STATE_TRANSITION');
+        throw invalid(`Invalid state: ${String(patched.state)}`, { state: patched.state });
       }
       const target = patched.state;
-      if (target === 'DELETED' || !actionPlanOperatorStates.canTransition(plan.state, target)) {
-        throw invalid(
-          `State transition not allowed: (${plan.state} -> ${target})`,
-          { from: plan.state, to: target },
-          'INVALID_STATE_TRANSITION',
-        );
-      }
-      const result = await tx.actionPlans.updateIfState(plan.uuid, [plan.state], { state: target });
-      if (!result)
-        throw invalid(
-          `State transition not allowed: (${plan.state} -> ${target})`,
-          {},
-          'INVALID_STATE_TRANSITION',
-        );
+      if (target === 'DELETED' || !actionPlanOperatorStates.canTransition(plan.state, target))
+        throw invalidTransition('action_plan', plan.state, target);
+      const result = await tx.actionPlans.update(plan.uuid, { state: target });
       if (target === 'CANCELLED')
         await tx.actions.updateManyOfPlan(plan.id, ['PENDING'], { state: 'CANCELLED' });
       launch = target === 'PENDING';
@@ -136,15 +126,11 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
     policy.enforce('action_plan:delete', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     await store.transaction(async (tx) => {
-      if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
-      const plan = await tx.actionPlans.find(id);
-      if (!plan) throw notFound('ActionPlan', id);
+      const plan = await findPlan(id, tx);
       if (!DELETABLE.includes(plan.state))
-        throw invalid(
-          `Couldn't delete when state is '${plan.state}'.`,
-          { state: plan.state },
-          'INVALID_STATE_TRANSITION',
-        );
+        throw conflict(`Couldn't delete when state is '${plan.state}'.`, 'INVALID_STATE_TRANSITION', {
+          state: plan.state,
+        });
       await tx.actionPlans.softDelete(plan.uuid);
     });
     return reply.code(204).send();

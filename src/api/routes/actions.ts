@@ -99,16 +99,19 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
     }
     const updated = await store.transaction(async (tx) => {
       if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
-      const action = await tx.actions.find(id);
-      if (!action) throw notFound('Action', id);
-      const plan = await tx.actionPlans.find(action.actionPlanUuid);
+      const found = await tx.actions.find(id);
+      if (!found) throw notFound('Action', id);
+      // The plan is locked before the action is read again: a skip and a start, cancel or applier claim of the
+      // plan apply one after the other, so a skipped action is never one the applier has already taken.
+      const plan = await tx.actionPlans.findForUpdate(found.actionPlanUuid);
+      const action = (await tx.actions.find(id)) ?? found;
       const skippedMessage = reason ? `Action skipped by user. Reason: ${reason}` : 'Action skipped by user.';
       if (requestedState !== undefined && requestedState !== action.state) {
         if (
           typeof requestedState !== 'string' ||
           !(ACTION_STATES as readonly string[]).includes(requestedState)
         ) {
-          throw invalid(`Invalid state: ${JSON.stringify(requestedState)}`, {}, 'INVALID_STATE_TRANSITION');
+          throw invalid(`Invalid state: ${JSON.stringify(requestedState)}`, { state: requestedState });
         }
         if (!actionOperatorStates.canTransition(action.state, requestedState as ActionState)) {
           throw invalidTransition('action', action.state, requestedState);

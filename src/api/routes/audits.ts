@@ -9,7 +9,7 @@ import {
 } from '../../contract/states.js';
 import { auditStates } from '../../decision-engine/audit-states.js';
 import { validateInterval } from '../../decision-engine/schedule.js';
-import { invalid, notFound } from '../../errors.js';
+import { conflict, invalid, notFound } from '../../errors.js';
 import type { AuditRecord } from '../../store/records.js';
 import type { AuditChanges } from '../../store/store.js';
 import { requestContext, type RouteDeps } from '../app.js';
@@ -200,7 +200,8 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
     const ctx = requestContext(request, deps);
     let resumed: AuditRecord | undefined;
     const updated = await store.transaction(async (tx) => {
-      const audit = await tx.audits.find(id);
+      // Locked until commit: concurrent PATCHes of one audit are judged one after the other.
+      const audit = await tx.audits.findForUpdate(id);
       if (!audit) throw notFound('Audit', id);
       const document = {
         name: audit.name,
@@ -244,14 +245,14 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
           typeof patched.state !== 'string' ||
           !(AUDIT_STATES as readonly string[]).includes(patched.state)
         ) {
-          throw invalid(`Invalid state: ${String(patched.state)}`, {}, 'INVALID_STATE_TRANSITION');
+          throw invalid(`Invalid state: ${String(patched.state)}`, { state: patched.state });
         }
         const target = patched.state as AuditState;
         if (target === 'DELETED' || !auditStates.canTransition(audit.state, target)) {
-          throw invalid(
+          throw conflict(
             `Couldn't apply patch '${JSON.stringify(operations)}'. Reason: State transition not allowed: (${audit.state} -> ${target})`,
-            { from: audit.state, to: target },
             'INVALID_STATE_TRANSITION',
+            { from: audit.state, to: target },
           );
         }
         changes.state = target;
@@ -335,14 +336,12 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
     policy.enforce('audit:delete', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     await store.transaction(async (tx) => {
-      const audit = await tx.audits.find(id);
+      const audit = await tx.audits.findForUpdate(id);
       if (!audit) throw notFound('Audit', id);
       if (!auditStates.canTransition(audit.state, 'DELETED')) {
-        throw invalid(
-          `Couldn't delete when state is '${audit.state}'.`,
-          { state: audit.state },
-          'INVALID_STATE_TRANSITION',
-        );
+        throw conflict(`Couldn't delete when state is '${audit.state}'.`, 'INVALID_STATE_TRANSITION', {
+          state: audit.state,
+        });
       }
       await tx.audits.softDelete(audit.uuid);
     });
