@@ -148,40 +148,52 @@ export async function runAudit(
     if (!strategyRecord)
       throw new Error(`strategy ${strategy.name} is not in the database; was the registry synced?`);
     const continuous = claimed.auditType === 'CONTINUOUS';
-    const plan = await store.transaction(async (tx) => {
-      if (continuous) {
-        const previous = await tx.actionPlans.list({
-          limit: 1000,
-          filters: { auditId: claimed.id, states: ['RECOMMENDED'] },
-        });
-        for (const old of previous) {
-          await tx.actionPlans.update(old.uuid, {
-            state: 'CANCELLED',
-            statusMessage: 'Superseded by a newer run of its continuous audit.',
+    const plan = await store
+      .transaction(async (tx) => {
+        if (continuous) {
+          const previous = await tx.actionPlans.list({
+            limit: 1000,
+            filters: { auditId: claimed.id, states: ['RECOMMENDED'] },
           });
+          // Compare-and-set: a plan an operator started in the meantime is left running.
+          for (const old of previous) {
+            await tx.actionPlans.updateIfState(old.uuid, ['RECOMMENDED'], {
+              state: 'CANCELLED',
+              statusMessage: 'Superseded by a newer run of its continuous audit.',
+            });
+          }
         }
-      }
-      const created = await tx.actionPlans.create({
-        auditId: claimed.id,
-        strategyId: strategyRecord.id,
-        state: planned.length === 0 ? 'SUCCEEDED' : 'RECOMMENDED',
-        globalEfficacy: strategy.goal.globalEfficacy(Object.fromEntries(solution.indicators)),
-        efficacyIndicators: indicators,
-        statusMessage: planned.length === 0 ? 'The strategy found nothing to do.' : null,
-        actions: planned.map((action) => ({
-          uuid: action.uuid,
-          actionType: action.actionType,
-          inputParameters: action.inputParameters,
-          parents: action.parents,
-          state: 'PENDING',
-        })),
+        const created = await tx.actionPlans.create({
+          auditId: claimed.id,
+          strategyId: strategyRecord.id,
+          state: planned.length === 0 ? 'SUCCEEDED' : 'RECOMMENDED',
+          globalEfficacy: strategy.goal.globalEfficacy(Object.fromEntries(solution.indicators)),
+          efficacyIndicators: indicators,
+          statusMessage: planned.length === 0 ? 'The strategy found nothing to do.' : null,
+          actions: planned.map((action) => ({
+            uuid: action.uuid,
+            actionType: action.actionType,
+            inputParameters: action.inputParameters,
+            parents: action.parents,
+            state: 'PENDING',
+          })),
+        });
+        const finished = await tx.audits.updateIfState(claimed.uuid, ['ONGOING'], {
+          ...(continuous ? {} : { state: 'SUCCEEDED' }),
+          statusMessage: null,
+        });
+        // An operator cancelled or suspended the audit while it ran: its plan is not stored.
+        if (!finished) throw new AuditLeftOngoing();
+        return created;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AuditLeftOngoing) return undefined;
+        throw error;
       });
-      await tx.audits.update(claimed.uuid, {
-        ...(continuous ? {} : { state: 'SUCCEEDED' }),
-        statusMessage: null,
-      });
-      return created;
-    });
+    if (!plan) {
+      log.info('the audit left ONGOING while its strategy ran; its plan was dropped');
+      return 'skipped';
+    }
     deps.metrics?.auditsTotal.inc({
       audit_type: claimed.auditType,
       state: continuous ? 'ONGOING' : 'SUCCEEDED',
@@ -192,8 +204,8 @@ export async function runAudit(
     );
     log.info({ actionPlan: plan.uuid, actions: planned.length, seed }, 'audit planned');
     if (claimed.autoTrigger && plan.state === 'RECOMMENDED') {
-      await store.actionPlans.updateIfState(plan.uuid, ['RECOMMENDED'], { state: 'PENDING' });
-      await deps.applier.launchActionPlan(plan.uuid);
+      const pending = await store.actionPlans.updateIfState(plan.uuid, ['RECOMMENDED'], { state: 'PENDING' });
+      if (pending) await deps.applier.launchActionPlan(plan.uuid);
     }
     return 'planned';
   } catch (error) {
@@ -229,6 +241,9 @@ async function runStrategy(
     );
   }
 }
+
+/** Rolls back the plan's transaction when the audit is no longer ONGOING at its end. */
+class AuditLeftOngoing extends Error {}
 
 function selectStrategy(deps: AuditRunnerDeps, audit: AuditRecord): Strategy {
   if (audit.strategyName) {

@@ -81,12 +81,22 @@ const notesStorage = defineStrategy({
   },
 });
 
+/** What `interrupted` does while it runs (an operator's PATCH, in the test that uses it). */
+let duringRun: () => Promise<void> = () => Promise.resolve();
+
+const interrupted = defineStrategy({
+  ...doesNothing,
+  name: 'interrupted',
+  execute: () => duringRun(),
+});
+
 const testStrategies = createRegistry<Strategy>('strategy', [
   dummy,
   needsMetrics,
   doesNothing,
   readsStorage,
   notesStorage,
+  interrupted,
 ] as Strategy[]);
 
 async function createAudit(
@@ -194,6 +204,21 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     const failed = (await store.audits.find(audit.uuid))!;
     expect(failed.state).toBe('FAILED');
     expect(failed.statusMessage).toContain('host_cpu_usage');
+  });
+
+  it('leaves an audit cancelled while its strategy ran CANCELLED, and stores no plan for it', async () => {
+    const { store, deps } = await setup();
+    const audit = await createAudit(store, 'interrupted');
+    duringRun = async () => {
+      await store.audits.updateIfState(audit.uuid, ['ONGOING'], { state: 'CANCELLED' });
+    };
+    try {
+      expect(await runAudit(deps, audit.uuid, new AbortController().signal)).toBe('skipped');
+    } finally {
+      duringRun = () => Promise.resolve();
+    }
+    expect((await store.audits.find(audit.uuid))!.state).toBe('CANCELLED');
+    expect(await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } })).toEqual([]);
   });
 
   it('stores an empty solution as a SUCCEEDED plan with nothing to do, as upstream does', async () => {
