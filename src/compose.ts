@@ -373,6 +373,7 @@ export async function composeSteward(
         hostname: config.host,
         settings: config.applier,
         serviceDownTimeSeconds: config.serviceDownTimeSeconds,
+        takeoverIntervalMs: config.heartbeatIntervalSeconds * 1000,
       });
       await heartbeat(APPLIER_SERVICE_NAME);
       await applier.start();

@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import type { ActionType } from './action-type.js';
+import { actionPlanStates } from './plan-states.js';
 import type { ApplierSettings } from './settings.js';
 import { runWorkflow } from './workflow.js';
 
@@ -30,6 +31,11 @@ export interface ApplierDeps {
   /** Concurrency, retries, timeouts and rollback (the `applier` section of the configuration). */
   settings: ApplierSettings;
   serviceDownTimeSeconds: number;
+  /**
+   * How often a running applier looks for plans to take over (the service heartbeat interval): a plan whose
+   * applier stopped heartbeating is resumed by a live one within a few heartbeats, not only when an applier starts.
+   */
+  takeoverIntervalMs?: number;
 }
 
 export interface Applier {
@@ -48,6 +54,7 @@ export function createApplier(deps: ApplierDeps): Applier {
   const running = new Map<string, Promise<void>>();
   const stopping = new AbortController();
   let subscription: Subscription | undefined;
+  let takeovers: Promise<void> | undefined;
 
   async function executeActionPlan(uuid: string): Promise<void> {
     const { store } = deps;
@@ -74,18 +81,46 @@ export function createApplier(deps: ApplierDeps): Applier {
         logger: log,
         metrics: deps.metrics,
         settings: deps.settings,
+        owner: deps.hostname,
       },
       uuid,
       { shutdown: stopping.signal },
     );
-    // Stopping: the plan stays ONGOING, its interrupted actions too, for this or another applier to take over.
+    // Stopping, or taken over by another applier: the plan stays ONGOING, its interrupted actions too, for this or
+    // another applier to take over.
     if (result.state === 'INTERRUPTED') return;
-    await store.actionPlans.updateIfState(uuid, ['ONGOING', 'CANCELLING'], {
-      state: result.state,
-      statusMessage: result.statusMessage,
-    });
-    deps.metrics?.actionPlansTotal.inc({ state: result.state });
-    log.info({ actionPlan: uuid, state: result.state }, 'action plan finished');
+    const owned = { hostname: deps.hostname };
+    // From the states the table allows only (CANCELLING never becomes SUCCEEDED), and only while this applier
+    // still owns the plan.
+    const from = actionPlanStates
+      .sourcesOf(result.state)
+      .filter((state) => state === 'ONGOING' || state === 'CANCELLING');
+    let ended = await store.actionPlans.updateIfState(
+      uuid,
+      from,
+      { state: result.state, statusMessage: result.statusMessage },
+      owned,
+    );
+    if (!ended && result.state === 'SUCCEEDED') {
+      ended = await store.actionPlans.updateIfState(
+        uuid,
+        ['CANCELLING'],
+        {
+          state: 'CANCELLED',
+          statusMessage: [
+            result.statusMessage,
+            'The action plan was cancelled after its last action had finished.',
+          ]
+            .filter((part) => part !== null)
+            .join(' '),
+        },
+        owned,
+      );
+    }
+    if (!ended)
+      return log.warn({ actionPlan: uuid }, 'action plan changed hands before its end was recorded');
+    deps.metrics?.actionPlansTotal.inc({ state: ended.state });
+    log.info({ actionPlan: uuid, state: ended.state }, 'action plan finished');
   }
 
   function launch(uuid: string): Promise<void> {
@@ -94,15 +129,32 @@ export function createApplier(deps: ApplierDeps): Applier {
       .catch(async (error: unknown) => {
         log.error({ err: error, actionPlan: uuid }, 'action plan failed unexpectedly');
         await deps.store.actionPlans
-          .updateIfState(uuid, ['ONGOING', 'CANCELLING'], {
-            state: 'FAILED',
-            statusMessage: `The applier failed: ${error instanceof Error ? error.message : String(error)}`,
-          })
+          .updateIfState(
+            uuid,
+            ['ONGOING', 'CANCELLING'],
+            {
+              state: 'FAILED',
+              statusMessage: `The applier failed: ${error instanceof Error ? error.message : String(error)}`,
+            },
+            { hostname: deps.hostname },
+          )
           .catch((nested: unknown) => log.error({ err: nested }, 'could not record the failure'));
       })
       .finally(() => running.delete(uuid));
     running.set(uuid, task);
     return Promise.resolve();
+  }
+
+  async function takeOverPeriodically(intervalMs: number): Promise<void> {
+    while (!stopping.signal.aborted) {
+      try {
+        await deps.clock.sleep(intervalMs, stopping.signal);
+        await recoverAbandonedPlans();
+      } catch (error) {
+        if (!stopping.signal.aborted)
+          log.warn({ err: error }, 'looking for plans to take over failed; retrying');
+      }
+    }
   }
 
   async function recoverAbandonedPlans(): Promise<number> {
@@ -128,9 +180,13 @@ export function createApplier(deps: ApplierDeps): Applier {
         if (state === 'PENDING' && plan.hostname !== null && !abandoned && !mine) continue;
         if (state !== 'PENDING' && !mine && !abandoned) continue;
         if (state !== 'PENDING' && !mine) {
-          const taken = await store.actionPlans.updateIfState(plan.uuid, [state], {
-            hostname: deps.hostname,
-          });
+          // Compare-and-set on the previous owner too: of two live appliers, only one takes the plan.
+          const taken = await store.actionPlans.updateIfState(
+            plan.uuid,
+            [state],
+            { hostname: deps.hostname },
+            { hostname: plan.hostname },
+          );
           if (!taken) continue;
         }
         log.warn(
@@ -139,7 +195,12 @@ export function createApplier(deps: ApplierDeps): Applier {
         );
         if (state === 'CANCELLING') {
           await store.actions.updateManyOfPlan(plan.id, ['PENDING', 'ONGOING'], { state: 'CANCELLED' });
-          await store.actionPlans.updateIfState(plan.uuid, ['CANCELLING'], { state: 'CANCELLED' });
+          await store.actionPlans.updateIfState(
+            plan.uuid,
+            ['CANCELLING'],
+            { state: 'CANCELLED' },
+            { hostname: deps.hostname },
+          );
         } else {
           await launch(plan.uuid);
         }
@@ -162,10 +223,12 @@ export function createApplier(deps: ApplierDeps): Applier {
         );
       }
       await recoverAbandonedPlans();
+      if (deps.takeoverIntervalMs !== undefined) takeovers = takeOverPeriodically(deps.takeoverIntervalMs);
     },
     async stop() {
       await subscription?.close();
       stopping.abort(new Error('applier stopping'));
+      await takeovers;
       await Promise.allSettled(running.values());
     },
     launchActionPlan: launch,

@@ -36,6 +36,12 @@ export interface WorkflowDeps {
   logger: Logger;
   metrics?: Metrics;
   settings: ApplierSettings;
+  /**
+   * The applier that owns the plan (its `hostname`): every action state change is a compare-and-set that holds only
+   * while it still does, so once another applier took the plan over this run starts and records nothing more and
+   * ends INTERRUPTED.
+   */
+  owner?: string;
 }
 
 export interface WorkflowSignals {
@@ -52,7 +58,10 @@ export interface ActionOutcome {
 }
 
 export interface WorkflowResult {
-  /** INTERRUPTED: the applier stopped; the plan and its unfinished actions were left as they were. */
+  /**
+   * INTERRUPTED: the applier stopped, or another applier took the plan over; the plan and its unfinished actions
+   * were left as they were.
+   */
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'INTERRUPTED';
   actions: ActionOutcome[];
   statusMessage: string | null;
@@ -89,8 +98,32 @@ export async function runWorkflow(
   // A parent is settled when it is finished and so are its own ancestors: an action the operator SKIPPED before the
   // run is finished from the start, yet what comes after it must still wait for what came before it.
   const settled = new Map<string, boolean>();
+  const guard = deps.owner !== undefined ? { planHostname: deps.owner } : undefined;
   const setState = async (action: ActionRecord, state: ActionState, statusMessage?: string) => {
-    await store.actions.update(action.uuid, { state, ...(statusMessage !== undefined && { statusMessage }) });
+    if (interrupted) return;
+    const from = states.get(action.uuid) ?? 'PENDING';
+    const changes = { state, ...(statusMessage !== undefined && { statusMessage }) };
+    // Compare-and-set from the state this run knows: an operator's skip, or another applier, may have moved it.
+    if (!(await store.actions.updateIfState(action.uuid, [from], changes, guard))) {
+      const owner = (await store.actionPlans.find(actionPlanUuid))?.hostname;
+      if (guard && owner !== guard.planHostname) {
+        logger.warn(
+          { actionPlan: actionPlanUuid, action: action.uuid, owner },
+          'another applier took the action plan over; this run stops',
+        );
+        interrupted = true;
+        for (const entry of running.values()) entry.abort.abort(new Error('the action plan was taken over'));
+        return;
+      }
+      const found = (await store.actions.find(action.uuid))?.state ?? 'DELETED';
+      logger.info(
+        { action: action.uuid, expected: from, found },
+        'action changed state outside this run; kept',
+      );
+      states.set(action.uuid, found);
+      settled.clear();
+      return;
+    }
     states.set(action.uuid, state);
     settled.clear();
     if (statusMessage !== undefined) reasons.set(action.uuid, statusMessage);
@@ -180,6 +213,7 @@ export async function runWorkflow(
     if (cancelled)
       return setState(action, 'CANCELLED', 'Action was cancelled with its action plan before it started');
     await setState(action, 'ONGOING');
+    if (states.get(action.uuid) !== 'ONGOING') return;
     const started = deps.clock.now().getTime();
     try {
       await withRetries(deps, () => type.execute(ctx, action.inputParameters), log, abort.signal);

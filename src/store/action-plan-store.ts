@@ -205,14 +205,19 @@ export function createActionPlanStore(db: Kysely<Database>): ActionPlanStore {
       if (result.numUpdatedRows === 0n) throw notFound('ActionPlan', uuid);
       return byUuid(uuid);
     },
-    async updateIfState(uuid, fromStates, changes) {
-      const result = await db
+    async updateIfState(uuid, fromStates, changes, expected) {
+      let query = db
         .updateTable('action_plans')
         .set(toColumns(changes))
         .where('uuid', '=', uuid)
         .where('deleted_at', 'is', null)
-        .where('state', 'in', [...fromStates])
-        .executeTakeFirst();
+        .where('state', 'in', [...fromStates]);
+      if (expected)
+        query =
+          expected.hostname === null
+            ? query.where('hostname', 'is', null)
+            : query.where('hostname', '=', expected.hostname);
+      const result = await query.executeTakeFirst();
       return result.numUpdatedRows === 0n ? undefined : byUuid(uuid);
     },
     async softDelete(uuid) {

@@ -102,14 +102,24 @@ export function createActionStore(db: Kysely<Database>): ActionStore {
       if (result.numUpdatedRows === 0n) throw notFound('Action', uuid);
       return byUuid(uuid);
     },
-    async updateIfState(uuid, fromStates, changes) {
-      const result = await db
+    async updateIfState(uuid, fromStates, changes, guard) {
+      let query = db
         .updateTable('actions')
         .set(toColumns(changes))
         .where('uuid', '=', uuid)
         .where('deleted_at', 'is', null)
-        .where('state', 'in', [...fromStates])
-        .executeTakeFirst();
+        .where('state', 'in', [...fromStates]);
+      if (guard)
+        query = query.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('action_plans as p')
+              .select('p.id')
+              .whereRef('p.id', '=', 'actions.action_plan_id')
+              .where('p.hostname', '=', guard.planHostname),
+          ),
+        );
+      const result = await query.executeTakeFirst();
       return result.numUpdatedRows === 0n ? undefined : byUuid(uuid);
     },
     async updateManyOfPlan(actionPlanId, fromStates, changes) {

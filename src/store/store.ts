@@ -189,10 +189,15 @@ export interface ActionPlanStore {
     query: PageQuery<{ auditId?: number; strategyId?: number; states?: ActionPlanState[] }>,
   ): Promise<ActionPlanRecord[]>;
   update(uuid: string, changes: ActionPlanChanges): Promise<ActionPlanRecord>;
+  /**
+   * Compare-and-set on state and, when `expected.hostname` is given, on the applier that owns the plan (null: none):
+   * how an applier claims, takes over and finishes a plan without another applier doing the same.
+   */
   updateIfState(
     uuid: string,
     fromStates: readonly ActionPlanState[],
     changes: ActionPlanChanges,
+    expected?: { hostname: string | null },
   ): Promise<ActionPlanRecord | undefined>;
   /** Soft-deletes the plan and its actions together. */
   softDelete(uuid: string): Promise<void>;
@@ -208,10 +213,15 @@ export interface ActionStore {
   /** Every live action of a plan, in creation order (no paging: the applier needs the whole DAG). */
   listByPlan(actionPlanId: number): Promise<ActionRecord[]>;
   update(uuid: string, changes: ActionChanges): Promise<ActionRecord>;
+  /**
+   * Compare-and-set on state; with `guard.planHostname`, only while that applier still owns the action's plan, so
+   * an applier whose plan was taken over cannot start or finish any more of its actions.
+   */
   updateIfState(
     uuid: string,
     fromStates: readonly ActionState[],
     changes: ActionChanges,
+    guard?: { planHostname: string },
   ): Promise<ActionRecord | undefined>;
   /** Moves every action of the plan that is in `fromStates` to `changes.state`, in one statement. */
   updateManyOfPlan(
