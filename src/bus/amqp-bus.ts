@@ -170,6 +170,7 @@ export class AmqpBus implements Bus {
     const decoded = decodeOsloEnvelope(message.content);
     if (!decoded.ok) {
       this.#logger.error({ destination, reason: decoded.reason }, 'undecodable message dropped');
+      subscription.options.onUndecodable?.(decoded.reason);
       channel.nack(message, false, false);
       return;
     }

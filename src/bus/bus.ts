@@ -24,6 +24,11 @@ export interface SubscribeOptions {
   queue?: string;
   /** Messages handled at once by this subscriber. Default 1. */
   prefetch?: number;
+  /**
+   * Called for a message the bus cannot decode (not JSON, or a broken oslo envelope) just before it drops it, so
+   * the subscriber can count it; the handler never sees it.
+   */
+  onUndecodable?: (reason: string) => void;
 }
 
 export interface Subscription {

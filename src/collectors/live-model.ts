@@ -132,7 +132,8 @@ export function createLiveModel<M, N extends { eventType: string }>(
   function count(result: NotificationResult): void {
     metrics?.notificationsTotal.inc({ event_type: label(result.eventType), outcome: result.outcome });
     const fields = { eventType: result.eventType, outcome: result.outcome, reason: result.reason };
-    if (result.outcome === 'dropped_malformed') log.warn(fields, 'notification dropped');
+    if (result.outcome === 'dropped_malformed' || result.outcome === 'undecodable')
+      log.warn(fields, 'notification dropped');
     else if (result.outcome === 'needs_resync') log.info(fields, 'notification needs a sync');
     else log.debug(fields, 'notification');
   }
@@ -241,14 +242,18 @@ export function createLiveModel<M, N extends { eventType: string }>(
       if (options.bus) {
         // Subscribed before the first sync starts, so nothing sent during it is missed. No queue name: every
         // process keeps its own model and needs every notification (fan-out).
-        subscription = await options.bus.subscribe(options.destination, (message) => {
-          try {
-            ingest(message);
-          } catch (error) {
-            log.error({ err: error }, 'notification handling failed');
-          }
-          return Promise.resolve();
-        });
+        subscription = await options.bus.subscribe(
+          options.destination,
+          (message) => {
+            try {
+              ingest(message);
+            } catch (error) {
+              log.error({ err: error }, 'notification handling failed');
+            }
+            return Promise.resolve();
+          },
+          { onUndecodable: (reason) => count({ outcome: 'undecodable', eventType: 'unknown', reason }) },
+        );
       }
       syncs.start();
     },

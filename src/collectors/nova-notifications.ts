@@ -32,6 +32,8 @@ export const NOTIFICATION_OUTCOMES = [
   'dropped_malformed',
   'dropped_unknown',
   'needs_resync',
+  // Counted by the live model for a message the bus could not decode at all (it reaches no collector).
+  'undecodable',
 ] as const;
 export type NotificationOutcome = (typeof NOTIFICATION_OUTCOMES)[number];
 

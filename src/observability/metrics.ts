@@ -72,7 +72,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     notificationsTotal: new Counter({
       name: 'steward_notifications_total',
-      help: 'Nova and Cinder notifications received, by event type and outcome (applied, no_change, stale, duplicate, dropped_malformed, dropped_unknown, needs_resync)',
+      help: 'Nova and Cinder notifications received, by event type and outcome (applied, no_change, stale, duplicate, dropped_malformed, dropped_unknown, needs_resync, undecodable)',
       labelNames: ['event_type', 'outcome'],
       registers,
     }),
