@@ -2,7 +2,7 @@ import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { StewardError } from '../../errors.js';
 import type { Server } from '../../cloud/ports.js';
 import { defineActionType, ok, skip } from '../action-type.js';
-import { requireCloud, waitForServer } from './wait-for.js';
+import { isMoving, requireCloud, waitForServer } from './wait-for.js';
 
 /**
  * Live or cold migration of an instance, to a destination or wherever the scheduler puts it. Skipped when the
@@ -49,19 +49,23 @@ export const migrate = defineActionType({
     const { compute } = requireCloud(ctx);
     const destination = p.destination_node ?? null;
     const server = await compute.getServer(p.resource_id);
-    if (p.migration_type === 'live')
-      await compute.liveMigrate(p.resource_id, { host: destination, blockMigration: 'auto' });
-    else await compute.migrate(p.resource_id, { host: destination });
+    const moved = (moving: Server) =>
+      moving.hostname !== p.source_node &&
+      (destination === null || moving.hostname === destination) &&
+      moving.taskState === null;
+    // Idempotent: a server already moved, or still moving or awaiting confirmation (an interrupted run), is only waited for.
+    const started = server !== undefined && (moved(server) || isMoving(server));
+    if (!started) {
+      if (p.migration_type === 'live')
+        await compute.liveMigrate(p.resource_id, { host: destination, blockMigration: 'auto' });
+      else await compute.migrate(p.resource_id, { host: destination });
+    }
     const options = {
       operation: 'migration',
       doing: 'migrating',
       timeoutMs: ctx.timeoutMs({ memoryMb: server?.flavor.memoryMb ?? 0 }),
       intervalMs: 1000,
     };
-    const moved = (moving: Server) =>
-      moving.hostname !== p.source_node &&
-      (destination === null || moving.hostname === destination) &&
-      moving.taskState === null;
     if (p.migration_type === 'cold') {
       await waitForServer(
         { ...ctx, signal: new AbortController().signal },

@@ -1,7 +1,7 @@
 import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { StewardError } from '../../errors.js';
 import { defineActionType, ok, skip } from '../action-type.js';
-import { requireCloud, waitForServer } from './wait-for.js';
+import { isMoving, requireCloud, waitForServer } from './wait-for.js';
 
 /** Resizes an instance to a flavor (by name or id) and confirms the resize. */
 export const resize = defineActionType({
@@ -26,7 +26,9 @@ export const resize = defineActionType({
     if (!flavor)
       throw new StewardError('not_found', 'RESOURCE_NOT_FOUND', `flavor ${p.flavor} was not found`);
     const server = await compute.getServer(p.resource_id);
-    await compute.resize(p.resource_id, flavor.id);
+    // Idempotent: a server already of that flavor, or resizing or awaiting confirmation (an interrupted run), is only waited for.
+    const started = server !== undefined && (server.flavor.name === flavor.name || isMoving(server));
+    if (!started) await compute.resize(p.resource_id, flavor.id);
     await waitForServer(
       ctx,
       compute,

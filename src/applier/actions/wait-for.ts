@@ -100,6 +100,19 @@ export async function waitForVolume(
   });
 }
 
+/** Nova's task states of a migration or resize under way, and the resize awaiting confirmation. */
+const MOVE_TASK_STATES: ReadonlySet<string> = new Set([
+  'migrating',
+  'resize_prep',
+  'resize_migrating',
+  'resize_migrated',
+  'resize_finish',
+]);
+
+/** Whether a move of the server is already under way (an interrupted run resumes by waiting for it). */
+export const isMoving = (server: Server): boolean =>
+  server.status === 'VERIFY_RESIZE' || (server.taskState !== null && MOVE_TASK_STATES.has(server.taskState));
+
 export function requireCloud(ctx: ActionContext) {
   if (!ctx.cloud) {
     throw new StewardError(
