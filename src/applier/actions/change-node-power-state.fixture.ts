@@ -9,4 +9,13 @@ export const fixture = {
   },
   needsCloud: true,
   waits: true,
+  simulated(cloud) {
+    const instances = [...cloud.state.instances.values()];
+    const empty = cloud.state.hosts.find((h) => !instances.some((i) => i.host === h.hostname))!;
+    const busy = cloud.state.hosts.find((h) => h !== empty)!;
+    return {
+      todo: { resource_id: empty.id, state: 'off', resource_name: empty.hostname },
+      done: { resource_id: busy.id, state: 'on', resource_name: busy.hostname },
+    };
+  },
 } satisfies ActionContractFixture;

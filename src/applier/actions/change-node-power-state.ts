@@ -5,9 +5,6 @@ import { defineActionType, ok, skip, type ActionContext } from '../action-type.j
 import { hostnameOf } from './compute-host.js';
 import { requireCloud, waitFor } from './wait-for.js';
 
-/** Ironic's conductor gives a power change 60 s by default (`power_state_change_timeout`); BMCs can be slow. */
-export const POWER_TIMEOUT_MS = 5 * 60 * 1000;
-
 type Params = ActionParameters<'change_node_power_state'>;
 
 function requireBaremetal(ctx: ActionContext): BaremetalApi {
@@ -61,7 +58,7 @@ async function power(ctx: ActionContext, p: Params, state: PowerState): Promise<
     ctx,
     {
       what: `power ${state} of node ${node.name ?? node.uuid}`,
-      timeoutMs: POWER_TIMEOUT_MS,
+      timeoutMs: ctx.timeoutMs(),
       intervalMs: 1000,
     },
     async () => {

@@ -10,4 +10,16 @@ export const fixture = {
   },
   needsCloud: true,
   waits: false,
+  simulated(cloud) {
+    const [first, second] = cloud.state.hosts;
+    return {
+      todo: {
+        resource_id: first!.id,
+        state: 'disabled',
+        resource_name: first!.hostname,
+        disabled_reason: 'contract',
+      },
+      done: { resource_id: second!.id, state: 'enabled', resource_name: second!.hostname },
+    };
+  },
 } satisfies ActionContractFixture;
