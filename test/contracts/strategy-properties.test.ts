@@ -1,0 +1,119 @@
+/**
+ * Property: whatever the cluster — random allocation ratios and reserved amounts, disabled and powered-off hosts,
+ * availability zones, server groups, required and forbidden traits, aggregate extra specs, lifecycle metadata,
+ * excluded, locked and stopped instances — the plan validator finds nothing in the plans of the consolidation and
+ * energy strategies, in any order their planners' DAGs allow.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../src/lib/rng.js';
+import { ClusterModel } from '../../src/model/cluster-model.js';
+import { planners } from '../../src/planners/index.js';
+import { strategies } from '../../src/strategies/index.js';
+import { validatePlan } from '../../src/strategies/plan-validator.js';
+import { computeNode, flavor, instance } from '../helpers/cluster-model-builder.js';
+import { runStrategy } from './strategy.contract.js';
+
+const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const pick = <T>(random: { next(): number }, items: readonly T[]): T =>
+  items[Math.floor(random.next() * items.length)]!;
+
+function randomCluster(seed: number, hosts: number, instances: number): ClusterModel {
+  const random = createRandom(seed);
+  const chance = (p: number) => random.next() < p;
+  const model = new ClusterModel();
+  model.upsertAggregate({ id: 1, name: 'ssd', availabilityZone: null, hosts: [], metadata: { ssd: 'true' } });
+  for (let h = 0; h < hosts; h++) {
+    const hostname = `h${h}`;
+    const ssd = chance(0.3);
+    model.upsertNode(
+      computeNode(hostname, {
+        vcpus: pick(random, [8, 16, 32]),
+        vcpuRatio: pick(random, [1, 2, 4]),
+        vcpuReserved: pick(random, [0, 0, 2]),
+        memoryMb: pick(random, [32768, 65536]),
+        memoryRatio: pick(random, [1, 1.5]),
+        memoryMbReserved: pick(random, [0, 2048]),
+        diskGb: pick(random, [200, 500]),
+        diskGbReserved: pick(random, [0, 20]),
+        status: chance(0.1) ? 'disabled' : 'enabled',
+        powerState: chance(0.05) ? 'off' : 'on',
+        availabilityZone: pick(random, ['az1', 'az2']),
+        traits: chance(0.3) ? ['HW_CPU_X86_AVX2'] : [],
+        aggregates: ssd ? [1] : [],
+      }),
+    );
+    if (ssd) model.getAggregate(1)!.hosts.push(hostname);
+  }
+  const names = [...model.nodes()].map((node) => node.hostname);
+  for (let i = 0; i < instances; i++) {
+    const hostname = pick(random, names);
+    const node = model.getNode(hostname)!;
+    const vcpus = pick(random, [1, 2, 4]);
+    const extraSpecs: Record<string, string> = {};
+    if (chance(0.1) && node.traits.includes('HW_CPU_X86_AVX2'))
+      extraSpecs['trait:HW_CPU_X86_AVX2'] = 'required';
+    if (chance(0.1) && !node.traits.includes('HW_CPU_X86_AVX2'))
+      extraSpecs['trait:HW_CPU_X86_AVX2'] = 'forbidden';
+    if (chance(0.1) && node.aggregates.includes(1)) extraSpecs['aggregate_instance_extra_specs:ssd'] = 'true';
+    const shape = flavor({
+      id: `f${vcpus}`,
+      name: `f${vcpus}`,
+      vcpus,
+      memoryMb: 2048 * vcpus,
+      diskGb: 20 * vcpus,
+      extraSpecs,
+    });
+    const usage = model.usage(hostname);
+    const capacity = model.capacity(node);
+    if (usage.vcpus + vcpus > capacity.vcpus || usage.memoryMb + shape.memoryMb > capacity.memoryMb) continue;
+    if (usage.diskGb + shape.diskGb > capacity.diskGb) continue;
+    const metadata: Record<string, string> = {};
+    if (chance(0.1)) metadata['lifecycle:live-migratable'] = 'false';
+    if (chance(0.05)) metadata['lifecycle:cold-migratable'] = 'false';
+    model.upsertInstance(
+      instance(uuidOf(i), hostname, {
+        flavor: shape,
+        state: chance(0.1) ? 'stopped' : chance(0.05) ? 'error' : 'active',
+        locked: chance(0.05),
+        watcherExclude: chance(0.05) ? true : undefined,
+        metadata,
+        pinnedAvailabilityZone: chance(0.2) ? node.availabilityZone : null,
+        serverGroup: chance(0.1)
+          ? { uuid: `group-${i % 3}`, policy: pick(random, ['affinity', 'anti-affinity', 'soft-affinity']) }
+          : null,
+      }),
+    );
+  }
+  return model;
+}
+
+describe('plans of the consolidation and energy strategies on random constrained clusters', () => {
+  const names = ['basic', 'vm_workload_consolidation', 'node_resource_consolidation', 'saving_energy'];
+  it.each(names)('%s: the validator finds nothing in any order the DAG allows', async (name) => {
+    const strategy = strategies.require(name);
+    const stats = { runs: 0, migrations: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 0, max: 160 }),
+        fc.constantFrom({}, { host_choice: 'specify' }),
+        async (seed, hosts, instances, extra) => {
+          const model = randomCluster(seed, hosts, instances);
+          const initial = model.clone();
+          const parameters = name === 'node_resource_consolidation' ? extra : {};
+          const solution = await runStrategy(strategy, model, parameters, { seed });
+          let n = 0;
+          const planned = planners.require(strategy.planner).plan(solution.actions, () => `a-${(n += 1)}`);
+          expect(validatePlan(initial, planned)).toEqual([]);
+          stats.runs += 1;
+          stats.migrations += solution.actions.filter((action) => action.actionType === 'migrate').length;
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // The property means something only if the strategies act on these clusters.
+    if (name !== 'saving_energy') expect(stats.migrations).toBeGreaterThan(stats.runs);
+  });
+});
