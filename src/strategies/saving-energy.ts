@@ -34,7 +34,7 @@ export const savingEnergy = defineStrategy({
   planner: 'weight',
   docs: {
     description:
-      'Counts the hosts with instances, the empty powered-on hosts and the empty powered-off ones. It keeps `max(hosts with instances × free_used_percent / 100, min_free_hosts_num)` empty hosts powered on (rounded down, as upstream) and powers the other empty, enabled hosts off with `change_node_power_state`, or powers powered-off hosts on when too few are on. The hosts are chosen at random with the audit’s seed, as upstream chooses at random.',
+      'Counts the hosts with instances, the empty powered-on hosts and the empty powered-off ones. It keeps `max(hosts with instances × free_used_percent / 100, min_free_hosts_num)` empty hosts powered on (rounded down, as upstream) and powers the other empty hosts off (disabled ones too: a consolidation disables the hosts it empties) with `change_node_power_state`, or powers powered-off hosts on when too few are on. The hosts are chosen at random with the audit’s seed, as upstream chooses at random.',
     requirements: 'A cloud that can power nodes on and off (the simulated cloud does).',
     limitations:
       'Hosts with instances are never touched; run a server_consolidation audit first to empty more. Power states come from the cloud’s bare-metal service (Ironic; the simulated cloud’s Ironic-like API); a cloud without one reports every node on.',
@@ -49,7 +49,8 @@ export const savingEnergy = defineStrategy({
       const empty = model.instancesOn(node.hostname).length === 0;
       if (!empty) withInstances.push(node.hostname);
       else if (node.powerState === 'off') freeOff.push(node.hostname);
-      else if (node.status === 'enabled') freeOn.push(node.hostname);
+      // A host a consolidation emptied and disabled is the one to power off.
+      else freeOn.push(node.hostname);
     }
     const needOn = Math.floor(Math.max((withInstances.length * free_used_percent) / 100, min_free_hosts_num));
     const shuffled = (hosts: string[]) => {
@@ -63,7 +64,13 @@ export const savingEnergy = defineStrategy({
     let poweredOff = 0;
     let poweredOn = 0;
     if (freeOn.length > needOn) {
-      for (const hostname of shuffled(freeOn).slice(0, freeOn.length - needOn))
+      // Disabled hosts take no new instances anyway: they go first, then enabled ones at random.
+      const isDisabled = (hostname: string) => model.getNode(hostname)?.status === 'disabled';
+      const candidates = [
+        ...shuffled(freeOn.filter(isDisabled)),
+        ...shuffled(freeOn.filter((hostname) => !isDisabled(hostname))),
+      ];
+      for (const hostname of candidates.slice(0, freeOn.length - needOn))
         if (solution.changePowerState(hostname, 'off').ok) poweredOff++;
     } else if (freeOn.length < needOn) {
       for (const hostname of shuffled(freeOff).slice(0, needOn - freeOn.length))
