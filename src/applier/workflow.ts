@@ -237,6 +237,15 @@ export async function runWorkflow(
     succeededInOrder.push(action);
   };
 
+  // The store is asked at most once per cancelCheckSeconds of the clock, not after every action.
+  let nextCancelCheckMs = Number.NEGATIVE_INFINITY;
+  const cancelCheckSaysStop = async (): Promise<boolean> => {
+    const nowMs = deps.clock.now().getTime();
+    if (nowMs < nextCancelCheckMs) return false;
+    nextCancelCheckMs = nowMs + settings.cancelCheckSeconds * 1000;
+    return isCancelling(store, actionPlanUuid);
+  };
+
   const wake = new AbortController();
   const onSignal = () => wake.abort();
   signals.cancel?.addEventListener('abort', onSignal, { once: true });
@@ -247,11 +256,7 @@ export async function runWorkflow(
         interrupted = true;
         for (const { abort } of running.values()) abort.abort(new Error('the applier is stopping'));
       }
-      if (
-        !interrupted &&
-        !cancelled &&
-        (signals.cancel?.aborted || (await isCancelling(store, actionPlanUuid)))
-      ) {
+      if (!interrupted && !cancelled && (signals.cancel?.aborted || (await cancelCheckSaysStop()))) {
         cancelled = true;
         for (const entry of running.values())
           if (entry.abortable) entry.abort.abort(new Error('action plan cancelled'));
