@@ -194,6 +194,7 @@ async function composeCloud(
             log.warn({ skippedHosts: result.skippedHosts }, 'hosts left out of the compute model');
           return result.model;
         },
+        readServer: (uuid) => clients.compute.getServer(uuid),
         bus,
         clock,
         logger,
@@ -372,6 +373,7 @@ export async function composeSteward(
         bus,
         hostname: config.host,
         settings: config.applier,
+        ...(cloudSide.models && { model: cloudSide.models }),
         serviceDownTimeSeconds: config.serviceDownTimeSeconds,
         takeoverIntervalMs: config.heartbeatIntervalSeconds * 1000,
       });

@@ -6,6 +6,7 @@
 import type { Static, TSchema } from 'typebox';
 import type { CloudPorts } from '../cloud/ports.js';
 import type { Clock } from '../lib/clock.js';
+import type { ClusterModel } from '../model/cluster-model.js';
 import type { Logger } from '../observability/logger.js';
 import type { TimeoutScale } from './settings.js';
 
@@ -36,6 +37,24 @@ export interface ActionType<P extends TSchema = TSchema> {
   /** Post-condition: throws when the cloud does not show the expected result. */
   verify?(ctx: ActionContext, params: Static<P>): Promise<void>;
   revert?(ctx: ActionContext, params: Static<P>): Promise<void>;
+  /**
+   * What the cluster model shows once the action took effect; after the action succeeds the applier waits for the
+   * model (kept by the cloud's notifications) to show it, and re-reads `modelInstances` from the cloud if it does
+   * not in time.
+   */
+  reflected?(model: ClusterModel, params: Static<P>): boolean;
+  /** The instances a targeted model refresh re-reads for this action. */
+  modelInstances?(params: Static<P>): string[];
+}
+
+/**
+ * The live cluster model as the applier sees it (the compute model provider implements it): waiting for an
+ * action's effect to show, and a targeted refresh when it does not.
+ */
+export interface ModelReflection {
+  /** Resolves once `predicate` holds on the live model; rejects after `timeoutMs` on the clock. */
+  waitFor(predicate: (model: ClusterModel) => boolean, timeoutMs?: number): Promise<ClusterModel>;
+  refreshInstances(uuids: readonly string[]): Promise<void>;
 }
 
 export function defineActionType<P extends TSchema>(action: ActionType<P>): ActionType<P> {

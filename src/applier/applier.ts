@@ -12,7 +12,7 @@ import type { Registry } from '../lib/registry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
-import type { ActionType } from './action-type.js';
+import type { ActionType, ModelReflection } from './action-type.js';
 import { actionPlanStates } from './plan-states.js';
 import type { ApplierSettings } from './settings.js';
 import { runWorkflow } from './workflow.js';
@@ -30,6 +30,8 @@ export interface ApplierDeps {
   hostname: string;
   /** Concurrency, retries, timeouts and rollback (the `applier` section of the configuration). */
   settings: ApplierSettings;
+  /** The live cluster model, when this process keeps one: the applier waits there for each action's effect. */
+  model?: ModelReflection;
   serviceDownTimeSeconds: number;
   /**
    * How often a running applier looks for plans to take over (the service heartbeat interval): a plan whose
@@ -82,6 +84,7 @@ export function createApplier(deps: ApplierDeps): Applier {
         metrics: deps.metrics,
         settings: deps.settings,
         owner: deps.hostname,
+        ...(deps.model && { model: deps.model }),
       },
       uuid,
       { shutdown: stopping.signal },

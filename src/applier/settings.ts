@@ -20,6 +20,8 @@ export interface ApplierSettings {
   retryDelaySeconds: number;
   /** How often a running plan looks for an operator's cancel. */
   cancelCheckSeconds: number;
+  /** How long the model may take to show an action's effect through notifications before a targeted refresh. */
+  modelWaitSeconds: number;
   timeouts: ActionTimeouts;
 }
 

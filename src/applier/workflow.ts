@@ -19,12 +19,13 @@ import type { ActionState } from '../contract/states.js';
 import { isStewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Registry } from '../lib/registry.js';
+import type { ClusterModel } from '../model/cluster-model.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ActionRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { CloudPorts } from '../cloud/ports.js';
-import type { ActionContext, ActionType, Precondition } from './action-type.js';
+import type { ActionContext, ActionType, ModelReflection, Precondition } from './action-type.js';
 import { planOutcome } from './action-states.js';
 import { actionTimeoutMs, type ApplierSettings } from './settings.js';
 
@@ -42,6 +43,8 @@ export interface WorkflowDeps {
    * ends INTERRUPTED.
    */
   owner?: string;
+  /** The live cluster model, when this process keeps one: each action's effect is awaited there. */
+  model?: ModelReflection;
 }
 
 export interface WorkflowSignals {
@@ -229,6 +232,7 @@ export async function runWorkflow(
       if (interrupted) return;
       return setState(action, 'FAILED', `Action failed in post_condition: ${messageOf(error)}`);
     }
+    await reflectInModel(deps, type, action, log);
     deps.metrics?.actionDuration.observe(
       { action_type: action.actionType },
       (deps.clock.now().getTime() - started) / 1000,
@@ -309,6 +313,33 @@ export async function runWorkflow(
     actions: outcomes(actions, states, reasons),
     statusMessage: summarise(actions, states, reasons, outcome, rolledBack),
   };
+}
+
+/**
+ * Waits for the model to show what the action did (the cloud's notifications keep it), and re-reads the instances
+ * it touched when that takes longer than `modelWaitSeconds`. Never fails the action: the cloud already shows it.
+ */
+async function reflectInModel(
+  deps: WorkflowDeps,
+  type: ActionType,
+  action: ActionRecord,
+  log: Logger,
+): Promise<void> {
+  const { model } = deps;
+  if (!model || !type.reflected) return;
+  const shows = (current: ClusterModel) => type.reflected?.(current, action.inputParameters) ?? true;
+  try {
+    await model.waitFor(shows, deps.settings.modelWaitSeconds * 1000);
+    return;
+  } catch {
+    log.info('no notification showed the action in the model in time; re-reading what it touched');
+  }
+  try {
+    await model.refreshInstances(type.modelInstances?.(action.inputParameters) ?? []);
+    await model.waitFor(shows, 0);
+  } catch (error) {
+    log.warn({ err: error }, 'the model does not show the action even after a targeted refresh');
+  }
 }
 
 /** Waits until one running task settles, the next cancel check is due, or a signal fires. */

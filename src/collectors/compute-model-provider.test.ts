@@ -393,7 +393,9 @@ describe('compute model provider: reading the model', () => {
   it('tells listeners about syncs and applied notifications', async () => {
     const { provider, publish } = setup();
     const seen: string[] = [];
-    provider.onChange((change) => seen.push(change.kind === 'sync' ? 'sync' : change.result.eventType));
+    provider.onChange((change) =>
+      seen.push(change.kind === 'notification' ? change.result.eventType : change.kind),
+    );
     await provider.start();
     await settle();
     await publish('instance-pause-end.json');

@@ -15,8 +15,12 @@ import {
   type LiveModelSettings,
 } from './live-model.js';
 import { EVENT_HANDLING, NovaNotificationCollector, type NovaNotification } from './nova-notifications.js';
+import { toInstance } from './nova-sync.js';
+import type { Server } from '../cloud/ports.js';
 
 export interface ComputeModelProviderOptions extends LiveModelSettings<ClusterModel> {
+  /** Reads one server from Nova, for targeted refreshes; without it `refreshInstances` runs a full sync. */
+  readServer?: (uuid: string) => Promise<Server | undefined>;
   /** Message ids remembered to drop redeliveries. Default 10,000. */
   duplicateWindow?: number;
   /** Nova's `[DEFAULT] default_availability_zone`. Default `nova`. */
@@ -39,6 +43,11 @@ export interface LiveComputeModelProvider extends ComputeModelProvider {
   onChange(listener: (change: ModelChange) => void): () => void;
   /** Resolves with the live model once `predicate` holds; rejects after `timeoutMs` on the injected clock. */
   waitFor(predicate: (model: ClusterModel) => boolean, timeoutMs?: number): Promise<ClusterModel>;
+  /**
+   * A targeted refresh: re-reads these instances from Nova into the live model (one Nova no longer has is
+   * removed), for when the notifications of a change did not arrive in time.
+   */
+  refreshInstances(uuids: readonly string[]): Promise<void>;
 }
 
 export function createComputeModelProvider(options: ComputeModelProviderOptions): LiveComputeModelProvider {
@@ -77,5 +86,22 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
     ingest: (body) => live.ingest(body),
     onChange: (listener) => live.onChange(listener),
     waitFor: (predicate, timeoutMs) => live.waitFor(predicate, timeoutMs),
+    async refreshInstances(uuids) {
+      const { readServer } = options;
+      if (!readServer) return live.refresh();
+      const read = await Promise.all(uuids.map(async (uuid) => [uuid, await readServer(uuid)] as const));
+      live.amend((model) => {
+        for (const [uuid, server] of read) {
+          if (!server) {
+            model.removeInstance(uuid);
+            continue;
+          }
+          // A server read alone does not name its group's policy: keep what the model knew.
+          const known = model.getInstance(uuid);
+          const instance = toInstance(server, new Map(), new Map());
+          model.upsertInstance({ ...instance, serverGroup: known?.serverGroup ?? instance.serverGroup });
+        }
+      });
+    },
   };
 }

@@ -67,7 +67,9 @@ export interface LiveModelOptions<M, N extends { eventType: string }> extends Li
 export type IngestResult = NotificationResult | { outcome: 'journaled'; eventType: string };
 
 export type LiveModelChange<M> =
-  { kind: 'sync'; model: M } | { kind: 'notification'; model: M; result: NotificationResult };
+  | { kind: 'sync'; model: M }
+  | { kind: 'notification'; model: M; result: NotificationResult }
+  | { kind: 'refresh'; model: M };
 
 export interface LiveModel<M> {
   /** Subscribes to the notifications, then starts the first sync and the periodic ones; resolves once subscribed. */
@@ -86,6 +88,11 @@ export interface LiveModel<M> {
   onChange(listener: (change: LiveModelChange<M>) => void): () => void;
   /** Resolves with the live model once `predicate` holds; rejects after `timeoutMs` on the injected clock. */
   waitFor(predicate: (model: M) => boolean, timeoutMs?: number): Promise<M>;
+  /**
+   * Applies a targeted change read from the cloud (a few elements re-read, not a sync) to the live model and tells
+   * the listeners; false when there is no model yet.
+   */
+  amend(apply: (model: M) => void): boolean;
 }
 
 const DEFAULT_RESYNC_MIN_INTERVAL_MS = 30_000;
@@ -299,6 +306,14 @@ export function createLiveModel<M, N extends { eventType: string }>(
     ingest,
 
     onChange,
+
+    amend(apply) {
+      if (model === undefined) return false;
+      apply(model);
+      setElementGauges(model);
+      emit({ kind: 'refresh', model });
+      return true;
+    },
 
     waitFor(predicate, timeoutMs = 5_000) {
       if (model !== undefined && predicate(model)) return Promise.resolve(model);

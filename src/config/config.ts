@@ -129,6 +129,12 @@ export const ConfigSchema = Type.Object(
           minimum: 0,
           description: 'Wait before the second attempt; the n-th retry waits n times as long.',
         }),
+        modelWaitSeconds: Type.Number({
+          default: 10,
+          minimum: 0,
+          description:
+            'After an action succeeds, how long the data model may take to show it through the cloud’s notifications before the applier re-reads the instances it touched (a targeted refresh).',
+        }),
         cancelCheckSeconds: Type.Number({
           default: 1,
           exclusiveMinimum: 0,

@@ -11,6 +11,13 @@ import type { ApplierSettings } from '../../src/applier/settings.js';
 import { runWorkflow, type WorkflowDeps } from '../../src/applier/workflow.js';
 import { createCloudClients, type CloudClients } from '../../src/cloud/openstack.js';
 import type { Server } from '../../src/cloud/ports.js';
+import type { Bus } from '../../src/bus/bus.js';
+import { InProcessBus } from '../../src/bus/in-process-bus.js';
+import {
+  createComputeModelProvider,
+  type LiveComputeModelProvider,
+} from '../../src/collectors/compute-model-provider.js';
+import { collectComputeModel } from '../../src/collectors/nova-sync.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { ActionState } from '../../src/contract/states.js';
 import { syncRegistries } from '../../src/decision-engine/sync.js';
@@ -76,11 +83,15 @@ describe('the applier against the simulated cloud', () => {
   let cloud: SimulatedCloud;
   let clients: CloudClients;
   let testStore: TestStore;
+  let provider: LiveComputeModelProvider | undefined;
 
-  async function setup(options: { bandwidthMbPerS?: number; settings?: Partial<ApplierSettings> } = {}) {
+  async function setup(
+    options: { bandwidthMbPerS?: number; settings?: Partial<ApplierSettings>; bus?: Bus } = {},
+  ) {
     clock = new ManualClock();
     cloud = createSimulatedCloud({
       clock,
+      ...(options.bus && { bus: options.bus }),
       cluster: { hosts: 4, instances: 12, seed: 1 },
       ...(options.bandwidthMbPerS !== undefined && { migrationBandwidthMbPerS: options.bandwidthMbPerS }),
     });
@@ -117,6 +128,8 @@ describe('the applier against the simulated cloud', () => {
   afterEach(async () => {
     uuids.clear();
     await clients?.close();
+    await provider?.stop();
+    provider = undefined;
     await cloud?.close();
     await testStore?.close();
   });
@@ -273,5 +286,53 @@ describe('the applier against the simulated cloud', () => {
     const after = await clients.compute.getServer(moving.uuid);
     expect(after!.hostname).toBe(moving.hostname);
     expect(cloud.state.migrations.find((m) => m.instanceId === moving.uuid)!.status).toBe('cancelled');
+  });
+
+  /** A live compute model kept by the simulator's notifications (when it has a bus), counting targeted reads. */
+  async function liveModel(bus: Bus | undefined) {
+    const reads: string[] = [];
+    provider = createComputeModelProvider({
+      collect: async (signal) =>
+        (await collectComputeModel(clients, { now: clock.now(), ...(signal && { signal }) })).model,
+      readServer: (uuid) => {
+        reads.push(uuid);
+        return clients.compute.getServer(uuid);
+      },
+      ...(bus && { bus }),
+      clock,
+      logger: silentLogger,
+      syncIntervalMs: 3_600_000,
+    });
+    await provider.start();
+    await provider.getComputeModel(); // waits for the first sync
+    return { model: provider, reads };
+  }
+
+  it.each([
+    ['the notifications of the move', true],
+    ['a targeted refresh when no notification comes', false],
+  ])('after a migration, the model shows the instance on its new host through %s', async (_how, withBus) => {
+    const bus = withBus ? new InProcessBus({ logger: silentLogger }) : undefined;
+    const deps = await setup({ ...(bus && { bus }), settings: { modelWaitSeconds: 30 } });
+    const { model, reads } = await liveModel(bus);
+    const { servers, spare } = await pick();
+    const moving = servers[0]!;
+    expect(model.current!.getInstance(moving.uuid)!.hostname).toBe(moving.hostname);
+    const plan = await createPlan(deps.store, [
+      { name: 'moving', type: 'migrate', params: live(moving, spare) },
+    ]);
+    const started = clock.now().getTime();
+    const run = runWorkflow({ ...deps, model }, plan.uuid);
+    await drive(run);
+    const result = await run;
+
+    expect(result.state).toBe('SUCCEEDED');
+    expect(model.current!.getInstance(moving.uuid)!.hostname).toBe(spare);
+    if (withBus) {
+      expect(reads).toEqual([]);
+    } else {
+      expect(reads).toEqual([moving.uuid]);
+      expect(clock.now().getTime() - started).toBeGreaterThanOrEqual(30_000);
+    }
   });
 });

@@ -87,6 +87,13 @@ export const migrate = defineActionType({
       throw error;
     }
   },
+  reflected(model, p) {
+    const instance = model.getInstance(p.resource_id);
+    if (!instance) return false;
+    const destination = p.destination_node ?? null;
+    return instance.hostname !== p.source_node && (destination === null || instance.hostname === destination);
+  },
+  modelInstances: (p) => [p.resource_id],
   /** Moves the instance back to its source node and waits until it is there. */
   async revert(ctx, p) {
     const { compute } = requireCloud(ctx);

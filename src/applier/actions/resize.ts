@@ -20,6 +20,11 @@ export const resize = defineActionType({
       return skip(`instance ${p.resource_id} already has flavor ${flavor.name}`);
     return ok;
   },
+  reflected(model, p) {
+    const flavor = model.getInstance(p.resource_id)?.flavor;
+    return flavor !== undefined && (flavor.name === p.flavor || flavor.id === p.flavor);
+  },
+  modelInstances: (p) => [p.resource_id],
   async execute(ctx, p) {
     const { compute } = requireCloud(ctx);
     const flavor = await compute.findFlavor(p.flavor);
