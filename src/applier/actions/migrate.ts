@@ -21,6 +21,8 @@ export const migrate = defineActionType({
     const { compute } = requireCloud(ctx);
     const server = await compute.getServer(p.resource_id);
     if (!server) return skip(`instance ${p.resource_id} was not found`);
+    // A move already under way (an applier died while waiting for it): execute only waits for it.
+    if (isMoving(server)) return ok;
     if (server.hostname !== p.source_node)
       return skip(`instance ${p.resource_id} is on ${server.hostname ?? 'no host'}, not on ${p.source_node}`);
     if (p.migration_type === 'live' && server.status !== 'ACTIVE') {
