@@ -57,9 +57,13 @@ interface Scenario {
   solutionsDir?: string;
 }
 
+type WatcherActions = { action_type: string; input_parameters: Record<string, unknown> }[];
+
 interface WatcherTiming {
   seconds: number;
   source: 'live' | 'recorded';
+  /** The plan Watcher made in this run (from strategy_bench.py's dump). */
+  actions?: WatcherActions;
   timedOut?: boolean;
   peakRssMb?: number;
   error?: string;
@@ -148,11 +152,21 @@ function runWatcher(
   strategy: string,
   timeoutSeconds: number,
 ): Promise<WatcherTiming> {
+  const dumpDir = path.resolve('.bench', 'watcher', variant);
+  mkdirSync(dumpDir, { recursive: true });
   return new Promise((resolve) => {
     const ratios = RATIOS[variant];
     const child = spawn(
       '/usr/bin/python3',
-      ['strategy_bench.py', '--one', String(hostsOf(size)), String(instancesOf(size)), strategy],
+      [
+        'strategy_bench.py',
+        '--dump-dir',
+        dumpDir,
+        '--one',
+        String(hostsOf(size)),
+        String(instancesOf(size)),
+        strategy,
+      ],
       {
         cwd: peer,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -185,7 +199,16 @@ function runWatcher(
         });
       else {
         const result = JSON.parse(line.slice(7)) as { execute_wall_s: number; max_rss_mb: number };
-        resolve({ seconds: result.execute_wall_s, source: 'live', peakRssMb: result.max_rss_mb });
+        const dumped = path.join(dumpDir, `solution-${size}-seed42-${strategy}.json`);
+        const actions = existsSync(dumped)
+          ? (JSON.parse(readFileSync(dumped, 'utf8')) as { actions: WatcherActions }).actions
+          : undefined;
+        resolve({
+          seconds: result.execute_wall_s,
+          source: 'live',
+          peakRssMb: result.max_rss_mb,
+          ...(actions && { actions }),
+        });
       }
     });
   });
@@ -332,43 +355,59 @@ export async function runStrategiesBench(
       out(`\n${scenario.label}: cannot load: ${(error as Error).message}`);
       continue;
     }
-    const recorded = recordedPlans(scenario);
-    const rows: StrategyRow[] = [];
-    // Watcher's plans, replayed here: the scenario is loaded in this process only for them and for the bounds.
-    if (recorded.length > 0 || 'file' in scenario.source) {
-      const loaded = 'file' in scenario.source ? loadScenario(scenario.source.file) : undefined;
-      if (loaded) {
-        bounds = consolidationBounds(loaded.model);
-        const cpu = new Map(
-          loaded.document.instances.map((i) => [i.uuid, i.metrics.instance_cpu_usage ?? 0]),
+    // Watcher first, in this run where asked: its plans are replayed below with the recorded ones.
+    const live = new Map<string, WatcherTiming>();
+    if (watcherSizes.has(scenario.size))
+      for (const strategy of selected)
+        live.set(
+          strategy.name,
+          await runWatcher(peer, scenario.variant, scenario.size, strategy.name, watcherTimeout),
         );
-        for (const plan of recorded) {
-          const replayed = replayPlan(
-            loaded.model,
-            plan.actions.map((action) => ({
-              actionType: action.action_type,
-              inputParameters: action.input_parameters,
-            })),
-            { instanceCpuPct: cpu },
-          );
-          // Recorded in order, replayed in order: each action waits for the one before it.
-          const chained = replayed.actions.map((action, index) => ({
-            uuid: `w${index}`,
-            ...action,
-            parents: index === 0 ? [] : [`w${index - 1}`],
-          }));
-          const { actions: _actions, ...replay } = replayed;
-          rows.push({
-            scenario: scenario.label,
-            variant: scenario.variant,
-            size: scenario.size,
-            plan: `Watcher ${plan.strategy}, recorded plan`,
-            steward: false,
-            replay,
-            findings: validatePlan(loaded.model, chained).length,
-            watcher: { seconds: plan.seconds, source: 'recorded' },
-          });
-        }
+    const watcherPlans = [
+      ...recordedPlans(scenario)
+        .filter((plan) => !live.get(plan.strategy)?.actions)
+        .map((plan) => ({
+          label: `Watcher ${plan.strategy}, recorded plan`,
+          actions: plan.actions,
+          watcher: { seconds: plan.seconds, source: 'recorded' as const },
+        })),
+      ...[...live].flatMap(([name, watcher]) =>
+        watcher.actions ? [{ label: `Watcher ${name}, this run`, actions: watcher.actions, watcher }] : [],
+      ),
+    ];
+    const rows: StrategyRow[] = [];
+    // Watcher's plans go through the same replay and validator, on the scenario loaded here (files only).
+    if (watcherPlans.length > 0 && 'file' in scenario.source) {
+      const loaded = loadScenario(scenario.source.file);
+      bounds = consolidationBounds(loaded.model);
+      const cpu = new Map(loaded.document.instances.map((i) => [i.uuid, i.metrics.instance_cpu_usage ?? 0]));
+      for (const plan of watcherPlans) {
+        const replayed = replayPlan(
+          loaded.model,
+          plan.actions.map((action) => ({
+            actionType: action.action_type,
+            inputParameters: action.input_parameters,
+          })),
+          { instanceCpuPct: cpu },
+        );
+        // Watcher's action lists are validated in their order: each action waits for the one before it.
+        const chained = replayed.actions.map((action, index) => ({
+          uuid: `w${index}`,
+          ...action,
+          parents: index === 0 ? [] : [`w${index - 1}`],
+        }));
+        const { actions: _actions, ...replay } = replayed;
+        const { actions: _plan, ...watcher } = plan.watcher as WatcherTiming;
+        rows.push({
+          scenario: scenario.label,
+          variant: scenario.variant,
+          size: scenario.size,
+          plan: plan.label,
+          steward: false,
+          replay,
+          findings: validatePlan(loaded.model, chained).length,
+          watcher,
+        });
       }
     }
     for (const strategy of selected) {
@@ -389,23 +428,18 @@ export async function runStrategiesBench(
       }
       const recordedTiming: RecordedTiming | undefined =
         WATCHER_RECORDED[scenario.variant][strategy.name]?.[scenario.size];
-      if (watcherSizes.has(scenario.size)) {
-        row.watcher = await runWatcher(peer, scenario.variant, scenario.size, strategy.name, watcherTimeout);
-      } else if (recordedTiming) {
+      const ran = live.get(strategy.name);
+      if (ran) {
+        const { actions: _actions, ...timing } = ran;
+        row.watcher = timing;
+      } else if (recordedTiming)
         row.watcher = {
           seconds: recordedTiming.seconds,
           source: 'recorded',
           ...(recordedTiming.timedOut && { timedOut: true }),
         };
-      }
       const steward = row.result?.executeSeconds;
-      if (
-        steward !== undefined &&
-        steward > 0 &&
-        row.watcher &&
-        !Number.isNaN(row.watcher.seconds) &&
-        !row.watcher.error?.startsWith('rc')
-      )
+      if (steward !== undefined && steward > 0 && row.watcher && Number.isFinite(row.watcher.seconds))
         row.speedup = row.watcher.seconds / steward;
       rows.push(row);
     }
@@ -437,7 +471,8 @@ function printScenario(
   );
   for (const row of rows) {
     const replay = row.replay;
-    const peak = row.result?.peakRssMb;
+    const peak =
+      row.result?.peakRssMb ?? (row.watcher?.source === 'live' ? row.watcher.peakRssMb : undefined);
     const generated = 'generate' in scenario.source;
     const overTarget =
       generated && row.result
