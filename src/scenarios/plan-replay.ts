@@ -10,7 +10,7 @@
  * hostname). The replayed actions carry that destination, so the validator checks the moves Nova would make.
  */
 import { isActionTypeName, type ActionParameters } from '../contract/actions.js';
-import type { ClusterModel } from '../model/cluster-model.js';
+import type { ClusterModel, HostUsage } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
 import { applyAction } from '../strategies/action-effects.js';
 import { refuseCapacity, refuseDestinationFor, refuseDestinationHost } from '../strategies/nova-rules.js';
@@ -56,12 +56,16 @@ const emptyHosts = (model: ClusterModel): number => {
 };
 
 /** Nova's default weighers over the hosts that pass the filters; undefined when none does. */
-function schedule(model: ClusterModel, instance: Instance): ComputeNode | undefined {
+function schedule(
+  model: ClusterModel,
+  usage: ReadonlyMap<string, HostUsage>,
+  instance: Instance,
+): ComputeNode | undefined {
   const candidates: { node: ComputeNode; free: [number, number, number] }[] = [];
   for (const node of model.nodes()) {
     if (node.hostname === instance.hostname) continue;
     if (refuseDestinationHost(node) ?? refuseDestinationFor(model, instance, node)) continue;
-    const used = model.usage(node.hostname);
+    const used = usage.get(node.hostname) ?? model.usage(node.hostname);
     if (refuseCapacity(model, node, used, instance)) continue;
     const capacity = model.capacity(node);
     candidates.push({
@@ -89,6 +93,12 @@ function schedule(model: ClusterModel, instance: Instance): ComputeNode | undefi
   return candidates[best]!.node;
 }
 
+function addUsage(usage: HostUsage, instance: Instance, sign: number): void {
+  usage.vcpus += sign * instance.vcpus;
+  usage.memoryMb += sign * instance.memoryMb;
+  usage.diskGb += sign * instance.diskGb;
+}
+
 export function replayPlan(
   model: ClusterModel,
   actions: readonly ReplayAction[],
@@ -108,6 +118,13 @@ export function replayPlan(
     hostsOverCpu: undefined,
     actions: [],
   };
+  const usage = new Map<string, HostUsage>();
+  for (const node of working.nodes()) usage.set(node.hostname, working.usage(node.hostname));
+  const usageOf = (hostname: string): HostUsage => {
+    let used = usage.get(hostname);
+    if (!used) usage.set(hostname, (used = working.usage(hostname)));
+    return used;
+  };
   for (const action of actions) {
     const { actionType } = action;
     let inputParameters = action.inputParameters;
@@ -119,7 +136,7 @@ export function replayPlan(
       const instance = working.getInstance(params.resource_id);
       let destination = params.destination_node ?? undefined;
       if (instance && destination === undefined) {
-        destination = schedule(working, instance)?.hostname;
+        destination = schedule(working, usage, instance)?.hostname;
         if (destination === undefined) outcome.unschedulable++;
         else {
           outcome.scheduledMigrations++;
@@ -127,11 +144,21 @@ export function replayPlan(
         }
       }
       const node = destination === undefined ? undefined : working.getNode(destination);
-      if (instance && node && refuseCapacity(working, node, working.usage(node.hostname), instance))
+      if (instance && node && refuseCapacity(working, node, usageOf(node.hostname), instance))
         outcome.capacityBreaks++;
     }
     outcome.actions.push({ actionType, inputParameters });
-    if (isActionTypeName(actionType)) applyAction({ compute: working }, actionType, inputParameters as never);
+    if (!isActionTypeName(actionType)) continue;
+    const moved =
+      actionType === 'migrate' ? working.getInstance(String(inputParameters.resource_id)) : undefined;
+    const from = moved?.hostname ?? null;
+    applyAction({ compute: working }, actionType, inputParameters as never);
+    const to = moved ? (working.getInstance(moved.uuid)?.hostname ?? null) : null;
+    if (moved && from !== to) {
+      // Allocations follow the instance: kept per host here so a scheduling pass over 10,000 hosts stays cheap.
+      if (from !== null) addUsage(usageOf(from), moved, -1);
+      if (to !== null) addUsage(usageOf(to), moved, 1);
+    }
   }
   outcome.emptyHostsAfter = emptyHosts(working);
   const cpu = options.instanceCpuPct;
