@@ -17,6 +17,7 @@ const { positionals: only, values: flags } = parseArgs({
     'watcher-sizes': { type: 'string' },
     'watcher-timeout': { type: 'string' },
     'case-timeout': { type: 'string' },
+    repeat: { type: 'string' },
   },
 });
 const list = (value: string | undefined): string[] | undefined =>
@@ -100,6 +101,7 @@ if (wanted('strategies')) {
       watcherTimeoutSeconds: Number(flags['watcher-timeout']),
     }),
     ...(flags['case-timeout'] !== undefined && { caseTimeoutSeconds: Number(flags['case-timeout']) }),
+    ...(flags.repeat !== undefined && { repeat: Number(flags.repeat) }),
   });
 }
 

@@ -41,6 +41,8 @@ export interface StrategiesBenchOptions {
   watcherSizes?: readonly string[];
   watcherTimeoutSeconds?: number;
   caseTimeoutSeconds?: number;
+  /** Runs of each case (Steward and Watcher alike) on clusters of at most 1,000 instances; the median time is shown. */
+  repeat?: number;
   /** The shared data folder holding the 1000x10000 archives (default ../shared/data/scenarios). */
   sharedScenarios?: string;
   /** The Watcher peer's folder (default ../shared/peers/watcher). */
@@ -79,6 +81,8 @@ export interface StrategyRow {
   replay?: Omit<ReplayOutcome, 'actions'>;
   findings?: number;
   watcher?: WatcherTiming;
+  /** Every run's execute() seconds when the case ran more than once (`result.executeSeconds` is their median). */
+  executeSecondsAll?: number[];
   /** Watcher's seconds / Steward's seconds. */
   speedup?: number;
   error?: string;
@@ -302,6 +306,22 @@ function recordedPlans(scenario: Scenario): {
     });
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Runs a Watcher case `runs` times (fresh process each) and keeps the last plan with the median time. */
+async function medianOf(runs: number, run: () => Promise<WatcherTiming>): Promise<WatcherTiming> {
+  const results: WatcherTiming[] = [];
+  for (let index = 0; index < runs; index++) {
+    const result = await run();
+    results.push(result);
+    if (result.error) return result;
+  }
+  return { ...results.at(-1)!, seconds: median(results.map((result) => result.seconds)) };
+}
+
 const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 
@@ -324,6 +344,8 @@ export async function runStrategiesBench(
   const sizes = options.sizes ?? SIZES;
   const variants = options.variants ?? VARIANTS;
   const caseTimeout = options.caseTimeoutSeconds ?? 900;
+  // As Watcher's own timings were taken: the median of 3 on the small clusters, one run on the large ones.
+  const runsOf = (size: string): number => (instancesOf(size) <= 1000 ? Math.max(1, options.repeat ?? 3) : 1);
   const watcherTimeout = options.watcherTimeoutSeconds ?? 1800;
   const peer = options.watcherPeer ?? '../shared/peers/watcher';
   const installed = existsSync(path.join(peer, 'strategy_bench.py')) && watcherInstalled();
@@ -361,7 +383,9 @@ export async function runStrategiesBench(
       for (const strategy of selected)
         live.set(
           strategy.name,
-          await runWatcher(peer, scenario.variant, scenario.size, strategy.name, watcherTimeout),
+          await medianOf(runsOf(scenario.size), () =>
+            runWatcher(peer, scenario.variant, scenario.size, strategy.name, watcherTimeout),
+          ),
         );
     const watcherPlans = [
       ...recordedPlans(scenario)
@@ -419,7 +443,12 @@ export async function runStrategiesBench(
         steward: true,
       };
       try {
-        row.result = await childCase({ scenario: scenario.source, strategy: strategy.name }, caseTimeout);
+        const runs: CaseResult[] = [];
+        for (let run = 0; run < runsOf(scenario.size); run++)
+          runs.push(await childCase({ scenario: scenario.source, strategy: strategy.name }, caseTimeout));
+        const times = runs.map((one) => one.executeSeconds ?? Number.NaN);
+        row.result = { ...runs.at(-1)!, executeSeconds: median(times) };
+        if (runs.length > 1) row.executeSecondsAll = times;
         row.replay = row.result.replay;
         row.findings = row.result.findings;
         bounds ??= row.result.bounds;
