@@ -126,7 +126,17 @@ function childCase(spec: CaseSpec, timeoutSeconds: number): Promise<CaseResult> 
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       const line = stdout.split('\n').find((candidate) => candidate.startsWith('RESULT '));
+      const planned = stdout.split('\n').find((candidate) => candidate.startsWith('PLANNED '));
+      const failure =
+        signal === 'SIGKILL'
+          ? `timed out after ${timeoutSeconds} s`
+          : `exited with ${String(code)}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
       if (line) resolve(JSON.parse(line.slice(7)) as CaseResult);
+      else if (planned)
+        resolve({
+          ...(JSON.parse(planned.slice(8)) as CaseResult),
+          checkError: `checking the plan ${failure}`,
+        });
       else {
         const error = stdout.split('\n').find((candidate) => candidate.startsWith('ERROR '));
         reject(
@@ -511,6 +521,7 @@ function printScenario(
     out(
       `  ${row.plan.padEnd(50)} ${String(replay?.emptyHostsAfter ?? '–').padStart(6)} ${String(replay?.migrations ?? '–').padStart(6)} ${String(replay?.serviceStateChanges ?? '–').padStart(5)} ${String(replay?.powerStateChanges ?? '–').padStart(5)} ${String(row.findings ?? '–').padStart(6)} ${fixed(replay?.maxHostCpuPct, 1).padStart(9)} ${(row.steward ? formatSeconds(row.result?.executeSeconds) : '–').padStart(9)} ${String(peak ?? '–').padStart(8)} ${watcherCell(row.watcher).padStart(18)} ${(row.speedup === undefined ? '–' : `${row.watcher?.timedOut ? '>' : ''}${row.speedup >= 100 ? row.speedup.toFixed(0) : row.speedup.toFixed(1)}×`).padStart(9)}` +
         (row.error ? `  error: ${row.error}` : '') +
+        (row.result?.checkError ? `  ${row.result.checkError.slice(0, 120)}` : '') +
         (row.watcher?.error ? `  Watcher: ${row.watcher.error.slice(0, 100)}` : '') +
         (row.result?.firstFinding ? `  first finding: ${row.result.firstFinding}` : '') +
         (overTarget

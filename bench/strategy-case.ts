@@ -48,6 +48,8 @@ export interface CaseResult {
   findingRules?: Record<string, number>;
   firstFinding?: string;
   validateSeconds?: number;
+  /** The replay or the validator failed (the strategy's own figures above still hold). */
+  checkError?: string;
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
@@ -117,6 +119,8 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   result.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   result.actions = planned.length;
   result.indicators = Object.fromEntries(solution.indicators);
+  // The strategy's own figures first: a check that fails or runs out of time below must not lose them.
+  process.stdout.write(`PLANNED ${JSON.stringify(result)}\n`);
 
   // Checked on the cluster as it was: a fresh copy, since the strategy's working model holds its moves.
   const fresh = loadDocument(spec.scenario);
