@@ -288,6 +288,25 @@ describe('the applier against the simulated cloud', () => {
     expect(cloud.state.migrations.find((m) => m.instanceId === moving.uuid)!.status).toBe('cancelled');
   });
 
+  it('resizes an instance to another flavor, confirms it, and checks the result against Nova', async () => {
+    const deps = await setup();
+    const { servers } = await pick();
+    const target = servers[0]!;
+    const flavor = (await clients.compute.listFlavors()).find(
+      (f) => f.name !== target.flavor.name && f.memoryMb <= 2 * target.flavor.memoryMb,
+    )!;
+    const plan = await createPlan(deps.store, [
+      { name: 'resize', type: 'resize', params: { resource_id: target.uuid, flavor: flavor.name } },
+    ]);
+    const run = runWorkflow(deps, plan.uuid);
+    await drive(run);
+    const result = await run;
+    expect(result.actions[0]).toEqual({ uuid: uuidOf('resize'), state: 'SUCCEEDED' });
+    const after = (await clients.compute.getServer(target.uuid))!;
+    expect(after.flavor.name).toBe(flavor.name);
+    expect(after.status).toBe('ACTIVE');
+  });
+
   /** A live compute model kept by the simulator's notifications (when it has a bus), counting targeted reads. */
   async function liveModel(bus: Bus | undefined) {
     const reads: string[] = [];

@@ -89,6 +89,30 @@ export const migrate = defineActionType({
       throw error;
     }
   },
+  /** Post-condition: Nova shows the instance ACTIVE or SHUTOFF, off its source, on the destination when one was given. */
+  async verify(ctx, p) {
+    const { compute } = requireCloud(ctx);
+    const server = await compute.getServer(p.resource_id);
+    if (!server)
+      throw new StewardError(
+        'not_found',
+        'RESOURCE_NOT_FOUND',
+        `instance ${p.resource_id} is gone after its migration`,
+      );
+    const destination = p.destination_node ?? null;
+    if (server.hostname === p.source_node || (destination !== null && server.hostname !== destination))
+      throw new StewardError(
+        'conflict',
+        'CONFLICT',
+        `instance ${p.resource_id} is on ${server.hostname ?? 'no host'} after its migration from ${p.source_node}${destination ? ` to ${destination}` : ''}`,
+      );
+    if (server.status !== 'ACTIVE' && server.status !== 'SHUTOFF')
+      throw new StewardError(
+        'conflict',
+        'CONFLICT',
+        `instance ${p.resource_id} is ${server.status} after its migration`,
+      );
+  },
   reflected(model, p) {
     const instance = model.getInstance(p.resource_id);
     if (!instance) return false;

@@ -20,6 +20,24 @@ export const resize = defineActionType({
       return skip(`instance ${p.resource_id} already has flavor ${flavor.name}`);
     return ok;
   },
+  /** Post-condition: Nova shows the instance with the new flavor, its resize confirmed. */
+  async verify(ctx, p) {
+    const { compute } = requireCloud(ctx);
+    const server = await compute.getServer(p.resource_id);
+    const flavor = await compute.findFlavor(p.flavor);
+    if (!server || !flavor)
+      throw new StewardError(
+        'not_found',
+        'RESOURCE_NOT_FOUND',
+        `${server ? `flavor ${p.flavor}` : `instance ${p.resource_id}`} is gone after the resize`,
+      );
+    if (server.flavor.name !== flavor.name || server.status === 'VERIFY_RESIZE')
+      throw new StewardError(
+        'conflict',
+        'CONFLICT',
+        `instance ${p.resource_id} has flavor ${server.flavor.name} (${server.status}) after its resize to ${flavor.name}`,
+      );
+  },
   reflected(model, p) {
     const flavor = model.getInstance(p.resource_id)?.flavor;
     return flavor !== undefined && (flavor.name === p.flavor || flavor.id === p.flavor);
