@@ -7,6 +7,7 @@ import { stopOnSignals } from './signals.js';
 
 interface ServeOptions {
   config?: string;
+  roles?: string;
   role?: string;
   port?: string;
   database?: string;
@@ -19,7 +20,8 @@ export function registerServeCommand(program: Command): void {
       'Run Steward: API, decision engine and applier (embedded defaults: PGlite under ./data, in-process bus)',
     )
     .option('-c, --config <file>', 'JSON config file (also STEWARD_CONFIG)')
-    .option('--role <roles>', 'comma-separated: all, api, decision-engine, applier')
+    .option('--roles <roles>', 'comma-separated: all, api, decision-engine, applier (also STEWARD_ROLES)')
+    .option('--role <roles>', 'the same as --roles')
     .option('--port <port>', 'API port')
     .option('--database <url>', 'pglite:<dir> or postgres://…')
     .action(async (options: ServeOptions) => {
@@ -27,7 +29,11 @@ export function registerServeCommand(program: Command): void {
       try {
         config = loadConfig({
           ...(options.config !== undefined && { file: options.config }),
-          overrides: { roles: options.role, 'api.port': options.port, 'database.url': options.database },
+          overrides: {
+            roles: options.roles ?? options.role,
+            'api.port': options.port,
+            'database.url': options.database,
+          },
         });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

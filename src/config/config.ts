@@ -348,6 +348,8 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   STEWARD_BUS_URL: 'bus.url',
   STEWARD_ENGINE_WORKERS: 'engine.workers',
   STEWARD_APPLIER_CONCURRENCY: 'applier.concurrency',
+  STEWARD_HEARTBEAT_INTERVAL_SECONDS: 'heartbeatIntervalSeconds',
+  STEWARD_SERVICE_DOWN_TIME_SECONDS: 'serviceDownTimeSeconds',
   STEWARD_LOG_LEVEL: 'logLevel',
   STEWARD_CLOUD: 'cloud.kind',
   STEWARD_SIMULATOR_PORT: 'cloud.simulator.port',
