@@ -52,11 +52,16 @@ export const nodeResourceConsolidation = defineStrategy({
       log,
     );
     if (auto) {
-      // The planner runs the disables first (heavier), so the scheduler only sees the kept hosts; each re-enable
-      // waits for every migration.
-      for (const hostname of [...outcome.released, ...emptyAtStart])
-        if (solution.changeServiceState(hostname, 'disabled', REASON).ok)
-          solution.enableComputeService(hostname, { after: outcome.moveIndexes });
+      // The planner runs the disables first (heavier), so the scheduler only sees the kept hosts. The first
+      // re-enable waits for every migration and the others for it: the same order with M + H edges, not M × H.
+      let firstEnable: number | undefined;
+      for (const hostname of [...outcome.released, ...emptyAtStart]) {
+        if (!solution.changeServiceState(hostname, 'disabled', REASON).ok) continue;
+        const enabled = solution.enableComputeService(hostname, {
+          after: firstEnable === undefined ? outcome.moveIndexes : [firstEnable],
+        });
+        if (enabled.ok) firstEnable ??= enabled.index;
+      }
     }
     solution.indicator('compute_nodes_count', outcome.hosts.length);
     solution.indicator('released_compute_nodes_count', outcome.released.length);
