@@ -65,5 +65,10 @@ export const changeNovaServiceState = defineActionType({
         `the nova-compute service on ${service?.host ?? (await hostnameOf(compute, p))} is ${service?.status ?? 'gone'}, not ${status}`,
       );
   },
+  // Nova's service.update brings the status; a host the model does not hold has nothing to wait for.
+  reflected(model, p) {
+    const node = model.getNode(p.resource_name ?? p.resource_id) ?? model.getNodeByUuid(p.resource_id);
+    return node === undefined || node.status === p.state || (p.state !== 'enabled' && p.state !== 'disabled');
+  },
   revert: (ctx, p) => setStatus(ctx, p, wantedStatus(p) === 'disabled' ? 'enabled' : 'disabled', undefined),
 });

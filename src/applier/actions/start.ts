@@ -14,5 +14,8 @@ export const start = defineActionType({
   check: (ctx, p) => checkServerPower(ctx, p.resource_id, 'start'),
   execute: (ctx, p) => changeServerPower(ctx, p.resource_id, 'start'),
   verify: (ctx, p) => verifyServerPower(ctx, p.resource_id, 'start'),
+  // Nova's instance.power_on.end brings the state; a vanished instance shows nothing more to wait for.
+  reflected: (model, p) => (model.getInstance(p.resource_id)?.state ?? 'active') === 'active',
+  modelInstances: (p) => [p.resource_id],
   revert: (ctx, p) => changeServerPower(ctx, p.resource_id, 'stop'),
 });

@@ -14,5 +14,8 @@ export const stop = defineActionType({
   check: (ctx, p) => checkServerPower(ctx, p.resource_id, 'stop'),
   execute: (ctx, p) => changeServerPower(ctx, p.resource_id, 'stop'),
   verify: (ctx, p) => verifyServerPower(ctx, p.resource_id, 'stop'),
+  // Nova's instance.power_off.end brings the state; a vanished instance shows nothing more to wait for.
+  reflected: (model, p) => (model.getInstance(p.resource_id)?.state ?? 'stopped') === 'stopped',
+  modelInstances: (p) => [p.resource_id],
   revert: (ctx, p) => changeServerPower(ctx, p.resource_id, 'start'),
 });
