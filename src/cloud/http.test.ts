@@ -89,7 +89,8 @@ afterAll(async () => {
 });
 beforeEach(() => hits.clear());
 
-const FAST = { timeoutMs: 200, retries: 2, backoffMs: 1, maxBackoffMs: 2 };
+// Generous: a loaded machine must not turn an answer into a timeout; the timeout tests set their own.
+const FAST = { timeoutMs: 2_000, retries: 2, backoffMs: 1, maxBackoffMs: 2 };
 const get = (path: string, extra: Partial<JsonRequest> = {}): JsonRequest => ({
   service: 'nova',
   call: `GET ${path}`,
