@@ -10,8 +10,9 @@
  *    costs about O(buckets) instead of O(hosts));
  * 3. an instance that fits nowhere makes room by one ejection: a small instance of a kept host moves to another kept
  *    host (one extra migration) — the exact sub-problem the greedy order gets wrong near the bound;
- * 4. when a target cannot be packed, one more host is kept (the next most expensive to empty) and the packing is
- *    redone, so the result is the smallest kept set this search finds, with the fewest moves it found for it.
+ * 4. when a target cannot be packed, more hosts are kept (the next most expensive to empty; galloping, then
+ *    bisecting) and the packing is redone, so the result is the smallest kept set this search finds, with the
+ *    fewest moves it found for it.
  * Every instance of a released host moves exactly once, so migrations = instances on released hosts + ejections.
  */
 
@@ -124,17 +125,34 @@ export function consolidate(problem: PackingProblem): PackingResult {
     boundKept++;
   }
 
+  // Galloping search on the kept count: try the bound, then 1, 2, 4… more hosts until a packing succeeds, then
+  // bisect back between the last failure and that success (feasibility grows with the kept count, near enough),
+  // so a gap of g hosts costs about 2·log2(g) packings instead of g.
   let attempts = 0;
-  for (
-    let kept = Math.max(boundKept, forced);
-    kept < occupied.length && attempts < (problem.maxAttempts ?? Infinity);
-    kept++
-  ) {
+  const budget = problem.maxAttempts ?? Infinity;
+  const tryKeeping = (kept: number) => {
     problem.signal?.throwIfAborted();
     attempts++;
-    const attempt = pack(problem, primary, secondary, occupied, kept, used);
-    if (attempt) return { ...attempt, keptCount: kept, boundKept, attempts };
+    return pack(problem, primary, secondary, occupied, kept, used);
+  };
+  let failed = Math.max(boundKept, forced) - 1;
+  let best: { kept: number; attempt: NonNullable<ReturnType<typeof pack>> } | undefined;
+  for (let step = 1; failed + 1 < occupied.length && attempts < budget; step *= 2) {
+    const kept = Math.min(failed + step, occupied.length - 1);
+    const attempt = tryKeeping(kept);
+    if (attempt) {
+      best = { kept, attempt };
+      break;
+    }
+    failed = kept;
   }
+  while (best && best.kept - failed > 1 && attempts < budget) {
+    const kept = (failed + best.kept) >>> 1;
+    const attempt = tryKeeping(kept);
+    if (attempt) best = { kept, attempt };
+    else failed = kept;
+  }
+  if (best) return { ...best.attempt, keptCount: best.kept, boundKept, attempts };
   return {
     moves: new Int32Array(0),
     released: new Int32Array(0),
