@@ -57,6 +57,12 @@ export interface ConsolidationOutcome {
   refused: number;
 }
 
+/**
+ * Measured load is read as rounded figures (the shared scenarios keep three decimals): a hundredth of a percent of
+ * headroom keeps a host planned at its ceiling from ending a hair above it.
+ */
+const MEASURE_MARGIN = 0.9999;
+
 /** The move kind Nova allows for an instance's state: live for ACTIVE/PAUSED, cold for STOPPED (upstream's rule). */
 export const moveKindOf = (instance: Instance): MoveKind | undefined =>
   instance.state === 'active' || instance.state === 'paused'
@@ -102,7 +108,7 @@ export function planConsolidation(
             : dimension === 'disk_allocation'
               ? allocation.diskGb
               : dimension === 'cpu_measured'
-                ? node.vcpus * ceiling
+                ? node.vcpus * ceiling * MEASURE_MARGIN
                 : node.memoryMb - node.memoryMbReserved;
     });
   });
