@@ -506,7 +506,7 @@ function printScenario(
         `at least ${bounds.minMigrations} migrations to get there`,
     );
   out(
-    `  ${'plan'.padEnd(50)} ${'empty'.padStart(6)} ${'migr.'.padStart(6)} ${'svc'.padStart(5)} ${'pwr'.padStart(5)} ${'find.'.padStart(6)} ${'max CPU %'.padStart(9)} ${'time s'.padStart(9)} ${'peak MB'.padStart(8)} ${'Watcher s'.padStart(18)} ${'speed-up'.padStart(9)}`,
+    `  ${'plan'.padEnd(50)} ${'empty'.padStart(6)} ${'migr.'.padStart(6)} ${'svc'.padStart(5)} ${'pwr'.padStart(5)} ${'find.'.padStart(6)} ${'max CPU %'.padStart(9)} ${'time s'.padStart(9)} ${'cpu s'.padStart(8)} ${'peak MB'.padStart(8)} ${'Watcher s'.padStart(18)} ${'speed-up'.padStart(9)}`,
   );
   for (const row of rows) {
     const replay = row.replay;
@@ -519,7 +519,7 @@ function printScenario(
           (peak ?? 0) > GENERATED_TARGET.peakRssMb
         : false;
     out(
-      `  ${row.plan.padEnd(50)} ${String(replay?.emptyHostsAfter ?? '–').padStart(6)} ${String(replay?.migrations ?? '–').padStart(6)} ${String(replay?.serviceStateChanges ?? '–').padStart(5)} ${String(replay?.powerStateChanges ?? '–').padStart(5)} ${String(row.findings ?? '–').padStart(6)} ${fixed(replay?.maxHostCpuPct, 1).padStart(9)} ${(row.steward ? formatSeconds(row.result?.executeSeconds) : '–').padStart(9)} ${String(peak ?? '–').padStart(8)} ${watcherCell(row.watcher).padStart(18)} ${(row.speedup === undefined ? '–' : `${row.watcher?.timedOut ? '>' : ''}${row.speedup >= 100 ? row.speedup.toFixed(0) : row.speedup.toFixed(1)}×`).padStart(9)}` +
+      `  ${row.plan.padEnd(50)} ${String(replay?.emptyHostsAfter ?? '–').padStart(6)} ${String(replay?.migrations ?? '–').padStart(6)} ${String(replay?.serviceStateChanges ?? '–').padStart(5)} ${String(replay?.powerStateChanges ?? '–').padStart(5)} ${String(row.findings ?? '–').padStart(6)} ${fixed(replay?.maxHostCpuPct, 1).padStart(9)} ${(row.steward ? formatSeconds(row.result?.executeSeconds) : '–').padStart(9)} ${(row.steward ? formatSeconds(row.result?.executeCpuSeconds) : '–').padStart(8)} ${String(peak ?? '–').padStart(8)} ${watcherCell(row.watcher).padStart(18)} ${(row.speedup === undefined ? '–' : `${row.watcher?.timedOut ? '>' : ''}${row.speedup >= 100 ? row.speedup.toFixed(0) : row.speedup.toFixed(1)}×`).padStart(9)}` +
         (row.error ? `  error: ${row.error}` : '') +
         (row.result?.checkError ? `  ${row.result.checkError.slice(0, 120)}` : '') +
         (row.watcher?.error ? `  Watcher: ${row.watcher.error.slice(0, 100)}` : '') +

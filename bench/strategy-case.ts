@@ -39,6 +39,8 @@ export interface CaseResult {
   /** The child's peak RSS up to the end of the strategy and planner (before any checking). */
   peakRssMb: number;
   executeSeconds?: number;
+  /** CPU seconds of execute() (user + system): what the strategy cost when the machine is shared. */
+  executeCpuSeconds?: number;
   planSeconds?: number;
   actions?: number;
   indicators?: Record<string, number>;
@@ -97,6 +99,7 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const solution = new SolutionBuilder(model);
   const controller = new AbortController();
   started = performance.now();
+  const cpuStarted = process.cpuUsage();
   await strategy.execute(
     {
       model,
@@ -113,6 +116,8 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
     parameters,
   );
   result.executeSeconds = seconds(started);
+  const cpu = process.cpuUsage(cpuStarted);
+  result.executeCpuSeconds = (cpu.user + cpu.system) / 1e6;
   started = performance.now();
   const planned = planners.require(strategy.planner).plan(solution.actions, randomUUID);
   result.planSeconds = seconds(started);
