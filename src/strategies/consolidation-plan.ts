@@ -196,6 +196,11 @@ export function planConsolidation(
     antiAffinityGroup: groupOf,
     accepts: (i, h) => refuseDestinationFor(model, instances[i]!, hosts[h]!) === undefined,
     signal: options.signal,
+    onAttempt: (kept, packed) =>
+      log.info(
+        { keptHosts: kept, hosts: hosts.length, instances: instances.length, packed },
+        packed ? 'packing found' : 'packing failed; keeping more hosts',
+      ),
     ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
   };
   const result = consolidate(problem);

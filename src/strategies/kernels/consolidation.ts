@@ -42,6 +42,8 @@ export interface PackingProblem {
   readonly keep?: Uint8Array;
   /** Packing attempts before giving up (each keeps one more host); unbounded when absent. */
   readonly maxAttempts?: number;
+  /** Told after each packing attempt: how many hosts it kept and whether everything else fitted. */
+  onAttempt?(kept: number, packed: boolean): void;
   readonly signal?: AbortSignal;
 }
 
@@ -133,7 +135,9 @@ export function consolidate(problem: PackingProblem): PackingResult {
   const tryKeeping = (kept: number) => {
     problem.signal?.throwIfAborted();
     attempts++;
-    return pack(problem, primary, secondary, occupied, kept, used);
+    const attempt = pack(problem, primary, secondary, occupied, kept, used);
+    problem.onAttempt?.(kept, attempt !== undefined);
+    return attempt;
   };
   let failed = Math.max(boundKept, forced) - 1;
   let best: { kept: number; attempt: NonNullable<ReturnType<typeof pack>> } | undefined;
