@@ -181,24 +181,24 @@ describe('API properties', () => {
 
   describe('state transitions', () => {
     it.each(pairs(AUDIT_STATES))(
-      'an audit PATCH from %s to %s is allowed only when upstream allows it',
+      'an audit PATCH from %s to %s is allowed only when upstream allows it (else 409)',
       async (from, to) => {
         const audit = await newAudit(from);
         const response = await patchState(`/v1/audits/${audit.uuid}`, to);
         const allowed = AUDIT_PATCHABLE[from].includes(to);
-        expect(response.statusCode).toBe(allowed ? 200 : 400);
+        expect(response.statusCode).toBe(allowed ? 200 : 409);
         expect((await store.audits.find(audit.uuid))?.state).toBe(allowed ? to : from);
         if (!allowed) expect(readWatcherFault(response.json())).toContain(`(${from} -> ${to})`);
       },
     );
 
     it.each(pairs(ACTION_PLAN_STATES))(
-      'an action plan PATCH from %s to %s is allowed only when upstream allows it',
+      'an action plan PATCH from %s to %s is allowed only when upstream allows it (else 409)',
       async (from, to) => {
         const plan = await newPlan(from);
         const response = await patchState(`/v1/action_plans/${plan.uuid}`, to);
         const allowed = PLAN_PATCHABLE[from].includes(to);
-        expect(response.statusCode).toBe(allowed ? 200 : 400);
+        expect(response.statusCode).toBe(allowed ? 200 : 409);
         expect((await store.actionPlans.find(plan.uuid))?.state).toBe(allowed ? to : from);
         expect(harness.applier.launched.includes(plan.uuid)).toBe(allowed && to === 'PENDING');
       },
@@ -220,7 +220,7 @@ describe('API properties', () => {
           url: `/v1/action_plans/${plan.uuid}/start`,
           headers: LATEST,
         });
-        expect(response.statusCode).toBe(state === 'RECOMMENDED' ? 200 : 400);
+        expect(response.statusCode).toBe(state === 'RECOMMENDED' ? 200 : 409);
         expect(harness.applier.launched.includes(plan.uuid)).toBe(state === 'RECOMMENDED');
       },
     );
