@@ -185,7 +185,7 @@ describe('state changes through the API, every pair of states', () => {
     const audit = await newAudit(from);
     const reply = await patch(`/v1/audits/${audit.uuid}`, to);
     const allowed = to !== 'DELETED' && auditStates.canTransition(from, to);
-    expect(reply.statusCode).toBe(allowed ? 200 : 400);
+    expect(reply.statusCode).toBe(allowed ? 200 : 409);
     expect((await steward.store.audits.find(audit.uuid))!.state).toBe(allowed ? to : from);
   });
 
@@ -204,7 +204,7 @@ describe('state changes through the API, every pair of states', () => {
     });
     const reply = await patch(`/v1/action_plans/${plan.uuid}`, to);
     const allowed = to !== 'DELETED' && actionPlanOperatorStates.canTransition(from, to);
-    expect(reply.statusCode).toBe(allowed ? 200 : 400);
+    expect(reply.statusCode).toBe(allowed ? 200 : 409);
     expect(reply.json<{ state: string }>().state).toBe(allowed ? to : undefined);
     const stored = (await steward.store.actionPlans.find(plan.uuid))!.state;
     // A plan moved to PENDING is launched at once: the applier may already have run it (it has no actions).
