@@ -1,3 +1,4 @@
+import { computeNode, flavor as flavorOf, instance } from '../../test/helpers/cluster-model-builder.js';
 import { describe, expect, it } from 'vitest';
 import type { MetricsSource } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
@@ -18,57 +19,12 @@ const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
-  return {
-    uuid: `node-${hostname}`,
-    hostname,
-    state: 'up',
-    status: 'enabled',
-    disabledReason: null,
-    vcpus: 16,
-    vcpuReserved: 0,
-    vcpuRatio: 1,
-    memoryMb: 65536,
-    memoryMbReserved: 0,
-    memoryRatio: 1,
-    diskGb: 1000,
-    diskGbReserved: 0,
-    diskRatio: 1,
-    availabilityZone: 'nova',
-    aggregates: [],
-    traits: [],
-    inMaintenance: false,
-    powerState: 'on',
-    ...overrides,
-  };
+  return computeNode(hostname, { vcpus: 16, ...overrides });
 }
 
 function vm(n: number, hostname: string, vcpus = 4): Instance {
-  return {
-    uuid: uuidOf(n),
-    name: `vm-${n}`,
-    state: 'active',
-    taskState: null,
-    hostname,
-    projectId: 'p',
-    flavor: {
-      id: `f${vcpus}`,
-      name: `f${vcpus}`,
-      vcpus,
-      memoryMb: 2048 * vcpus,
-      diskGb: 20 * vcpus,
-      extraSpecs: {},
-    },
-    vcpus,
-    memoryMb: 2048 * vcpus,
-    diskGb: 20 * vcpus,
-    locked: false,
-    metadata: {},
-    pinnedAvailabilityZone: null,
-    schedulerHints: {},
-    imageProperties: {},
-    serverGroup: null,
-    updatedAt: new Date('2026-01-01T00:00:00Z'),
-  };
+  const shape = { id: `f${vcpus}`, name: `f${vcpus}`, vcpus, memoryMb: 2048 * vcpus, diskGb: 20 * vcpus };
+  return instance(uuidOf(n), hostname, { name: `vm-${n}`, projectId: 'p', flavor: flavorOf(shape) });
 }
 
 /** Four hosts a quarter full: everything fits on one. */

@@ -1,3 +1,4 @@
+import { computeNode, flavor as flavorOf, instance } from '../../test/helpers/cluster-model-builder.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../lib/rng.js';
@@ -10,59 +11,18 @@ import { SolutionBuilder } from './solution-builder.js';
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
-  return {
-    uuid: `node-${hostname}`,
-    hostname,
-    state: 'up',
-    status: 'enabled',
-    disabledReason: null,
-    vcpus: 8,
-    vcpuReserved: 0,
-    vcpuRatio: 1,
-    memoryMb: 16384,
-    memoryMbReserved: 0,
-    memoryRatio: 1,
-    diskGb: 200,
-    diskGbReserved: 0,
-    diskRatio: 1,
-    availabilityZone: 'nova',
-    aggregates: [],
-    traits: [],
-    inMaintenance: false,
-    powerState: 'on',
-    ...overrides,
-  };
+  return computeNode(hostname, { vcpus: 8, memoryMb: 16384, diskGb: 200, ...overrides });
 }
 
 function vm(n: number, hostname: string, overrides: Partial<Instance> = {}): Instance {
   const vcpus = overrides.vcpus ?? 2;
-  return {
-    uuid: uuidOf(n),
+  const shape = { id: `f${vcpus}`, name: `f${vcpus}`, vcpus, memoryMb: 1024 * vcpus, diskGb: 10 * vcpus };
+  return instance(uuidOf(n), hostname, {
     name: `vm-${n}`,
-    state: 'active',
-    taskState: null,
-    hostname,
     projectId: 'p',
-    flavor: {
-      id: `f${vcpus}`,
-      name: `f${vcpus}`,
-      vcpus,
-      memoryMb: 1024 * vcpus,
-      diskGb: 10 * vcpus,
-      extraSpecs: {},
-    },
-    vcpus,
-    memoryMb: 1024 * vcpus,
-    diskGb: 10 * vcpus,
-    locked: false,
-    metadata: {},
-    pinnedAvailabilityZone: null,
-    schedulerHints: {},
-    imageProperties: {},
-    serverGroup: null,
-    updatedAt: new Date('2026-01-01T00:00:00Z'),
+    flavor: flavorOf(shape),
     ...overrides,
-  };
+  });
 }
 
 const migration = (

@@ -1,3 +1,4 @@
+import { computeNode, flavor as flavorOf, instance } from '../../test/helpers/cluster-model-builder.js';
 import { describe, expect, it } from 'vitest';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
@@ -226,57 +227,17 @@ function flavorWith(extraSpecs: Record<string, string>): Instance['flavor'] {
 }
 
 function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
-  return {
+  return computeNode(hostname, {
     uuid: `uuid-${hostname}`,
-    hostname,
-    state: 'up',
-    status: 'enabled',
-    disabledReason: null,
     vcpus: 8,
-    vcpuReserved: 0,
-    vcpuRatio: 1,
     memoryMb: 16384,
-    memoryMbReserved: 0,
-    memoryRatio: 1,
     diskGb: 100,
-    diskGbReserved: 0,
-    diskRatio: 1,
     availabilityZone: null,
-    aggregates: [],
-    traits: [],
-    inMaintenance: false,
-    powerState: 'on',
     ...overrides,
-  };
+  });
 }
 
 function vm(uuid: string, hostname: string, overrides: Partial<Instance> = {}): Instance {
-  const flavor = overrides.flavor ?? {
-    id: 'f',
-    name: 'f',
-    vcpus: 2,
-    memoryMb: 2048,
-    diskGb: 10,
-    extraSpecs: {},
-  };
-  return {
-    uuid,
-    name: uuid,
-    state: 'active',
-    taskState: null,
-    hostname,
-    projectId: 'p',
-    flavor,
-    vcpus: flavor.vcpus,
-    memoryMb: flavor.memoryMb,
-    diskGb: flavor.diskGb,
-    locked: false,
-    metadata: {},
-    pinnedAvailabilityZone: null,
-    schedulerHints: {},
-    imageProperties: {},
-    serverGroup: null,
-    updatedAt: new Date('2026-01-01T00:00:00Z'),
-    ...overrides,
-  };
+  const shape = overrides.flavor ?? flavorOf({ id: 'f', name: 'f', vcpus: 2, memoryMb: 2048, diskGb: 10 });
+  return instance(uuid, hostname, { name: uuid, projectId: 'p', ...overrides, flavor: shape });
 }
