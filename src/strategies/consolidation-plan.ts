@@ -150,11 +150,11 @@ export function planConsolidation(
     const group = instance.serverGroup;
     if (group?.policy === 'affinity' && (groups.get(group.uuid) ?? 0) > 1) movable[i] = 0;
   });
-  if (model.aggregates().next().done === false)
-    // Tenant-isolated aggregates constrain every instance.
-    for (const aggregate of model.aggregates())
-      if (Object.keys(aggregate.metadata).some((key) => key.startsWith('filter_tenant_id')))
-        constrained.fill(1);
+  // Tenant-isolated aggregates constrain every instance.
+  const tenantIsolated = [...model.aggregates()].some((aggregate) =>
+    Object.keys(aggregate.metadata).some((key) => key.startsWith('filter_tenant_id')),
+  );
+  if (tenantIsolated) constrained.fill(1);
 
   // What the host carries beyond its instances' measured demand (the hypervisor, unexplained load) stays put.
   const explained = new Float64Array(hosts.length * dims);
