@@ -49,6 +49,12 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
     'the recorded cloud had hosts; this test runs Steward without a cloud, so only the envelope is compared',
 };
 
+// Where Steward answers a different status on purpose (docs/api-compat.md, its differences table): a state change
+// refused by the resource's current state is a 409 INVALID_STATE_TRANSITION, upstream answers 400.
+const KNOWN_STATUS: Record<string, number> = {
+  '38-action-plan-start-again': 409,
+};
+
 describe('API shapes match the real Watcher', () => {
   let steward: TestSteward;
   const ids = new Map<string, string>();
@@ -117,7 +123,7 @@ describe('API shapes match the real Watcher', () => {
         ours = await send();
       }
     }
-    expect(ours.status, name).toBe(response.status);
+    expect(ours.status, name).toBe(KNOWN_STATUS[name] ?? response.status);
     for (const [header] of response.headers.filter(([key]) =>
       /^openstack-api|^vary$|^location$/i.test(key),
     )) {
