@@ -125,7 +125,11 @@ export async function runAudit(
       {
         model,
         ...(storageModels && {
-          storage: () => (storage ??= storageModels.getStorageModel({ scope: claimed.scope, signal })),
+          storage: () =>
+            (storage ??= storageModels.getStorageModel({ scope: claimed.scope, signal }).then((loaded) => {
+              solution.useStorage(loaded);
+              return loaded;
+            })),
         }),
         metrics: deps.metricsSource,
         solution,

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
 import { SolutionBuilder } from './solution-builder.js';
+import { storageModel } from '../../test/helpers/storage-model-builder.js';
 
 const VM = '6ae05517-a512-462d-9d83-90c313b5a8ff';
 const VM2 = '7ae05517-a512-462d-9d83-90c313b5a8ff';
 const VM3 = '8ae05517-a512-462d-9d83-90c313b5a8ff';
+const VOLUME = '9ae05517-a512-462d-9d83-90c313b5a8ff';
 
 function cluster(hosts: Partial<ComputeNode>[], instances: Partial<Instance>[]): ClusterModel {
   const model = new ClusterModel();
@@ -214,6 +216,27 @@ describe('SolutionBuilder', () => {
     });
   });
 
+  it('moves a volume in the storage model it was given, at construction or later', () => {
+    const build = () =>
+      storageModel()
+        .backend('c0@lvm')
+        .pool('c0@lvm#a')
+        .pool('c0@lvm#b')
+        .volume(VOLUME, 'c0@lvm#a', { sizeGb: 40 })
+        .build();
+    const given = build();
+    const atConstruction = new SolutionBuilder(new ClusterModel(), {}, given);
+    expect(atConstruction.add('volume_migrate', migrateVolume(VOLUME, 'c0@lvm#b')).ok).toBe(true);
+    expect(given.getVolume(VOLUME)?.pool).toBe('c0@lvm#b');
+    expect(given.getPool('c0@lvm#b')?.allocatedCapacityGb).toBe(40);
+
+    const later = build();
+    const loadedLazily = new SolutionBuilder(new ClusterModel());
+    loadedLazily.useStorage(later);
+    expect(loadedLazily.add('volume_migrate', migrateVolume(VOLUME, 'c0@lvm#b')).ok).toBe(true);
+    expect(later.getVolume(VOLUME)?.pool).toBe('c0@lvm#b');
+  });
+
   it('records efficacy indicators by name, the last value winning', () => {
     const solution = new SolutionBuilder(new ClusterModel());
     solution.indicator('instance_migrations_count', 1);
@@ -240,4 +263,12 @@ function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNo
 function vm(uuid: string, hostname: string, overrides: Partial<Instance> = {}): Instance {
   const shape = overrides.flavor ?? flavorOf({ id: 'f', name: 'f', vcpus: 2, memoryMb: 2048, diskGb: 10 });
   return instance(uuid, hostname, { name: uuid, projectId: 'p', ...overrides, flavor: shape });
+}
+
+function migrateVolume(volumeUuid: string, pool: string) {
+  return {
+    resource_id: volumeUuid,
+    migration_type: 'migrate',
+    destination_node: pool,
+  } as const;
 }

@@ -73,7 +73,7 @@ export class SolutionBuilder {
   readonly #actions: SolutionAction[] = [];
   readonly #keys = new Set<string>();
   readonly #indicators = new Map<string, number>();
-  readonly #models: WorkingModels;
+  #models: WorkingModels;
   /** Group uuid → member instance uuids, built on the first server-group check. */
   #groups: Map<string, string[]> | undefined;
   /** Moves out of a host whose room no later move into it has been made to wait for yet. */
@@ -93,6 +93,14 @@ export class SolutionBuilder {
     storage?: StorageModel,
   ) {
     this.#models = { compute: model, ...(storage && { storage }) };
+  }
+
+  /**
+   * Gives the builder the storage model the strategy reads (the audit runner loads it lazily, on the strategy's
+   * first `ctx.storage()`), so volume actions change it as compute actions change the cluster model.
+   */
+  useStorage(storage: StorageModel): void {
+    this.#models = { ...this.#models, storage };
   }
 
   get actions(): readonly SolutionAction[] {

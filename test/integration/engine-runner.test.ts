@@ -47,7 +47,14 @@ const doesNothing = defineStrategy({
 });
 
 /** What each run of `reads_storage` and `does_nothing` saw of the storage model. */
-const storageSeen: { strategy: string; offered: boolean; pools?: string[]; error?: string }[] = [];
+const storageSeen: {
+  strategy: string;
+  offered: boolean;
+  pools?: string[];
+  movedTo?: string | null;
+  error?: string;
+}[] = [];
+const VOLUME = '0f3a0a43-4d4b-4e39-9a55-0c3c0b4f2a11';
 
 const readsStorage = defineStrategy({
   name: 'reads_storage',
@@ -61,6 +68,13 @@ const readsStorage = defineStrategy({
   async execute(ctx) {
     if (!ctx.storage) return void storageSeen.push({ strategy: 'reads_storage', offered: false });
     const storage = await ctx.storage();
+    // A volume action planned through the builder changes the very model the strategy reads.
+    ctx.solution.add('volume_migrate', {
+      resource_id: VOLUME,
+      migration_type: 'migrate',
+      destination_node: 'c0@lvm#a',
+    });
+    const movedTo = storage.getVolume(VOLUME)?.pool;
     storage.removePool('c0@lvm#a');
     // The second call is the same private copy, not a fresh read.
     const again = await ctx.storage();
@@ -68,6 +82,7 @@ const readsStorage = defineStrategy({
       strategy: 'reads_storage',
       offered: true,
       pools: [...again.pools()].map((pool) => pool.name).sort(),
+      movedTo,
     });
   },
 });
@@ -138,6 +153,7 @@ function storageProvider(clock: ManualClock, options: { failing?: () => boolean 
           .pool('c0@lvm#a')
           .pool('c0@lvm#b')
           .pool('c1@ssd#c')
+          .volume(VOLUME, 'c0@lvm#b')
           .build(),
       );
     },
@@ -242,8 +258,11 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     expect(
       await runAudit({ ...deps, storageModels: storage.provider }, audit.uuid, new AbortController().signal),
     ).toBe('planned');
-    expect(storageSeen).toEqual([{ strategy: 'reads_storage', offered: true, pools: ['c0@lvm#b'] }]);
+    expect(storageSeen).toEqual([
+      { strategy: 'reads_storage', offered: true, pools: ['c0@lvm#b'], movedTo: 'c0@lvm#a' },
+    ]);
     expect(storage.provider.current?.getPool('c0@lvm#a')).toBeDefined();
+    expect(storage.provider.current?.getVolume(VOLUME)?.pool).toBe('c0@lvm#b');
     expect(storage.reads()).toBe(1);
     await storage.provider.stop();
   });
