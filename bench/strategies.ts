@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { consolidationBounds, type ConsolidationBounds } from '../src/scenarios/consolidation-bounds.js';
+import { minimumMigrations, type MilpOptimum } from './consolidation-milp.js';
 import { loadScenario } from '../src/scenarios/load-scenario.js';
 import { replayPlan, type ReplayOutcome } from '../src/scenarios/plan-replay.js';
 import { strategies } from '../src/strategies/index.js';
@@ -29,6 +30,8 @@ const RATIOS: Record<Variant, { vcpu: number; memory: number; disk: number }> = 
   'ratio-1.0': { vcpu: 1, memory: 1, disk: 1 },
   overcommit: { vcpu: 4, memory: 1.5, disk: 1 },
 };
+/** Up to this many instances the MILP reference is solved (10x50 in a second; 100x1000 is not proven in minutes). */
+const MILP_MAX_INSTANCES = 200;
 /** Targets of issue 12 for the generated cluster. */
 const GENERATED_TARGET = { seconds: 60, peakRssMb: 4096 };
 
@@ -92,6 +95,8 @@ export interface StrategiesBenchResult {
   scenarios: {
     label: string;
     bounds: ConsolidationBounds | undefined;
+    /** The exact fewest migrations for the bound's empty hosts (HiGHS), on clusters small enough to prove it. */
+    milp?: MilpOptimum;
     loadOnly?: CaseResult;
     error?: string;
   }[];
@@ -483,9 +488,15 @@ export async function runStrategiesBench(
       rows.push(row);
     }
     bounds ??= loadOnly.bounds;
-    result.scenarios.push({ label: scenario.label, bounds, loadOnly });
+    const milp =
+      bounds && 'file' in scenario.source && loadOnly.instances <= MILP_MAX_INSTANCES
+        ? await minimumMigrations(loadScenario(scenario.source.file).model, bounds.maxEmptyHosts, {
+            timeLimitSeconds: 120,
+          })
+        : undefined;
+    result.scenarios.push({ label: scenario.label, bounds, ...(milp && { milp }), loadOnly });
     result.rows.push(...rows);
-    printScenario(out, scenario, bounds, loadOnly, rows);
+    printScenario(out, scenario, bounds, milp, loadOnly, rows);
   }
   return result;
 }
@@ -494,6 +505,7 @@ function printScenario(
   out: (line: string) => void,
   scenario: Scenario,
   bounds: ConsolidationBounds | undefined,
+  milp: MilpOptimum | undefined,
   loadOnly: CaseResult,
   rows: readonly StrategyRow[],
 ): void {
@@ -504,6 +516,12 @@ function printScenario(
     out(
       `  bounds: at most ${bounds.maxEmptyHosts} empty hosts (${bounds.minHostsInUse} in use by ${bounds.binding}; ${bounds.emptyBefore} empty before), ` +
         `at least ${bounds.minMigrations} migrations to get there`,
+    );
+  if (milp)
+    out(
+      milp.migrations === undefined
+        ? `  MILP (HiGHS): no proven optimum for ${milp.emptyHosts} empty hosts (${milp.status}, ${formatSeconds(milp.seconds)} s)`
+        : `  MILP (HiGHS): the fewest migrations emptying ${milp.emptyHosts} hosts is ${milp.migrations} (${milp.status}, ${formatSeconds(milp.seconds)} s); a plan's gap = its migrations − ${milp.migrations}`,
     );
   out(
     `  ${'plan'.padEnd(50)} ${'empty'.padStart(6)} ${'migr.'.padStart(6)} ${'svc'.padStart(5)} ${'pwr'.padStart(5)} ${'find.'.padStart(6)} ${'max CPU %'.padStart(9)} ${'time s'.padStart(9)} ${'cpu s'.padStart(8)} ${'peak MB'.padStart(8)} ${'Watcher s'.padStart(18)} ${'speed-up'.padStart(9)}`,

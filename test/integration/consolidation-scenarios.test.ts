@@ -2,7 +2,8 @@
  * The consolidation strategies on the shared benchmark clusters (frozen copies in test/fixtures/scenarios): each
  * reaches the allocation bound, moves no more instances than the bound requires (and fewer than Watcher's basic), and
  * plans nothing the plan validator rejects, in any order the plan's DAG allows. On the overcommitted variants
- * vm_workload_consolidation also keeps every host's measured CPU at or under 100 %.
+ * vm_workload_consolidation also keeps every host's measured CPU at or under 100 %. On 10x50 the exact optimum
+ * (a MILP solved by HiGHS) shows the gap: none.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { loadScenario } from '../../src/scenarios/load-scenario.js';
 import { strategies } from '../../src/strategies/index.js';
 import { validatePlan } from '../../src/strategies/plan-validator.js';
 import { SolutionBuilder } from '../../src/strategies/solution-builder.js';
+import { minimumMigrations } from '../../bench/consolidation-milp.js';
 
 const FIXTURES = new URL('../fixtures/scenarios/', import.meta.url);
 
@@ -97,4 +99,28 @@ describe.each(['10x50', '100x1000'])('consolidation on the %s benchmark cluster'
       expect(result.migrations).toBeLessThan(watcherMigrations('overcommit/', size, name));
     },
   );
+});
+
+describe('the exact optimum on 10x50 (MILP, HiGHS)', () => {
+  const optimum = async (variant: string, emptyHosts: number) => {
+    const { model } = loadScenario(new URL(`${variant}scenario-10x50-seed42.json`, FIXTURES).pathname);
+    const milp = await minimumMigrations(model, emptyHosts, { timeLimitSeconds: 60 });
+    expect(milp.status).toBe('Optimal');
+    return milp.migrations;
+  };
+
+  it.each([
+    ['basic', {}],
+    ['vm_workload_consolidation', {}],
+    ['node_resource_consolidation', { host_choice: 'auto' }],
+  ])('%s plans the fewest migrations any plan emptying as many hosts can', async (name, parameters) => {
+    const result = await plan('', '10x50', name, parameters);
+    expect(result.migrations).toBe(await optimum('', result.emptyHosts));
+  });
+
+  it('vm_workload_consolidation on the overcommitted variant too', async () => {
+    const result = await plan('overcommit/', '10x50', 'vm_workload_consolidation');
+    // The MILP knows allocations only; measured CPU can only add constraints, so equal means optimal.
+    expect(result.migrations).toBe(await optimum('overcommit/', result.emptyHosts));
+  });
 });
