@@ -259,9 +259,16 @@ export function storeOptionsFrom(url: string): StoreOptions {
   throw new ConfigError(`database.url must start with pglite: or postgres:// (got ${url})`);
 }
 
-async function createBus(url: string, logger: Logger): Promise<Bus> {
+async function createBus(config: StewardConfig['bus'], logger: Logger, metrics: Metrics): Promise<Bus> {
+  const { url } = config;
   if (url === 'memory://') return new InProcessBus({ logger });
-  if (url.startsWith('amqp://') || url.startsWith('amqps://')) return AmqpBus.connect({ url, logger });
+  if (url.startsWith('amqp://') || url.startsWith('amqps://'))
+    return AmqpBus.connect({
+      url,
+      logger,
+      metrics,
+      publishTimeoutMs: config.publishTimeoutSeconds * 1000,
+    });
   throw new ConfigError(`bus.url must be memory:// or amqp://… (got ${url})`);
 }
 
@@ -299,7 +306,7 @@ export async function composeSteward(
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();
   const store = await createStore(storeOptionsFrom(config.database.url));
-  const bus = await createBus(config.bus.url, logger).catch(async (error: unknown) => {
+  const bus = await createBus(config.bus, logger, metrics).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });

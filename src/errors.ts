@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'METRIC_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'BUS_UNAVAILABLE'
   | 'TIMEOUT'
   | 'INTERNAL';
 

@@ -29,6 +29,13 @@ export interface SubscribeOptions {
    * the subscriber can count it; the handler never sees it.
    */
   onUndecodable?: (reason: string) => void;
+  /**
+   * Called once the subscription consumes again after the connection to the broker was lost and re-established (a
+   * broker restart). A fan-out subscriber missed whatever was published in between, for good: its queue died with
+   * the connection, and a broker drops what no queue is bound for. It must catch up some other way (a live model
+   * runs a full sync). Never called by a bus that cannot lose its connection (in-process).
+   */
+  onReconnected?: () => void;
 }
 
 export interface Subscription {
@@ -36,6 +43,12 @@ export interface Subscription {
 }
 
 export interface Bus {
+  /**
+   * Resolves once the message is with the broker (confirmed). While the connection is down the message waits for
+   * it and is sent once it is back, so a broker restart loses none of Steward's own messages; a message whose
+   * confirm the lost connection swallowed is sent again (at least once: consumers tolerate a repeat). Rejects with
+   * BUS_UNAVAILABLE when the broker stays away longer than the bus's publish timeout.
+   */
   publish(destination: Destination, message: unknown): Promise<void>;
   /**
    * Delivers each message to `handler`; a handler that throws gets the message logged and dropped (no poison

@@ -78,6 +78,12 @@ export const ConfigSchema = Type.Object(
           default: 'memory://',
           description: '`memory://` (one process) or `amqp://user:pass@host:5672/vhost`.',
         }),
+        publishTimeoutSeconds: Type.Number({
+          default: 30,
+          exclusiveMinimum: 0,
+          description:
+            'While the RabbitMQ connection is down (a broker restart), how long a message waits for it to come back before the publish fails with BUS_UNAVAILABLE.',
+        }),
       },
       { default: {} },
     ),

@@ -17,6 +17,7 @@ export interface Metrics {
   readonly modelSyncDuration: Histogram<'model'>;
   readonly modelElements: Gauge<'kind'>;
   readonly upstreamRequests: Counter<'service' | 'outcome'>;
+  readonly busReconnects: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -93,6 +94,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'steward_upstream_requests_total',
       help: 'Calls to OpenStack services and Prometheus, by service and outcome',
       labelNames: ['service', 'outcome'],
+      registers,
+    }),
+    busReconnects: new Counter({
+      name: 'steward_bus_reconnects_total',
+      help: 'Times the RabbitMQ connection was re-established after it was lost (subscriptions re-attached)',
       registers,
     }),
   };

@@ -17,6 +17,11 @@ export interface TempVhost {
   vhost: string | undefined;
   /** Drops every connection of this vhost (a broker-side connection loss). Undefined without rabbitmqctl. */
   closeConnections?: () => Promise<void>;
+  /**
+   * An outage of this vhost alone: guest loses its permissions and every connection is dropped, so reconnections
+   * are refused until `restore` (queues and their messages stay). Undefined without rabbitmqctl.
+   */
+  cutOff?: () => Promise<{ restore: () => Promise<void> }>;
   drop(): Promise<void>;
 }
 
@@ -34,18 +39,24 @@ export async function createTempVhost(): Promise<TempVhost> {
     url: `${RABBITMQ_HOST_URL}/${encodeURIComponent(vhost)}`,
     prefix,
     vhost,
-    closeConnections: async () => {
-      await run('rabbitmqctl', [
-        'close_all_connections',
-        '--vhost',
-        vhost,
-        'test: simulated connection loss',
-      ]);
+    closeConnections: () => closeConnections(vhost),
+    cutOff: async () => {
+      await run('rabbitmqctl', ['clear_permissions', '-p', vhost, 'guest']);
+      await closeConnections(vhost);
+      return {
+        restore: async () => {
+          await run('rabbitmqctl', ['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+        },
+      };
     },
     drop: async () => {
       await run('rabbitmqctl', ['delete_vhost', vhost]);
     },
   };
+}
+
+async function closeConnections(vhost: string): Promise<void> {
+  await run('rabbitmqctl', ['close_all_connections', '--vhost', vhost, 'test: simulated connection loss']);
 }
 
 /** Fails (CI) or reports false when no broker listens on 127.0.0.1:5672. */
