@@ -79,7 +79,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
   const server = createSimServer({
     state,
     clock: options.clock,
-    notifier: new Notifier(options.bus, () => options.clock.now()),
+    notifier: new Notifier(options.bus, () => options.clock.now(), logger),
     logger,
     hostLabel: options.hostLabel ?? DEFAULT_HOST_LABEL,
     bandwidthMbPerS: options.migrationBandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S,

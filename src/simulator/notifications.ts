@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { DESTINATIONS, type Bus, type Destination } from '../bus/bus.js';
 import type { SimFlavor, SimHost, SimImage, SimInstance } from './cluster.js';
+import { silentLogger, type Logger } from '../observability/logger.js';
 
 /** CONF.host of the simulated nova-api and nova-conductor services (the samples' `fake-mini`). */
 export const CONTROL_HOST = 'controller';
@@ -258,6 +259,7 @@ export class Notifier {
   constructor(
     private readonly bus: Bus | undefined,
     private readonly now: () => Date,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
   async emit(
@@ -316,6 +318,12 @@ export class Notifier {
       _unique_id: randomUUID().replaceAll('-', ''),
       _context_request_id: m.requestId ?? `req-${randomUUID()}`,
     };
-    await this.bus.publish(destination, { 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
+    try {
+      await this.bus.publish(destination, { 'oslo.version': '2.0', 'oslo.message': JSON.stringify(message) });
+    } catch (error) {
+      // As oslo.messaging's notifier: a notification that cannot be sent is logged and lost, and the operation that
+      // sent it goes on (a half-finished migration would leave the simulated Nova inconsistent).
+      this.logger.warn({ err: error, eventType: m.eventType }, 'notification not sent; dropped');
+    }
   }
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { InProcessBus } from '../../src/bus/in-process-bus.js';
 import { DESTINATIONS } from '../../src/bus/bus.js';
+import { createCloudClients } from '../../src/cloud/openstack.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../../src/simulator/index.js';
 
@@ -574,5 +575,43 @@ describe('every message against Nova', () => {
       ];
     });
     expect([...new Set(problems)]).toEqual([]);
+  });
+});
+
+describe('a notification that cannot be sent', () => {
+  it('is dropped, as oslo.messaging drops it, and the live migration that sent it still finishes', async () => {
+    const lostClock = new ManualClock(new Date('2026-05-13T12:53:00.123Z'));
+    const closed = new InProcessBus({ logger: silentLogger });
+    await closed.close();
+    const lost = createSimulatedCloud({
+      clock: lostClock,
+      bus: closed,
+      cluster: { hosts: 4, instances: 12, seed: 11 },
+      migrationBandwidthMbPerS: 1024,
+    });
+    await lost.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const clients = createCloudClients({
+        auth: {
+          authUrl: lost.credentials.authUrl,
+          username: lost.credentials.username,
+          password: lost.credentials.password,
+          projectName: lost.credentials.projectName,
+        },
+        clock: lostClock,
+      });
+      const inst = [...lost.state.instances.values()].find((i) => i.vmState === 'active' && i.host !== null)!;
+      const source = inst.host!;
+      await clients.compute.liveMigrate(inst.id, { host: null, blockMigration: 'auto' });
+      await lostClock.advance(600_000);
+      await lost.settle();
+      const server = (await clients.compute.getServer(inst.id))!;
+      expect(server.hostname).not.toBe(source);
+      expect(server.taskState).toBeNull();
+      expect(lost.state.migrations.map((m) => m.status)).toEqual(['completed']);
+      await clients.close();
+    } finally {
+      await lost.close();
+    }
   });
 });
