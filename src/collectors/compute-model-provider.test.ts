@@ -310,7 +310,7 @@ describe('compute model provider: syncs', () => {
   });
 
   it('syncs once, no sooner than resyncMinIntervalMs after the last sync, when notifications name a host the model lacks', async () => {
-    const { cloud, provider, publish, clock } = setup();
+    const { cloud, provider, publish, clock, metrics } = setup();
     cloud.next = () => cloudModel({ hosts: ['compute'] });
     await provider.start();
     await settle();
@@ -318,6 +318,9 @@ describe('compute model provider: syncs', () => {
     await publish('service-create.json');
     await publish('service-create.json');
     expect(cloud.calls).toBe(1);
+    expect((await metrics.modelResyncs.get()).values).toEqual([
+      { labels: { model: 'compute', cause: 'needs_resync' }, value: 1 },
+    ]);
     await clock.advance(RESYNC_MS);
     expect(cloud.calls).toBe(2);
     // During the sync the event is journaled; the replay on the new model decides.

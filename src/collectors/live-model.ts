@@ -5,7 +5,9 @@
  * when the sync's model arrives the journal is replayed on it before it replaces the old one, and the collector's
  * staleness rules drop what the sync already saw. Notifications that arrive before the first model exists wait in
  * the same journal. A `needs_resync` outcome schedules one sync, no sooner than `resyncMinIntervalMs` after the
- * last one started. The compute and storage providers are this, with their collector, scope and metrics.
+ * last one started. When the bus reconnects after losing its connection, the notifications sent meanwhile are lost
+ * for good, so a full sync follows at once (after the running one, which may have read the cloud before them). The
+ * compute and storage providers are this, with their collector, scope and metrics.
  */
 import type { Bus, Destination, Subscription } from '../bus/bus.js';
 import { StewardError } from '../errors.js';
@@ -113,6 +115,7 @@ export function createLiveModel<M, N extends { eventType: string }>(
   let model: M | undefined;
   let resyncWanted = false;
   let resyncScheduled = false;
+  let syncAgain = false;
   let subscription: Subscription | undefined;
 
   const syncs = createPeriodicSync({
@@ -125,6 +128,11 @@ export function createLiveModel<M, N extends { eventType: string }>(
       if (model !== undefined) emit({ kind: 'sync', model });
     },
     afterSync: () => {
+      if (syncAgain) {
+        syncAgain = false;
+        syncs.refresh().catch(() => undefined);
+        return;
+      }
       if (resyncWanted) {
         resyncWanted = false;
         requestResync('a notification replayed after the sync still needs one');
@@ -172,6 +180,7 @@ export function createLiveModel<M, N extends { eventType: string }>(
     // scheduled, no sooner than resyncMinIntervalMs after the last one started, for however many requests.
     if (syncs.running || resyncScheduled || syncs.stopping.aborted) return;
     resyncScheduled = true;
+    metrics?.modelResyncs.inc({ model: kind, cause: 'needs_resync' });
     const started = syncs.lastSyncStartedAt;
     const waitMs = started ? Math.max(0, started.getTime() + resyncMinIntervalMs - clock.now().getTime()) : 0;
     log.info({ reason, inMs: waitMs }, `syncing the ${kind} model on demand`);
@@ -182,6 +191,18 @@ export function createLiveModel<M, N extends { eventType: string }>(
       },
       () => undefined,
     );
+  }
+
+  /** Not rate-limited as `needs_resync` is: a reconnection comes once per outage, and the loss is certain. */
+  function resyncAfterReconnect(): void {
+    if (syncs.stopping.aborted) return;
+    metrics?.modelResyncs.inc({ model: kind, cause: 'bus_reconnect' });
+    log.info(
+      { syncRunning: syncs.running },
+      `the bus reconnected; notifications sent while it was down are lost, so the ${kind} model syncs again`,
+    );
+    if (syncs.running) syncAgain = true;
+    else syncs.refresh().catch(() => undefined);
   }
 
   async function runSync(signal: AbortSignal, started: Date): Promise<void> {
@@ -259,7 +280,10 @@ export function createLiveModel<M, N extends { eventType: string }>(
             }
             return Promise.resolve();
           },
-          { onUndecodable: (reason) => count({ outcome: 'undecodable', eventType: 'unknown', reason }) },
+          {
+            onUndecodable: (reason) => count({ outcome: 'undecodable', eventType: 'unknown', reason }),
+            onReconnected: resyncAfterReconnect,
+          },
         );
       }
       syncs.start();

@@ -17,6 +17,7 @@ export interface Metrics {
   readonly modelSyncDuration: Histogram<'model'>;
   readonly modelElements: Gauge<'kind'>;
   readonly upstreamRequests: Counter<'service' | 'outcome'>;
+  readonly modelResyncs: Counter<'model' | 'cause'>;
   readonly busReconnects: Counter;
 }
 
@@ -94,6 +95,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'steward_upstream_requests_total',
       help: 'Calls to OpenStack services and Prometheus, by service and outcome',
       labelNames: ['service', 'outcome'],
+      registers,
+    }),
+    modelResyncs: new Counter({
+      name: 'steward_model_resyncs_total',
+      help: 'On-demand full syncs of a live model, by model and cause (bus_reconnect: notifications may have been lost while the bus was down; needs_resync: a notification named an element the model lacks)',
+      labelNames: ['model', 'cause'],
       registers,
     }),
     busReconnects: new Counter({
