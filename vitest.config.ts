@@ -21,6 +21,16 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
         },
       },
+      // Restarts the machine's RabbitMQ: `npm test` runs it alone, after every other project has finished.
+      {
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });

@@ -1,7 +1,10 @@
 /**
  * A throwaway RabbitMQ vhost per test file on the machine's broker (127.0.0.1:5672, guest/guest), made with
  * rabbitmqctl; where rabbitmqctl is not usable the default vhost is shared and isolation comes from a unique
- * exchange/queue prefix instead.
+ * exchange/queue prefix instead. And, for the chaos tests only, a restart of the broker itself.
+ *
+ * STEWARD_TEST_RABBITMQ_URL and STEWARD_TEST_RABBITMQ_NODE (rabbitmqctl's `-n`) point the tests at another broker,
+ * e.g. a private node while developing a chaos test, so the machine's broker is not restarted under other work.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +12,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const RABBITMQ_HOST_URL = process.env.STEWARD_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const RABBITMQ_NODE = process.env.STEWARD_TEST_RABBITMQ_NODE;
+
+/** rabbitmqctl on the tests' broker node; its own start-up takes seconds on a busy machine. */
+const rabbitmqctl = (args: string[]) =>
+  run('rabbitmqctl', [...(RABBITMQ_NODE ? ['-n', RABBITMQ_NODE] : []), ...args], { timeout: 120_000 });
 
 export interface TempVhost {
   url: string;
@@ -30,8 +38,8 @@ export async function createTempVhost(): Promise<TempVhost> {
   const prefix = `t${id}.`;
   const vhost = `steward-test-${id}`;
   try {
-    await run('rabbitmqctl', ['add_vhost', vhost]);
-    await run('rabbitmqctl', ['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+    await rabbitmqctl(['add_vhost', vhost]);
+    await rabbitmqctl(['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
   } catch {
     return { url: RABBITMQ_HOST_URL, prefix, vhost: undefined, drop: () => Promise.resolve() };
   }
@@ -41,22 +49,22 @@ export async function createTempVhost(): Promise<TempVhost> {
     vhost,
     closeConnections: () => closeConnections(vhost),
     cutOff: async () => {
-      await run('rabbitmqctl', ['clear_permissions', '-p', vhost, 'guest']);
+      await rabbitmqctl(['clear_permissions', '-p', vhost, 'guest']);
       await closeConnections(vhost);
       return {
         restore: async () => {
-          await run('rabbitmqctl', ['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+          await rabbitmqctl(['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
         },
       };
     },
     drop: async () => {
-      await run('rabbitmqctl', ['delete_vhost', vhost]);
+      await rabbitmqctl(['delete_vhost', vhost]);
     },
   };
 }
 
 async function closeConnections(vhost: string): Promise<void> {
-  await run('rabbitmqctl', ['close_all_connections', '--vhost', vhost, 'test: simulated connection loss']);
+  await rabbitmqctl(['close_all_connections', '--vhost', vhost, 'test: simulated connection loss']);
 }
 
 /** Fails (CI) or reports false when no broker listens on 127.0.0.1:5672. */
@@ -71,4 +79,35 @@ export async function rabbitmqReachable(): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Stops the RabbitMQ application on the broker node (`rabbitmqctl stop_app`; the Erlang node stays): every
+ * connection is closed and nothing listens on the AMQP port until `startBroker`. Durable queues, persistent messages,
+ * vhosts and permissions survive. Only the chaos tests call this, in the `chaos` project, which runs alone.
+ */
+export async function stopBroker(): Promise<void> {
+  await rabbitmqctl(['stop_app']);
+}
+
+/**
+ * Starts the broker again, whatever state a failed test left it in: the application (`rabbitmqctl start_app`, a
+ * no-op when it runs), or the whole node as the machine starts it (`rabbitmq-server -detached`,
+ * shared/design/services.md) when even the node is down; then waits until it accepts connections.
+ */
+export async function startBroker(): Promise<void> {
+  try {
+    await rabbitmqctl(['start_app']);
+  } catch (error) {
+    if (RABBITMQ_NODE)
+      throw new Error(`RabbitMQ node ${RABBITMQ_NODE} is down; start it again by hand`, { cause: error });
+    await run('rabbitmq-server', ['-detached'], { timeout: 120_000 });
+  }
+  await rabbitmqctl(['await_startup']);
+  const deadline = Date.now() + 120_000;
+  while (!(await rabbitmqReachable())) {
+    if (Date.now() > deadline)
+      throw new Error(`RabbitMQ does not listen at ${RABBITMQ_HOST_URL} after a start`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
