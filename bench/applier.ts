@@ -43,7 +43,7 @@ export interface ApplierOverheadResult {
   ratio: number;
   targetMs: number;
   succeeded: number;
-  /** One action state write on this store (update + re-read), measured in the same run: the workflow makes two per action. */
+  /** One action state write on this store (one UPDATE … RETURNING), measured in the same run: the workflow makes two per action. */
   stateWriteMs: number;
 }
 
