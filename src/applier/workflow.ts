@@ -15,7 +15,7 @@
  *   for another applier to take over.
  */
 import { Value } from 'typebox/value';
-import type { ActionState } from '../contract/states.js';
+import type { ActionPlanState, ActionState } from '../contract/states.js';
 import { isStewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Registry } from '../lib/registry.js';
@@ -97,6 +97,14 @@ export async function runWorkflow(
   const running = new Map<string, { task: Promise<void>; abort: AbortController; abortable: boolean }>();
   let cancelled = false;
   let interrupted = false;
+  // Every action state change reads the plan's state in the same statement, so a cancel is seen at the next change;
+  // the store is asked on its own only when no change told it for cancelCheckSeconds of the clock (long actions).
+  let nextCancelCheckMs = Number.NEGATIVE_INFINITY;
+  let planStopped = false;
+  const planStateSeen = (planState: ActionPlanState) => {
+    planStopped ||= STOPPED_PLAN.has(planState);
+    nextCancelCheckMs = deps.clock.now().getTime() + settings.cancelCheckSeconds * 1000;
+  };
 
   // A parent is settled when it is finished and so are its own ancestors: an action the operator SKIPPED before the
   // run is finished from the start, yet what comes after it must still wait for what came before it.
@@ -107,7 +115,8 @@ export async function runWorkflow(
     const from = states.get(action.uuid) ?? 'PENDING';
     const changes = { state, ...(statusMessage !== undefined && { statusMessage }) };
     // Compare-and-set from the state this run knows: an operator's skip, or another applier, may have moved it.
-    if (!(await store.actions.updateIfState(action.uuid, [from], changes, guard))) {
+    const changed = await store.actions.updateIfState(action.uuid, [from], changes, guard);
+    if (!changed) {
       const owner = (await store.actionPlans.find(actionPlanUuid))?.hostname;
       if (guard && owner !== guard.planHostname) {
         logger.warn(
@@ -129,6 +138,7 @@ export async function runWorkflow(
     }
     states.set(action.uuid, state);
     settled.clear();
+    planStateSeen(changed.actionPlanState);
     if (statusMessage !== undefined) reasons.set(action.uuid, statusMessage);
     if (FINISHED.has(state)) deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
   };
@@ -241,9 +251,8 @@ export async function runWorkflow(
     succeededInOrder.push(action);
   };
 
-  // The store is asked at most once per cancelCheckSeconds of the clock, not after every action.
-  let nextCancelCheckMs = Number.NEGATIVE_INFINITY;
   const cancelCheckSaysStop = async (): Promise<boolean> => {
+    if (planStopped) return true;
     const nowMs = deps.clock.now().getTime();
     if (nowMs < nextCancelCheckMs) return false;
     nextCancelCheckMs = nowMs + settings.cancelCheckSeconds * 1000;
@@ -405,9 +414,12 @@ function log(logger: Logger, action: ActionRecord, error: unknown): void {
   logger.error({ err: error, action: action.uuid }, 'action bookkeeping failed');
 }
 
+/** A plan in one of these states starts no more actions (a deleted plan is not found at all). */
+const STOPPED_PLAN: ReadonlySet<ActionPlanState> = new Set(['CANCELLING', 'CANCELLED', 'DELETED']);
+
 async function isCancelling(store: Store, actionPlanUuid: string): Promise<boolean> {
   const plan = await store.actionPlans.find(actionPlanUuid);
-  return plan === undefined || plan.state === 'CANCELLING' || plan.state === 'CANCELLED';
+  return plan === undefined || STOPPED_PLAN.has(plan.state);
 }
 
 async function withRetries(
