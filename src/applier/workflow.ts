@@ -78,6 +78,7 @@ const FINISHED: ReadonlySet<ActionState> = new Set([
   'DELETED',
 ]);
 const TO_RUN: ReadonlySet<ActionState> = new Set(['PENDING', 'ONGOING']);
+const BREAKS_DEPENDANTS: ReadonlySet<ActionState> = new Set(['FAILED', 'CANCELLED']);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -101,6 +102,9 @@ export async function runWorkflow(
   // the store is asked on its own only when no change told it for cancelCheckSeconds of the clock (long actions).
   let nextCancelCheckMs = Number.NEGATIVE_INFINITY;
   let planStopped = false;
+  // Set when an action ends FAILED or CANCELLED (and at the start, for a resumed plan), cleared by the walk that
+  // cancels their dependants.
+  let mayHaveBrokenDependants = true;
   const planStateSeen = (planState: ActionPlanState) => {
     planStopped ||= STOPPED_PLAN.has(planState);
     nextCancelCheckMs = deps.clock.now().getTime() + settings.cancelCheckSeconds * 1000;
@@ -134,10 +138,12 @@ export async function runWorkflow(
       );
       states.set(action.uuid, found);
       settled.clear();
+      if (BREAKS_DEPENDANTS.has(found)) mayHaveBrokenDependants = true;
       return;
     }
     states.set(action.uuid, state);
     settled.clear();
+    if (BREAKS_DEPENDANTS.has(state)) mayHaveBrokenDependants = true;
     planStateSeen(changed.actionPlanState);
     if (statusMessage !== undefined) reasons.set(action.uuid, statusMessage);
     if (FINISHED.has(state)) deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
@@ -175,6 +181,9 @@ export async function runWorkflow(
 
   /** PENDING actions below a FAILED (or already CANCELLED) parent are CANCELLED, down the whole DAG. */
   const cancelDependantsOfFailures = async () => {
+    // Only a new FAILED or CANCELLED action can break a dependant: without one, a walk of the plan finds nothing.
+    if (!mayHaveBrokenDependants) return;
+    mayHaveBrokenDependants = false;
     for (let changed = true; changed;) {
       changed = false;
       for (const action of actions) {
@@ -259,6 +268,7 @@ export async function runWorkflow(
     return isCancelling(store, actionPlanUuid);
   };
 
+  let firstUnfinished = 0;
   const wake = new AbortController();
   const onSignal = () => wake.abort();
   signals.cancel?.addEventListener('abort', onSignal, { once: true });
@@ -276,7 +286,14 @@ export async function runWorkflow(
       }
       if (!cancelled && !interrupted) {
         await cancelDependantsOfFailures();
-        for (const action of actions) {
+        // Finished actions stay finished (terminal states), so the walk starts after the finished ones at the front.
+        while (
+          firstUnfinished < actions.length &&
+          FINISHED.has(states.get(actions[firstUnfinished]!.uuid) ?? 'PENDING')
+        )
+          firstUnfinished++;
+        for (let index = firstUnfinished; index < actions.length; index++) {
+          const action = actions[index]!;
           if (running.size >= settings.concurrency) break;
           if (running.has(action.uuid) || !isReady(action)) continue;
           const abort = new AbortController();
@@ -351,6 +368,9 @@ async function reflectInModel(
   }
 }
 
+// One reason for every wait that ends early: an abort without a reason builds a DOMException (a stack trace) each time.
+const STOP_WAITING = new Error('the wait for a running action ended');
+
 /** Waits until one running task settles, the next cancel check is due, or a signal fires. */
 async function untilOneFinishes(
   clock: Clock,
@@ -360,13 +380,13 @@ async function untilOneFinishes(
 ): Promise<void> {
   if (wake.aborted) return Promise.race(tasks);
   const timer = new AbortController();
-  const onWake = () => timer.abort();
+  const onWake = () => timer.abort(STOP_WAITING);
   wake.addEventListener('abort', onWake, { once: true });
   try {
     await Promise.race([...tasks, clock.sleep(checkMs, timer.signal).catch(() => undefined)]);
   } finally {
     wake.removeEventListener('abort', onWake);
-    timer.abort();
+    timer.abort(STOP_WAITING);
   }
 }
 
