@@ -18,6 +18,10 @@ const { positionals: only, values: flags } = parseArgs({
     'watcher-timeout': { type: 'string' },
     'case-timeout': { type: 'string' },
     repeat: { type: 'string' },
+    // applier: the size of the overhead plan, of the parallel plan, and which parallelisms (shorter runs).
+    actions: { type: 'string' },
+    migrations: { type: 'string' },
+    parallelisms: { type: 'string' },
   },
 });
 const list = (value: string | undefined): string[] | undefined =>
@@ -109,17 +113,25 @@ if (wanted('applier')) {
   const { runApplierOverheadBench, runApplierParallelBench } = await import('./applier.js');
   const overheads = [];
   for (const dialect of ['pglite', 'postgres'] as const)
-    overheads.push(await runApplierOverheadBench({ dialect }));
-  const parallel = await runApplierParallelBench();
+    overheads.push(
+      await runApplierOverheadBench({
+        dialect,
+        ...(flags.actions !== undefined && { actions: Number(flags.actions) }),
+      }),
+    );
+  const parallel = await runApplierParallelBench({
+    ...(flags.migrations !== undefined && { migrations: Number(flags.migrations) }),
+    ...(flags.parallelisms !== undefined && { parallelisms: list(flags.parallelisms)!.map(Number) }),
+  });
   results.applier = { overhead: overheads, parallel };
   for (const overhead of overheads)
     process.stdout.write(
       `\nApplier workflow overhead, ${overhead.actions} live migrations with instant moves at parallelism 1 (${overhead.dialect}): ` +
-        `${overhead.workflowMs} ms (baseline: the same actions called directly, ${overhead.baselineMs} ms; ratio ${overhead.ratio}); ` +
+        `${overhead.workflowMs} ms (baseline: the same actions' pre-condition, execute and post-condition called directly, ${overhead.baselineMs} ms, of which post-condition ${overhead.baselineVerifyMs} ms; ratio ${overhead.ratio}); ` +
         `overhead ${overhead.overheadPerActionMs} ms per action (target < ${overhead.targetMs} ms; one state write on this store ${overhead.stateWriteMs} ms, two per action); ${overhead.succeeded} succeeded\n`,
     );
   process.stdout.write(
-    '\nApplier, 100-migration plan (simulated time, 1 GiB/s; baseline: the simulator’s own migration time)\n',
+    `\nApplier, ${parallel[0]?.migrations ?? 0}-migration plan (simulated time, 1 GiB/s; baseline: the simulator’s own migration time)\n`,
   );
   process.stdout.write(
     `${'parallelism'.padStart(11)} ${'plan s'.padStart(8)} ${'migrations s'.padStart(13)} ${'ideal s'.padStart(8)} ${'ratio'.padStart(6)} ${'real ms'.padStart(8)} succeeded\n`,
@@ -129,6 +141,19 @@ if (wanted('applier')) {
       `${String(row.parallelism).padStart(11)} ${row.planSeconds.toFixed(1).padStart(8)} ${row.migrationSeconds.toFixed(1).padStart(13)} ${row.idealSeconds.toFixed(1).padStart(8)} ${row.ratio.toFixed(2).padStart(6)} ${String(row.realMs).padStart(8)} ${row.succeeded}\n`,
     );
   }
+}
+
+if (wanted('simulator')) {
+  const { runSimulatorBench } = await import('./simulator.js');
+  const result = await runSimulatorBench();
+  results.simulator = result;
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  process.stdout.write(
+    `\nSimulator read the way a sync reads it, ${result.hosts} hosts / ${result.instances} instances over HTTP: ` +
+      `${ms(result.totalSyncMs)} (servers ${ms(result.serversMs)}, hypervisors ${ms(result.hypervisorsMs)}, ` +
+      `usages ${ms(result.usagesMs)}; one all-hosts CPU query ${ms(result.hostCpuQueryMs)}; built in ${ms(result.buildMs)}) ` +
+      `(baseline: the server pages serialised in-process ${ms(result.baselineSerializeMs)}; ratio ${(result.serversMs / result.baselineSerializeMs).toFixed(1)})\n`,
+  );
 }
 
 mkdirSync('.bench', { recursive: true });

@@ -1,7 +1,7 @@
 /**
  * Simulator sync speed: a 1,000-host / 10,000-instance cloud read over HTTP the way a sync does it (servers/detail
  * paged by 1,000, hypervisors, Placement usages per provider, one all-hosts CPU query). Baseline: the same page
- * bodies serialised in-process, so the ratio shows the HTTP cost. `npx tsx bench/simulator.ts`.
+ * bodies serialised in-process, so the ratio shows the HTTP cost. `npm run bench -- simulator`.
  */
 import { ManualClock } from '../src/lib/clock.js';
 import { createSimulatedCloud } from '../src/simulator/index.js';

@@ -18,7 +18,7 @@ export interface ApplierSettings {
   /** Attempts of an action whose error is marked retryable. */
   maxAttempts: number;
   retryDelaySeconds: number;
-  /** How often a running plan looks for an operator's cancel. */
+  /** How often a running plan asks for an operator's cancel while no action state change (which reads it too) told it. */
   cancelCheckSeconds: number;
   /** How long the model may take to show an action's effect through notifications before a targeted refresh. */
   modelWaitSeconds: number;

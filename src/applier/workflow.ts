@@ -15,7 +15,7 @@
  *   for another applier to take over.
  */
 import { Value } from 'typebox/value';
-import type { ActionState } from '../contract/states.js';
+import type { ActionPlanState, ActionState } from '../contract/states.js';
 import { isStewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { Registry } from '../lib/registry.js';
@@ -78,6 +78,7 @@ const FINISHED: ReadonlySet<ActionState> = new Set([
   'DELETED',
 ]);
 const TO_RUN: ReadonlySet<ActionState> = new Set(['PENDING', 'ONGOING']);
+const BREAKS_DEPENDANTS: ReadonlySet<ActionState> = new Set(['FAILED', 'CANCELLED']);
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -97,6 +98,17 @@ export async function runWorkflow(
   const running = new Map<string, { task: Promise<void>; abort: AbortController; abortable: boolean }>();
   let cancelled = false;
   let interrupted = false;
+  // Every action state change reads the plan's state in the same statement, so a cancel is seen at the next change;
+  // the store is asked on its own only when no change told it for cancelCheckSeconds of the clock (long actions).
+  let nextCancelCheckMs = Number.NEGATIVE_INFINITY;
+  let planStopped = false;
+  // Set when an action ends FAILED or CANCELLED (and at the start, for a resumed plan), cleared by the walk that
+  // cancels their dependants.
+  let mayHaveBrokenDependants = true;
+  const planStateSeen = (planState: ActionPlanState) => {
+    planStopped ||= STOPPED_PLAN.has(planState);
+    nextCancelCheckMs = deps.clock.now().getTime() + settings.cancelCheckSeconds * 1000;
+  };
 
   // A parent is settled when it is finished and so are its own ancestors: an action the operator SKIPPED before the
   // run is finished from the start, yet what comes after it must still wait for what came before it.
@@ -107,7 +119,8 @@ export async function runWorkflow(
     const from = states.get(action.uuid) ?? 'PENDING';
     const changes = { state, ...(statusMessage !== undefined && { statusMessage }) };
     // Compare-and-set from the state this run knows: an operator's skip, or another applier, may have moved it.
-    if (!(await store.actions.updateIfState(action.uuid, [from], changes, guard))) {
+    const changed = await store.actions.updateIfState(action.uuid, [from], changes, guard);
+    if (!changed) {
       const owner = (await store.actionPlans.find(actionPlanUuid))?.hostname;
       if (guard && owner !== guard.planHostname) {
         logger.warn(
@@ -125,10 +138,13 @@ export async function runWorkflow(
       );
       states.set(action.uuid, found);
       settled.clear();
+      if (BREAKS_DEPENDANTS.has(found)) mayHaveBrokenDependants = true;
       return;
     }
     states.set(action.uuid, state);
     settled.clear();
+    if (BREAKS_DEPENDANTS.has(state)) mayHaveBrokenDependants = true;
+    planStateSeen(changed.actionPlanState);
     if (statusMessage !== undefined) reasons.set(action.uuid, statusMessage);
     if (FINISHED.has(state)) deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
   };
@@ -165,6 +181,9 @@ export async function runWorkflow(
 
   /** PENDING actions below a FAILED (or already CANCELLED) parent are CANCELLED, down the whole DAG. */
   const cancelDependantsOfFailures = async () => {
+    // Only a new FAILED or CANCELLED action can break a dependant: without one, a walk of the plan finds nothing.
+    if (!mayHaveBrokenDependants) return;
+    mayHaveBrokenDependants = false;
     for (let changed = true; changed;) {
       changed = false;
       for (const action of actions) {
@@ -241,15 +260,15 @@ export async function runWorkflow(
     succeededInOrder.push(action);
   };
 
-  // The store is asked at most once per cancelCheckSeconds of the clock, not after every action.
-  let nextCancelCheckMs = Number.NEGATIVE_INFINITY;
   const cancelCheckSaysStop = async (): Promise<boolean> => {
+    if (planStopped) return true;
     const nowMs = deps.clock.now().getTime();
     if (nowMs < nextCancelCheckMs) return false;
     nextCancelCheckMs = nowMs + settings.cancelCheckSeconds * 1000;
     return isCancelling(store, actionPlanUuid);
   };
 
+  let firstUnfinished = 0;
   const wake = new AbortController();
   const onSignal = () => wake.abort();
   signals.cancel?.addEventListener('abort', onSignal, { once: true });
@@ -267,7 +286,14 @@ export async function runWorkflow(
       }
       if (!cancelled && !interrupted) {
         await cancelDependantsOfFailures();
-        for (const action of actions) {
+        // Finished actions stay finished (terminal states), so the walk starts after the finished ones at the front.
+        while (
+          firstUnfinished < actions.length &&
+          FINISHED.has(states.get(actions[firstUnfinished]!.uuid) ?? 'PENDING')
+        )
+          firstUnfinished++;
+        for (let index = firstUnfinished; index < actions.length; index++) {
+          const action = actions[index]!;
           if (running.size >= settings.concurrency) break;
           if (running.has(action.uuid) || !isReady(action)) continue;
           const abort = new AbortController();
@@ -342,6 +368,9 @@ async function reflectInModel(
   }
 }
 
+// One reason for every wait that ends early: an abort without a reason builds a DOMException (a stack trace) each time.
+const STOP_WAITING = new Error('the wait for a running action ended');
+
 /** Waits until one running task settles, the next cancel check is due, or a signal fires. */
 async function untilOneFinishes(
   clock: Clock,
@@ -351,13 +380,13 @@ async function untilOneFinishes(
 ): Promise<void> {
   if (wake.aborted) return Promise.race(tasks);
   const timer = new AbortController();
-  const onWake = () => timer.abort();
+  const onWake = () => timer.abort(STOP_WAITING);
   wake.addEventListener('abort', onWake, { once: true });
   try {
     await Promise.race([...tasks, clock.sleep(checkMs, timer.signal).catch(() => undefined)]);
   } finally {
     wake.removeEventListener('abort', onWake);
-    timer.abort();
+    timer.abort(STOP_WAITING);
   }
 }
 
@@ -405,9 +434,12 @@ function log(logger: Logger, action: ActionRecord, error: unknown): void {
   logger.error({ err: error, action: action.uuid }, 'action bookkeeping failed');
 }
 
+/** A plan in one of these states starts no more actions (a deleted plan is not found at all). */
+const STOPPED_PLAN: ReadonlySet<ActionPlanState> = new Set(['CANCELLING', 'CANCELLED', 'DELETED']);
+
 async function isCancelling(store: Store, actionPlanUuid: string): Promise<boolean> {
   const plan = await store.actionPlans.find(actionPlanUuid);
-  return plan === undefined || plan.state === 'CANCELLING' || plan.state === 'CANCELLED';
+  return plan === undefined || STOPPED_PLAN.has(plan.state);
 }
 
 async function withRetries(

@@ -144,7 +144,8 @@ export const ConfigSchema = Type.Object(
         cancelCheckSeconds: Type.Number({
           default: 1,
           exclusiveMinimum: 0,
-          description: 'How often a running plan checks whether an operator cancelled it.',
+          description:
+            'How often a running plan asks whether an operator cancelled it, while none of its actions changed state (every action state change also reads the plan’s state).',
         }),
         timeouts: Type.Object(
           {

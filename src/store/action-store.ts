@@ -1,10 +1,10 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
-import type { ActionState } from '../contract/states.js';
+import type { ActionPlanState, ActionState } from '../contract/states.js';
 import { notFound } from '../errors.js';
 import type { ActionRecord, JsonObject } from './records.js';
 import { isUuid, paginate, textKey, timestampKeys, type ListPlan } from './listing.js';
 import type { ActionsTable, Database } from './schema.js';
-import type { ActionChanges, ActionStore } from './store.js';
+import type { ActionChanges, ActionStore, ChangedAction } from './store.js';
 
 interface ActionRow {
   id: number;
@@ -58,6 +58,27 @@ function toColumns(changes: ActionChanges): Updateable<ActionsTable> {
   };
 }
 
+/**
+ * What a read joins in, computed by the writing statement itself (RETURNING): a state change is one round trip, not
+ * an update and a re-read. The plan's state comes from the same snapshot as the change.
+ */
+const joined = [
+  sql<string>`(select p.uuid from action_plans p where p.id = actions.action_plan_id)`.as('action_plan_uuid'),
+  sql<string>`(select p.state from action_plans p where p.id = actions.action_plan_id)`.as(
+    'action_plan_state',
+  ),
+  sql<
+    string | null
+  >`(select d.description from action_descriptions d where d.action_type = actions.action_type)`.as(
+    'description',
+  ),
+];
+
+const toChangedAction = (row: ActionRow & { action_plan_state: string }): ChangedAction => ({
+  ...toAction(row),
+  actionPlanState: row.action_plan_state as ActionPlanState,
+});
+
 export function createActionStore(db: Kysely<Database>): ActionStore {
   const live = () =>
     db
@@ -67,11 +88,6 @@ export function createActionStore(db: Kysely<Database>): ActionStore {
       .selectAll('x')
       .select(['p.uuid as action_plan_uuid', 'd.description as description'])
       .where('x.deleted_at', 'is', null);
-  const byUuid = async (uuid: string) => {
-    const row = await live().where('x.uuid', '=', uuid).executeTakeFirst();
-    if (!row) throw notFound('Action', uuid);
-    return toAction(row);
-  };
   return {
     async find(uuid) {
       if (!isUuid(uuid)) return undefined;
@@ -93,14 +109,16 @@ export function createActionStore(db: Kysely<Database>): ActionStore {
       );
     },
     async update(uuid, changes) {
-      const result = await db
+      const row = await db
         .updateTable('actions')
         .set(toColumns(changes))
         .where('uuid', '=', uuid)
         .where('deleted_at', 'is', null)
+        .returningAll()
+        .returning(joined)
         .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw notFound('Action', uuid);
-      return byUuid(uuid);
+      if (!row) throw notFound('Action', uuid);
+      return toChangedAction(row);
     },
     async updateIfState(uuid, fromStates, changes, guard) {
       let query = db
@@ -119,8 +137,8 @@ export function createActionStore(db: Kysely<Database>): ActionStore {
               .where('p.hostname', '=', guard.planHostname),
           ),
         );
-      const result = await query.executeTakeFirst();
-      return result.numUpdatedRows === 0n ? undefined : byUuid(uuid);
+      const row = await query.returningAll().returning(joined).executeTakeFirst();
+      return row && toChangedAction(row);
     },
     async updateManyOfPlan(actionPlanId, fromStates, changes) {
       const result = await db

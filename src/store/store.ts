@@ -205,6 +205,11 @@ export interface ActionPlanStore {
 
 export type ActionChanges = Partial<Pick<ActionRecord, 'state' | 'statusMessage'>>;
 
+/** An action as a state change left it, with the state its plan had in the same instant. */
+export interface ChangedAction extends ActionRecord {
+  actionPlanState: ActionPlanState;
+}
+
 export interface ActionStore {
   find(uuid: string): Promise<ActionRecord | undefined>;
   list(
@@ -212,17 +217,18 @@ export interface ActionStore {
   ): Promise<ActionRecord[]>;
   /** Every live action of a plan, in creation order (no paging: the applier needs the whole DAG). */
   listByPlan(actionPlanId: number): Promise<ActionRecord[]>;
-  update(uuid: string, changes: ActionChanges): Promise<ActionRecord>;
+  update(uuid: string, changes: ActionChanges): Promise<ChangedAction>;
   /**
    * Compare-and-set on state; with `guard.planHostname`, only while that applier still owns the action's plan, so
-   * an applier whose plan was taken over cannot start or finish any more of its actions.
+   * an applier whose plan was taken over cannot start or finish any more of its actions. One statement: the
+   * changed row comes back with its plan's state (how a running plan learns of a cancel without asking).
    */
   updateIfState(
     uuid: string,
     fromStates: readonly ActionState[],
     changes: ActionChanges,
     guard?: { planHostname: string },
-  ): Promise<ActionRecord | undefined>;
+  ): Promise<ChangedAction | undefined>;
   /** Moves every action of the plan that is in `fromStates` to `changes.state`, in one statement. */
   updateManyOfPlan(
     actionPlanId: number,

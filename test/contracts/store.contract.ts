@@ -236,6 +236,61 @@ export function describeStoreContract(
       expect((await store.audits.find(target.uuid))!.state).toBe('ONGOING');
     });
 
+    it("changes an action's state only from the expected states and while the guard's applier owns the plan, answering the row as a read shows it and the plan's state of that instant", async () => {
+      const owner = await store.audits.create(audit());
+      const uuid = crypto.randomUUID();
+      await store.actions.syncDescriptions(new Map([['nop', 'Logs a message']]));
+      const plan = await store.actionPlans.create({
+        auditId: owner.id,
+        strategyId,
+        state: 'ONGOING',
+        globalEfficacy: [],
+        efficacyIndicators: [],
+        actions: [
+          { uuid, actionType: 'nop', inputParameters: { message: 'm' }, parents: [], state: 'PENDING' },
+        ],
+      });
+      await store.actionPlans.update(plan.uuid, { hostname: 'applier-a' });
+      const guard = { planHostname: 'applier-a' };
+
+      const [first, second] = await Promise.all([
+        store.actions.updateIfState(uuid, ['PENDING'], { state: 'ONGOING' }, guard),
+        store.actions.updateIfState(uuid, ['PENDING'], { state: 'ONGOING' }, guard),
+      ]);
+      const started = first ?? second;
+      expect([first, second].filter(Boolean)).toHaveLength(1);
+      expect(started).toEqual({ ...(await store.actions.find(uuid)), actionPlanState: 'ONGOING' });
+      expect(started).toMatchObject({
+        state: 'ONGOING',
+        actionPlanUuid: plan.uuid,
+        description: 'Logs a message',
+      });
+
+      expect(
+        await store.actions.updateIfState(
+          uuid,
+          ['ONGOING'],
+          { state: 'SUCCEEDED' },
+          { planHostname: 'applier-b' },
+        ),
+      ).toBeUndefined();
+      await store.actionPlans.updateIfState(plan.uuid, ['ONGOING'], { state: 'CANCELLING' });
+      const ended = await store.actions.updateIfState(
+        uuid,
+        ['ONGOING'],
+        { state: 'SUCCEEDED', statusMessage: 'done' },
+        guard,
+      );
+      expect(ended).toMatchObject({
+        state: 'SUCCEEDED',
+        statusMessage: 'done',
+        actionPlanState: 'CANCELLING',
+      });
+      const noted = await store.actions.update(uuid, { statusMessage: 'reverted' });
+      expect(noted).toEqual({ ...(await store.actions.find(uuid)), actionPlanState: 'CANCELLING' });
+      expect(noted.statusMessage).toBe('reverted');
+    });
+
     it('records heartbeats per service name and host', async () => {
       const at = new Date('2026-01-01T00:00:00Z');
       await store.services.heartbeat('steward-applier', 'h1', at);

@@ -417,6 +417,22 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
     expect(clock.now().getTime() - new Date('2026-01-01T00:00:00Z').getTime()).toBeLessThan(600_000);
   });
 
+  it('learns of a cancel from the next action state change, before its own cancel check is due', async () => {
+    const { store, clock, probe, deps } = await setup({ concurrency: 1, cancelCheckSeconds: 3600 });
+    const { plan } = await createPlan(store, [
+      { name: 'a', ms: 1000 },
+      { name: 'b', ms: 1000 },
+    ]);
+    const run = runWorkflow(deps, plan.uuid);
+    while (probe.running < 1) await new Promise((resolve) => setImmediate(resolve));
+    await store.actionPlans.updateIfState(plan.uuid, ['ONGOING'], { state: 'CANCELLING' });
+    await drive(clock, run);
+    const result = await run;
+    expect(result.state).toBe('CANCELLED');
+    expect(probe.order).toEqual(['a']);
+    expect(result.actions.map((action) => action.state)).toEqual(['SUCCEEDED', 'CANCELLED']);
+  });
+
   it('on shutdown aborts the running actions and leaves them and the plan for a takeover', async () => {
     const { store, probe, deps } = await setup({ concurrency: 1 });
     const { plan, uuidOf } = await createPlan(store, [

@@ -10,15 +10,24 @@ import type { ActionContext } from '../action-type.js';
 export interface WaitOptions {
   what: string;
   timeoutMs: number;
+  /** The longest pause between two checks; the first pauses are shorter (see `waitFor`). */
   intervalMs: number;
 }
 
+/** The first pause is this fraction of `intervalMs`; each next one doubles, up to `intervalMs`. */
+const FIRST_PAUSE_FRACTION = 1 / 8;
+
+/**
+ * Checks at once, then after pauses that grow from an eighth of `intervalMs` to `intervalMs`: an operation the
+ * cloud finishes quickly is seen quickly, and a long one is not polled more often than at `intervalMs`.
+ */
 export async function waitFor(
   ctx: ActionContext,
   options: WaitOptions,
   reached: () => Promise<boolean>,
 ): Promise<void> {
   const deadline = ctx.clock.now().getTime() + options.timeoutMs;
+  let pauseMs = options.intervalMs * FIRST_PAUSE_FRACTION;
   for (;;) {
     if (await reached()) return;
     if (ctx.clock.now().getTime() >= deadline) {
@@ -31,7 +40,8 @@ export async function waitFor(
         },
       );
     }
-    await ctx.clock.sleep(options.intervalMs, ctx.signal);
+    await ctx.clock.sleep(pauseMs, ctx.signal);
+    pauseMs = Math.min(pauseMs * 2, options.intervalMs);
   }
 }
 
