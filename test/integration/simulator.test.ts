@@ -105,6 +105,25 @@ describe('simulated Keystone', () => {
     expect(res.body.token.roles.map((r: { name: string }) => r.name)).toContain('admin');
   });
 
+  it('lists a service added while it runs (Steward as infra-optim) in the catalog of later tokens', async () => {
+    const types = async () =>
+      ((await login('admin', 'admin')).body.token.catalog as { type: string }[]).map((c) => c.type);
+    expect(await types()).not.toContain('infra-optim');
+    cloud.addCatalogService({ type: 'infra-optim', name: 'watcher', url: 'http://127.0.0.1:9322' });
+    const catalog = (await login('admin', 'admin')).body.token.catalog as {
+      type: string;
+      name: string;
+      endpoints: { interface: string; url: string }[];
+    }[];
+    const watcher = catalog.find((c) => c.type === 'infra-optim');
+    expect(watcher?.name).toBe('watcher');
+    expect(watcher?.endpoints.map((e) => [e.interface, e.url])).toEqual([
+      ['public', 'http://127.0.0.1:9322'],
+      ['internal', 'http://127.0.0.1:9322'],
+      ['admin', 'http://127.0.0.1:9322'],
+    ]);
+  });
+
   it.each([
     ['a wrong password', { methods: ['password'], password: { user: { name: 'admin', password: 'nope' } } }],
     ['an unknown token', { methods: ['token'], token: { id: 'gAAAAnothing' } }],
