@@ -3,7 +3,6 @@ import type { Json } from '../contract/client.js';
 import {
   changeLines,
   describeAction,
-  isColourWanted,
   renderFrame,
   screenLines,
   summarise,
@@ -170,16 +169,6 @@ describe('renderFrame', () => {
     const frame = snapshot('ONGOING', ['SUCCEEDED', 'ONGOING']);
     expect(renderFrame(frame, { color: false })).not.toContain('\x1b[');
     expect(renderFrame(frame, { color: true })).toContain('\x1b[32mSUCCEEDED\x1b[0m');
-  });
-});
-
-describe('isColourWanted', () => {
-  it('colours a terminal unless NO_COLOR is non-empty or TERM is dumb, and never a pipe', () => {
-    expect(isColourWanted(true, {})).toBe(true);
-    expect(isColourWanted(true, { NO_COLOR: '' })).toBe(true);
-    expect(isColourWanted(true, { NO_COLOR: '1' })).toBe(false);
-    expect(isColourWanted(true, { TERM: 'dumb' })).toBe(false);
-    expect(isColourWanted(false, {})).toBe(false);
   });
 });
 

@@ -51,10 +51,6 @@ export interface WatchOptions {
   now?: () => Date;
 }
 
-/** Colour only on a terminal, and not when NO_COLOR has any non-empty value (no-color.org) or TERM is dumb. */
-export const isColourWanted = (isTTY: boolean, env: Readonly<Record<string, string | undefined>>): boolean =>
-  isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
-
 const str = (value: unknown): string =>
   value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
 

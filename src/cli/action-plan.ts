@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { isColourWanted, watchActionPlan, WATCH_EXIT } from './action-plan-watch.js';
+import { watchActionPlan, WATCH_EXIT } from './action-plan-watch.js';
 import { toPatch } from './audit-template.js';
 import { action, clientOf, globalsOf } from './context.js';
-import { printList, printOne } from './output.js';
+import { isColourWanted, printList, printOne } from './output.js';
 
 export function registerActionPlanCommands(program: Command): void {
   const plan = program.command('actionplan').description('Action plans');
