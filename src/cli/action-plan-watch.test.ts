@@ -159,6 +159,19 @@ describe('renderFrame', () => {
     expect(frame.split('\n').every((line) => line.length < 100)).toBe(true);
   });
 
+  it('gives the parameters the room they need before the status message, within the width', () => {
+    const actions = [
+      migration(1, 'FAILED', 'Nova refused the move: no valid host was found for this instance'),
+    ];
+    const frame = renderFrame(
+      { plan: { uuid: PLAN, state: 'FAILED' }, actions },
+      { color: false, columns: 120 },
+    );
+    expect(frame).toContain('│ vm-1 compute-00004 → compute-00000 (live) │');
+    expect(frame).toContain('│ Nova refused the move: no valid host… │');
+    expect(frame.split('\n').every((line) => line.length < 120)).toBe(true);
+  });
+
   it('points at the start command while the plan is only RECOMMENDED', () => {
     expect(renderFrame(snapshot('RECOMMENDED', ['PENDING']), { color: false })).toContain(
       `(not started: steward actionplan start ${PLAN})`,

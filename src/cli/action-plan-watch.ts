@@ -119,6 +119,9 @@ const paint = (text: string, state: string, color: boolean): string =>
 const truncate = (text: string, width: number): string =>
   text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 
+/** Room kept for status messages (the header's "status_message" is 14 wide). */
+const MIN_MESSAGE_WIDTH = 16;
+
 /** Table borders and header, the header line and the window's two "… more" lines. */
 const FRAME_OVERHEAD_LINES = 7;
 
@@ -152,11 +155,16 @@ export function renderFrame(
   const above = actions.slice(0, start);
   const below = actions.slice(start + shown.length);
 
-  // Fixed columns keep their width; the parameters and the status message share what the terminal has left.
-  const fixed = 8 + 26 + 10 + 16;
-  const free = Math.max(30, (options.columns ?? 160) - fixed);
-  const paramsWidth = Math.ceil(free * 0.55);
-  const messageWidth = Math.max(10, free - paramsWidth);
+  // The uuid, type and state columns keep their width (borders and padding take 16, and one column stays free so no
+  // line fills the terminal exactly); the parameters get what they need of the rest, short of a minimum for the
+  // status message, which takes what remains.
+  const typeWidth = Math.max(4, ...shown.map((action) => str(action.action_type).length));
+  const free = Math.max(30, (options.columns ?? 160) - (8 + typeWidth + 10 + 16 + 1));
+  const paramsWidth = Math.min(
+    Math.max(10, ...shown.map((action) => describeAction(action).length)),
+    free - MIN_MESSAGE_WIDTH,
+  );
+  const messageWidth = free - paramsWidth;
   const table = new Table({
     head: ['action', 'type', 'parameters', 'state', 'status_message'],
     style: { head: [], border: [] },
