@@ -445,6 +445,12 @@ export async function composeSteward(
       await heartbeat(API_SERVICE_NAME);
       urls.api = address;
       urls.metrics = `${address}/metrics`;
+      // Clients of the embedded cloud find this API through its catalog, as they find Watcher in a real one.
+      cloudSide.simulator?.addCatalogService({
+        type: 'infra-optim',
+        name: 'watcher',
+        url: config.api.publicUrl ?? address,
+      });
     }
   } catch (error) {
     await Promise.allSettled([

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { watchActionPlan, WATCH_EXIT } from './action-plan-watch.js';
 import { toPatch } from './audit-template.js';
 import { action, clientOf, globalsOf } from './context.js';
-import { printList, printOne } from './output.js';
+import { isColourWanted, printList, printOne } from './output.js';
 
 export function registerActionPlanCommands(program: Command): void {
   const plan = program.command('actionplan').description('Action plans');
@@ -33,6 +34,62 @@ export function registerActionPlanCommands(program: Command): void {
       action(async (id: string, _options: object, command: Command) =>
         printOne(await clientOf(command).startActionPlan(id), globalsOf(command).format),
       ),
+    );
+  plan
+    .command('watch <plan>')
+    .description("Show the plan's actions and their states live until the plan ends")
+    .option('-i, --interval <seconds>', 'seconds between polls of the API', '2')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'On a terminal the table is redrawn in place (colours unless NO_COLOR is set); otherwise one line is',
+        'printed per state change. Ctrl-C stops watching; the plan goes on.',
+        '',
+        'Exit status:',
+        `  ${WATCH_EXIT.SUCCEEDED}    the plan SUCCEEDED`,
+        `  ${WATCH_EXIT.ERROR}    the API answered an error (no such plan) or could not be reached`,
+        `  ${WATCH_EXIT.FAILED}    the plan FAILED`,
+        `  ${WATCH_EXIT.CANCELLED}    the plan was CANCELLED`,
+        `  ${WATCH_EXIT.SUPERSEDED}    the plan was SUPERSEDED (it never runs)`,
+        `  ${WATCH_EXIT.INTERRUPTED}  interrupted (Ctrl-C or SIGTERM)`,
+      ].join('\n'),
+    )
+    .action(
+      action(async (id: string, options: { interval: string }, command: Command) => {
+        const seconds = Number(options.interval);
+        if (!(seconds > 0) || !Number.isFinite(seconds)) {
+          process.stderr.write(
+            `ERROR: --interval must be a positive number of seconds, got ${options.interval}\n`,
+          );
+          process.exitCode = WATCH_EXIT.ERROR;
+          return;
+        }
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const out = process.stdout;
+        try {
+          process.exitCode = await watchActionPlan({
+            client: clientOf(command),
+            planId: id,
+            intervalMs: seconds * 1000,
+            out: {
+              write: (text) => void out.write(text),
+              isTTY: out.isTTY,
+              size: () => ({ rows: out.rows, columns: out.columns }),
+            },
+            color: isColourWanted(out.isTTY, process.env),
+            signal: stop.signal,
+          });
+          if (stop.signal.aborted)
+            process.stderr.write(`Stopped watching; the plan goes on (steward actionplan show ${id}).\n`);
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      }),
     );
   plan
     .command('update <plan> <ops...>')

@@ -3,6 +3,14 @@ import Table from 'cli-table3';
 
 export type Format = 'table' | 'json';
 
+/** Colour only on a terminal, and not when NO_COLOR has any non-empty value (no-color.org) or TERM is dumb. */
+export const isColourWanted = (isTTY: boolean, env: Readonly<Record<string, string | undefined>>): boolean =>
+  isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
+
+// cli-table3 colours its header and borders wherever it runs (pipes and NO_COLOR too) unless told not to.
+const tableStyle = (): { head: string[]; border: string[] } | undefined =>
+  isColourWanted(process.stdout.isTTY, process.env) ? undefined : { head: [], border: [] };
+
 const cell = (value: unknown): string => {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -21,14 +29,16 @@ export function printList(
         2,
       )}\n`,
     );
-  const table = new Table({ head: [...columns] });
+  const style = tableStyle();
+  const table = new Table({ head: [...columns], ...(style && { style }) });
   for (const row of rows) table.push(columns.map((column) => cell(row[column])));
   process.stdout.write(`${table.toString()}\n`);
 }
 
 export function printOne(row: Record<string, unknown>, format: Format): void {
   if (format === 'json') return void process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
-  const table = new Table({ head: ['Field', 'Value'] });
+  const style = tableStyle();
+  const table = new Table({ head: ['Field', 'Value'], ...(style && { style }) });
   for (const [key, value] of Object.entries(row)) if (key !== 'links') table.push([key, cell(value)]);
   process.stdout.write(`${table.toString()}\n`);
 }

@@ -1,7 +1,7 @@
 /** `steward serve`: the whole service (or the roles asked for) in this process, until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
-import { composeSteward } from '../compose.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { composeSteward, type RunningSteward } from '../compose.js';
+import { ConfigError, loadConfig, type StewardConfig } from '../config/config.js';
 import { createLogger } from '../observability/logger.js';
 import { stopOnSignals } from './signals.js';
 
@@ -43,8 +43,6 @@ export function registerServeCommand(program: Command): void {
       }
       const logger = createLogger({ level: config.logLevel });
       const steward = await composeSteward(config, { logger });
-      const api = steward.urls.api;
-      const sim = steward.simulator;
       // Show the model in the banner when the first sync is quick (it is, on the simulated cloud); never hold the
       // banner back for long on a slow or unreachable cloud.
       const model = steward.models
@@ -56,36 +54,62 @@ export function registerServeCommand(program: Command): void {
             new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000).unref()),
           ])
         : undefined;
-      process.stdout.write(
-        [
-          '',
-          `Steward is running (roles: ${config.roles.join(', ')}; database: ${config.database.url}; bus: ${config.bus.url}; cloud: ${config.cloud.kind}).`,
-          ...(sim
-            ? [
-                `  Simulated cloud:   ${sim.hosts} hosts, ${sim.instances} instances (Keystone ${sim.urls.identity}, user ${sim.credentials.username}/${sim.credentials.password})`,
-                `  Simulated Nova:    ${sim.urls.compute}   Placement: ${sim.urls.placement}`,
-                `  Its Prometheus:    ${sim.urls.prometheus}`,
-              ]
-            : []),
-          ...(model
-            ? [`  Compute model:     ${model.nodeCount} hosts, ${model.instanceCount} instances synced`]
-            : steward.models
-              ? ['  Compute model:     not synced yet (the decision engine log says why; GET /v1/data_model)']
-              : []),
-          ...(api
-            ? [
-                `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
-                `  OpenAPI document:  ${api}/openapi.json`,
-                `  Own metrics:       ${api}/metrics`,
-                `  Watcher client:    openstack --os-auth-type none --os-endpoint ${api} optimize goal list`,
-                `  Data model:        openstack --os-auth-type none --os-endpoint ${api} optimize datamodel list`,
-                `  Steward CLI:       npx steward --endpoint ${api} audit create --goal dummy --strategy dummy`,
-              ]
-            : []),
-          'Stop with Ctrl-C.',
-          '',
-        ].join('\n'),
-      );
+      process.stdout.write(startBanner(config, steward, model));
       stopOnSignals(logger, 'Steward', () => steward.stop());
     });
+}
+
+/**
+ * What `steward serve` prints once the API listens: where everything is, and the `OS_*` lines that point the
+ * openstack client at the embedded cloud's Keystone, whose catalog lists its Nova and Placement and this API.
+ */
+export function startBanner(
+  config: Pick<StewardConfig, 'roles' | 'database' | 'bus' | 'cloud'>,
+  steward: Pick<RunningSteward, 'urls' | 'simulator' | 'models'>,
+  model: { nodeCount: number; instanceCount: number } | undefined,
+): string {
+  const api = steward.urls.api;
+  const sim = steward.simulator;
+  const credentials = sim?.credentials;
+  return [
+    '',
+    `Steward is running (roles: ${config.roles.join(', ')}; database: ${config.database.url}; bus: ${config.bus.url}; cloud: ${config.cloud.kind}).`,
+    ...(sim
+      ? [
+          `  Simulated cloud:   ${sim.hosts} hosts, ${sim.instances} instances (Keystone ${sim.urls.identity}, user ${sim.credentials.username}/${sim.credentials.password})`,
+          `  Simulated Nova:    ${sim.urls.compute}   Placement: ${sim.urls.placement}`,
+          `  Its Prometheus:    ${sim.urls.prometheus}`,
+        ]
+      : []),
+    ...(model
+      ? [`  Compute model:     ${model.nodeCount} hosts, ${model.instanceCount} instances synced`]
+      : steward.models
+        ? ['  Compute model:     not synced yet (the decision engine log says why; GET /v1/data_model)']
+        : []),
+    ...(api
+      ? [
+          `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
+          `  OpenAPI document:  ${api}/openapi.json`,
+          `  Own metrics:       ${api}/metrics`,
+          `  Watcher client:    openstack --os-auth-type none --os-endpoint ${api} optimize goal list`,
+          `  Data model:        openstack --os-auth-type none --os-endpoint ${api} optimize datamodel list`,
+          `  Steward CLI:       npx steward --endpoint ${api} audit create --goal dummy --strategy dummy`,
+        ]
+      : []),
+    ...(credentials
+      ? [
+          `The openstack client through the simulated Keystone (its catalog lists Nova, Placement${api ? ' and this API as infra-optim' : ''}):`,
+          `export OS_AUTH_URL=${credentials.authUrl}`,
+          `export OS_USERNAME=${credentials.username}`,
+          `export OS_PASSWORD=${credentials.password}`,
+          `export OS_PROJECT_NAME=${credentials.projectName}`,
+          `export OS_USER_DOMAIN_NAME=${credentials.userDomainName}`,
+          `export OS_PROJECT_DOMAIN_NAME=${credentials.projectDomainName}`,
+          'export OS_IDENTITY_API_VERSION=3',
+          `  then: ${api ? 'openstack optimize goal list; ' : ''}openstack hypervisor list; openstack compute service list`,
+        ]
+      : []),
+    'Stop with Ctrl-C.',
+    '',
+  ].join('\n');
 }

@@ -70,6 +70,29 @@ export class StewardClient {
     );
   }
 
+  /** Every page of a list: pages stop at the server's max_limit and name the next one by its marker. */
+  async listAll(
+    resource: string,
+    query: Record<string, string | number | undefined> = {},
+    detail = true,
+  ): Promise<Json[]> {
+    const rows: Json[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query))
+        if (value !== undefined) params.set(key, String(value));
+      if (marker !== undefined) params.set('marker', marker);
+      const search = params.size > 0 ? `?${params.toString()}` : '';
+      const body = await this.request<Json>('GET', `/v1/${resource}${detail ? '/detail' : ''}${search}`);
+      const page = (body[resource] as Json[] | undefined) ?? [];
+      rows.push(...page);
+      const next = typeof body.next === 'string' ? new URL(body.next).searchParams.get('marker') : null;
+      if (next === null || page.length === 0) return rows;
+      marker = next;
+    }
+  }
+
   show(resource: string, id: string): Promise<Json> {
     return this.request('GET', `/v1/${resource}/${encodeURIComponent(id)}`);
   }

@@ -48,6 +48,8 @@ export interface SimHost {
   powerState: 'on' | 'off';
   /** A power change in progress: the node reaches `state` at `doneMs` (Ironic's `target_power_state`). */
   powerTarget: { state: 'on' | 'off'; doneMs: number } | null;
+  /** When the node last came up (simulated ms): its hypervisor's uptime counts from here. */
+  bootedMs: number;
   /** Background CPU use (fraction of all cores) not explained by instances, e.g. from a scenario's host metric. */
   baseCpu: number;
   /** Background memory use in MB. */
@@ -313,7 +315,12 @@ export function bootLoad(state: ClusterState): InstanceLoad {
   return withTrace(load, { traces, index });
 }
 
-function newHost(index: number, hostname: string, az: string, spec: Partial<SimHost>): SimHost {
+function newHost(
+  index: number,
+  hostname: string,
+  az: string,
+  spec: Partial<SimHost> & Pick<SimHost, 'bootedMs'>,
+): SimHost {
   return {
     id: spec.id ?? nameUuid(`hypervisor-${hostname}`),
     serviceId: nameUuid(`service-${hostname}`),
@@ -412,6 +419,7 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
     const hostname = `compute-${String(i).padStart(5, '0')}`;
     const h = config.host ?? {};
     const host = newHost(i, hostname, azs[i % azs.length] as string, {
+      bootedMs: Date.parse(nowIso),
       vcpus: h.vcpus ?? 48,
       memoryMb: h.memoryMb ?? 196_608,
       diskGb: h.diskGb ?? 2000,
@@ -493,6 +501,7 @@ export function buildFromScenario(path: string, nowIso: string): ClusterState {
   const byUuid = new Map<string, SimHost>();
   doc.nodes.forEach((n, index) => {
     const host = newHost(index, n.hostname, 'nova', {
+      bootedMs: Date.parse(nowIso),
       id: n.uuid,
       vcpus: n.vcpus,
       memoryMb: n.memory,

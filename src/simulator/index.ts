@@ -60,6 +60,11 @@ export interface SimulatedCloud {
   readonly state: ClusterState;
   /** Completes moves whose simulated time has elapsed (publishing their notifications); every request does it too. */
   settle(): Promise<void>;
+  /**
+   * Lists a service that runs outside the simulator in Keystone's catalog from the next token on, as a real cloud
+   * lists Watcher (`infra-optim`), so clients that find endpoints through the catalog reach it.
+   */
+  addCatalogService(service: { type: string; name: string; url: string }): void;
 }
 
 export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedCloud {
@@ -76,6 +81,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
   let base = '';
   const logger = (options.logger ?? silentLogger).child({ part: 'simulator' });
   let settler: AutoSettler | null = null;
+  const catalogAdditions = new Map<string, { name: string; url: string }>();
   const server = createSimServer({
     state,
     clock: options.clock,
@@ -85,6 +91,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
     bandwidthMbPerS: options.migrationBandwidthMbPerS ?? DEFAULT_BANDWIDTH_MB_PER_S,
     baseUrl: () => base,
     onMutation: () => settler?.reschedule(),
+    catalogAdditions,
     ...(options.catalogOmits && { catalogOmits: options.catalogOmits }),
   });
   return {
@@ -138,5 +145,8 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
       };
     },
     settle: () => server.tick(),
+    addCatalogService({ type, name, url }) {
+      catalogAdditions.set(type, { name, url });
+    },
   };
 }

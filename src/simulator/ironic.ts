@@ -38,6 +38,7 @@ const wire = (state: 'on' | 'off' | undefined): string | null =>
 export function settlePower(c: { state: ClusterState; nowMs: () => number }): void {
   for (const h of c.state.hosts) {
     if (!h.powerTarget || c.nowMs() < h.powerTarget.doneMs) continue;
+    if (h.powerTarget.state === 'on' && h.powerState === 'off') h.bootedMs = h.powerTarget.doneMs;
     h.powerState = h.powerTarget.state;
     h.powerTarget = null;
   }

@@ -27,6 +27,8 @@ export interface KeystoneContext {
   baseUrl: () => string;
   /** Service types the catalog leaves out. */
   catalogOmits?: readonly string[];
+  /** Services outside the simulator listed in the catalog too, by type (e.g. the Steward API as `infra-optim`). */
+  readonly catalogAdditions: Map<string, { name: string; url: string }>;
   readonly tokens: Map<string, Token>;
 }
 
@@ -95,6 +97,7 @@ function tokenBody(c: KeystoneContext, t: Token): unknown {
         ep('baremetal', 'ironic', `${base}/baremetal`),
         ep('prometheus', 'prometheus', `${base}/prometheus`),
         ep('metric', 'prometheus', `${base}/prometheus`),
+        ...[...c.catalogAdditions].map(([type, { name, url }]) => ep(type, name, url)),
       ].filter((entry) => !(c.catalogOmits ?? []).includes(entry.type)),
     },
   };

@@ -70,6 +70,17 @@ export function hostCpu(state: ClusterState, host: SimHost, t: number): number {
   return host.baseCpu + cores / host.vcpus;
 }
 
+/** Busy cores averaged over the window ending at t: what `uptime` shows as load average on an idle-I/O host. */
+export function hostLoadAverage(
+  state: ClusterState,
+  host: SimHost,
+  t: number,
+  windowSeconds: number,
+): number {
+  const busy = hostBusyIntegral(state, host, t) - hostBusyIntegral(state, host, t - windowSeconds);
+  return (busy / windowSeconds) * host.vcpus;
+}
+
 /** ∫₀ᵗ hostCpu, in busy-fraction seconds. */
 export function hostBusyIntegral(state: ClusterState, host: SimHost, t: number): number {
   let coreSeconds = 0;

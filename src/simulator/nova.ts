@@ -21,6 +21,7 @@ import {
   type InstanceView,
   type Notifier,
 } from './notifications.js';
+import { hostLoadAverage } from './load.js';
 import { moveDurationMs, moveProgress } from './moves.js';
 import { ADMIN_PROJECT, ROLE_RANK, USERS, type Role } from './keystone.js';
 import {
@@ -476,6 +477,21 @@ const SERVER_ACTIONS: Record<string, ServerAction> = {
   'os-start': stopOrStart,
 };
 
+/**
+ * The host's `uptime` line as libvirt reports it to Nova (` 15:31:02 up 2 days,  3:04,  0 users,  load average:
+ * …`), the format the openstack client parses for `hypervisor show`; the load follows the simulated CPU.
+ */
+function uptimeLine(c: NovaContext, h: SimHost): string {
+  const nowMs = c.clock.now().getTime();
+  const upMinutes = Math.max(0, Math.floor((nowMs - h.bootedMs) / 60_000));
+  const days = Math.floor(upMinutes / 1440);
+  const clock = `${Math.floor((upMinutes % 1440) / 60)}:${String(upMinutes % 60).padStart(2, '0')}`;
+  const up = days > 0 ? `${days} day${days === 1 ? '' : 's'}, ${clock.padStart(5)}` : clock.padStart(5);
+  const t = nowMs / 1000;
+  const loads = [60, 300, 900].map((window) => hostLoadAverage(c.state, h, t, window).toFixed(2));
+  return ` ${c.clock.now().toISOString().slice(11, 19)} up ${up},  0 users,  load average: ${loads.join(', ')}`;
+}
+
 function hypervisorView(
   c: NovaRequest,
   h: SimHost,
@@ -500,7 +516,7 @@ function hypervisorView(
       disabled_reason: h.disabledReason,
     },
   });
-  if (atLeast(v, 88)) base.uptime = null;
+  if (atLeast(v, 88)) base.uptime = serviceState(h) === 'up' ? uptimeLine(c, h) : null;
   else {
     const used = usedOn(state, h.hostname);
     Object.assign(base, {
@@ -925,6 +941,22 @@ const routes: readonly Route<NovaRequest>[] = [
       const h = hosts.find((x) => x.id === params.id || String(hosts.indexOf(x) + 1) === params.id);
       if (!h) throw novaError(404, `Hypervisor with ID ${params.id} could not be found.`);
       return ok({ hypervisor: hypervisorView(c, h, true, q) });
+    },
+  },
+  {
+    methods: ['GET'],
+    path: '/os-hypervisors/:id/uptime',
+    handle(c, { params }) {
+      // 2.88 folded uptime into the show response and removed this route.
+      if (atLeast(c.v, 88)) throw novaError(404, 'The resource could not be found.');
+      const { hosts } = c.state;
+      const h = hosts.find((x) => x.id === params.id || String(hosts.indexOf(x) + 1) === params.id);
+      if (!h) throw novaError(404, `Hypervisor with ID ${params.id} could not be found.`);
+      // Nova asks the host's nova-compute, which a stopped service cannot answer.
+      if (serviceState(h) === 'down')
+        throw novaError(400, `Compute service of ${h.hostname} is unavailable at this time.`);
+      const base = hypervisorView(c, h, false, new URLSearchParams());
+      return ok({ hypervisor: { ...base, uptime: uptimeLine(c, h) } });
     },
   },
   {

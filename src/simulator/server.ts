@@ -34,6 +34,8 @@ export interface ServerOptions {
   onMutation?: () => void;
   /** Service types Keystone's catalog leaves out (a cloud without Cinder: `['volumev3']`). */
   catalogOmits?: readonly string[];
+  /** Services outside the simulator that Keystone's catalog lists too, by type; may grow while it runs. */
+  catalogAdditions?: Map<string, { name: string; url: string }>;
 }
 
 export interface SimServer extends Server {
@@ -50,6 +52,7 @@ export function createSimServer(o: ServerOptions): SimServer {
     clock,
     baseUrl: o.baseUrl,
     tokens: new Map(),
+    catalogAdditions: o.catalogAdditions ?? new Map<string, { name: string; url: string }>(),
     ...(o.catalogOmits && { catalogOmits: o.catalogOmits }),
   };
   const novaContext: NovaContext = {

@@ -54,6 +54,30 @@ describe('node bin/steward.js serve (what npm start runs)', () => {
     const body = (await response.json()) as { versions: { id: string; status: string }[] };
     expect(body.versions.map((version) => version.id)).toContain('v1');
 
+    // The printed OS_* lines log in to the simulated Keystone, whose catalog sends infra-optim to this API.
+    const exported = Object.fromEntries(
+      [...stdout.matchAll(/^export (OS_\w+)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']),
+    );
+    expect(exported).toMatchObject({ OS_USERNAME: 'admin', OS_PROJECT_NAME: 'admin' });
+    const login = await fetch(`${exported.OS_AUTH_URL}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: exported.OS_USERNAME, password: exported.OS_PASSWORD } },
+          },
+        },
+      }),
+    });
+    expect(login.status).toBe(201);
+    const { token } = (await login.json()) as {
+      token: { catalog: { type: string; endpoints: { url: string }[] }[] };
+    };
+    const watcher = token.catalog.find((service) => service.type === 'infra-optim');
+    expect(watcher?.endpoints[0]?.url).toBe(`http://127.0.0.1:${port}`);
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 120_000);

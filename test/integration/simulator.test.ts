@@ -105,6 +105,25 @@ describe('simulated Keystone', () => {
     expect(res.body.token.roles.map((r: { name: string }) => r.name)).toContain('admin');
   });
 
+  it('lists a service added while it runs (Steward as infra-optim) in the catalog of later tokens', async () => {
+    const types = async () =>
+      ((await login('admin', 'admin')).body.token.catalog as { type: string }[]).map((c) => c.type);
+    expect(await types()).not.toContain('infra-optim');
+    cloud.addCatalogService({ type: 'infra-optim', name: 'watcher', url: 'http://127.0.0.1:9322' });
+    const catalog = (await login('admin', 'admin')).body.token.catalog as {
+      type: string;
+      name: string;
+      endpoints: { interface: string; url: string }[];
+    }[];
+    const watcher = catalog.find((c) => c.type === 'infra-optim');
+    expect(watcher?.name).toBe('watcher');
+    expect(watcher?.endpoints.map((e) => [e.interface, e.url])).toEqual([
+      ['public', 'http://127.0.0.1:9322'],
+      ['internal', 'http://127.0.0.1:9322'],
+      ['admin', 'http://127.0.0.1:9322'],
+    ]);
+  });
+
   it.each([
     ['a wrong password', { methods: ['password'], password: { user: { name: 'admin', password: 'nope' } } }],
     ['an unknown token', { methods: ['token'], token: { id: 'gAAAAnothing' } }],
@@ -171,6 +190,41 @@ describe('simulated Nova shapes', () => {
   it('serves the older hypervisor shape with cpu and memory below 2.88', async () => {
     const res = await nova('GET', '/os-hypervisors/detail', undefined, '2.53');
     expect(res.body.hypervisors[0]).toMatchObject({ vcpus: 48, memory_mb: 196608 });
+  });
+
+  // The openstack client's `hypervisor show` parses this line with exactly this pattern (hypervisor.py).
+  const UPTIME = /\s*(.+)\sup\s+(.+),\s+(.+)\susers?,\s+load average:\s(.+)/;
+
+  it('serves os-hypervisors/{id}/uptime below 2.88 (what `openstack hypervisor show` asks) and folds it into show at 2.88', async () => {
+    const [first] = (await nova('GET', '/os-hypervisors', undefined, '2.1')).body.hypervisors;
+    const uptime = await nova('GET', `/os-hypervisors/${first.id}/uptime`, undefined, '2.1');
+    expect(uptime.status).toBe(200);
+    expect(uptime.body.hypervisor).toMatchObject({ id: first.id, state: 'up', status: 'enabled' });
+    const [, , , , loads] = UPTIME.exec(uptime.body.hypervisor.uptime) ?? [];
+    // Load averages are busy cores: positive on a host running instances, never above its cores.
+    const load = (loads ?? '').split(', ').map(Number);
+    expect(load).toHaveLength(3);
+    expect(load.every((value) => value > 0 && value <= 48)).toBe(true);
+
+    const [latest] = (await nova('GET', '/os-hypervisors', undefined, '2.88')).body.hypervisors;
+    expect((await nova('GET', `/os-hypervisors/${latest.id}/uptime`, undefined, '2.88')).status).toBe(404);
+    const shown = await nova('GET', `/os-hypervisors/${latest.id}`, undefined, '2.88');
+    expect(shown.body.hypervisor.uptime).toMatch(UPTIME);
+  });
+
+  it('answers 400 for the uptime of a host whose compute service is down, as Nova does', async () => {
+    const [service] = (await nova('GET', '/os-services', undefined, '2.53')).body.services;
+    const [hypervisor] = (await nova('GET', '/os-hypervisors', undefined, '2.53')).body.hypervisors;
+    await nova('PUT', `/os-services/${service.id}`, { forced_down: true }, '2.53');
+    try {
+      const res = await nova('GET', `/os-hypervisors/${hypervisor.id}/uptime`, undefined, '2.53');
+      expect(res.status).toBe(400);
+      expect(res.body.badRequest.message).toBe(
+        `Compute service of ${hypervisor.hypervisor_hostname} is unavailable at this time.`,
+      );
+    } finally {
+      await nova('PUT', `/os-services/${service.id}`, { forced_down: false }, '2.53');
+    }
   });
 
   it.each([
