@@ -10,6 +10,7 @@ import { savingEnergy } from './saving-energy.js';
 import type { Strategy } from './strategy.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
 import { workloadBalance } from './workload-balance.js';
+import { workloadStabilization } from './workload-stabilization.js';
 
 export const strategies = createRegistry<Strategy>('strategy', [
   dummy,
@@ -21,4 +22,5 @@ export const strategies = createRegistry<Strategy>('strategy', [
   nodeResourceConsolidation,
   savingEnergy,
   workloadBalance,
+  workloadStabilization,
 ]);
