@@ -47,7 +47,7 @@ export const INDICATORS = {
   },
   standard_deviation_before_audit: {
     name: 'standard_deviation_before_audit',
-    description: 'The value of resulted standard deviation.',
+    description: 'The value of original standard deviation.',
     unit: null,
     schema: number,
   },

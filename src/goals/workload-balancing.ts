@@ -12,7 +12,7 @@ export const workloadBalancing = defineGoal({
   globalEfficacy: (values) => [
     {
       name: 'live_migrations_count',
-      description: 'The number of instance live migrations divided by the number of instances.',
+      description: 'Ratio of migrated virtual machines to audited virtual machines',
       unit: '%',
       value: ratioPct(values.instance_migrations_count, values.instances_count),
     },

@@ -1,6 +1,7 @@
 import { createRegistry } from '../lib/registry.js';
 import type { Planner } from './planner.js';
 import { createWeightPlanner, weightPlanner } from './weight.js';
+import { workloadStabilizationPlanner } from './workload-stabilization.js';
 
 /** Planners by name; a strategy names the one its plans need. */
 /**
@@ -12,4 +13,8 @@ export const nodeResourceConsolidationPlanner = createWeightPlanner({
   parallelization: { change_nova_service_state: Number.MAX_SAFE_INTEGER },
 });
 
-export const planners = createRegistry<Planner>('planner', [weightPlanner, nodeResourceConsolidationPlanner]);
+export const planners = createRegistry<Planner>('planner', [
+  weightPlanner,
+  nodeResourceConsolidationPlanner,
+  workloadStabilizationPlanner,
+]);

@@ -9,6 +9,8 @@ import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { savingEnergy } from './saving-energy.js';
 import type { Strategy } from './strategy.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
+import { workloadBalance } from './workload-balance.js';
+import { workloadStabilization } from './workload-stabilization.js';
 
 export const strategies = createRegistry<Strategy>('strategy', [
   dummy,
@@ -19,4 +21,6 @@ export const strategies = createRegistry<Strategy>('strategy', [
   vmWorkloadConsolidation,
   nodeResourceConsolidation,
   savingEnergy,
+  workloadBalance,
+  workloadStabilization,
 ]);

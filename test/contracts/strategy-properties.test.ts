@@ -1,8 +1,8 @@
 /**
  * Property: whatever the cluster — random allocation ratios and reserved amounts, disabled and powered-off hosts,
  * availability zones, server groups, required and forbidden traits, aggregate extra specs, lifecycle metadata,
- * excluded, locked and stopped instances — the plan validator finds nothing in the plans of the consolidation and
- * energy strategies, in any order their planners' DAGs allow.
+ * excluded, locked and stopped instances — the plan validator finds nothing in the plans of the consolidation,
+ * energy and balancing strategies, in any order their planners' DAGs allow.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -88,8 +88,31 @@ function randomCluster(seed: number, hosts: number, instances: number): ClusterM
   return model;
 }
 
-describe('plans of the consolidation and energy strategies on random constrained clusters', () => {
-  const names = ['basic', 'vm_workload_consolidation', 'node_resource_consolidation', 'saving_energy'];
+/** Parameter sets each strategy runs with (one drawn per cluster); `{}` (the defaults) when not listed. */
+const PARAMETERS: Readonly<Record<string, readonly Record<string, unknown>[]>> = {
+  node_resource_consolidation: [{}, { host_choice: 'specify' }],
+  workload_balance: [
+    {},
+    { max_migrations: 0 },
+    { max_migrations: 0, threshold: 15 },
+    { metrics: 'instance_ram_usage', threshold: 10, max_migrations: 0 },
+  ],
+  workload_stabilization: [
+    {},
+    { host_choice: 'fullsearch' },
+    { metrics: ['instance_cpu_usage', 'instance_ram_usage'], thresholds: { instance_ram_usage: 0.02 } },
+  ],
+};
+
+describe('plans of the consolidation, energy and balancing strategies on random constrained clusters', () => {
+  const names = [
+    'basic',
+    'vm_workload_consolidation',
+    'node_resource_consolidation',
+    'saving_energy',
+    'workload_balance',
+    'workload_stabilization',
+  ];
   it.each(names)('%s: the validator finds nothing in any order the DAG allows', async (name) => {
     const strategy = strategies.require(name);
     const stats = { runs: 0, migrations: 0 };
@@ -98,11 +121,10 @@ describe('plans of the consolidation and energy strategies on random constrained
         fc.integer(),
         fc.integer({ min: 1, max: 24 }),
         fc.integer({ min: 0, max: 160 }),
-        fc.constantFrom({}, { host_choice: 'specify' }),
-        async (seed, hosts, instances, extra) => {
+        fc.constantFrom(...(PARAMETERS[name] ?? [{}])),
+        async (seed, hosts, instances, parameters) => {
           const model = randomCluster(seed, hosts, instances);
           const initial = model.clone();
-          const parameters = name === 'node_resource_consolidation' ? extra : {};
           const solution = await runStrategy(strategy, model, parameters, { seed });
           let n = 0;
           const planned = planners.require(strategy.planner).plan(solution.actions, () => `a-${(n += 1)}`);
