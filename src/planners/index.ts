@@ -1,4 +1,5 @@
 import { createRegistry } from '../lib/registry.js';
+import { dependencyPlanner } from './dependency.js';
 import type { Planner } from './planner.js';
 import { createWeightPlanner, weightPlanner } from './weight.js';
 
@@ -12,4 +13,8 @@ export const nodeResourceConsolidationPlanner = createWeightPlanner({
   parallelization: { change_nova_service_state: Number.MAX_SAFE_INTEGER },
 });
 
-export const planners = createRegistry<Planner>('planner', [weightPlanner, nodeResourceConsolidationPlanner]);
+export const planners = createRegistry<Planner>('planner', [
+  weightPlanner,
+  nodeResourceConsolidationPlanner,
+  dependencyPlanner,
+]);
