@@ -9,6 +9,7 @@ import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { savingEnergy } from './saving-energy.js';
 import type { Strategy } from './strategy.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
+import { zoneMigration } from './zone-migration.js';
 
 export const strategies = createRegistry<Strategy>('strategy', [
   dummy,
@@ -19,4 +20,5 @@ export const strategies = createRegistry<Strategy>('strategy', [
   vmWorkloadConsolidation,
   nodeResourceConsolidation,
   savingEnergy,
+  zoneMigration,
 ]);
