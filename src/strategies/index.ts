@@ -7,6 +7,7 @@ import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { savingEnergy } from './saving-energy.js';
+import { storageCapacityBalance } from './storage-capacity-balance.js';
 import type { Strategy } from './strategy.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
 import { zoneMigration } from './zone-migration.js';
@@ -21,4 +22,5 @@ export const strategies = createRegistry<Strategy>('strategy', [
   nodeResourceConsolidation,
   savingEnergy,
   zoneMigration,
+  storageCapacityBalance,
 ]);
