@@ -169,6 +169,7 @@ function toVolume(r: WireReader): VolumeInfo {
       .objectsOrEmpty('attachments')
       .map((a) => ({ serverId: a.string('server_id'), device: a.stringOr('device', null) })),
     migrationStatus: r.stringOr('os-vol-mig-status-attr:migstat', null),
+    ...(r.has('created_at') && { createdAt: r.date('created_at') }),
   };
 }
 

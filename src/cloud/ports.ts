@@ -213,6 +213,7 @@ export interface VolumeInfo {
   bootable: boolean;
   attachments: { serverId: string; device: string | null }[];
   migrationStatus: string | null;
+  createdAt?: Date;
 }
 
 export interface BlockStorageApi {

@@ -209,6 +209,7 @@ function applyVolume(
     bootable: fields.bootable,
     // Not in the payload: only the sync (os-vol-mig-status-attr:migstat) knows it.
     migrationStatus: existing?.migrationStatus ?? null,
+    ...(existing?.createdAt && { createdAt: existing.createdAt }),
     updatedAt: stamp,
   };
   if (existing && sameVolume(existing, next)) {

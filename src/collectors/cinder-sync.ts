@@ -102,6 +102,7 @@ export function toVolume(volume: VolumeInfo, now: Date): Volume {
     projectId: volume.projectId,
     bootable: volume.bootable,
     migrationStatus: volume.migrationStatus,
+    ...(volume.createdAt && { createdAt: volume.createdAt }),
     updatedAt: now,
   };
 }

@@ -332,6 +332,7 @@ function nextInstance(
     schedulerHints: existing ? structuredClone(existing.schedulerHints) : {},
     imageProperties: existing ? structuredClone(existing.imageProperties) : {},
     serverGroup: existing?.serverGroup ? { ...existing.serverGroup } : null,
+    ...(existing?.createdAt && { createdAt: existing.createdAt }),
     updatedAt: stamp,
   };
 }

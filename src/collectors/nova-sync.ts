@@ -156,6 +156,7 @@ export function toInstance(
     schedulerHints: { ...(server.schedulerHints ?? {}) },
     imageProperties: { ...(server.imageProperties ?? {}) },
     serverGroup: group ? { uuid: group.id, policy: group.policy } : null,
+    createdAt: server.createdAt,
     updatedAt: server.updatedAt,
   };
 }

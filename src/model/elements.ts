@@ -87,6 +87,8 @@ export interface Instance {
   schedulerHints: Record<string, unknown>;
   imageProperties: Record<string, unknown>;
   serverGroup: { uuid: string; policy: string } | null;
+  /** When Nova created it (from the sync; an instance only notified about so far has none). */
+  createdAt?: Date;
   /**
    * Set only in an audit's scoped copy: the scope excludes this instance (by uuid, project or metadata), so
    * strategies must neither move nor stop it. Upstream keeps such instances in the model (their resources still
@@ -149,6 +151,8 @@ export interface Volume {
   bootable: boolean;
   /** `os-vol-mig-status-attr:migstat`: migrating, success, error…; null when never moved. */
   migrationStatus: string | null;
+  /** When Cinder created it (from the sync; a volume only notified about so far has none). */
+  createdAt?: Date;
   /** The sync time this state was read at. */
   updatedAt?: Date;
 }

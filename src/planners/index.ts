@@ -1,4 +1,5 @@
 import { createRegistry } from '../lib/registry.js';
+import { dependencyPlanner } from './dependency.js';
 import type { Planner } from './planner.js';
 import { createWeightPlanner, weightPlanner } from './weight.js';
 import { workloadStabilizationPlanner } from './workload-stabilization.js';
@@ -17,4 +18,5 @@ export const planners = createRegistry<Planner>('planner', [
   weightPlanner,
   nodeResourceConsolidationPlanner,
   workloadStabilizationPlanner,
+  dependencyPlanner,
 ]);

@@ -7,6 +7,7 @@ import type { ActionParameters, ActionTypeName } from '../contract/actions.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
+import { retypeDestination, VolumeTypeIndex } from './cinder-rules.js';
 
 export interface WorkingModels {
   readonly compute: ClusterModel;
@@ -89,9 +90,14 @@ export const ACTION_EFFECTS: { readonly [T in ActionTypeName]: ActionEffect<T> }
     if (!storage) return;
     const volume = storage.getVolume(params.resource_id);
     if (!volume) return;
+    // A retype names no pool: Cinder's scheduler moves the volume when its pool does not serve the new type.
+    const pool =
+      params.destination_node ??
+      (params.migration_type === 'retype' && params.destination_type != null
+        ? retypeDestination(storage, new VolumeTypeIndex(storage), volume, params.destination_type)
+        : undefined);
     if (params.destination_type != null)
       storage.upsertVolume({ ...volume, volumeType: params.destination_type });
-    const pool = params.destination_node;
     if (pool != null && storage.getPool(pool)) storage.moveVolume(params.resource_id, pool);
   },
   change_node_power_state({ compute }, params) {

@@ -7,10 +7,12 @@ import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { savingEnergy } from './saving-energy.js';
+import { storageCapacityBalance } from './storage-capacity-balance.js';
 import type { Strategy } from './strategy.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
 import { workloadBalance } from './workload-balance.js';
 import { workloadStabilization } from './workload-stabilization.js';
+import { zoneMigration } from './zone-migration.js';
 
 export const strategies = createRegistry<Strategy>('strategy', [
   dummy,
@@ -23,4 +25,6 @@ export const strategies = createRegistry<Strategy>('strategy', [
   savingEnergy,
   workloadBalance,
   workloadStabilization,
+  zoneMigration,
+  storageCapacityBalance,
 ]);

@@ -5,6 +5,8 @@ import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
 import { createWeightPlanner } from '../planners/weight.js';
+import { dependencyPlanner } from '../planners/dependency.js';
+import { storageModel } from '../../test/helpers/storage-model-builder.js';
 import { validatePlan, type PlanAction } from './plan-validator.js';
 import { SolutionBuilder } from './solution-builder.js';
 
@@ -42,6 +44,25 @@ const migration = (
   },
   parents,
 });
+
+const volumeMove = (uuid: string, n: number, pool: string, parents: string[] = []): PlanAction => ({
+  uuid,
+  actionType: 'volume_migrate',
+  inputParameters: { resource_id: uuidOf(n), migration_type: 'migrate', destination_node: pool },
+  parents,
+});
+
+/** Pool a with room for 100 GB more, holding volumes 1 and 2 (40 GB each); pool b full, holding volume 3. */
+function pools() {
+  return storageModel()
+    .backend('c0@lvm')
+    .pool('c0@lvm#a', { virtualFreeGb: 100 })
+    .pool('c0@lvm#b', { virtualFreeGb: 0 })
+    .volume(uuidOf(1), 'c0@lvm#a', { sizeGb: 40 })
+    .volume(uuidOf(2), 'c0@lvm#a', { sizeGb: 40 })
+    .volume(uuidOf(3), 'c0@lvm#b', { sizeGb: 40, status: 'in-use', attachments: [{ serverId: uuidOf(9) }] })
+    .build();
+}
 
 describe('validatePlan', () => {
   it('finds nothing in a plan that fits in order', () => {
@@ -119,6 +140,116 @@ describe('validatePlan', () => {
       ),
     ).toEqual(['CYCLE', 'CYCLE']);
   });
+
+  it('checks volume moves with Cinder’s rules in order, and each pool’s room in every order', () => {
+    const model = new ClusterModel();
+    model.upsertNode(host('a'));
+    model.upsertNode(host('b'));
+    model.upsertInstance(vm(9, 'a'));
+    const storage = pools();
+    expect(
+      validatePlan(model, [volumeMove('v1', 1, 'c0@lvm#b'), volumeMove('v3', 3, 'c0@lvm#a')], { storage }),
+    ).toMatchObject([{ uuid: 'v1', rule: 'POOL_CAPACITY', reason: /40 GB > 0 GB/ }]);
+    // Volume 3 leaving first makes room, but volume 1 does not wait for it.
+    const unordered = [volumeMove('v3', 3, 'c0@lvm#a'), volumeMove('v1', 1, 'c0@lvm#b')];
+    expect(validatePlan(model, unordered, { storage })).toMatchObject([
+      { uuid: 'v1', rule: 'ORDER_POOL_CAPACITY', reason: /c0@lvm#b: 40 GB > 0 GB/ },
+    ]);
+    const ordered = [volumeMove('v3', 3, 'c0@lvm#a'), volumeMove('v1', 1, 'c0@lvm#b', ['v3'])];
+    expect(validatePlan(model, ordered, { storage })).toEqual([]);
+    expect(storage.getVolume(uuidOf(1))!.pool).toBe('c0@lvm#a');
+  });
+
+  it('reports a volume moved twice at once, and an attached volume moved while its server migrates', () => {
+    const model = new ClusterModel();
+    model.upsertNode(host('a'));
+    model.upsertNode(host('b'));
+    model.upsertInstance(vm(9, 'a'));
+    const plan: PlanAction[] = [
+      volumeMove('v1', 1, 'c0@lvm#b'),
+      { ...volumeMove('v1-back', 1, 'c0@lvm#a'), parents: [] },
+      volumeMove('v3', 3, 'c0@lvm#a'),
+      migration('m9', 9, 'a', 'b'),
+    ];
+    const rules = validatePlan(model, plan, { storage: pools() }).map((finding) => [
+      finding.uuid,
+      finding.rule,
+    ]);
+    expect(rules).toContainEqual(['v1-back', 'ORDER_VOLUME_OVERLAP']);
+    expect(rules).toContainEqual(['m9', 'ORDER_INSTANCE_OVERLAP']);
+  });
+
+  it('finds nothing in any plan the solution builder lets a random volume mover make, through the dependency planner', () => {
+    const stats = { runs: 0, volumeMoves: 0, waits: 0 };
+    fc.assert(
+      fc.property(
+        fc.record({
+          pools: fc.integer({ min: 2, max: 6 }),
+          volumes: fc.integer({ min: 0, max: 40 }),
+          moves: fc.integer({ min: 0, max: 60 }),
+          seed: fc.integer(),
+        }),
+        ({ pools: poolCount, volumes, moves, seed }) => {
+          const random = createRandom(seed);
+          const model = new ClusterModel();
+          model.upsertNode(host('a'));
+          model.upsertNode(host('b'));
+          for (let i = 0; i < 4; i++) model.upsertInstance(vm(100 + i, i % 2 === 0 ? 'a' : 'b'));
+          const builder = storageModel()
+            .backend('c0@lvm', { volumeType: ['lvm'] })
+            .backend('c1@ssd');
+          const names: string[] = [];
+          for (let p = 0; p < poolCount; p++) {
+            const name = p % 2 === 0 ? `c0@lvm#p${p}` : `c1@ssd#p${p}`;
+            names.push(name);
+            builder.pool(name, {
+              virtualFreeGb: 20 + Math.floor(random.next() * 200),
+              volumeTypes: p % 2 === 0 ? ['lvm'] : [],
+            });
+          }
+          for (let v = 0; v < volumes; v++) {
+            const attached = random.next() < 0.3;
+            builder.volume(uuidOf(v), names[Math.floor(random.next() * names.length)]!, {
+              sizeGb: 5 + Math.floor(random.next() * 60),
+              volumeType: random.next() < 0.3 ? 'lvm' : null,
+              ...(attached && { status: 'in-use', attachments: [{ serverId: uuidOf(100 + (v % 4)) }] }),
+            });
+          }
+          const storage = builder.build();
+          const initialStorage = storage.clone();
+          const initial = model.clone();
+          const solution = new SolutionBuilder(model, {}, storage);
+          const all = [...storage.volumes()];
+          const servers = [...model.instances()];
+          for (let m = 0; m < moves && all.length > 0; m++) {
+            const roll = random.next();
+            if (roll < 0.15) {
+              const server = servers[Math.floor(random.next() * servers.length)]!;
+              solution.migrate(server, { to: server.hostname === 'a' ? 'b' : 'a', live: true });
+            } else if (roll < 0.25) {
+              solution.retypeVolume(all[Math.floor(random.next() * all.length)]!, { type: 'lvm' });
+            } else {
+              const volume = all[Math.floor(random.next() * all.length)]!;
+              solution.migrateVolume(volume, { to: names[Math.floor(random.next() * names.length)]! });
+            }
+          }
+          let counter = 0;
+          const planned = dependencyPlanner.plan(solution.actions, () => `a${++counter}`);
+          expect(validatePlan(initial, planned, { storage: initialStorage })).toEqual([]);
+          stats.runs += 1;
+          for (const action of solution.actions)
+            if (action.actionType === 'volume_migrate') {
+              stats.volumeMoves += 1;
+              if ((action.requires ?? []).length > 0) stats.waits += 1;
+            }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // The property means something only if the mover plans many moves, some of them waiting for others.
+    expect(stats.volumeMoves).toBeGreaterThan(5 * stats.runs);
+    expect(stats.waits).toBeGreaterThan(stats.runs);
+  }, 60_000);
 
   it('finds nothing in any plan the solution builder lets a random mover make, through the weight planner', () => {
     fc.assert(

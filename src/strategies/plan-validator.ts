@@ -12,6 +12,11 @@
  *    anti-affinity group that may already be there, and two actions on one instance that may overlap are findings.
  *    This worst case is an upper bound on the real one, exact for plans whose moves into a host are chained (the
  *    solution builder's), so a clean plan is valid in every order.
+ *
+ * Given the storage model, volume moves are checked the same way with Cinder's rules (cinder-rules.ts): in the
+ * intended order, then in every order for each pool's room (every move into the pool that is not a descendant counts
+ * as done, only the moves out that are ancestors as gone) and for a volume, or the server it is attached to, acted on
+ * twice at once.
  */
 import { Value } from 'typebox/value';
 import { ACTION_PARAMETERS, isActionTypeName, type ActionParameters } from '../contract/actions.js';
@@ -19,6 +24,12 @@ import type { ClusterModel, HostUsage } from '../model/cluster-model.js';
 import type { Instance } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
 import { applyAction, hostOfAction } from './action-effects.js';
+import {
+  refuseVolumeMigration,
+  refuseVolumeRetype,
+  VolumeTypeIndex,
+  type VolumeRule,
+} from './cinder-rules.js';
 import {
   refuseCapacity,
   refuseDestinationFor,
@@ -50,9 +61,11 @@ export const PLAN_RULES = {
     'in an order the plan allows, a member of the anti-affinity group is on the destination',
   ORDER_INSTANCE_OVERLAP: 'two actions on one instance may run at the same time',
   ORDER_POWER_OFF: 'in an order the plan allows, the host is powered off before an instance leaves it',
+  ORDER_POOL_CAPACITY: 'in an order the plan allows, the destination pool lacks the room for the volume',
+  ORDER_VOLUME_OVERLAP: 'two actions on one volume may run at the same time',
 } as const;
 
-export type PlanRule = keyof typeof PLAN_RULES | MoveRule;
+export type PlanRule = keyof typeof PLAN_RULES | MoveRule | VolumeRule;
 
 export interface Finding {
   readonly uuid: string;
@@ -67,6 +80,13 @@ interface Move {
   from: string;
   to: string;
   usage: HostUsage;
+}
+
+interface VolumeMove {
+  index: number;
+  from: string | null;
+  to: string;
+  sizeGb: number;
 }
 
 interface HostChange {
@@ -110,6 +130,9 @@ export function validatePlan(
   const moves: Move[] = [];
   const hostChanges = new Map<string, HostChange[]>();
   const byInstance = new Map<string, number[]>();
+  const volumeMoves: VolumeMove[] = [];
+  const byVolume = new Map<string, number[]>();
+  const volumeTypes = models.storage && new VolumeTypeIndex(models.storage);
   const groupMembers = new Map<string, string[]>();
   for (const instance of model.instances())
     if (instance.serverGroup) listOf(groupMembers, instance.serverGroup.uuid).push(instance.uuid);
@@ -171,6 +194,34 @@ export function validatePlan(
       if (kind === 'off' && working.instancesOn(node.hostname).length > 0)
         report(index, 'HOST_NOT_EMPTY', `${PLAN_RULES.HOST_NOT_EMPTY} (${node.hostname})`);
       if (kind) listOf(hostChanges, node.hostname).push({ index, kind });
+    } else if (actionType === 'volume_migrate' && models.storage && volumeTypes) {
+      const params = inputParameters as ActionParameters<'volume_migrate'>;
+      const volume = models.storage.getVolume(params.resource_id);
+      if (!volume) {
+        report(index, 'VOLUME_UNKNOWN', `the volume is not in the storage model (${params.resource_id})`);
+        continue;
+      }
+      listOf(byVolume, volume.uuid).push(index);
+      // The volume is copied by its server's hypervisor: for ordering, it is an action on the server too.
+      for (const attachment of volume.attachments)
+        if (model.getInstance(attachment.serverId)) listOf(byInstance, attachment.serverId).push(index);
+      let to: string | null | undefined = params.destination_node;
+      if (params.migration_type === 'retype' && params.destination_type != null) {
+        const outcome = refuseVolumeRetype(
+          models.storage,
+          volumeTypes,
+          working,
+          volume,
+          params.destination_type,
+        );
+        if ('rule' in outcome) report(index, outcome.rule, outcome.reason);
+        else to ??= outcome.destination;
+      } else if (to != null) {
+        const refusal = refuseVolumeMigration(models.storage, volumeTypes, working, volume, to);
+        if (refusal) report(index, refusal.rule, refusal.reason);
+      }
+      if (to != null && to !== volume.pool)
+        volumeMoves.push({ index, from: volume.pool, to, sizeGb: volume.sizeGb });
     }
     applyAction(models, actionType, inputParameters as never);
   }
@@ -182,7 +233,16 @@ export function validatePlan(
     plan,
     parents,
     order,
-    { moves, hostChanges, byInstance, groupMembers, initialUsage },
+    {
+      moves,
+      hostChanges,
+      byInstance,
+      groupMembers,
+      initialUsage,
+      volumeMoves,
+      byVolume,
+      initialRoomGb: (pool) => options.storage?.getPool(pool)?.virtualFreeGb ?? 0,
+    },
     (index, rule, reason) => {
       if (!sequential.has(index)) report(index, rule, reason);
     },
@@ -241,6 +301,9 @@ function checkOrders(
     byInstance: Map<string, number[]>;
     groupMembers: Map<string, string[]>;
     initialUsage: Map<string, HostUsage>;
+    volumeMoves: VolumeMove[];
+    byVolume: Map<string, number[]>;
+    initialRoomGb: (pool: string) => number;
   },
   report: (index: number, rule: PlanRule, reason: string) => void,
 ): void {
@@ -278,11 +341,52 @@ function checkOrders(
       if (change.kind === 'off')
         for (const departure of movesOutOf.get(host) ?? [])
           queries.push([departure.index, change.index], [change.index, departure.index]);
-  for (const indexes of facts.byInstance.values())
+  for (const indexes of [...facts.byInstance.values(), ...facts.byVolume.values()])
     for (let a = 0; a < indexes.length; a++)
       for (let b = a + 1; b < indexes.length; b++)
         queries.push([indexes[a]!, indexes[b]!], [indexes[b]!, indexes[a]!]);
+  const volumesInto = new Map<string, VolumeMove[]>();
+  const volumesOutOf = new Map<string, VolumeMove[]>();
+  for (const move of facts.volumeMoves) {
+    listOf(volumesInto, move.to).push(move);
+    if (move.from !== null) listOf(volumesOutOf, move.from).push(move);
+  }
+  for (const [pool, arrivals] of volumesInto)
+    for (const move of arrivals) {
+      for (const other of arrivals) if (other !== move) queries.push([move.index, other.index]);
+      for (const departure of volumesOutOf.get(pool) ?? []) queries.push([departure.index, move.index]);
+    }
   const isAncestor = ancestry(parents, order, queries);
+
+  for (const [pool, arrivals] of volumesInto) {
+    const roomGb = facts.initialRoomGb(pool);
+    const departures = volumesOutOf.get(pool) ?? [];
+    for (const move of arrivals) {
+      let worstGb = move.sizeGb;
+      for (const other of arrivals)
+        if (other !== move && !isAncestor(move.index, other.index)) worstGb += other.sizeGb;
+      for (const departure of departures)
+        if (isAncestor(departure.index, move.index)) worstGb -= departure.sizeGb;
+      if (worstGb > roomGb + 1e-9)
+        report(
+          move.index,
+          'ORDER_POOL_CAPACITY',
+          `${PLAN_RULES.ORDER_POOL_CAPACITY} (${pool}: ${worstGb} GB > ${roomGb} GB)`,
+        );
+    }
+  }
+
+  for (const indexes of facts.byVolume.values())
+    for (let a = 0; a < indexes.length; a++)
+      for (let b = a + 1; b < indexes.length; b++) {
+        const [first, second] = [indexes[a]!, indexes[b]!];
+        if (!isAncestor(first, second) && !isAncestor(second, first))
+          report(
+            second,
+            'ORDER_VOLUME_OVERLAP',
+            `${PLAN_RULES.ORDER_VOLUME_OVERLAP} (${plan[first]!.uuid} and ${plan[second]!.uuid})`,
+          );
+      }
 
   for (const [host, arrivals] of movesInto) {
     const node = model.getNode(host);

@@ -237,6 +237,84 @@ describe('SolutionBuilder', () => {
     expect(later.getVolume(VOLUME)?.pool).toBe('c0@lvm#b');
   });
 
+  it('runs moves into a pool side by side while they fit its room; one that needs a move out waits for it', () => {
+    const storage = storageModel()
+      .backend('c0@lvm')
+      .pool('c0@lvm#a', { virtualFreeGb: 1000 })
+      .pool('c0@lvm#b', { virtualFreeGb: 50 })
+      .volume(VOLUME, 'c0@lvm#a', { sizeGb: 20 })
+      .volume(VM2, 'c0@lvm#a', { sizeGb: 20 })
+      .volume(VM3, 'c0@lvm#b', { sizeGb: 30 })
+      .volume(VM, 'c0@lvm#a', { sizeGb: 30 })
+      .build();
+    const solution = new SolutionBuilder(new ClusterModel(), {}, storage);
+    const volume = (uuid: string) => storage.getVolume(uuid)!;
+    expect(solution.migrateVolume(volume(VOLUME), { to: 'c0@lvm#b' })).toEqual({ ok: true, index: 0 });
+    expect(solution.migrateVolume(volume(VM2), { to: 'c0@lvm#b' })).toEqual({ ok: true, index: 1 });
+    // 50 GB of room: full now; a third move in is refused until a move out frees room.
+    expect(solution.migrateVolume(volume(VM), { to: 'c0@lvm#b' })).toMatchObject({
+      ok: false,
+      rule: 'POOL_CAPACITY',
+    });
+    expect(storage.getVolume(VM)!.pool).toBe('c0@lvm#a');
+    expect(solution.migrateVolume(volume(VM3), { to: 'c0@lvm#a' })).toEqual({ ok: true, index: 2 });
+    expect(solution.migrateVolume(volume(VM), { to: 'c0@lvm#b' })).toEqual({ ok: true, index: 3 });
+    expect(solution.actions.map((action) => action.requires ?? [])).toEqual([[], [], [], [0, 1, 2]]);
+    expect(solution.actions[3]!.inputParameters).toEqual({
+      resource_id: VM,
+      migration_type: 'migrate',
+      destination_node: 'c0@lvm#b',
+      resource_name: `vol-${VM}`,
+    });
+  });
+
+  it('orders a move of an attached volume with the other actions on its server', () => {
+    const model = cluster([{ hostname: 'a' }, { hostname: 'b' }], [{ uuid: VM, hostname: 'a' }]);
+    const storage = storageModel()
+      .backend('c0@lvm')
+      .pool('c0@lvm#a')
+      .pool('c0@lvm#b')
+      .volume(VOLUME, 'c0@lvm#a', { status: 'in-use', attachments: [{ serverId: VM }] })
+      .build();
+    const solution = new SolutionBuilder(model, {}, storage);
+    expect(solution.stop(model.getInstance(VM)!).ok).toBe(true);
+    // Stopped: Nova cannot copy the volume for it.
+    expect(solution.migrateVolume(storage.getVolume(VOLUME)!, { to: 'c0@lvm#b' })).toMatchObject({
+      rule: 'VOLUME_SERVER_STATE',
+    });
+    model.getInstance(VM)!.state = 'active';
+    expect(solution.migrateVolume(storage.getVolume(VOLUME)!, { to: 'c0@lvm#b' })).toEqual({
+      ok: true,
+      index: 1,
+    });
+    expect(solution.migrate(model.getInstance(VM)!, { to: 'b', live: true })).toEqual({ ok: true, index: 2 });
+    expect(solution.actions.map((action) => action.requires ?? [])).toEqual([[], [0], [1]]);
+  });
+
+  it('retypes a volume to where Cinder’s scheduler would put it, and checks hand-written volume moves too', () => {
+    const storage = storageModel()
+      .backend('c0@lvm', { volumeType: ['lvm'] })
+      .backend('c1@ssd', { volumeType: ['ssd'] })
+      .pool('c0@lvm#a', { volumeTypes: ['lvm'] })
+      .pool('c1@ssd#c', { volumeTypes: ['ssd'], virtualFreeGb: 200 })
+      .pool('c1@ssd#d', { volumeTypes: ['ssd'], virtualFreeGb: 300 })
+      .volume(VOLUME, 'c0@lvm#a', { volumeType: 'lvm', sizeGb: 40 })
+      .build();
+    const solution = new SolutionBuilder(new ClusterModel(), {}, storage);
+    expect(solution.add('volume_migrate', migrateVolume(VOLUME, 'c1@ssd#c'))).toMatchObject({
+      rule: 'POOL_VOLUME_TYPE',
+    });
+    expect(solution.retypeVolume(storage.getVolume(VOLUME)!, { type: 'ssd' }).ok).toBe(true);
+    expect(storage.getVolume(VOLUME)).toMatchObject({ pool: 'c1@ssd#d', volumeType: 'ssd' });
+    expect(storage.getPool('c1@ssd#d')!.virtualFreeGb).toBe(260);
+    expect(solution.actions[0]!.inputParameters).toEqual({
+      resource_id: VOLUME,
+      migration_type: 'retype',
+      destination_type: 'ssd',
+      resource_name: `vol-${VOLUME}`,
+    });
+  });
+
   it('records efficacy indicators by name, the last value winning', () => {
     const solution = new SolutionBuilder(new ClusterModel());
     solution.indicator('instance_migrations_count', 1);

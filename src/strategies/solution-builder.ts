@@ -7,15 +7,24 @@
  *   not allow, or one past the audit's action limit is refused with an outcome naming the rule — never thrown;
  * - each action records which earlier actions it needs finished first (`requires`): a move into a host waits for
  *   the moves out of it whose room it uses, actions on one instance or one host stay in order. Planners keep these
- *   edges, so the plan is valid in every order its DAG allows (plan-validator.ts checks exactly that).
+ *   edges, so the plan is valid in every order its DAG allows (plan-validator.ts checks exactly that);
+ * - volume moves are checked with Cinder's rules (cinder-rules.ts) when the builder has the storage model, and wait
+ *   for room in their destination pool the same way (see `#waitForPoolRoom`).
  */
 import { Compile, type Validator } from 'typebox/compile';
 import { ACTION_PARAMETERS, type ActionParameters, type ActionTypeName } from '../contract/actions.js';
 import type { INDICATORS } from '../goals/goal.js';
 import type { ClusterModel, HostUsage } from '../model/cluster-model.js';
-import type { ComputeNode, Instance } from '../model/elements.js';
+import type { ComputeNode, Instance, Volume } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
 import { applyAction, hostOfAction, type WorkingModels } from './action-effects.js';
+import {
+  refuseVolumeMigration,
+  refuseVolumeRetype,
+  VolumeTypeIndex,
+  type VolumeRefusal,
+  type VolumeRule,
+} from './cinder-rules.js';
 import {
   refuseCapacity,
   refuseDestinationFor,
@@ -50,14 +59,14 @@ export const BUILDER_RULES = {
 } as const;
 
 export type BuilderRule = keyof typeof BUILDER_RULES;
-export type SolutionRule = MoveRule | BuilderRule;
+export type SolutionRule = MoveRule | VolumeRule | BuilderRule;
 
 /** An action was added (its index in the solution), or refused with the rule and why. */
 export type Outcome = { ok: true; index: number } | { ok: false; rule: SolutionRule; reason: string };
 
 export type IndicatorName = keyof typeof INDICATORS;
 
-const refused = (refusal: Refusal): Outcome => ({ ok: false, ...refusal });
+const refused = (refusal: Refusal | VolumeRefusal): Outcome => ({ ok: false, ...refusal });
 const builderRefusal = (rule: BuilderRule, detail: string): Outcome => ({
   ok: false,
   rule,
@@ -67,6 +76,20 @@ const builderRefusal = (rule: BuilderRule, detail: string): Outcome => ({
 interface Departure {
   index: number;
   usage: HostUsage;
+}
+
+/** What the plan so far does to one pool's room (the pool's virtual free capacity when the plan first touched it). */
+interface PoolLedger {
+  roomGb: number;
+  /** GB of every move into the pool so far. */
+  arrivedGb: number;
+  arrivals: number[];
+  /** Set once a move in needed room that moves out free: from then on the moves in are chained. */
+  borrowing: boolean;
+  /** GB of the moves out that the chained moves in wait for. */
+  creditGb: number;
+  /** Moves out that no move in waits for yet. */
+  pending: { index: number; sizeGb: number }[];
 }
 
 export class SolutionBuilder {
@@ -86,6 +109,10 @@ export class SolutionBuilder {
   readonly #lastHostChange = new Map<string, number>();
   /** The last action on an instance. */
   readonly #lastInstanceAction = new Map<string, number>();
+  /** The last action on a volume. */
+  readonly #lastVolumeAction = new Map<string, number>();
+  readonly #pools = new Map<string, PoolLedger>();
+  #volumeTypes: VolumeTypeIndex | undefined;
 
   constructor(
     readonly model: ClusterModel,
@@ -101,6 +128,12 @@ export class SolutionBuilder {
    */
   useStorage(storage: StorageModel): void {
     this.#models = { ...this.#models, storage };
+    this.#volumeTypes = undefined;
+  }
+
+  /** The storage model volume moves are checked against, when the strategy has loaded one. */
+  get storage(): StorageModel | undefined {
+    return this.#models.storage;
   }
 
   get actions(): readonly SolutionAction[] {
@@ -136,6 +169,8 @@ export class SolutionBuilder {
           live: params.migration_type === 'live',
         });
     }
+    if (actionType === 'volume_migrate' && this.#models.storage)
+      return this.#moveVolume(parameters as ActionParameters<'volume_migrate'>, []);
     return this.#push(actionType, parameters, this.#requirementsOf(actionType, parameters));
   }
 
@@ -191,6 +226,8 @@ export class SolutionBuilder {
        * `host_choice: auto`); the working model still assumes `to`, which the strategy checked has room.
        */
       letNovaChoose?: boolean;
+      /** Earlier actions this move must wait for besides the ones the rules need (e.g. a strategy's parallelism). */
+      after?: readonly number[];
     },
   ): Outcome {
     if (!this.canEmit('migrate')) return builderRefusal('ACTION_NOT_ALLOWED', 'migrate');
@@ -199,7 +236,7 @@ export class SolutionBuilder {
     if (refusal) return refused(refusal);
     const current = this.model.getInstance(instance.uuid)!;
     const from = current.hostname!;
-    const requires = new Set<number>();
+    const requires = new Set<number>(options.after);
     this.#afterInstance(current.uuid, requires);
     const hostChange = this.#lastHostChange.get(options.to);
     if (hostChange !== undefined) requires.add(hostChange);
@@ -233,6 +270,50 @@ export class SolutionBuilder {
     listOf(this.#pendingDepartures, from).push({ index: outcome.index, usage });
     listOf(this.#departures, from).push(outcome.index);
     return outcome;
+  }
+
+  /** Why Cinder would refuse to migrate this volume to `pool` now, or undefined when it would take it. Plans nothing. */
+  refuseVolumeMigration(volume: Volume, pool: string): VolumeRefusal | undefined {
+    const storage = this.#models.storage;
+    const current = storage?.getVolume(volume.uuid);
+    if (!storage || !current)
+      return {
+        rule: 'VOLUME_UNKNOWN',
+        reason: `the volume is not in the audit’s storage model (${volume.uuid})`,
+      };
+    return refuseVolumeMigration(storage, this.#typeIndex(storage), this.model, current, pool);
+  }
+
+  /**
+   * Plans a Cinder migration of the volume to `to` (`host@backend#pool`) and applies it to the storage model, or
+   * refuses it with the rule Cinder would apply. `kind` is upstream's `migration_type` (`swap` is an alias).
+   */
+  migrateVolume(
+    volume: Volume,
+    options: { to: string; kind?: 'migrate' | 'swap'; after?: readonly number[] },
+  ): Outcome {
+    return this.#moveVolume(
+      {
+        resource_id: volume.uuid,
+        migration_type: options.kind ?? 'migrate',
+        destination_node: options.to,
+        resource_name: volume.name,
+      },
+      options.after ?? [],
+    );
+  }
+
+  /** Plans a retype of the volume to `type`; Cinder moves it when its pool does not serve the type (cinder-rules.ts). */
+  retypeVolume(volume: Volume, options: { type: string; after?: readonly number[] }): Outcome {
+    return this.#moveVolume(
+      {
+        resource_id: volume.uuid,
+        migration_type: 'retype',
+        destination_type: options.type,
+        resource_name: volume.name,
+      },
+      options.after ?? [],
+    );
   }
 
   /** Stops an instance (its allocation stays on the host, as Nova keeps it). */
@@ -338,6 +419,105 @@ export class SolutionBuilder {
   /** Records an efficacy indicator of the goal (the last value wins). */
   indicator(name: IndicatorName, value: number): void {
     this.#indicators.set(name, value);
+  }
+
+  #typeIndex(storage: StorageModel): VolumeTypeIndex {
+    return (this.#volumeTypes ??= new VolumeTypeIndex(storage));
+  }
+
+  #moveVolume(parameters: ActionParameters<'volume_migrate'>, after: readonly number[]): Outcome {
+    if (!this.canEmit('volume_migrate')) return builderRefusal('ACTION_NOT_ALLOWED', 'volume_migrate');
+    const storage = this.#models.storage;
+    const volume = storage?.getVolume(parameters.resource_id);
+    if (!storage || !volume)
+      return refused({
+        rule: 'VOLUME_UNKNOWN',
+        reason: `the volume is not in the audit’s storage model (${parameters.resource_id})`,
+      });
+    const types = this.#typeIndex(storage);
+    let to: string;
+    if (parameters.migration_type === 'retype') {
+      if (parameters.destination_type == null)
+        throw new RangeError('volume_migrate of type retype needs destination_type');
+      const outcome = refuseVolumeRetype(storage, types, this.model, volume, parameters.destination_type);
+      if ('rule' in outcome) return refused(outcome);
+      to = outcome.destination;
+    } else {
+      if (parameters.destination_node == null)
+        throw new RangeError(`volume_migrate of type ${parameters.migration_type} needs destination_node`);
+      to = parameters.destination_node;
+      const refusal = refuseVolumeMigration(storage, types, this.model, volume, to);
+      if (refusal) return refused(refusal);
+    }
+    const from = volume.pool;
+    const moves = from !== to;
+    const requires = new Set<number>(after);
+    const lastOnVolume = this.#lastVolumeAction.get(volume.uuid);
+    if (lastOnVolume !== undefined) requires.add(lastOnVolume);
+    // An attached volume is copied by its server's hypervisor: no other action on that server meanwhile.
+    const servers = volume.attachments
+      .map((attachment) => attachment.serverId)
+      .filter((uuid) => this.model.getInstance(uuid) !== undefined);
+    for (const server of servers) this.#afterInstance(server, requires);
+    const destination = moves ? this.#ledger(storage, to) : undefined;
+    const source = moves && from !== null ? this.#ledger(storage, from) : undefined;
+    const room = destination && this.#waitForPoolRoom(destination, volume.sizeGb, requires);
+    const outcome = this.#push('volume_migrate', parameters, requires);
+    if (!outcome.ok) return outcome;
+    this.#lastVolumeAction.set(volume.uuid, outcome.index);
+    for (const server of servers) this.#lastInstanceAction.set(server, outcome.index);
+    if (destination && room) {
+      destination.pending.splice(0, room.waited);
+      destination.borrowing ||= room.borrows;
+      destination.creditGb = room.creditGb;
+      destination.arrivedGb += volume.sizeGb;
+      destination.arrivals.push(outcome.index);
+    }
+    source?.pending.push({ index: outcome.index, sizeGb: volume.sizeGb });
+    return outcome;
+  }
+
+  /** The pool's ledger, opened with its room before the plan's first action on it changes that. */
+  #ledger(storage: StorageModel, poolName: string): PoolLedger {
+    let ledger = this.#pools.get(poolName);
+    if (!ledger) {
+      ledger = {
+        roomGb: storage.getPool(poolName)?.virtualFreeGb ?? 0,
+        arrivedGb: 0,
+        arrivals: [],
+        borrowing: false,
+        creditGb: 0,
+        pending: [],
+      };
+      this.#pools.set(poolName, ledger);
+    }
+    return ledger;
+  }
+
+  /**
+   * Moves into a pool run side by side while all of them together fit the room the pool had. The first one that
+   * needs room a move out frees waits for every earlier move in, and for the oldest moves out until it fits; the
+   * moves in after it are chained. So in any order the DAG allows, a pool never holds more than it had room for.
+   * Returns how many pending moves out are waited for and the room they free, to be booked once the move is planned.
+   */
+  #waitForPoolRoom(
+    ledger: PoolLedger,
+    sizeGb: number,
+    requires: Set<number>,
+  ): { borrows: boolean; waited: number; creditGb: number } {
+    if (!ledger.borrowing && ledger.arrivedGb + sizeGb <= ledger.roomGb + 1e-9)
+      return { borrows: false, waited: 0, creditGb: 0 };
+    if (!ledger.borrowing) for (const index of ledger.arrivals) requires.add(index);
+    else if (ledger.arrivals.length > 0) requires.add(ledger.arrivals[ledger.arrivals.length - 1]!);
+    let waited = 0;
+    let creditGb = ledger.creditGb;
+    while (waited < ledger.pending.length && ledger.arrivedGb + sizeGb - creditGb > ledger.roomGb + 1e-9) {
+      const departure = ledger.pending[waited]!;
+      requires.add(departure.index);
+      creditGb += departure.sizeGb;
+      waited += 1;
+    }
+    return { borrows: true, waited, creditGb };
   }
 
   #push<T extends ActionTypeName>(

@@ -47,7 +47,7 @@ export interface StrategyContext {
   scoringEngine(name: string): ScoringEngineHandle;
 }
 
-export type PlannerName = 'weight' | 'workload_stabilization' | 'node_resource_consolidation';
+export type PlannerName = 'weight' | 'workload_stabilization' | 'node_resource_consolidation' | 'dependency';
 
 export interface StrategyDocs {
   description: string;

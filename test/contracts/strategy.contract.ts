@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { createRandom } from '../../src/lib/rng.js';
 import { ClusterModel } from '../../src/model/cluster-model.js';
 import type { ComputeNode, Instance } from '../../src/model/elements.js';
+import type { StorageModel } from '../../src/model/storage-model.js';
 import { weightPlanner } from '../../src/planners/weight.js';
 import { scoringEngines } from '../../src/scoring/index.js';
 import { SolutionBuilder } from '../../src/strategies/solution-builder.js';
@@ -101,13 +102,21 @@ export async function runStrategy(
   strategy: Strategy,
   model: ClusterModel,
   parameters: Record<string, unknown>,
-  options: { seed?: number; signal?: AbortSignal } = {},
+  options: { seed?: number; signal?: AbortSignal; storage?: StorageModel } = {},
 ): Promise<SolutionBuilder> {
   const solution = new SolutionBuilder(model);
   const filled = validateStrategyParameters(strategy.name, parametersSpec(strategy), parameters);
+  const { storage } = options;
   await strategy.execute(
     {
       model,
+      // As the audit runner does: the builder gets the storage model when the strategy loads it.
+      ...(storage && {
+        storage: () => {
+          solution.useStorage(storage);
+          return Promise.resolve(storage);
+        },
+      }),
       metrics: modelMetrics(model.clone()),
       solution,
       clock: new ManualClock('2026-01-01T00:00:00Z'),

@@ -83,6 +83,7 @@ describe('collectComputeModel against the simulated cloud', () => {
         memoryMb: sim.flavor.ramMb,
         projectId: sim.projectId,
         locked: sim.locked,
+        createdAt: new Date(sim.created),
       });
       expect(instance.metadata).toEqual(sim.metadata);
       expect(instance.flavor.extraSpecs).toEqual(sim.flavor.extraSpecs);

@@ -106,6 +106,7 @@ describe('the storage model from the simulated Cinder', () => {
       projectId: simVolume.projectId,
       status: 'in-use',
       attachments: [{ serverId: simVolume.attachedTo }],
+      createdAt: new Date(simVolume.created),
     });
   });
 
