@@ -9,6 +9,7 @@ import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { outletTemperature } from './outlet-temperature.js';
 import { savingEnergy } from './saving-energy.js';
 import type { Strategy } from './strategy.js';
+import { uniformAirflow } from './uniform-airflow.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
 
 export const strategies = createRegistry<Strategy>('strategy', [
@@ -21,4 +22,5 @@ export const strategies = createRegistry<Strategy>('strategy', [
   nodeResourceConsolidation,
   savingEnergy,
   outletTemperature,
+  uniformAirflow,
 ]);

@@ -11,6 +11,7 @@ import { outletTemperature } from './outlet-temperature.js';
 import { validatePlan } from './plan-validator.js';
 import { SolutionBuilder } from './solution-builder.js';
 import type { Strategy, StrategyLog } from './strategy.js';
+import { uniformAirflow } from './uniform-airflow.js';
 
 const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -182,5 +183,88 @@ describe('outlet_temperature', () => {
       expect(isStewardError(error) && error.code).toBe('METRIC_UNAVAILABLE');
       expect((error as Error).message).toContain('host_outlet_temp');
     }
+  });
+});
+
+describe('uniform_airflow', () => {
+  /** Airflow per host, and the same inlet and power for every host unless given. */
+  const ipmi = (
+    airflow: Record<string, number>,
+    power: Record<string, number> = {},
+    inlet: Record<string, number> = {},
+  ) =>
+    readings({
+      host_airflow: airflow,
+      host_power: Object.fromEntries(Object.keys(airflow).map((h) => [h, power[h] ?? 380])),
+      host_inlet_temp: Object.fromEntries(Object.keys(airflow).map((h) => [h, inlet[h] ?? 22])),
+    });
+
+  it('moves the first instance of the host with most airflow to the host with least, when it draws much power', async () => {
+    const model = cluster({ loud: [2, 4], louder: [2, 2], quiet: [], calm: [] });
+    const { moves, indicators } = await run(
+      uniformAirflow,
+      model,
+      ipmi({ loud: 410, louder: 450, quiet: 310, calm: 330 }),
+    );
+    expect(moves).toEqual([[uuidOf(2), 'louder', 'quiet', 'live']]);
+    expect(indicators).toEqual({
+      compute_nodes_count: 4,
+      hot_compute_nodes_count: 2,
+      relieved_compute_nodes_count: 1,
+      instance_migrations_count: 1,
+    });
+  });
+
+  it('moves every instance off a host whose airflow is high at low power from cool air, largest first', async () => {
+    // A fan fault, not load: `fault` draws 200 W from 22 °C air yet moves 48 CFM.
+    const model = cluster({
+      fault: [2, 8, 4],
+      quiet: { node: { vcpus: 10 }, vcpus: [] },
+      calm: [],
+    });
+    const { moves, indicators } = await run(
+      uniformAirflow,
+      model,
+      ipmi({ fault: 480, quiet: 300, calm: 320 }, { fault: 200 }),
+    );
+    // 8 vCPUs then 4 fill `quiet` to 8 and overflow to `calm`; 2 fit `quiet` again.
+    expect(moves).toEqual([
+      [uuidOf(1), 'fault', 'quiet', 'live'],
+      [uuidOf(2), 'fault', 'calm', 'live'],
+      [uuidOf(0), 'fault', 'quiet', 'live'],
+    ]);
+    expect(indicators.instance_migrations_count).toBe(3);
+    expect(model.instancesOn('fault')).toEqual([]);
+  });
+
+  it('moves nothing off a faulty host unless every instance that can move finds room (all or nothing)', async () => {
+    const model = cluster({ fault: [8, 8], quiet: { node: { vcpus: 8 }, vcpus: [] } });
+    const { moves } = await run(uniformAirflow, model, ipmi({ fault: 480, quiet: 300 }, { fault: 200 }));
+    expect(moves).toEqual([]);
+  });
+
+  it('treats low power from warm air, or a missing reading, as load: one instance moves', async () => {
+    const warm = await run(
+      uniformAirflow,
+      cluster({ hot: [2, 2], quiet: [] }),
+      ipmi({ hot: 420, quiet: 300 }, { hot: 200 }, { hot: 30 }),
+    );
+    expect(warm.moves).toHaveLength(1);
+    const unread = await run(
+      uniformAirflow,
+      cluster({ hot: [2, 2], quiet: [] }),
+      readings({ host_airflow: { hot: 420, quiet: 300 }, host_power: {}, host_inlet_temp: {} }),
+    );
+    expect(unread.moves).toHaveLength(1);
+  });
+
+  it('passes over a source with nothing that can move, and plans nothing without a source or a target', async () => {
+    const model = cluster({ first: [2], second: [2], quiet: [] });
+    model.instancesOn('first')[0]!.locked = true;
+    const { moves } = await run(uniformAirflow, model, ipmi({ first: 500, second: 420, quiet: 300 }));
+    expect(moves).toEqual([[uuidOf(1), 'second', 'quiet', 'live']]);
+    const none = () => cluster({ a: [2], b: [2] });
+    expect((await run(uniformAirflow, none(), ipmi({ a: 390, b: 300 }))).moves).toEqual([]);
+    expect((await run(uniformAirflow, none(), ipmi({ a: 400, b: 420 }))).moves).toEqual([]);
   });
 });
