@@ -6,6 +6,7 @@ import { dummy } from './dummy.js';
 import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
+import { noisyNeighbor } from './noisy-neighbor.js';
 import { outletTemperature } from './outlet-temperature.js';
 import { savingEnergy } from './saving-energy.js';
 import type { Strategy } from './strategy.js';
@@ -23,4 +24,5 @@ export const strategies = createRegistry<Strategy>('strategy', [
   savingEnergy,
   outletTemperature,
   uniformAirflow,
+  noisyNeighbor,
 ]);
