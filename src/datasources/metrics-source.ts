@@ -7,7 +7,8 @@ export type ResourceKind = 'host' | 'instance';
 
 export interface MetricDefinition {
   readonly kind: ResourceKind;
-  readonly unit: 'percent' | 'fraction' | 'MiB' | 'GiB' | 'bytes_per_second';
+  readonly unit:
+    'percent' | 'fraction' | 'MiB' | 'GiB' | 'bytes_per_second' | 'celsius' | 'watts' | 'deci_cfm';
   readonly description: string;
 }
 
@@ -54,6 +55,22 @@ export const METRICS = {
     unit: 'GiB',
     description: 'local filesystem space used, GiB like Nova local_gb',
   },
+  host_outlet_temp: {
+    kind: 'host',
+    unit: 'celsius',
+    description: 'exhaust air temperature the BMC reads (IPMI, Intel Node Manager), °C',
+  },
+  host_inlet_temp: {
+    kind: 'host',
+    unit: 'celsius',
+    description: 'intake air temperature the BMC reads (IPMI), °C',
+  },
+  host_airflow: {
+    kind: 'host',
+    unit: 'deci_cfm',
+    description: 'volumetric airflow through the chassis (IPMI, Intel Node Manager), in 0.1 CFM as upstream',
+  },
+  host_power: { kind: 'host', unit: 'watts', description: 'system power the BMC reads (IPMI), W' },
   instance_cpu_usage: {
     kind: 'instance',
     unit: 'percent',
@@ -74,6 +91,11 @@ export const METRICS = {
     kind: 'instance',
     unit: 'fraction',
     description: 'last-level cache misses / references, 0..1',
+  },
+  instance_l3_cache_usage: {
+    kind: 'instance',
+    unit: 'MiB',
+    description: 'last-level (L3) cache the instance occupies (Intel CMT), MiB',
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -84,6 +84,44 @@ describe('PromQL per metric', () => {
     ).toContain("instance_id='u'");
   });
 
+  // Upstream maps these to Ceilometer's meters (Gnocchi); Steward reads the same meters from Ceilometer's exporter.
+  it.each([
+    [
+      'host_outlet_temp',
+      'mean',
+      'h1',
+      "avg by (fqdn)(avg_over_time(ceilometer_hardware_ipmi_node_outlet_temperature{fqdn='h1'}[600s]))",
+    ],
+    [
+      'host_inlet_temp',
+      'max',
+      'h1',
+      "max_over_time((avg by (fqdn)(ceilometer_hardware_ipmi_node_temperature{fqdn='h1'}))[600s:60s])",
+    ],
+    [
+      'host_airflow',
+      'mean',
+      'h1',
+      "avg by (fqdn)(avg_over_time(ceilometer_hardware_ipmi_node_airflow{fqdn='h1'}[600s]))",
+    ],
+    [
+      'host_power',
+      'min',
+      'h1',
+      "min_over_time((avg by (fqdn)(ceilometer_hardware_ipmi_node_power{fqdn='h1'}))[600s:60s])",
+    ],
+    [
+      'instance_l3_cache_usage',
+      'mean',
+      'u1',
+      "avg by (resource)(avg_over_time(ceilometer_cpu_l3_cache{resource='u1'}[600s])) / 1048576",
+    ],
+  ] as const)('reads %s (%s) from upstream’s Ceilometer meter', (metric, aggregate, match, promql) => {
+    expect(
+      buildQuery(metric, labels, { aggregate, periodSeconds: 600, match, rateWindowSeconds: 300 }).promql,
+    ).toBe(promql);
+  });
+
   it.each([
     ["o'brien", "o\\'brien"],
     ['back\\slash', 'back\\\\slash'],

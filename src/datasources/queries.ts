@@ -3,7 +3,8 @@
  * queries (watcher/decision_engine/datasources/prometheus_base.py), including its inversion of max/min for host
  * metrics (they query idle CPU and available memory), with one change: host RAM is divided down to MiB, not KiB.
  * The others read node_exporter (cpu modes, PSI, network, filesystems), the libvirt exporter (vCPU delay, block
- * times, `domain` label = instance uuid) and Ceilometer's Prometheus publisher (`resource` label = instance uuid).
+ * times, `domain` label = instance uuid) and Ceilometer's Prometheus publisher (`resource` label = instance uuid;
+ * its IPMI node meters carry the host label, as node_exporter's series do).
  */
 import type { Aggregate, MetricName } from './metrics-source.js';
 
@@ -44,6 +45,17 @@ export const escapeLabelValue = (value: string): string => value.replace(/\\/g, 
 /** Label matchers on the same line as upstream: `mode='idle',fqdn='host'`. */
 const matchers = (fixed: string[], label: string, match: string | undefined): string =>
   [...fixed, ...(match === undefined ? [] : [`${label}='${escapeLabelValue(match)}'`])].join(',');
+
+/**
+ * Upstream's meters for the thermal metrics (its Gnocchi map: `hardware.ipmi.node.<meter>`), as Ceilometer's
+ * Prometheus exporter names them. The series carry the host label the scrape adds to every exporter on the host.
+ */
+const IPMI_METERS = {
+  host_outlet_temp: 'outlet_temperature',
+  host_inlet_temp: 'temperature',
+  host_airflow: 'airflow',
+  host_power: 'power',
+} as const;
 
 const NIC_FILTER = "device!~'lo|tap.*|vnet.*|veth.*|virbr.*|qbr.*|qvb.*|qvo.*|br-.*|docker.*|ovs-system'";
 const FS_FILTER = "fstype!~'tmpfs|devtmpfs|overlay|squashfs|nsfs|ramfs|iso9660'";
@@ -154,6 +166,23 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
             `clamp_max((sum by (${D})(rate(libvirt_domain_block_stats_read_time_seconds_total{${on(D)}}[${w}s])) + sum by (${D})(rate(libvirt_domain_block_stats_write_time_seconds_total{${on(D)}}[${w}s]))) * 100, 100)`,
         ),
         keyLabel: D,
+        perVcpu: false,
+      };
+    case 'host_outlet_temp':
+    case 'host_inlet_temp':
+    case 'host_airflow':
+    case 'host_power': {
+      const series = `ceilometer_hardware_ipmi_node_${IPMI_METERS[metric]}{${on(L)}}`;
+      return {
+        promql: gauge(input, (g) => `avg by (${L})(${g(series)})`),
+        keyLabel: L,
+        perVcpu: false,
+      };
+    }
+    case 'instance_l3_cache_usage':
+      return {
+        promql: gauge(input, (g) => `avg by (${U})(${g(`ceilometer_cpu_l3_cache{${on(U)}}`)}) / 1048576`),
+        keyLabel: U,
         perVcpu: false,
       };
     case 'instance_cache_miss_rate':

@@ -175,7 +175,13 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
             .filter(Boolean)
             .join('; '),
         },
-        { type: 'Name', state: strategyName, mandatory: '', comment: '' },
+        {
+          type: 'Name',
+          state: strategyName,
+          mandatory: '',
+          // Upstream's API has no support level; a deprecated strategy says so where the client shows a comment.
+          comment: strategy?.supportLevel === 'deprecated' ? 'support level: deprecated' : '',
+        },
       ];
     },
     dataModel(request) {

@@ -117,6 +117,26 @@ export const INDICATORS = {
     unit: null,
     schema: count,
   },
+  hot_compute_nodes_count: {
+    name: 'hot_compute_nodes_count',
+    description:
+      'The number of compute nodes at or over the strategy’s threshold (outlet temperature, airflow) before the audit.',
+    unit: null,
+    schema: count,
+  },
+  relieved_compute_nodes_count: {
+    name: 'relieved_compute_nodes_count',
+    description: 'The number of those nodes the plan moves instances off.',
+    unit: null,
+    schema: count,
+  },
+  noisy_neighbour_victims_count: {
+    name: 'noisy_neighbour_victims_count',
+    description:
+      'The number of priority instances whose L3 cache share dropped past the threshold while a neighbour’s rose past it.',
+    unit: null,
+    schema: count,
+  },
   breached_instances_before_audit: {
     name: 'breached_instances_before_audit',
     description: 'The number of instances whose service level is breached before the audit.',

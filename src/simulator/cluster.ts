@@ -54,6 +54,8 @@ export interface SimHost {
   baseCpu: number;
   /** Background memory use in MB. */
   baseRamMb: number;
+  /** Temperature of the air the host takes in, °C (thermal.ts: 22 °C when unset). */
+  inletC?: number;
 }
 
 export interface SimInstance {
@@ -84,6 +86,11 @@ export interface SimInstance {
   ramFraction: number;
   /** A PlanetLab trace that replaces the synthetic CPU load (cpuMean is then the trace's daily mean). */
   trace?: TraceRef;
+  /**
+   * Simulated seconds at which it last started running over the API (boot, os-start); absent for instances that
+   * have always run. Only the L3-cache series honour it (thermal.ts); the others compute history from today's state.
+   */
+  startedAtS?: number;
 }
 
 /** A Glance image; `properties` are its custom properties (Glance shows them as top-level keys, Nova ≥2.98 under image.properties). */

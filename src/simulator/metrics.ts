@@ -8,6 +8,7 @@ import { matches, type Labels, type Series, type SeriesSource } from './promql/e
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
 import { hostBusyIntegral, hostRamUsedMb, instanceCpu, instanceCpuIntegral, instanceRamMb } from './load.js';
 import { pressureCounter, type PressureResource } from './pressure.js';
+import { hostInletC, hostPowerW, instanceL3CacheMiB, airflowForPower, outletForPower } from './thermal.js';
 
 export { invalidatePlacement } from './cluster.js';
 
@@ -42,6 +43,8 @@ function perInstant(f: (t: number) => number): (t: number) => number {
 type Family = {
   name: string;
   hostScoped: boolean;
+  /** The host labels this family's series carry, when not node_exporter's (another exporter on the host). */
+  hostLabels?: (host: SimHost) => Labels;
   make: (labels: Labels, host: SimHost | null, inst: SimInstance | null) => Series[];
 };
 
@@ -136,6 +139,26 @@ export function createMetricSource(
       },
     };
   };
+  /**
+   * Ceilometer's IPMI meters as its Prometheus exporter names them (`hardware.ipmi.node.power` →
+   * `ceilometer_hardware_ipmi_node_power`), `resource` = the host, plus the host label the scrape adds, as it adds
+   * it to node_exporter's series.
+   */
+  const ipmiLabels = (h: SimHost): Labels => ({
+    [hostLabel]: h.hostname,
+    instance: `${h.hostname}:9101`,
+    job: 'ceilometer',
+    resource: h.hostname,
+  });
+  const ipmi = (meter: string, at: (h: SimHost, t: number) => number): Family => {
+    const name = `ceilometer_hardware_ipmi_node_${meter}`;
+    return {
+      name,
+      hostScoped: true,
+      hostLabels: ipmiLabels,
+      make: (labels, h) => [{ labels: { __name__: name, ...labels }, at: (t) => at(h as SimHost, t) }],
+    };
+  };
   const fsSize = (h: SimHost): number => h.diskGb * 1024 ** 3;
   const diskUsed = (h: SimHost): number => {
     let gb = 20;
@@ -191,11 +214,16 @@ export function createMetricSource(
     pressure('cpu'),
     pressure('memory'),
     pressure('io'),
+    ipmi('power', (h, t) => hostPowerW(state, h, t)),
+    ipmi('airflow', (h, t) => airflowForPower(hostPowerW(state, h, t))),
+    ipmi('temperature', (h) => hostInletC(h)),
+    ipmi('outlet_temperature', (h, t) => outletForPower(hostInletC(h), hostPowerW(state, h, t))),
     inst('ceilometer_cpu', 'ceilometer', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t) * 1e9),
     inst('ceilometer_memory_usage', 'ceilometer', (i, t) => instanceRamMb(i, t)),
     inst('ceilometer_memory', 'ceilometer', (i) => i.flavor.ramMb),
     inst('ceilometer_vcpus', 'ceilometer', (i) => i.flavor.vcpus),
     inst('ceilometer_perf_cache_references', 'ceilometer', cacheReferences),
+    inst('ceilometer_cpu_l3_cache', 'ceilometer', (i, t) => instanceL3CacheMiB(state, i, t) * 1024 * 1024),
     inst(
       'ceilometer_perf_cache_misses',
       'ceilometer',
@@ -227,11 +255,7 @@ export function createMetricSource(
       (i, t) => 0.03 * instanceCpuIntegral(i, t),
       { target_device: 'vda' },
     ),
-    inst(
-      'libvirt_domain_perf_cmt_bytes',
-      'libvirt',
-      (i, t) => i.flavor.vcpus * instanceCpu(i, t) * 2 * 1024 * 1024,
-    ),
+    inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => instanceL3CacheMiB(state, i, t) * 1024 * 1024),
   ];
   const byName = new Map(families.map((f) => [f.name, f]));
 
@@ -247,7 +271,7 @@ export function createMetricSource(
       const instance = [...state.instances.values()].find(isPlaced);
       return families
         .flatMap((f) => {
-          if (f.hostScoped) return host ? f.make(hostLabels(host), host, null) : [];
+          if (f.hostScoped) return host ? f.make((f.hostLabels ?? hostLabels)(host), host, null) : [];
           return instance ? f.make({}, null, instance) : [];
         })
         .map((s) => s.labels);
@@ -266,7 +290,7 @@ export function createMetricSource(
             (m) => m.label === hostLabel || m.label === 'instance' || m.label === 'job',
           );
           for (const h of state.hosts) {
-            const labels = hostLabels(h);
+            const labels = (f.hostLabels ?? hostLabels)(h);
             if (!matches(labels, hostMatchers)) continue;
             for (const s of f.make(labels, h, null)) if (matches(s.labels, rest)) out.push(s);
           }

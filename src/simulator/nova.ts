@@ -441,6 +441,7 @@ async function stopOrStart(c: NovaRequest, i: SimInstance, _a: unknown, action: 
   );
   i.vmState = action === 'os-stop' ? 'stopped' : 'active';
   i.powerState = action === 'os-stop' ? 4 : 1;
+  if (action === 'os-start') i.startedAtS = c.clock.now().getTime() / 1000;
   i.updated = iso(c);
   invalidatePlacement();
   await c.notifier.emit(`${ev}.end`, i.host ?? CONTROL_HOST, actionPayload(c, i, i.host));
@@ -713,6 +714,7 @@ const routes: readonly Route<NovaRequest>[] = [
         inst.vmState = 'active';
         inst.taskState = null;
         inst.powerState = 1;
+        inst.startedAtS = c.clock.now().getTime() / 1000;
         inst.updated = iso(c);
         invalidatePlacement();
         await c.notifier.emit(

@@ -6,9 +6,12 @@ import { dummy } from './dummy.js';
 import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
+import { noisyNeighbor } from './noisy-neighbor.js';
+import { outletTemperature } from './outlet-temperature.js';
 import { savingEnergy } from './saving-energy.js';
 import { storageCapacityBalance } from './storage-capacity-balance.js';
 import type { Strategy } from './strategy.js';
+import { uniformAirflow } from './uniform-airflow.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
 import { workloadBalance } from './workload-balance.js';
 import { workloadStabilization } from './workload-stabilization.js';
@@ -27,4 +30,7 @@ export const strategies = createRegistry<Strategy>('strategy', [
   workloadStabilization,
   zoneMigration,
   storageCapacityBalance,
+  outletTemperature,
+  uniformAirflow,
+  noisyNeighbor,
 ]);

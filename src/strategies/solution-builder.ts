@@ -654,5 +654,9 @@ function assertParameters(actionType: ActionTypeName, parameters: unknown): void
   throw new RangeError(`invalid input_parameters for ${actionType}: ${problems.join('; ')}`);
 }
 
+/** A refusal no other move would escape: the audit forbids the action type or has used up its actions. */
+export const isAuditLimit = (rule: SolutionRule): boolean =>
+  rule === 'ACTION_NOT_ALLOWED' || rule === 'ACTION_LIMIT';
+
 /** Whether a host takes new instances at all (for strategies choosing candidates). */
 export const isSchedulable = (node: ComputeNode): boolean => refuseDestinationHost(node) === undefined;

@@ -42,6 +42,11 @@ const UNITS: Record<MetricName, string> = {
   instance_cpu_steal_pct: 'percent',
   instance_io_wait_pct: 'percent',
   instance_cache_miss_rate: 'fraction',
+  host_outlet_temp: 'celsius',
+  host_inlet_temp: 'celsius',
+  host_airflow: 'deci_cfm',
+  host_power: 'watts',
+  instance_l3_cache_usage: 'MiB',
 };
 
 const close = (actual: number | undefined, expected: number): void => {

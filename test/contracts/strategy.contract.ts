@@ -38,35 +38,54 @@ export interface StrategyContractOptions {
 
 /**
  * Metrics derived from the model, the same for every run: every instance at 40 % of its vCPUs and half its flavor's
- * memory; hosts at 2 % plus their instances' load, as the shared scenarios' generator computes them.
+ * memory; hosts at 2 % plus their instances' load, as the shared scenarios' generator computes them. A host's IPMI
+ * readings follow its CPU as the simulated cloud's do (docs/simulator.md). An instance's L3 cache steps at the start
+ * of the last 100 s: a third of the instances (by uuid) rose from 1 to 4 MiB, a third fell from 4 to 1 MiB, the rest
+ * hold 2 MiB, so a mean over `w` seconds weighs the two levels by how much of `w` each covers.
  */
 export function modelMetrics(model: ClusterModel): MetricsSource {
   const instanceCpu = (uuid: string) => 40 + (uuid.charCodeAt(uuid.length - 1) % 7);
-  const value = (resource: MetricResource, metric: MetricName): number | undefined => {
+  const l3Step = (uuid: string, periodSeconds: number): number => {
+    const [before, now] = [
+      [1, 4],
+      [4, 1],
+      [2, 2],
+    ][uuid.charCodeAt(uuid.length - 1) % 3]!;
+    const recent = Math.min(1, 100 / periodSeconds);
+    return recent * now! + (1 - recent) * before!;
+  };
+  const value = (resource: MetricResource, metric: MetricName, periodSeconds: number): number | undefined => {
     if (resource.kind === 'instance') {
       const instance = model.getInstance(resource.uuid);
       if (!instance) return undefined;
       if (metric === 'instance_cpu_usage') return instanceCpu(instance.uuid);
       if (metric === 'instance_ram_usage') return instance.memoryMb / 2;
+      if (metric === 'instance_l3_cache_usage') return l3Step(instance.uuid, periodSeconds);
       return undefined;
     }
     const node = model.getNode(resource.hostname);
     if (!node) return undefined;
     const instances = model.instancesOn(node.hostname);
-    if (metric === 'host_cpu_usage')
-      return 2 + instances.reduce((sum, i) => sum + (i.vcpus * instanceCpu(i.uuid)) / node.vcpus, 0);
+    const cpu = 2 + instances.reduce((sum, i) => sum + (i.vcpus * instanceCpu(i.uuid)) / node.vcpus, 0);
+    const power = 150 + 3 * Math.min(100, cpu);
+    const airflow = 300 + 0.5 * (power - 150);
+    if (metric === 'host_cpu_usage') return cpu;
     if (metric === 'host_ram_usage') return instances.reduce((sum, i) => sum + i.memoryMb / 2, 1024);
+    if (metric === 'host_power') return power;
+    if (metric === 'host_airflow') return airflow;
+    if (metric === 'host_inlet_temp') return 22;
+    if (metric === 'host_outlet_temp') return 22 + (1.76 * power) / (airflow / 10);
     return undefined;
   };
   return {
     name: 'model-derived',
     supports: () => true,
     available: () => Promise.resolve({ ok: true }),
-    statistic: (resource, metric) => Promise.resolve(value(resource, metric)),
-    statistics(resources, metric) {
+    statistic: (resource, metric, options) => Promise.resolve(value(resource, metric, options.periodSeconds)),
+    statistics(resources, metric, options) {
       const values = new Map<string, number>();
       for (const resource of resources) {
-        const found = value(resource, metric);
+        const found = value(resource, metric, options.periodSeconds);
         if (found !== undefined) values.set(resourceKey(resource), found);
       }
       return Promise.resolve(values);

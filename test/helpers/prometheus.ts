@@ -27,6 +27,7 @@ export interface SyntheticHost {
   rxBytesPerS: number;
   txBytesPerS: number;
   diskUsedGiB: number;
+  ipmi: { powerW: number; airflowDeciCfm: number; inletC: number; outletC: number };
 }
 
 export interface SyntheticInstance {
@@ -38,6 +39,7 @@ export interface SyntheticInstance {
   ioBusy: { read: number; write: number }; // seconds of block time per second
   cacheMisses: number;
   cacheReferences: number;
+  l3CacheBytes: number;
 }
 
 export interface SyntheticCloud {
@@ -60,6 +62,7 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
       rxBytesPerS: 1_250_000,
       txBytesPerS: 500_000,
       diskUsedGiB: 120,
+      ipmi: { powerW: 262.5, airflowDeciCfm: 356.25, inletC: 21.5, outletC: 34.47 },
     },
     {
       hostname: 'compute-b',
@@ -74,6 +77,7 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
       rxBytesPerS: 40_000,
       txBytesPerS: 2_000_000,
       diskUsedGiB: 7.5,
+      ipmi: { powerW: 390, airflowDeciCfm: 420, inletC: 24, outletC: 40.25 },
     },
   ],
   instances: [
@@ -86,6 +90,7 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
       ioBusy: { read: 0.1, write: 0.05 },
       cacheMisses: 2000,
       cacheReferences: 80000,
+      l3CacheBytes: 6.5 * 1048576,
     },
     {
       uuid: '5b2d3a4e-0000-4000-8000-00000000000b',
@@ -96,6 +101,7 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
       ioBusy: { read: 0, write: 0.4 },
       cacheMisses: 500,
       cacheReferences: 1000,
+      l3CacheBytes: 786_432,
     },
   ],
 };
@@ -139,6 +145,16 @@ export function expectedValue(cloud: SyntheticCloud, metric: MetricName, key: st
       return Math.min(100, (need(instance).ioBusy.read + need(instance).ioBusy.write) * 100);
     case 'instance_cache_miss_rate':
       return need(instance).cacheMisses / need(instance).cacheReferences;
+    case 'host_outlet_temp':
+      return need(host).ipmi.outletC;
+    case 'host_inlet_temp':
+      return need(host).ipmi.inletC;
+    case 'host_airflow':
+      return need(host).ipmi.airflowDeciCfm;
+    case 'host_power':
+      return need(host).ipmi.powerW;
+    case 'instance_l3_cache_usage':
+      return need(instance).l3CacheBytes / 1048576;
   }
 }
 
@@ -193,6 +209,17 @@ export function generateOpenMetrics(
       counter('node_network_receive_bytes_total', { ...node, device }, 9_999_999);
       counter('node_network_transmit_bytes_total', { ...node, device }, 9_999_999);
     }
+    // Ceilometer's IPMI meters, from its exporter on the host: the scrape gives them the host label too.
+    const ipmi = {
+      fqdn: host.fqdn,
+      instance: `${host.fqdn}:9101`,
+      job: 'ceilometer',
+      resource: host.hostname,
+    };
+    gauge('ceilometer_hardware_ipmi_node_power', ipmi, host.ipmi.powerW);
+    gauge('ceilometer_hardware_ipmi_node_airflow', ipmi, host.ipmi.airflowDeciCfm);
+    gauge('ceilometer_hardware_ipmi_node_temperature', ipmi, host.ipmi.inletC);
+    gauge('ceilometer_hardware_ipmi_node_outlet_temperature', ipmi, host.ipmi.outletC);
     const disk = 500 * 1073741824;
     gauge(
       'node_filesystem_size_bytes',
@@ -222,6 +249,7 @@ export function generateOpenMetrics(
     gauge('ceilometer_memory_usage', ceilometer, instance.ramMiB);
     gauge('ceilometer_perf_cache_misses', ceilometer, instance.cacheMisses);
     gauge('ceilometer_perf_cache_references', ceilometer, instance.cacheReferences);
+    gauge('ceilometer_cpu_l3_cache', ceilometer, instance.l3CacheBytes);
     gauge('libvirt_domain_info_virtual_cpus', libvirt, instance.vcpus);
     for (let vcpu = 0; vcpu < instance.vcpus; vcpu++) {
       counter(

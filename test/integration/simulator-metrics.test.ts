@@ -50,6 +50,11 @@ function expectedValue(metric: MetricName, key: string): number {
   const ramUsedMiB = (): number => host().metrics.host_ram_usage / 1024;
   const cpu = (): number => vm().metrics.instance_cpu_usage / 100;
   const ramFraction = (): number => vm().metrics.instance_ram_usage / vm().memory;
+  // The documented IPMI readings: power follows the busy fraction, the fans follow the power.
+  const ipmi = (): { power: number; airflow: number } => {
+    const power = 150 + 300 * Math.min(1, busy());
+    return { power, airflow: 300 + 0.5 * (power - 150) };
+  };
   switch (metric) {
     case 'host_cpu_usage':
       return busy() * 100;
@@ -85,6 +90,21 @@ function expectedValue(metric: MetricName, key: string): number {
       return Math.min(100, (0.05 + 0.03) * cpu() * 100);
     case 'instance_cache_miss_rate':
       return 0.02 + 0.1 * ramFraction();
+    case 'host_power':
+      return ipmi().power;
+    case 'host_airflow':
+      return ipmi().airflow;
+    case 'host_inlet_temp':
+      return 22;
+    case 'host_outlet_temp':
+      return 22 + (1.76 * ipmi().power) / (ipmi().airflow / 10);
+    case 'instance_l3_cache_usage': {
+      // 1 MiB of L3 per host thread, shared in proportion to 2 MiB per busy vCPU once the demands exceed it.
+      const demand = (i: ScenarioInstance): number => (2 * i.vcpus * i.metrics.instance_cpu_usage) / 100;
+      const node = scenario.nodes.find((candidate) => candidate.uuid === vm().host)!;
+      const total = scenario.instances.filter((i) => i.host === node.uuid).reduce((s, i) => s + demand(i), 0);
+      return total <= node.vcpus ? demand(vm()) : (demand(vm()) * node.vcpus) / total;
+    }
   }
 }
 

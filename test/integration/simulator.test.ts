@@ -787,6 +787,32 @@ describe('simulated services, Placement and metadata', () => {
     expect(member.status).toBe(403);
     expect((await nova('DELETE', `/servers/${inst.id}/metadata/watcher.exclude`)).status).toBe(204);
   });
+
+  it('counts an instance’s L3 cache from the os-start that started it, not before', async () => {
+    const inst = [...cloud.state.instances.values()].find((i) => i.vmState === 'active' && i.cpuMean > 0)!;
+    const cache = async (time: number) =>
+      Number((await prom(`ceilometer_cpu_l3_cache{resource='${inst.id}'}`, time)).data.result[0].value[1]);
+    expect((await nova('POST', `/servers/${inst.id}/action`, { 'os-stop': null })).status).toBe(202);
+    await clock.advance(10_000);
+    expect((await nova('POST', `/servers/${inst.id}/action`, { 'os-start': null })).status).toBe(202);
+    const started = clock.now().getTime() / 1000;
+    await clock.advance(1_000);
+    expect(await cache(started - 5)).toBe(0);
+    expect(await cache(started)).toBeGreaterThan(0);
+  });
+
+  it('serves each host’s IPMI power and temperatures, named as Ceilometer names its meters', async () => {
+    const body = await prom(
+      "ceilometer_hardware_ipmi_node_outlet_temperature{fqdn='compute-00001'}",
+      clock.now().getTime() / 1000,
+    );
+    expect(body.data.result).toHaveLength(1);
+    expect(body.data.result[0].metric).toMatchObject({ fqdn: 'compute-00001', resource: 'compute-00001' });
+    const outlet = Number(body.data.result[0].value[1]);
+    // At least the 22 °C inlet, at most the heating of a host at full power (450 W, 45 CFM).
+    expect(outlet).toBeGreaterThan(22);
+    expect(outlet).toBeLessThanOrEqual(22 + (1.76 * 450) / 45);
+  });
 });
 
 describe('simulated Cinder', () => {
