@@ -9,6 +9,7 @@ export const ERROR_KINDS = [
   'conflict',
   'forbidden',
   'not_acceptable',
+  'unsupported_media_type',
   'upstream',
   'unavailable',
   'internal',
@@ -25,6 +26,7 @@ export type ErrorCode =
   | 'INVALID_SCOPE'
   | 'INVALID_INTERVAL'
   | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNSUPPORTED_MICROVERSION'
   | 'MICROVERSION_TOO_LOW'
   | 'POLICY_FORBIDDEN'

@@ -15,6 +15,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
+import { checkRequestTarget, isJsonMediaType, parseJsonBody, SECURITY_HEADERS } from './edge.js';
 import { sendError } from './error-handler.js';
 import {
   formatMicroversion,
@@ -100,6 +101,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true },
+    // A path the router cannot decode (bad percent-encoding) is refused before any hook runs (onSend too);
+    // answer it in Watcher's error body with the same headers as everything else.
+    frameworkErrors: (error, request, reply) => {
+      const refusal =
+        error.code === 'FST_ERR_BAD_URL'
+          ? new StewardError(
+              'invalid',
+              'INVALID_INPUT',
+              'The request path is not valid UTF-8 once percent-decoded.',
+            )
+          : error;
+      sendError(request, reply.headers(SECURITY_HEADERS), refusal);
+    },
   });
   const baseline: Microversion = { major: 1, minor: 0 };
   app.decorateRequest('microversion', { getter: () => baseline });
@@ -114,6 +128,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-OpenStack-Request-Id', request.id);
+    checkRequestTarget(request.raw.url ?? '/');
     if (deps.config.cors) {
       const origin = request.headers.origin;
       if (origin && (deps.config.cors.origins.includes('*') || deps.config.cors.origins.includes(origin))) {
@@ -134,29 +149,37 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   });
 
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  // Bodies are JSON whatever the declared type, as upstream reads them; an empty body is no body
-  // (python-watcherclient sends DELETE and `/start` with a content type and nothing in it).
+  // Only JSON bodies (415 otherwise, so a CORS-simple POST from a web page cannot reach a route); an empty body
+  // is no body whatever its declared type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    const buffer = typeof body === 'string' ? Buffer.from(body) : body;
+    if (buffer.length > 0 && !isJsonMediaType(request.headers['content-type'])) {
+      const declared = request.headers['content-type'] ?? 'none';
       done(
         new StewardError(
-          'invalid',
-          'INVALID_INPUT',
-          `Malformed JSON in the request body: ${(error as Error).message}`,
+          'unsupported_media_type',
+          'UNSUPPORTED_MEDIA_TYPE',
+          `Unsupported Content-Type ${declared}: send the body as application/json.`,
         ),
         undefined,
       );
+      return;
+    }
+    try {
+      done(null, parseJsonBody(buffer));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
 

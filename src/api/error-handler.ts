@@ -13,6 +13,7 @@ const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   not_found: 404,
   not_acceptable: 406,
+  unsupported_media_type: 415,
   conflict: 409,
   internal: 500,
   upstream: 502,

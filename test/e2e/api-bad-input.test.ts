@@ -6,15 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWatcherFault } from '../../src/contract/error-body.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestSteward, type TestSteward } from '../helpers/steward.js';
+import { STORE_DIALECTS } from '../helpers/store.js';
 
 interface Case {
   name: string;
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string | ((ids: Ids) => string);
   body?: unknown;
-  raw?: string;
+  raw?: string | Buffer;
   version?: string;
-  headers?: Record<string, string>;
+  /** Overrides the default headers; `undefined` removes one. */
+  headers?: Record<string, string | undefined>;
   status: number;
   /** A fragment the faultstring must contain. */
   says: RegExp;
@@ -579,6 +581,134 @@ const cases: Case[] = [
     says: /too large/,
   },
   { name: 'an unknown route', method: 'GET', url: '/v1/galaxies', status: 404, says: /could not be found/ },
+  {
+    name: 'an audit name longer than upstream’s column',
+    method: 'POST',
+    url: '/v1/audits',
+    body: { audit_type: 'ONESHOT', goal: 'dummy', name: 'n'.repeat(64) },
+    status: 400,
+    says: /name must NOT have more than 63 characters/,
+  },
+  {
+    name: 'a path id longer than any name',
+    method: 'GET',
+    url: `/v1/audits/${'x'.repeat(80)}`,
+    status: 400,
+    says: /id must NOT have more than 63 characters/,
+  },
+  {
+    name: 'a JSON patch of 65 operations',
+    method: 'PATCH',
+    url: (ids) => `/v1/audit_templates/${ids.template}`,
+    body: Array.from({ length: 65 }, () => ({ op: 'replace', path: '/description', value: 'x' })),
+    status: 400,
+    says: /must NOT have more than 64 items/,
+  },
+  {
+    name: 'parameters with 65 keys',
+    method: 'POST',
+    url: '/v1/audits',
+    body: {
+      audit_type: 'ONESHOT',
+      goal: 'dummy',
+      strategy: 'dummy',
+      parameters: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, i])),
+    },
+    status: 400,
+    says: /parameters must NOT have more than 64 properties/,
+  },
+  {
+    name: 'a query of 40 parameters',
+    method: 'GET',
+    url: `/v1/audits?${Array.from({ length: 40 }, () => 'goal=dummy').join('&')}`,
+    status: 400,
+    says: /Too many query parameters/,
+  },
+  // Hostile input found by probing the build: each reached PostgreSQL or the stack and answered 500.
+  {
+    name: 'a NUL character in a path id',
+    method: 'GET',
+    url: '/v1/goals/a%00b',
+    status: 400,
+    says: /NUL/,
+  },
+  {
+    name: 'a NUL character in a filter',
+    method: 'GET',
+    url: '/v1/audits?goal=a%00b',
+    status: 400,
+    says: /NUL/,
+  },
+  {
+    name: 'a NUL character in a body string',
+    method: 'POST',
+    url: '/v1/audit_templates',
+    body: { name: 'nul\u0000name', goal: 'dummy' },
+    status: 400,
+    says: /NUL/,
+  },
+  {
+    name: 'a NUL character in a body key',
+    method: 'POST',
+    url: '/v1/audits',
+    body: { audit_type: 'ONESHOT', goal: 'dummy', strategy: 'dummy', parameters: { 'para\u00001': 1 } },
+    status: 400,
+    says: /NUL/,
+  },
+  {
+    name: 'invalid UTF-8 in a path id',
+    method: 'GET',
+    url: '/v1/goals/%C3%28',
+    status: 400,
+    says: /UTF-8/,
+  },
+  {
+    name: 'invalid UTF-8 in the body',
+    method: 'POST',
+    url: '/v1/audit_templates',
+    raw: Buffer.concat([
+      Buffer.from('{"name": "'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('", "goal": "dummy"}'),
+    ]),
+    status: 400,
+    says: /UTF-8/,
+  },
+  {
+    name: 'parameters nested 3,000 deep',
+    method: 'POST',
+    url: '/v1/audits',
+    raw: `{"audit_type": "ONESHOT", "goal": "dummy", "strategy": "dummy", "parameters": {"para1": ${'{"a": '.repeat(3000)}1${'}'.repeat(3000)}}}`,
+    status: 400,
+    says: /nested deeper than/,
+  },
+  {
+    name: 'a JSON body declared as text/plain',
+    method: 'POST',
+    url: '/v1/audits',
+    body: { audit_type: 'ONESHOT', goal: 'dummy' },
+    headers: { 'content-type': 'text/plain' },
+    status: 415,
+    says: /application\/json/,
+  },
+  {
+    name: 'a JSON body without a content type',
+    method: 'POST',
+    url: '/v1/audits',
+    body: { audit_type: 'ONESHOT', goal: 'dummy' },
+    headers: { 'content-type': undefined },
+    status: 415,
+    says: /application\/json/,
+  },
+  {
+    name: 'a JSON body declared as a form',
+    method: 'POST',
+    url: '/v1/audit_templates',
+    body: { name: 'form', goal: 'dummy' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    status: 415,
+    says: /application\/json/,
+  },
 ];
 
 async function snapshot(store: Store): Promise<string> {
@@ -594,12 +724,13 @@ async function snapshot(store: Store): Promise<string> {
   ]);
 }
 
-describe('bad input', () => {
+// NUL characters and invalid UTF-8 broke PostgreSQL only, so the table runs on both stores.
+describe.each(STORE_DIALECTS)('bad input on %s', (dialect) => {
   let steward: TestSteward;
   let ids: Ids;
 
   beforeAll(async () => {
-    steward = await createTestSteward({ config: { bodyLimitBytes: 64 * 1024 } });
+    steward = await createTestSteward({ dialect, config: { bodyLimitBytes: 64 * 1024 } });
     const { store } = steward;
     const dummy = (await store.strategies.find('dummy'))!;
     const template = await store.auditTemplates.create({
@@ -689,11 +820,13 @@ describe('bad input', () => {
     const reply = await steward.app.inject({
       method: c.method,
       url: typeof c.url === 'function' ? c.url(ids) : c.url,
-      headers: {
-        'content-type': 'application/json',
-        'OpenStack-API-Version': `infra-optim ${c.version ?? '1.7'}`,
-        ...c.headers,
-      },
+      headers: Object.fromEntries(
+        Object.entries({
+          'content-type': 'application/json',
+          'OpenStack-API-Version': `infra-optim ${c.version ?? '1.7'}`,
+          ...c.headers,
+        }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
       ...(c.raw !== undefined
         ? { payload: c.raw }
         : c.body !== undefined
@@ -702,6 +835,7 @@ describe('bad input', () => {
     });
     expect(reply.statusCode, reply.body).toBe(c.status);
     expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    expect(reply.headers['x-content-type-options']).toBe('nosniff');
     const fault = readWatcherFault(reply.json());
     expect(fault).toMatch(c.says);
     expect(JSON.parse(reply.json<{ error_message: string }>().error_message)).toMatchObject({

@@ -88,6 +88,19 @@ describe('API behaviour', () => {
     }
   });
 
+  it('sends security headers on every response and no CORS headers unless origins are configured', async () => {
+    for (const url of ['/', '/v1/goals', '/v1/nothing-here', '/metrics']) {
+      const reply = await get(url, { Origin: 'https://evil.example' });
+      expect(reply.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'referrer-policy': 'no-referrer',
+      });
+      expect(reply.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
   it('applies Watcher’s default policy to the X-Roles of a noauth request, and a policy file overrides it', async () => {
     expect((await get('/v1/goals', { 'X-Roles': 'reader' })).statusCode).toBe(403);
     expect((await get('/v1/goals', { 'X-Roles': 'admin' })).statusCode).toBe(200);

@@ -10,10 +10,10 @@ import { toActionPlanResource, type View } from '../mappers.js';
 import { nextLink, toPageQuery } from '../pagination.js';
 import { applyPatch, type PatchOperation } from '../patch.js';
 import { withNext } from './catalog.js';
-import { IdParams, PageQuerystring, PatchBody } from './schemas.js';
+import { IdParams, PageQuerystring, PatchBody, Ref } from './schemas.js';
 
 const ListQuery = Type.Object(
-  { ...PageQuerystring, audit_uuid: Type.Optional(Type.String()), strategy: Type.Optional(Type.String()) },
+  { ...PageQuerystring, audit_uuid: Type.Optional(Ref()), strategy: Type.Optional(Ref()) },
   { additionalProperties: false },
 );
 

@@ -10,13 +10,13 @@ import { requireMicroversion } from '../microversion.js';
 import { nextLink, toPageQuery } from '../pagination.js';
 import type { PatchOperation } from '../patch.js';
 import { withNext } from './catalog.js';
-import { IdParams, PageQuerystring, PatchBody } from './schemas.js';
+import { IdParams, PageQuerystring, PatchBody, Ref } from './schemas.js';
 
 const ListQuery = Type.Object(
   {
     ...PageQuerystring,
-    action_plan_uuid: Type.Optional(Type.String()),
-    audit_uuid: Type.Optional(Type.String()),
+    action_plan_uuid: Type.Optional(Ref()),
+    audit_uuid: Type.Optional(Ref()),
   },
   { additionalProperties: false },
 );

@@ -12,21 +12,21 @@ import { applyPatch, type PatchOperation } from '../patch.js';
 import { normaliseScope } from '../scope.js';
 import { validateStrategyParameters } from '../strategy-parameters.js';
 import { withNext } from './catalog.js';
-import { IdParams, PageQuerystring, PatchBody } from './schemas.js';
+import { IdParams, PageQuerystring, ParameterMap, PatchBody, Ref, Text } from './schemas.js';
 
 const ListQuery = Type.Object(
-  { ...PageQuerystring, goal: Type.Optional(Type.String()), strategy: Type.Optional(Type.String()) },
+  { ...PageQuerystring, goal: Type.Optional(Ref()), strategy: Type.Optional(Ref()) },
   { additionalProperties: false },
 );
 
 const CreateBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 63 }),
-    description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
-    goal: Type.String({ minLength: 1 }),
-    strategy: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
-    scope: Type.Optional(Type.Array(Type.Unknown())),
-    default_parameters: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+    description: Type.Optional(Type.Union([Text(), Type.Null()])),
+    goal: Ref({ minLength: 1 }),
+    strategy: Type.Optional(Type.Union([Ref({ minLength: 1 }), Type.Null()])),
+    scope: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 64 })),
+    default_parameters: Type.Optional(Type.Union([ParameterMap(), Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -21,25 +21,26 @@ import { applyPatch, type PatchOperation } from '../patch.js';
 import { validateStrategyParameters } from '../strategy-parameters.js';
 import { resolveGoalAndStrategy } from './audit-templates.js';
 import { withNext } from './catalog.js';
-import { IdParams, PageQuerystring, PatchBody } from './schemas.js';
+import { IdParams, PageQuerystring, ParameterMap, PatchBody, Ref } from './schemas.js';
 
 const ListQuery = Type.Object(
-  { ...PageQuerystring, goal: Type.Optional(Type.String()), strategy: Type.Optional(Type.String()) },
+  { ...PageQuerystring, goal: Type.Optional(Ref()), strategy: Type.Optional(Ref()) },
   { additionalProperties: false },
 );
 
 const CreateBody = Type.Object(
   {
-    audit_type: Type.String(),
-    audit_template_uuid: Type.Optional(Type.String({ minLength: 1 })),
-    goal: Type.Optional(Type.String({ minLength: 1 })),
-    strategy: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
-    name: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()])),
-    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    interval: Type.Optional(Type.Union([Type.String(), Type.Integer(), Type.Null()])),
+    audit_type: Type.String({ maxLength: 20 }),
+    audit_template_uuid: Type.Optional(Ref({ minLength: 1 })),
+    goal: Type.Optional(Ref({ minLength: 1 })),
+    strategy: Type.Optional(Type.Union([Ref({ minLength: 1 }), Type.Null()])),
+    name: Type.Optional(Type.Union([Ref({ minLength: 1 }), Type.Null()])),
+    parameters: Type.Optional(ParameterMap()),
+    // Upstream's interval column is String(36): seconds or a cron expression.
+    interval: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Integer(), Type.Null()])),
     auto_trigger: Type.Optional(Type.Boolean()),
-    start_time: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    end_time: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    start_time: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    end_time: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
     force: Type.Optional(Type.Boolean()),
     force_refresh: Type.Optional(Type.Boolean()),
     // Accepted and ignored as upstream, which documents scope/state/hostname as read-only on create.

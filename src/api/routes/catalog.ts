@@ -5,10 +5,10 @@ import { notFound } from '../../errors.js';
 import { requestContext, type RouteDeps } from '../app.js';
 import { toGoalResource, toScoringEngineResource, toStrategyResource, type View } from '../mappers.js';
 import { nextLink, toPageQuery } from '../pagination.js';
-import { IdParams, PageQuerystring } from './schemas.js';
+import { IdParams, PageQuerystring, Ref } from './schemas.js';
 
 const GoalFilter = Type.Object(
-  { ...PageQuerystring, goal: Type.Optional(Type.String()) },
+  { ...PageQuerystring, goal: Type.Optional(Ref()) },
   { additionalProperties: false },
 );
 const Paging = Type.Object(PageQuerystring, { additionalProperties: false });

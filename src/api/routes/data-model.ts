@@ -4,16 +4,14 @@ import { MICROVERSION } from '../../contract/states.js';
 import { invalid, StewardError } from '../../errors.js';
 import { requestContext, type RouteDeps } from '../app.js';
 import { requireMicroversion } from '../microversion.js';
+import { Ref } from './schemas.js';
 
 const Query = Type.Object(
-  { data_model_type: Type.Optional(Type.String()), audit_uuid: Type.Optional(Type.String()) },
+  { data_model_type: Type.Optional(Ref()), audit_uuid: Type.Optional(Ref()) },
   { additionalProperties: false },
 );
 
-const RefreshQuery = Type.Object(
-  { data_model_type: Type.Optional(Type.String()) },
-  { additionalProperties: false },
-);
+const RefreshQuery = Type.Object({ data_model_type: Type.Optional(Ref()) }, { additionalProperties: false });
 
 /** The checks both data-model routes share: policy, microversion ≥ 1.3, and the only model type there is. */
 function dataModelRequest(request: FastifyRequest, deps: RouteDeps, rule: string) {
