@@ -23,6 +23,8 @@ import { createTestStore, type StoreDialect } from './store.js';
 export interface TestSteward {
   app: FastifyInstance;
   store: Store;
+  /** The PostgreSQL database's URL (postgres dialect only). */
+  connectionString?: string;
   readonly engine: DecisionEngine;
   applier: Applier;
   metrics: Metrics;
@@ -39,6 +41,8 @@ export async function createTestSteward(
     startServices?: boolean;
     /** Where the API and the engine send plans to run (default: the in-process applier). */
     launcher?: Parameters<typeof buildApi>[0]['applier'];
+    /** Where the API sends audits to run (default: the in-process decision engine). */
+    engineClient?: Parameters<typeof buildApi>[0]['engine'];
   } = {},
 ): Promise<TestSteward> {
   const testStore = await createTestStore(options.dialect ?? 'pglite');
@@ -84,7 +88,7 @@ export async function createTestSteward(
   }
   const app = await buildApi({
     store,
-    engine,
+    engine: options.engineClient ?? engine,
     applier: options.launcher ?? applier,
     clock,
     logger: silentLogger,
@@ -100,6 +104,7 @@ export async function createTestSteward(
   return {
     app,
     store,
+    ...(testStore.connectionString !== undefined && { connectionString: testStore.connectionString }),
     engine,
     applier,
     metrics,

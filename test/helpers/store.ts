@@ -8,6 +8,8 @@ export type StoreDialect = (typeof STORE_DIALECTS)[number];
 
 export interface TestStore {
   store: Store;
+  /** The PostgreSQL database's URL, for tests that read it directly; undefined on PGlite. */
+  connectionString?: string;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function createTestStore(dialect: StoreDialect): Promise<TestStore>
   const store = await createStore({ dialect: 'postgres', connectionString: database.connectionString });
   return {
     store,
+    connectionString: database.connectionString,
     async close() {
       await store.close();
       await database.drop();
