@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bootLoad, buildFromConfig, buildFromScenario, type ClusterConfig } from './cluster.js';
 import { assignTraces } from './planetlab.js';
+import { hostCpu, hostRamUsedMb } from './load.js';
+import { readScenario } from '../scenarios/scenario-file.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const PLANETLAB = 'test/fixtures/planetlab/20110303'; // three traces
@@ -68,5 +70,23 @@ describe('bootLoad (instances booted over POST /servers)', () => {
     const load = bootLoad(buildFromScenario('test/fixtures/scenarios/scenario-10x50-seed42.json', NOW));
     expect(load).toMatchObject({ cpuAmp: 0, noise: [0, 0] });
     expect(load.trace).toBeUndefined();
+  });
+});
+
+describe('buildFromScenario', () => {
+  it('reproduces each host’s CPU and RAM use with a stopped instance on it, whose metrics are its load once started', () => {
+    // compute-00000 holds two running instances and a stopped m1.xlarge whose metrics say 75 % CPU.
+    const path = 'test/fixtures/simulator/noisy-neighbour.json';
+    const state = buildFromScenario(path, NOW);
+    const doc = readScenario(path);
+    const t = Date.parse('2026-03-01T12:00:00Z') / 1000;
+    for (const node of doc.nodes) {
+      const host = state.hostsByName.get(node.hostname)!;
+      expect(hostCpu(state, host, t)).toBeCloseTo(node.metrics.host_cpu_usage! / 100, 9);
+      expect(hostRamUsedMb(state, host, t)).toBeCloseTo(node.metrics.host_ram_usage! / 1024, 6);
+    }
+    const noisy = [...state.instances.values()].find((i) => i.name === 'vm-noisy')!;
+    expect(noisy.vmState).toBe('stopped');
+    expect(noisy.cpuMean).toBe(0.75);
   });
 });

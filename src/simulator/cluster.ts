@@ -572,13 +572,14 @@ export function buildFromScenario(path: string, nowIso: string): ClusterState {
   }
   state.projects = [...projects];
   // The scenario's host metrics include load not explained by its instances; keep it as background so the host
-  // series reproduce the scenario's numbers exactly while moves still shift load.
+  // series reproduce the scenario's numbers exactly while moves still shift load. A stopped instance's metrics are
+  // what it uses when it runs (after os-start), so only running instances explain the host's load now.
   for (const n of doc.nodes) {
     const host = byUuid.get(n.uuid) as SimHost;
     let cores = 0;
     let ramMb = 0;
     for (const i of state.instances.values())
-      if (i.host === host.hostname) {
+      if (i.host === host.hostname && i.vmState === 'active') {
         cores += i.flavor.vcpus * i.cpuMean;
         ramMb += i.flavor.ramMb * i.ramFraction;
       }
