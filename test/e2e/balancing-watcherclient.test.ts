@@ -6,22 +6,9 @@
  * threshold, and matching the plan's efficacy indicators (workload_stabilization); no host left at or above the
  * threshold by its instances' load (workload_balance).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrometheusSource } from '../../src/datasources/prometheus.js';
-import type { MetricsSource } from '../../src/datasources/metrics-source.js';
-import { silentLogger } from '../../src/observability/logger.js';
-import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
-
-const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = existsSync(OPENSTACK);
-if (!available && process.env.CI === 'true')
-  throw new Error(`${OPENSTACK} is missing: install python3-openstackclient and python3-watcherclient`);
-
-type Row = Record<string, unknown>;
+import { describe, expect, it } from 'vitest';
+import { destinations, hasOpenstackClient, useOptimizeClient } from '../helpers/openstack-optimize.js';
+import { eventually } from '../helpers/server.js';
 
 /** Ten hosts, eighty instances placed with the simulator's skew (earlier hosts fuller), constant load, fast moves. */
 const FLAT_CLOUD = {
@@ -34,62 +21,16 @@ const FLAT_CLOUD = {
 const WINDOW = { periodSeconds: 600, aggregate: 'mean' as const };
 
 function useSteward() {
-  const steward: { server?: TestServer; prometheus?: MetricsSource } = {};
-  beforeAll(async () => {
-    steward.server = await startTestServer(FLAT_CLOUD);
-    steward.prometheus = createPrometheusSource({
-      baseUrl: steward.server.steward.simulator!.urls.prometheus,
-      logger: silentLogger,
-    });
-  });
-  afterAll(async () => {
-    await steward.server?.stop();
-  });
-  const optimize = async <T = Row>(...args: string[]): Promise<T> => {
-    const { stdout } = await run(
-      OPENSTACK,
-      ['--os-auth-type', 'none', '--os-endpoint', steward.server!.url, 'optimize', ...args, '-f', 'json'],
-      { env: { ...process.env, OS_CLOUD: '', PYTHONWARNINGS: 'ignore' }, timeout: 60_000 },
-    );
-    return JSON.parse(stdout) as T;
-  };
+  const client = useOptimizeClient(FLAT_CLOUD);
   /** An auto-triggered audit, to its plan's end; returns the audit, the plan and its actions. */
-  const optimise = async (strategy: string, ...parameters: string[]) => {
-    const audit = await optimize(
-      'audit',
-      'create',
-      '-g',
-      'workload_balancing',
-      '-s',
-      strategy,
-      '--auto-trigger',
-      ...parameters,
-    );
-    const [plan] = await eventually(
-      () => optimize<Row[]>('actionplan', 'list', '--audit', String(audit.UUID)),
-      (plans) => plans.length > 0,
-    );
-    const finished = await eventually(
-      () => optimize('actionplan', 'show', String(plan!.UUID)),
-      (shown) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(String(shown.State)),
-      240_000,
-    );
-    const actions = await optimize<Row[]>('action', 'list', '--action-plan', String(plan!.UUID), '--detail');
-    return { audit: await optimize('audit', 'show', String(audit.UUID)), plan: finished, actions };
-  };
+  const optimise = (strategy: string, ...parameters: string[]) =>
+    client.optimise('workload_balancing', strategy, ...parameters);
   /** Hosts and their instances as Steward's data model has them, once it shows the given instances where asked. */
   const placement = async (expected: ReadonlyMap<string, string> = new Map()) => {
-    const rows = await eventually(
-      async () => {
-        const response = await fetch(`${steward.server!.url}/v1/data_model/?data_model_type=compute`, {
-          headers: { 'OpenStack-API-Version': 'infra-optim 1.3' },
-        });
-        return ((await response.json()) as { context: Row[] }).context;
-      },
-      (context) =>
-        [...expected].every(([uuid, host]) =>
-          context.some((row) => row.server_uuid === uuid && row.node_hostname === host),
-        ),
+    const rows = await eventually(client.dataModel, (context) =>
+      [...expected].every(([uuid, host]) =>
+        context.some((row) => row.server_uuid === uuid && row.node_hostname === host),
+      ),
     );
     const hosts = new Map<string, { vcpus: number; instances: { uuid: string; vcpus: number }[] }>();
     for (const row of rows) {
@@ -107,7 +48,7 @@ function useSteward() {
    */
   const cloudLoad = async (expected?: ReadonlyMap<string, string>) => {
     const hosts = await placement(expected);
-    const prometheus = steward.prometheus!;
+    const prometheus = client.prometheus();
     const hostCpu = await prometheus.statistics(
       [...hosts.keys()].map((hostname) => ({ kind: 'host' as const, hostname })),
       'host_cpu_usage',
@@ -136,67 +77,66 @@ function useSteward() {
   return { optimise, cloudLoad };
 }
 
-/** Where the plan's migrations put each instance. */
-const destinations = (actions: readonly Row[]) =>
-  new Map(
-    actions.map((action) => {
-      const parameters = action.Parameters as Record<string, string>;
-      return [parameters.resource_id!, parameters.destination_node!] as const;
-    }),
-  );
-
 const standardDeviation = (values: readonly number[]) => {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   return Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
 };
 
-describe.skipIf(!available)('workload_stabilization through openstack optimize', { timeout: 300_000 }, () => {
-  const { optimise, cloudLoad } = useSteward();
+describe.skipIf(!hasOpenstackClient)(
+  'workload_stabilization through openstack optimize',
+  { timeout: 300_000 },
+  () => {
+    const { optimise, cloudLoad } = useSteward();
 
-  it('plans migrations that run to SUCCEEDED and leave the host CPU deviation under its threshold, as the plan said', async () => {
-    // The simulated cluster is less skewed than the shared scenarios (sd ≈ 0.08): a tighter threshold makes it act.
-    const threshold = 0.04;
-    const before = standardDeviation((await cloudLoad()).map((host) => host.cpuPct / 100));
-    expect(before).toBeGreaterThan(threshold);
-    const { audit, plan, actions } = await optimise(
-      'workload_stabilization',
-      '-p',
-      `thresholds={"instance_cpu_usage": ${threshold}}`,
-    );
-    expect(audit.State).toBe('SUCCEEDED');
-    expect(plan.State).toBe('SUCCEEDED');
-    expect(actions.length).toBeGreaterThan(0);
-    expect(actions.every((action) => action.State === 'SUCCEEDED')).toBe(true);
-    const after = standardDeviation(
-      (await cloudLoad(destinations(actions))).map((host) => host.cpuPct / 100),
-    );
-    expect(after).toBeLessThan(0.1);
-    const indicators = plan['Efficacy indicators'] as { name: string; value: number }[];
-    const reported = Object.fromEntries(indicators.map((indicator) => [indicator.name, indicator.value]));
-    expect(reported.standard_deviation_before_audit).toBeCloseTo(before, 2);
-    expect(reported.standard_deviation_after_audit).toBeCloseTo(after, 2);
-  });
-});
+    it('plans migrations that run to SUCCEEDED and leave the host CPU deviation under its threshold, as the plan said', async () => {
+      // The simulated cluster is less skewed than the shared scenarios (sd ≈ 0.08): a tighter threshold makes it act.
+      const threshold = 0.04;
+      const before = standardDeviation((await cloudLoad()).map((host) => host.cpuPct / 100));
+      expect(before).toBeGreaterThan(threshold);
+      const { audit, plan, actions } = await optimise(
+        'workload_stabilization',
+        '-p',
+        `thresholds={"instance_cpu_usage": ${threshold}}`,
+      );
+      expect(audit.State).toBe('SUCCEEDED');
+      expect(plan.State).toBe('SUCCEEDED');
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.every((action) => action.State === 'SUCCEEDED')).toBe(true);
+      const after = standardDeviation(
+        (await cloudLoad(destinations(actions))).map((host) => host.cpuPct / 100),
+      );
+      expect(after).toBeLessThan(0.1);
+      const indicators = plan['Efficacy indicators'] as { name: string; value: number }[];
+      const reported = Object.fromEntries(indicators.map((indicator) => [indicator.name, indicator.value]));
+      expect(reported.standard_deviation_before_audit).toBeCloseTo(before, 2);
+      expect(reported.standard_deviation_after_audit).toBeCloseTo(after, 2);
+    });
+  },
+);
 
-describe.skipIf(!available)('workload_balance through openstack optimize', { timeout: 300_000 }, () => {
-  const { optimise, cloudLoad } = useSteward();
+describe.skipIf(!hasOpenstackClient)(
+  'workload_balance through openstack optimize',
+  { timeout: 300_000 },
+  () => {
+    const { optimise, cloudLoad } = useSteward();
 
-  it('with max_migrations 0, plans migrations that run to SUCCEEDED and leave no host at or above the threshold', async () => {
-    const threshold = 25;
-    const over = (load: { instancesPct: number }[]) =>
-      load.filter((host) => host.instancesPct >= threshold).length;
-    expect(over(await cloudLoad())).toBeGreaterThan(0);
-    const { audit, plan, actions } = await optimise(
-      'workload_balance',
-      '-p',
-      'max_migrations=0',
-      '-p',
-      `threshold=${threshold}`,
-    );
-    expect(audit.State).toBe('SUCCEEDED');
-    expect(plan.State).toBe('SUCCEEDED');
-    expect(actions.length).toBeGreaterThan(0);
-    expect(actions.every((action) => action.State === 'SUCCEEDED')).toBe(true);
-    expect(over(await cloudLoad(destinations(actions)))).toBe(0);
-  });
-});
+    it('with max_migrations 0, plans migrations that run to SUCCEEDED and leave no host at or above the threshold', async () => {
+      const threshold = 25;
+      const over = (load: { instancesPct: number }[]) =>
+        load.filter((host) => host.instancesPct >= threshold).length;
+      expect(over(await cloudLoad())).toBeGreaterThan(0);
+      const { audit, plan, actions } = await optimise(
+        'workload_balance',
+        '-p',
+        'max_migrations=0',
+        '-p',
+        `threshold=${threshold}`,
+      );
+      expect(audit.State).toBe('SUCCEEDED');
+      expect(plan.State).toBe('SUCCEEDED');
+      expect(actions.length).toBeGreaterThan(0);
+      expect(actions.every((action) => action.State === 'SUCCEEDED')).toBe(true);
+      expect(over(await cloudLoad(destinations(actions)))).toBe(0);
+    });
+  },
+);

@@ -4,19 +4,9 @@
  * model shows the result (instances packed onto fewer hosts, the emptied hosts disabled, then powered off by
  * saving_energy). Small clusters with fast migrations: the plans are real, the wait is short.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
-
-const run = promisify(execFile);
-const OPENSTACK = '/usr/bin/openstack';
-const available = existsSync(OPENSTACK);
-if (!available && process.env.CI === 'true')
-  throw new Error(`${OPENSTACK} is missing: install python3-openstackclient and python3-watcherclient`);
-
-type Row = Record<string, unknown>;
+import { describe, expect, it } from 'vitest';
+import { hasOpenstackClient, useOptimizeClient } from '../helpers/openstack-optimize.js';
+import { eventually } from '../helpers/server.js';
 
 const FAST_SMALL_CLOUD = {
   'cloud.simulator.hosts': 6,
@@ -24,56 +14,13 @@ const FAST_SMALL_CLOUD = {
   'cloud.simulator.migrationBandwidthMbPerS': 1_048_576,
 };
 
-/** A Steward on the embedded defaults and the `openstack optimize` client pointed at it. */
+/** A Steward on a small fresh simulated cloud, and the `openstack optimize` client pointed at it. */
 function useSteward() {
-  const steward: { server?: TestServer } = {};
-  beforeAll(async () => {
-    steward.server = await startTestServer(FAST_SMALL_CLOUD);
-  });
-  afterAll(async () => {
-    await steward.server?.stop();
-  });
-  const optimize = async <T = Row>(...args: string[]): Promise<T> => {
-    const { stdout } = await run(
-      OPENSTACK,
-      ['--os-auth-type', 'none', '--os-endpoint', steward.server!.url, 'optimize', ...args, '-f', 'json'],
-      { env: { ...process.env, OS_CLOUD: '', PYTHONWARNINGS: 'ignore' }, timeout: 60_000 },
-    );
-    return JSON.parse(stdout) as T;
-  };
-  /** Creates an auto-triggered audit and waits for its plan to finish; returns the plan and its actions. */
-  const optimise = async (goal: string, strategy: string, ...parameters: string[]) => {
-    const audit = await optimize(
-      'audit',
-      'create',
-      '-g',
-      goal,
-      '-s',
-      strategy,
-      '--auto-trigger',
-      ...parameters,
-    );
-    const [plan] = await eventually(
-      () => optimize<Row[]>('actionplan', 'list', '--audit', String(audit.UUID)),
-      (plans) => plans.length > 0,
-    );
-    expect((await optimize('audit', 'show', String(audit.UUID))).State).toBe('SUCCEEDED');
-    const finished = await eventually(
-      () => optimize('actionplan', 'show', String(plan!.UUID)),
-      (shown) => ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(String(shown.State)),
-      240_000,
-    );
-    const actions = await optimize<Row[]>('action', 'list', '--action-plan', String(plan!.UUID));
-    return { plan: finished, actions };
-  };
+  const client = useOptimizeClient(FAST_SMALL_CLOUD);
   /** Hosts of the compute data model: instances on each and the service status. */
   const hosts = async () => {
-    const response = await fetch(`${steward.server!.url}/v1/data_model/?data_model_type=compute`, {
-      headers: { 'OpenStack-API-Version': 'infra-optim 1.3' },
-    });
-    const body = (await response.json()) as { context: Row[] };
     const byHost = new Map<string, { instances: number; status: unknown }>();
-    for (const row of body.context) {
+    for (const row of await client.dataModel()) {
       const host = String(row.node_hostname);
       const entry = byHost.get(host) ?? { instances: 0, status: row.node_status };
       if (row.server_uuid) entry.instances += 1;
@@ -81,10 +28,10 @@ function useSteward() {
     }
     return byHost;
   };
-  return { optimise, hosts };
+  return { optimise: client.optimise, hosts };
 }
 
-describe.skipIf(!available)(
+describe.skipIf(!hasOpenstackClient)(
   'vm_workload_consolidation, then saving_energy, through openstack optimize',
   { timeout: 300_000 },
   () => {
@@ -119,7 +66,7 @@ describe.skipIf(!available)(
   },
 );
 
-describe.skipIf(!available).each([
+describe.skipIf(!hasOpenstackClient).each([
   ['basic', []],
   ['node_resource_consolidation', []],
   ['node_resource_consolidation', ['-p', 'host_choice=specify']],

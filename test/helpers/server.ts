@@ -1,6 +1,7 @@
 /** Steward composed exactly as `steward serve` does, on a free port, with an in-memory PGlite database. */
 import { composeSteward, type RunningSteward } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/config.js';
+import type { Clock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
 
 export interface TestServer {
@@ -9,7 +10,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Record<string, unknown> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestServer> {
   const config = loadConfig({
     env: {},
     overrides: {
@@ -20,7 +24,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
       ...overrides,
     },
   });
-  const steward = await composeSteward(config, { logger: silentLogger });
+  const steward = await composeSteward(config, { logger: silentLogger, ...options });
   if (!steward.urls.api) throw new Error('the API did not start');
   return { url: steward.urls.api, steward, stop: () => steward.stop() };
 }
