@@ -12,6 +12,8 @@ import { retypeDestination, VolumeTypeIndex } from './cinder-rules.js';
 export interface WorkingModels {
   readonly compute: ClusterModel;
   readonly storage?: StorageModel;
+  /** The caller's index of `storage`'s volume types, kept across actions (else each retype builds one). */
+  readonly volumeTypes?: VolumeTypeIndex;
 }
 
 export type ActionEffect<T extends ActionTypeName> = (
@@ -86,7 +88,7 @@ export const ACTION_EFFECTS: { readonly [T in ActionTypeName]: ActionEffect<T> }
     const node = hostOfAction(compute, params);
     if (node) node.traits = node.traits.filter((trait) => trait !== params.trait);
   },
-  volume_migrate({ storage }, params) {
+  volume_migrate({ storage, volumeTypes }, params) {
     if (!storage) return;
     const volume = storage.getVolume(params.resource_id);
     if (!volume) return;
@@ -94,7 +96,12 @@ export const ACTION_EFFECTS: { readonly [T in ActionTypeName]: ActionEffect<T> }
     const pool =
       params.destination_node ??
       (params.migration_type === 'retype' && params.destination_type != null
-        ? retypeDestination(storage, new VolumeTypeIndex(storage), volume, params.destination_type)
+        ? retypeDestination(
+            storage,
+            volumeTypes ?? new VolumeTypeIndex(storage),
+            volume,
+            params.destination_type,
+          )
         : undefined);
     if (params.destination_type != null)
       storage.upsertVolume({ ...volume, volumeType: params.destination_type });

@@ -15,7 +15,7 @@
  *   the serving pool with the most virtual free capacity (the default CapacityWeigher) — `retypeDestination`.
  */
 import type { ClusterModel } from '../model/cluster-model.js';
-import type { StoragePool, Volume } from '../model/elements.js';
+import type { StorageNode, StoragePool, Volume } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
 
 export const VOLUME_RULES = {
@@ -50,10 +50,15 @@ const SERVER_STATES_FOR_SWAP: ReadonlySet<string> = new Set(['active', 'paused']
 
 /**
  * Which pools serve which volume types. A type no pool or backend lists is bound to no backend and lands anywhere;
- * built once per plan (pool types do not change while one is planned).
+ * built once per plan (pool types do not change while one is planned, nor does which backend a pool belongs to).
  */
 export class VolumeTypeIndex {
   readonly #bound = new Set<string>();
+  /**
+   * Per type, the pools that serve it with their backends, found on first use: a retype weighs every pool that serves
+   * the type, once per volume, and looking each pool's backend up by name again made that most of zone_migration's time.
+   */
+  readonly #serving = new Map<string, readonly ServingPool[]>();
 
   constructor(readonly storage: StorageModel) {
     for (const pool of storage.pools()) for (const type of pool.volumeTypes) this.#bound.add(type);
@@ -66,6 +71,23 @@ export class VolumeTypeIndex {
       pool.volumeTypes.includes(type) || (this.storage.nodeOf(pool.name)?.volumeType.includes(type) ?? false)
     );
   }
+
+  /** The pools that serve `type`, in the storage model's order, each with its backend (read its state live). */
+  servingPools(type: string): readonly ServingPool[] {
+    let serving = this.#serving.get(type);
+    if (!serving) {
+      const found: ServingPool[] = [];
+      for (const pool of this.storage.pools())
+        if (this.serves(pool, type)) found.push({ pool, backend: this.storage.nodeOf(pool.name) });
+      this.#serving.set(type, (serving = found));
+    }
+    return serving;
+  }
+}
+
+interface ServingPool {
+  readonly pool: StoragePool;
+  readonly backend: StorageNode | undefined;
 }
 
 /** The volume-side rules: whether this volume may be moved at all, wherever to. */
@@ -137,10 +159,9 @@ export function retypeDestination(
   const own = volume.pool === null ? undefined : storage.getPool(volume.pool);
   if (own && types.serves(own, type)) return own.name;
   let best: StoragePool | undefined;
-  for (const pool of storage.pools()) {
-    const backend = storage.nodeOf(pool.name);
+  for (const { pool, backend } of types.servingPools(type)) {
+    if (volume.sizeGb > pool.virtualFreeGb + 1e-9) continue;
     if (backend?.status === 'disabled' || backend?.state === 'down') continue;
-    if (!types.serves(pool, type) || volume.sizeGb > pool.virtualFreeGb + 1e-9) continue;
     if (
       !best ||
       pool.virtualFreeGb > best.virtualFreeGb ||

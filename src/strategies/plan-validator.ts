@@ -124,7 +124,9 @@ export function validatePlan(
   }
 
   const working = model.clone();
-  const models = { compute: working, ...(options.storage && { storage: options.storage.clone() }) };
+  const storage = options.storage?.clone();
+  const volumeTypes = storage && new VolumeTypeIndex(storage);
+  const models = { compute: working, ...(storage && volumeTypes && { storage, volumeTypes }) };
   const initialUsage = new Map<string, HostUsage>();
   for (const node of model.nodes()) initialUsage.set(node.hostname, model.usage(node.hostname));
   const moves: Move[] = [];
@@ -132,7 +134,6 @@ export function validatePlan(
   const byInstance = new Map<string, number[]>();
   const volumeMoves: VolumeMove[] = [];
   const byVolume = new Map<string, number[]>();
-  const volumeTypes = models.storage && new VolumeTypeIndex(models.storage);
   const groupMembers = new Map<string, string[]>();
   for (const instance of model.instances())
     if (instance.serverGroup) listOf(groupMembers, instance.serverGroup.uuid).push(instance.uuid);

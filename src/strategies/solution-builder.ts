@@ -537,7 +537,12 @@ export class SolutionBuilder {
       if (this.#keys.has(key)) return builderRefusal('DUPLICATE', actionType);
       this.#keys.add(key);
     }
-    applyAction(this.#models, actionType, parameters);
+    const storage = this.#models.storage;
+    applyAction(
+      storage ? { ...this.#models, volumeTypes: this.#typeIndex(storage) } : this.#models,
+      actionType,
+      parameters,
+    );
     const index = this.#actions.length;
     const resourceId = (parameters as { resource_id?: unknown }).resource_id;
     if (typeof resourceId === 'string' && this.model.getInstance(resourceId))
