@@ -14,6 +14,7 @@ const { positionals: only, values: flags } = parseArgs({
     sizes: { type: 'string' },
     variants: { type: 'string' },
     strategies: { type: 'string' },
+    'storage-sizes': { type: 'string' },
     'watcher-sizes': { type: 'string' },
     'watcher-timeout': { type: 'string' },
     'case-timeout': { type: 'string' },
@@ -100,6 +101,7 @@ if (wanted('strategies')) {
     ...(flags.sizes !== undefined && { sizes: list(flags.sizes) }),
     ...(variants && { variants: variants as (typeof VARIANTS)[number][] }),
     ...(flags.strategies !== undefined && { strategies: list(flags.strategies) }),
+    ...(flags['storage-sizes'] !== undefined && { storageSizes: list(flags['storage-sizes']) }),
     ...(flags['watcher-sizes'] !== undefined && { watcherSizes: list(flags['watcher-sizes']) }),
     ...(flags['watcher-timeout'] !== undefined && {
       watcherTimeoutSeconds: Number(flags['watcher-timeout']),

@@ -21,6 +21,8 @@ import { strategies } from '../src/strategies/index.js';
 import { validatePlan } from '../src/strategies/plan-validator.js';
 import type { CaseResult, CaseSpec, ScenarioSource } from './strategy-case.js';
 import { WATCHER_RECORDED, type RecordedTiming } from './watcher-recorded.js';
+import type { BalancingRow } from './balancing.js';
+import type { StorageRow } from './storage.js';
 
 export const VARIANTS = ['ratio-1.0', 'overcommit'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -38,8 +40,14 @@ const GENERATED_TARGET = { seconds: 60, peakRssMb: 4096 };
 export interface StrategiesBenchOptions {
   sizes?: readonly string[];
   variants?: readonly Variant[];
-  /** Registered strategy names; default every strategy of the consolidation and energy goals. */
+  /**
+   * Registered strategy names; default every strategy of the consolidation and energy goals, the balancing
+   * strategies (workload_stabilization, workload_balance) and the storage ones (zone_migration,
+   * storage_capacity_balance), each in its own section.
+   */
   strategies?: readonly string[];
+  /** Generated clusters with storage for the storage strategies, `<hosts>x<volumes>` (default 1000x10000). */
+  storageSizes?: readonly string[];
   /** Sizes Watcher runs at in this run when installed (default 10x50 and 100x1000); empty: none. */
   watcherSizes?: readonly string[];
   watcherTimeoutSeconds?: number;
@@ -53,7 +61,7 @@ export interface StrategiesBenchOptions {
   out?: (line: string) => void;
 }
 
-interface Scenario {
+export interface Scenario {
   variant: Variant;
   size: string;
   label: string;
@@ -62,9 +70,9 @@ interface Scenario {
   solutionsDir?: string;
 }
 
-type WatcherActions = { action_type: string; input_parameters: Record<string, unknown> }[];
+export type WatcherActions = { action_type: string; input_parameters: Record<string, unknown> }[];
 
-interface WatcherTiming {
+export interface WatcherTiming {
   seconds: number;
   source: 'live' | 'recorded';
   /** The plan Watcher made in this run (from strategy_bench.py's dump). */
@@ -102,6 +110,10 @@ export interface StrategiesBenchResult {
   }[];
   rows: StrategyRow[];
   watcherInstalled: boolean;
+  /** workload_stabilization and workload_balance (bench/balancing.ts). */
+  balancing?: BalancingRow[];
+  /** zone_migration and storage_capacity_balance on generated storage (bench/storage.ts). */
+  storage?: StorageRow[];
 }
 
 const [hostsOf, instancesOf] = [
@@ -109,7 +121,7 @@ const [hostsOf, instancesOf] = [
   (size: string) => Number(size.split('x')[1]),
 ];
 
-function childCase(spec: CaseSpec, timeoutSeconds: number): Promise<CaseResult> {
+export function childCase(spec: CaseSpec, timeoutSeconds: number): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -158,13 +170,13 @@ function childCase(spec: CaseSpec, timeoutSeconds: number): Promise<CaseResult> 
 }
 
 /** Debian's python3 with python3-watcher, as the peer's README requires. */
-function watcherInstalled(): boolean {
+export function watcherInstalled(): boolean {
   return (
     spawnSync('/usr/bin/python3', ['-c', 'import watcher.decision_engine'], { stdio: 'ignore' }).status === 0
   );
 }
 
-function runWatcher(
+export function runWatcher(
   peer: string,
   variant: Variant,
   size: string,
@@ -242,7 +254,7 @@ function extractArchive(archive: string, into: string): string | undefined {
   return result.status === 0 ? into : undefined;
 }
 
-function scenariosFor(
+export function scenariosFor(
   options: Required<Pick<StrategiesBenchOptions, 'sizes' | 'variants' | 'sharedScenarios'>>,
 ): {
   scenarios: Scenario[];
@@ -321,13 +333,13 @@ function recordedPlans(scenario: Scenario): {
     });
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Runs a Watcher case `runs` times (fresh process each) and keeps the last plan with the median time. */
-async function medianOf(runs: number, run: () => Promise<WatcherTiming>): Promise<WatcherTiming> {
+export async function medianOf(runs: number, run: () => Promise<WatcherTiming>): Promise<WatcherTiming> {
   const results: WatcherTiming[] = [];
   for (let index = 0; index < runs; index++) {
     const result = await run();
@@ -340,7 +352,7 @@ async function medianOf(runs: number, run: () => Promise<WatcherTiming>): Promis
 const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 
-function formatSeconds(value: number | undefined): string {
+export function formatSeconds(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '–';
   return value < 0.01 ? value.toFixed(4) : value < 10 ? value.toFixed(3) : value.toFixed(1);
 }
@@ -365,8 +377,15 @@ export async function runStrategiesBench(
   const peer = options.watcherPeer ?? '../shared/peers/watcher';
   const installed = existsSync(path.join(peer, 'strategy_bench.py')) && watcherInstalled();
   const watcherSizes = new Set(installed ? (options.watcherSizes ?? ['10x50', '100x1000']) : []);
-  const selected = options.strategies
-    ? options.strategies.map((name) => strategies.require(name))
+  const { BALANCING_STRATEGIES, runBalancingBench } = await import('./balancing.js');
+  const { STORAGE_STRATEGIES, runStorageBench } = await import('./storage.js');
+  const isIn = (list: readonly string[]) => (name: string) => list.includes(name);
+  const requested = options.strategies;
+  // Each strategy goes to its section: balancing and storage plans are measured by other yardsticks.
+  const selected = requested
+    ? requested
+        .filter((name) => !isIn(BALANCING_STRATEGIES)(name) && !isIn(STORAGE_STRATEGIES)(name))
+        .map((name) => strategies.require(name))
     : strategies.all.filter((strategy) => GOALS.has(strategy.goal.name));
   const { scenarios, skipped } = scenariosFor({
     sizes,
@@ -374,6 +393,32 @@ export async function runStrategiesBench(
     sharedScenarios: options.sharedScenarios ?? '../shared/data/scenarios',
   });
   const result: StrategiesBenchResult = { scenarios: [], rows: [], watcherInstalled: installed };
+  const balancing = requested ? requested.filter(isIn(BALANCING_STRATEGIES)) : BALANCING_STRATEGIES;
+  const storage = requested ? requested.filter(isIn(STORAGE_STRATEGIES)) : STORAGE_STRATEGIES;
+  const others = async () => {
+    if (balancing.length > 0 && variants.includes('ratio-1.0'))
+      result.balancing = await runBalancingBench({
+        sizes,
+        strategies: balancing,
+        watcherSizes,
+        watcherTimeoutSeconds: watcherTimeout,
+        watcherPeer: peer,
+        caseTimeoutSeconds: caseTimeout,
+        runsOf,
+        sharedScenarios: options.sharedScenarios ?? '../shared/data/scenarios',
+        out,
+      });
+    if (storage.length > 0)
+      result.storage = await runStorageBench({
+        sizes: options.storageSizes ?? ['1000x10000'],
+        strategies: storage,
+        caseTimeoutSeconds: caseTimeout,
+        childCase,
+        out,
+      });
+    return result;
+  };
+  if (requested && selected.length === 0) return others();
 
   out(
     `\nConsolidation strategies: ${selected.map((strategy) => strategy.name).join(', ') || 'none registered for server_consolidation or saving_energy'}` +
@@ -498,7 +543,7 @@ export async function runStrategiesBench(
     result.rows.push(...rows);
     printScenario(out, scenario, bounds, milp, loadOnly, rows);
   }
-  return result;
+  return others();
 }
 
 function printScenario(

@@ -11,14 +11,21 @@ import { Value } from 'typebox/value';
 import { ManualClock } from '../src/lib/clock.js';
 import { createRandom } from '../src/lib/rng.js';
 import { planners } from '../src/planners/index.js';
+import {
+  measureBalance,
+  thresholdLowerBound,
+  type BalanceMeasures,
+} from '../src/scenarios/balance-measures.js';
 import { consolidationBounds } from '../src/scenarios/consolidation-bounds.js';
 import { scenarioMetrics, scenarioModel } from '../src/scenarios/load-scenario.js';
 import { replayPlan, type ReplayOutcome } from '../src/scenarios/plan-replay.js';
 import { readScenario, type ScenarioDocument } from '../src/scenarios/scenario-file.js';
 import { generateScenario, type GeneratorOptions } from '../src/scenarios/scenario-generator.js';
+import { generateStorage, type StorageGeneratorOptions } from '../src/scenarios/storage-generator.js';
 import { strategies } from '../src/strategies/index.js';
 import { validatePlan } from '../src/strategies/plan-validator.js';
 import { SolutionBuilder } from '../src/strategies/solution-builder.js';
+import type { StorageModel } from '../src/model/storage-model.js';
 
 export type ScenarioSource = { file: string } | { generate: GeneratorOptions };
 
@@ -27,6 +34,28 @@ export interface CaseSpec {
   /** A registered strategy; absent: only load the scenario (the memory baseline of the same scenario). */
   strategy?: string;
   parameters?: Record<string, unknown>;
+  /**
+   * What to measure the plan by: `consolidation` (default) the bounds and the replay; `balance` the host CPU standard
+   * deviation and the hosts at or above workload_balance's threshold, before and after (balance-measures.ts).
+   */
+  measures?: 'consolidation' | 'balance';
+  /** Generate Cinder storage beside the cluster (its volumes attached to the cluster's instances) for the strategy. */
+  storage?: StorageGeneratorOptions;
+}
+
+export interface StorageCaseResult {
+  hosts: number;
+  pools: number;
+  volumes: number;
+  /** Baseline: seconds to copy the storage model once, as every audit does to give its strategy a private copy. */
+  cloneSeconds: number;
+  /** Pools used at or above `thresholdPct` % of their capacity, before and after the plan's volume migrations. */
+  thresholdPct: number;
+  poolsOverBefore: number;
+  poolsOverAfter: number;
+  actionsByType: Record<string, number>;
+  volumeMigrations: number;
+  volumeRetypes: number;
 }
 
 export interface CaseResult {
@@ -52,8 +81,14 @@ export interface CaseResult {
   validateSeconds?: number;
   /** The replay or the validator failed (the strategy's own figures above still hold). */
   checkError?: string;
+  /** With `measures: 'balance'`. */
+  balance?: { before: BalanceMeasures; after: BalanceMeasures; lowerBound: number };
+  /** With `storage`. */
+  storage?: StorageCaseResult;
 }
 
+/** storage_capacity_balance's default `volume_threshold`, the pool use the storage cases count pools over. */
+const STORAGE_THRESHOLD_PCT = 80;
 const mb = (bytes: number): number => Math.round(bytes / 1048576);
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
@@ -75,6 +110,7 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const model = scenarioModel(document);
   const metrics = scenarioMetrics(document, sourceName(spec.scenario));
   document = undefined;
+  const storage = spec.storage && generateStorage(model, spec.storage);
   const loadSeconds = seconds(started);
   gc?.();
   const rssLoadedMb = mb(process.memoryUsage().rss);
@@ -91,6 +127,13 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
     result.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     return result;
   }
+  let cloneSeconds = 0;
+  if (storage) {
+    started = performance.now();
+    storage.clone();
+    cloneSeconds = seconds(started);
+    gc?.();
+  }
 
   const strategy = strategies.require(spec.strategy);
   const parameters = Value.Default(strategy.parameters, structuredClone(spec.parameters ?? {}));
@@ -105,6 +148,13 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
       model,
       metrics,
       solution,
+      // As the audit runner does: the builder gets the storage model when the strategy loads it.
+      ...(storage && {
+        storage: () => {
+          solution.useStorage(storage);
+          return Promise.resolve(storage);
+        },
+      }),
       clock: new ManualClock(),
       random: createRandom(42),
       log: { debug: () => undefined, info: () => undefined, warn: () => undefined },
@@ -131,11 +181,61 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const fresh = loadDocument(spec.scenario);
   const original = scenarioModel(fresh);
   const instanceCpuPct = new Map(fresh.instances.map((i) => [i.uuid, i.metrics.instance_cpu_usage ?? 0]));
-  result.bounds = consolidationBounds(original);
-  const { actions: _replayed, ...replay } = replayPlan(original, planned, { instanceCpuPct });
-  result.replay = replay;
+  const originalStorage = spec.storage && generateStorage(original, spec.storage);
+  if (originalStorage) {
+    const thresholdPct =
+      typeof parameters.volume_threshold === 'number' ? parameters.volume_threshold : STORAGE_THRESHOLD_PCT;
+    const poolsOver = (storageModel: StorageModel) =>
+      [...storageModel.pools()].filter(
+        (pool) => pool.totalCapacityGb - pool.freeCapacityGb >= (thresholdPct / 100) * pool.totalCapacityGb,
+      ).length;
+    const poolsOverBefore = poolsOver(originalStorage);
+    // Pool use after the plan, measured apart from the strategy: its pool-to-pool migrations replayed on a copy.
+    const replayed = originalStorage.clone();
+    const actionsByType: Record<string, number> = {};
+    let volumeMigrations = 0;
+    let volumeRetypes = 0;
+    for (const action of planned) {
+      actionsByType[action.actionType] = (actionsByType[action.actionType] ?? 0) + 1;
+      if (action.actionType !== 'volume_migrate') continue;
+      const { migration_type: kind, destination_node: to, resource_id: uuid } = action.inputParameters;
+      if (kind === 'retype') volumeRetypes += 1;
+      else if (typeof to === 'string' && typeof uuid === 'string') {
+        replayed.moveVolume(uuid, to);
+        volumeMigrations += 1;
+      }
+    }
+    result.storage = {
+      hosts: originalStorage.nodeCount,
+      pools: originalStorage.poolCount,
+      volumes: originalStorage.volumeCount,
+      cloneSeconds,
+      thresholdPct,
+      poolsOverBefore,
+      poolsOverAfter: poolsOver(replayed),
+      actionsByType,
+      volumeMigrations,
+      volumeRetypes,
+    };
+  } else {
+    result.bounds = consolidationBounds(original);
+    const { actions: _replayed, ...replay } = replayPlan(original, planned, { instanceCpuPct });
+    result.replay = replay;
+  }
+  if (spec.measures === 'balance') {
+    const inputs = {
+      model: original,
+      hostCpuPct: new Map(fresh.nodes.map((node) => [node.hostname, node.metrics.host_cpu_usage ?? 0])),
+      instanceCpuPct,
+    };
+    result.balance = {
+      before: measureBalance(inputs),
+      after: measureBalance(inputs, planned),
+      lowerBound: thresholdLowerBound(inputs),
+    };
+  }
   started = performance.now();
-  const findings = validatePlan(original, planned);
+  const findings = validatePlan(original, planned, originalStorage ? { storage: originalStorage } : {});
   result.validateSeconds = seconds(started);
   result.findings = findings.length;
   result.findingRules = {};
