@@ -412,6 +412,7 @@ export async function runStrategiesBench(
       result.storage = await runStorageBench({
         sizes: options.storageSizes ?? ['1000x10000'],
         strategies: storage,
+        ...(options.repeat !== undefined && { repeat: options.repeat }),
         caseTimeoutSeconds: caseTimeout,
         childCase,
         out,
