@@ -20,3 +20,53 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
   rabbitmq-server -detached || true
 fi
 wait_port 127.0.0.1 5672 RabbitMQ
+
+# Keystone 22 (Debian's `keystone`, installed by install-system-deps.sh) on its own PostgreSQL database, served by
+# uWSGI on 127.0.0.1:5000, for the token-validation and service-catalog tests. State (config, fernet keys, log) in
+# $STEWARD_KEYSTONE_DIR; the admin user is bootstrapped with the password below (127.0.0.1 only, tests only).
+KEYSTONE_DIR="${STEWARD_KEYSTONE_DIR:-/var/tmp/steward-keystone}"
+KEYSTONE_PORT="${STEWARD_KEYSTONE_PORT:-5000}"
+KEYSTONE_DB=steward_keystone
+KEYSTONE_ADMIN_PASSWORD="${STEWARD_KEYSTONE_ADMIN_PASSWORD:-steward-keystone-admin}"
+if command -v keystone-manage >/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$KEYSTONE_PORT") 2>/dev/null; then
+  echo "starting Keystone on 127.0.0.1:$KEYSTONE_PORT"
+  mkdir -p "$KEYSTONE_DIR"
+  conf="$KEYSTONE_DIR/keystone.conf"
+  cat >"$conf" <<CONF
+[DEFAULT]
+log_file = $KEYSTONE_DIR/keystone.log
+[database]
+connection = postgresql+psycopg2://postgres@127.0.0.1:5432/$KEYSTONE_DB
+[token]
+provider = fernet
+expiration = 3600
+[fernet_tokens]
+key_repository = $KEYSTONE_DIR/fernet-keys
+[fernet_receipts]
+key_repository = $KEYSTONE_DIR/fernet-keys
+[credential]
+key_repository = $KEYSTONE_DIR/credential-keys
+[resource]
+admin_project_name = admin
+admin_project_domain_name = Default
+[cache]
+enabled = false
+CONF
+  manage() { keystone-manage --config-file "$conf" "$@" >>"$KEYSTONE_DIR/manage.log" 2>&1; }
+  owner=(--keystone-user "$(id -un)" --keystone-group "$(id -gn)")
+  [ -d "$KEYSTONE_DIR/fernet-keys" ] || manage fernet_setup "${owner[@]}"
+  [ -d "$KEYSTONE_DIR/credential-keys" ] || manage credential_setup "${owner[@]}"
+  # The schema and the bootstrap run once per database; a marker in the database's own comment says it is done.
+  if [ "$(psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$KEYSTONE_DB'")" != "bootstrapped" ]; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $KEYSTONE_DB" -c "CREATE DATABASE $KEYSTONE_DB"
+    manage db_sync
+    url="http://127.0.0.1:$KEYSTONE_PORT/v3"
+    manage bootstrap --bootstrap-password "$KEYSTONE_ADMIN_PASSWORD" --bootstrap-region-id RegionOne \
+      --bootstrap-admin-url "$url" --bootstrap-internal-url "$url" --bootstrap-public-url "$url"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "COMMENT ON DATABASE $KEYSTONE_DB IS 'bootstrapped'"
+  fi
+  uwsgi --http11-socket "127.0.0.1:$KEYSTONE_PORT" --plugin python3 --wsgi-file /usr/bin/keystone-wsgi-public \
+    --env "OS_KEYSTONE_CONFIG_FILES=$conf" --master --processes 2 --threads 4 --lazy-apps --die-on-term \
+    --buffer-size 65535 --pidfile "$KEYSTONE_DIR/uwsgi.pid" --daemonize "$KEYSTONE_DIR/uwsgi.log"
+fi
+if command -v keystone-manage >/dev/null; then wait_port 127.0.0.1 "$KEYSTONE_PORT" Keystone; fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive for real: the Watcher CLI (API compatibility), Prometheus and promtool
-# (datasource contract tests), Chromium (dashboard tests). Idempotent: installs only what is missing.
+# (datasource contract tests), Chromium (dashboard tests), and Keystone 22.x served by uWSGI (token validation and
+# the service catalog; scripts/ensure-services.sh starts it). Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(python3-watcherclient python3-openstackclient prometheus chromium)
+packages=(python3-watcherclient python3-openstackclient prometheus chromium
+  keystone uwsgi-core uwsgi-plugin-python3 python3-psycopg2)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -10,8 +12,25 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Keystone's package would otherwise create a database through dbconfig-common, bootstrap an admin and start
+  # its own daemon on :5000; ensure-services.sh does all of that on the test PostgreSQL instead.
+  $SUDO debconf-set-selections <<'SEL'
+keystone keystone/configure_db boolean false
+keystone keystone/create-admin-tenant boolean false
+keystone keystone/register-endpoint boolean false
+SEL
+  # No daemon may start from a postinst (machines without a Docker-style policy-rc.d get a temporary one).
+  created_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    created_policy=yes
+  fi
+  # Other developers' apt runs on the same machine hold the lock for minutes: wait for it instead of failing.
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$created_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 # Debian's prometheus package starts a daemon on :9090 through its init scripts on some machines; tests run
 # their own instances on random ports, so a stray one does no harm but is stopped to free the port.

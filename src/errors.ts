@@ -5,6 +5,7 @@
  */
 export const ERROR_KINDS = [
   'invalid',
+  'unauthenticated',
   'not_found',
   'conflict',
   'forbidden',
