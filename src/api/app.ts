@@ -8,6 +8,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import { StewardError } from '../errors.js';
@@ -25,6 +26,7 @@ import {
   type Microversion,
 } from './microversion.js';
 import { createPolicyEnforcer, loadPolicyFile, type Credentials, type PolicyEnforcer } from './policy.js';
+import { PUBLIC_ROUTES, ROUTE_POLICIES, routeKey } from './route-policies.js';
 import type { ApplierClient, DecisionEngineClient } from '../service-ports.js';
 import { registerActionPlanRoutes } from './routes/action-plans.js';
 import { registerActionRoutes } from './routes/actions.js';
@@ -44,7 +46,13 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   auth:
     | { strategy: 'noauth' }
-    | { strategy: 'keystone'; validateToken(token: string): Promise<Credentials | undefined> };
+    | {
+        strategy: 'keystone';
+        /** The caller's credentials, or undefined for a token Keystone does not know (expired, revoked, made up). */
+        validateToken(token: string): Promise<Credentials | undefined>;
+        /** Sent in `WWW-Authenticate: Keystone uri="…"` with every 401, where clients get a token. */
+        wwwAuthenticateUri: string;
+      };
   policyFile?: string;
   serviceDownTimeSeconds: number;
   cors?: { origins: string[] };
@@ -82,6 +90,8 @@ export function requestContext(request: FastifyRequest, deps: ApiDeps) {
 const HTTP_METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
 
 const ADMIN: Credentials = { roles: ['admin'], projectId: null, userId: null };
+/** Of a request that was not authenticated (public routes): no role, so no rule but `@` admits it. */
+const ANONYMOUS: Credentials = { roles: [], projectId: null, userId: null };
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const policy = createPolicyEnforcer(deps.config.policyFile ? loadPolicyFile(deps.config.policyFile) : {});
@@ -117,7 +127,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const baseline: Microversion = { major: 1, minor: 0 };
   app.decorateRequest('microversion', { getter: () => baseline });
-  app.decorateRequest('credentials', { getter: () => ADMIN });
+  app.decorateRequest('credentials', { getter: () => ANONYMOUS });
+  // Every route is guarded by a named rule or listed as public; a route in neither is a bug caught at startup.
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      const key = routeKey(method, route.url);
+      if (!PUBLIC_ROUTES.has(key) && !Object.hasOwn(ROUTE_POLICIES, key))
+        throw new Error(`route ${key} has no policy rule in src/api/route-policies.ts`);
+    }
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -143,14 +161,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const version = parseMicroversion(request.headers['openstack-api-version']);
     Object.defineProperty(request, 'microversion', { value: version, writable: true });
     reply.header('OpenStack-API-Version', `${SERVICE_TYPE} ${formatMicroversion(version)}`);
+    if (PUBLIC_ROUTES.has(routeKey(request.method, request.routeOptions.url ?? ''))) return;
     Object.defineProperty(request, 'credentials', {
-      value: await authenticate(request, deps),
+      value: await authenticate(request, reply, deps),
       writable: true,
     });
   });
 
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
+  });
+
+  // Authorisation comes before validation, so a caller without the right learns nothing from the answer.
+  app.addHook('preValidation', async (request) => {
+    const key = routeKey(request.method, request.routeOptions.url ?? '');
+    if (Object.hasOwn(ROUTE_POLICIES, key)) policy.enforce(ROUTE_POLICIES[key]!, request.credentials);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -223,7 +248,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   return app;
 }
 
-async function authenticate(request: FastifyRequest, deps: ApiDeps): Promise<Credentials> {
+async function authenticate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDeps,
+): Promise<Credentials> {
   const auth = deps.config.auth;
   if (auth.strategy === 'noauth') {
     // As upstream's noauth: roles come from X-Roles; without it the single-machine operator is the admin.
@@ -237,15 +266,14 @@ async function authenticate(request: FastifyRequest, deps: ApiDeps): Promise<Cre
     return { roles, projectId: typeof project === 'string' ? project : null, userId: null };
   }
   const token = request.headers['x-auth-token'];
-  if (typeof token !== 'string' || token === '') {
-    throw new StewardError(
-      'forbidden',
-      'NOT_AUTHENTICATED',
-      'Authentication required: send a Keystone token in X-Auth-Token.',
-    );
-  }
+  const refuse = (message: string) => {
+    // keystonemiddleware's header: clients learn where to get a token.
+    reply.header('WWW-Authenticate', `Keystone uri="${auth.wwwAuthenticateUri}"`);
+    return new StewardError('unauthenticated', 'NOT_AUTHENTICATED', message);
+  };
+  if (typeof token !== 'string' || token === '')
+    throw refuse('Authentication required: send a Keystone token in X-Auth-Token.');
   const credentials = await auth.validateToken(token);
-  if (!credentials)
-    throw new StewardError('forbidden', 'NOT_AUTHENTICATED', 'The Keystone token is invalid or expired.');
+  if (!credentials) throw refuse('The Keystone token is invalid, expired or revoked.');
   return credentials;
 }

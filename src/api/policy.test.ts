@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StewardError } from '../errors.js';
-import { createPolicyEnforcer, DEFAULT_RULES } from './policy.js';
+import { createPolicyEnforcer, DEFAULT_RULES, loadPolicyFile, READ_RULES, WRITE_RULES } from './policy.js';
 
 const as = (...roles: string[]) => ({ roles, projectId: null, userId: null });
 
@@ -48,5 +51,61 @@ describe('policy', () => {
     expect(thrown).toBeInstanceOf(StewardError);
     expect((thrown as StewardError).kind).toBe('forbidden');
     expect((thrown as StewardError).message).toBe("Policy doesn't allow audit:create to be performed.");
+  });
+});
+
+describe('policy: token attributes and reader rules', () => {
+  const reader = {
+    roles: ['reader'],
+    projectId: 'p1',
+    userId: 'u1',
+    projectDomainId: 'default',
+    userDomainId: 'default',
+  };
+
+  it.each([
+    ['project_id:p1', true],
+    ['project_id:p2', false],
+    ['user_id:u1', true],
+    ['project_domain_id:default', true],
+    ['user_domain_id:other', false],
+    ['domain_id:default', false],
+    ['system_scope:all', false],
+    ['is_admin_project:True', false],
+    ['is_admin_project:False', true],
+    ['project_id:%(project_id)s', false],
+    ['constructor:x', false],
+    ['role:reader and project_id:p1', true],
+  ] as const)('the generic check %s is %s for a reader of project p1', (check, expected) => {
+    expect(createPolicyEnforcer({ custom: check }).allows('custom', reader)).toBe(expected);
+  });
+
+  it('reader rules admit a reader of the admin project or of the system, and no other reader', () => {
+    const policy = createPolicyEnforcer();
+    for (const rule of READ_RULES) {
+      expect(policy.allows(rule, { ...reader, isAdminProject: true })).toBe(true);
+      expect(policy.allows(rule, { ...reader, projectId: null, systemScope: 'all' })).toBe(true);
+      expect(policy.allows(rule, reader)).toBe(false);
+      expect(policy.allows(rule, { ...reader, roles: ['member'], isAdminProject: true })).toBe(false);
+    }
+    for (const rule of WRITE_RULES)
+      expect(policy.allows(rule, { ...reader, isAdminProject: true })).toBe(false);
+    expect(policy.allows('webhook:trigger', { ...reader, roles: ['service'] })).toBe(true);
+  });
+
+  it('reads a YAML or a JSON policy file, and an empty one overrides nothing', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'steward-policy-'));
+    const yamlFile = join(directory, 'policy.yaml');
+    writeFileSync(yamlFile, '# the operators\n"audit:create": "role:operator"\ngoal:get_all: "@"\n');
+    expect(loadPolicyFile(yamlFile)).toEqual({ 'audit:create': 'role:operator', 'goal:get_all': '@' });
+    const jsonFile = join(directory, 'policy.json');
+    writeFileSync(jsonFile, JSON.stringify({ 'audit:delete': '!' }));
+    expect(loadPolicyFile(jsonFile)).toEqual({ 'audit:delete': '!' });
+    const emptyFile = join(directory, 'empty.yaml');
+    writeFileSync(emptyFile, '# every rule commented out\n');
+    expect(loadPolicyFile(emptyFile)).toEqual({});
+    const wrongFile = join(directory, 'wrong.yaml');
+    writeFileSync(wrongFile, 'audit:create:\n  - role:admin\ngoal:get: "@"\n');
+    expect(() => loadPolicyFile(wrongFile)).toThrow(/not a string: audit:create/);
   });
 });

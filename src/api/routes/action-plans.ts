@@ -26,7 +26,7 @@ const DELETABLE: readonly ActionPlanState[] = [
 ];
 
 export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { store, policy, config } = deps;
+  const { store, config } = deps;
 
   /** Inside a transaction (`tx`), the plan stays locked until it ends: its state changes apply one at a time. */
   const findPlan = async (id: string, tx?: Store) => {
@@ -39,7 +39,6 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
   for (const view of ['list', 'detail'] as View[]) {
     const suffix = view === 'detail' ? '/detail' : '';
     app.get(`/v1/action_plans${suffix}`, { schema: { querystring: ListQuery } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'action_plan:detail' : 'action_plan:get_all', request.credentials);
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof ListQuery>;
       const filters: { auditId?: number; strategyId?: number } = {};
@@ -63,13 +62,11 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
   }
 
   app.get('/v1/action_plans/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('action_plan:get', request.credentials);
     const plan = await findPlan((request.params as Static<typeof IdParams>).id);
     return toActionPlanResource(plan, { ...requestContext(request, deps), view: 'detail' });
   });
 
   app.post('/v1/action_plans/:id/start', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('action_plan:start', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const started = await store.transaction(async (tx) => {
       const plan = await findPlan(id, tx);
@@ -84,7 +81,6 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   app.patch('/v1/action_plans/:id', { schema: { params: IdParams, body: PatchBody } }, async (request) => {
-    policy.enforce('action_plan:update', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const operations = request.body as PatchOperation[];
     let launch = false;
@@ -123,7 +119,6 @@ export function registerActionPlanRoutes(app: FastifyInstance, deps: RouteDeps):
   });
 
   app.delete('/v1/action_plans/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    policy.enforce('action_plan:delete', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     await store.transaction(async (tx) => {
       const plan = await findPlan(id, tx);

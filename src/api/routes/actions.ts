@@ -22,12 +22,11 @@ const ListQuery = Type.Object(
 );
 
 export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { store, policy, config } = deps;
+  const { store, config } = deps;
 
   for (const view of ['list', 'detail'] as View[]) {
     const suffix = view === 'detail' ? '/detail' : '';
     app.get(`/v1/actions${suffix}`, { schema: { querystring: ListQuery } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'action:detail' : 'action:get_all', request.credentials);
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof ListQuery>;
       if (query.action_plan_uuid !== undefined && query.audit_uuid !== undefined) {
@@ -58,7 +57,6 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
   }
 
   app.get('/v1/actions/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('action:get', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     if (!isUuid(id)) throw invalid(`Expected a uuid but received ${id}`, { id }, 'INVALID_UUID');
     const action = await store.actions.find(id);
@@ -68,7 +66,6 @@ export function registerActionRoutes(app: FastifyInstance, deps: RouteDeps): voi
 
   /** API ≥ 1.5: an operator skips a PENDING action, with an optional reason, while its plan has not started. */
   app.patch('/v1/actions/:id', { schema: { params: IdParams, body: PatchBody } }, async (request) => {
-    policy.enforce('action:update', request.credentials);
     const ctx = requestContext(request, deps);
     requireMicroversion(ctx.version, MICROVERSION.SKIPPED_ACTION, 'PATCH of an action', 'invalid');
     const { id } = request.params as Static<typeof IdParams>;

@@ -72,15 +72,11 @@ function checkDefaultParameters(
 }
 
 export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { store, policy, config } = deps;
+  const { store, config } = deps;
 
   for (const view of ['list', 'detail'] as View[]) {
     const suffix = view === 'detail' ? '/detail' : '';
     app.get(`/v1/audit_templates${suffix}`, { schema: { querystring: ListQuery } }, async (request) => {
-      policy.enforce(
-        view === 'detail' ? 'audit_template:detail' : 'audit_template:get_all',
-        request.credentials,
-      );
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof ListQuery>;
       const filters: { goalId?: number; strategyId?: number } = {};
@@ -100,7 +96,6 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
   }
 
   app.get('/v1/audit_templates/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('audit_template:get', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const template = await store.auditTemplates.find(id);
     if (!template) throw notFound('AuditTemplate', id);
@@ -108,7 +103,6 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   app.post('/v1/audit_templates', { schema: { body: CreateBody } }, async (request, reply) => {
-    policy.enforce('audit_template:create', request.credentials);
     const body = request.body as Static<typeof CreateBody>;
     const ctx = requestContext(request, deps);
     if (body.default_parameters !== undefined)
@@ -129,7 +123,6 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   app.patch('/v1/audit_templates/:id', { schema: { params: IdParams, body: PatchBody } }, async (request) => {
-    policy.enforce('audit_template:update', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const operations = request.body as PatchOperation[];
     const ctx = requestContext(request, deps);
@@ -188,7 +181,6 @@ export function registerAuditTemplateRoutes(app: FastifyInstance, deps: RouteDep
   });
 
   app.delete('/v1/audit_templates/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    policy.enforce('audit_template:delete', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const template = await store.auditTemplates.find(id);
     if (!template) throw notFound('AuditTemplate', id);

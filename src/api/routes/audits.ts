@@ -70,12 +70,11 @@ function normaliseInterval(value: string | number | null | undefined): string | 
 }
 
 export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { store, policy, config, clock } = deps;
+  const { store, config, clock } = deps;
 
   for (const view of ['list', 'detail'] as View[]) {
     const suffix = view === 'detail' ? '/detail' : '';
     app.get(`/v1/audits${suffix}`, { schema: { querystring: ListQuery } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'audit:detail' : 'audit:get_all', request.credentials);
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof ListQuery>;
       const filters: { goalId?: number; strategyId?: number } = {};
@@ -103,7 +102,6 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
   }
 
   app.get('/v1/audits/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('audit:get', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const audit = await store.audits.find(id);
     if (!audit) throw notFound('Audit', id);
@@ -111,7 +109,6 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
   });
 
   app.post('/v1/audits', { schema: { body: CreateBody } }, async (request, reply) => {
-    policy.enforce('audit:create', request.credentials);
     const body = request.body as Static<typeof CreateBody>;
     const ctx = requestContext(request, deps);
     if (body.start_time != null || body.end_time != null)
@@ -195,7 +192,6 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
   });
 
   app.patch('/v1/audits/:id', { schema: { params: IdParams, body: PatchBody } }, async (request) => {
-    policy.enforce('audit:update', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const operations = request.body as PatchOperation[];
     const ctx = requestContext(request, deps);
@@ -334,7 +330,6 @@ export function registerAuditRoutes(app: FastifyInstance, deps: RouteDeps): void
   });
 
   app.delete('/v1/audits/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    policy.enforce('audit:delete', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     await store.transaction(async (tx) => {
       const audit = await tx.audits.findForUpdate(id);

@@ -14,12 +14,11 @@ const GoalFilter = Type.Object(
 const Paging = Type.Object(PageQuerystring, { additionalProperties: false });
 
 export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { store, policy, config } = deps;
+  const { store, config } = deps;
 
   for (const view of ['list', 'detail'] as View[]) {
     const suffix = view === 'detail' ? '/detail' : '';
     app.get(`/v1/goals${suffix}`, { schema: { querystring: Paging } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'goal:detail' : 'goal:get_all', request.credentials);
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof Paging>;
       const page = toPageQuery(query, config.maxLimit);
@@ -31,7 +30,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
     });
 
     app.get(`/v1/strategies${suffix}`, { schema: { querystring: GoalFilter } }, async (request) => {
-      policy.enforce(view === 'detail' ? 'strategy:detail' : 'strategy:get_all', request.credentials);
       const ctx = { ...requestContext(request, deps), view };
       const query = request.query as Static<typeof GoalFilter>;
       let goalId: number | undefined;
@@ -49,10 +47,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
     });
 
     app.get(`/v1/scoring_engines${suffix}`, { schema: { querystring: Paging } }, async (request) => {
-      policy.enforce(
-        view === 'detail' ? 'scoring_engine:detail' : 'scoring_engine:get_all',
-        request.credentials,
-      );
       const ctx = { ...requestContext(request, deps), view };
       const page = toPageQuery(request.query as Static<typeof Paging>, config.maxLimit);
       const engines = await store.scoringEngines.list(page);
@@ -64,7 +58,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   }
 
   app.get('/v1/goals/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('goal:get', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const goal = await store.goals.find(id);
     if (!goal) throw notFound('Goal', id);
@@ -72,7 +65,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   });
 
   app.get('/v1/strategies/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('strategy:get', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const strategy = await store.strategies.find(id);
     if (!strategy) throw notFound('Strategy', id);
@@ -80,7 +72,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   });
 
   app.get('/v1/strategies/:id/state', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('strategy:state', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const strategy = await store.strategies.find(id);
     if (!strategy) throw notFound('Strategy', id);
@@ -88,7 +79,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   });
 
   app.get('/v1/scoring_engines/:id', { schema: { params: IdParams } }, async (request) => {
-    policy.enforce('scoring_engine:get', request.credentials);
     const { id } = request.params as Static<typeof IdParams>;
     const engine = await store.scoringEngines.find(id);
     if (!engine) throw notFound('ScoringEngine', id);

@@ -13,9 +13,8 @@ const Query = Type.Object(
 
 const RefreshQuery = Type.Object({ data_model_type: Type.Optional(Ref()) }, { additionalProperties: false });
 
-/** The checks both data-model routes share: policy, microversion ≥ 1.3, and the only model type there is. */
-function dataModelRequest(request: FastifyRequest, deps: RouteDeps, rule: string) {
-  deps.policy.enforce(rule, request.credentials);
+/** The checks both data-model routes share (their policy rules are in route-policies.ts): microversion ≥ 1.3, and the only model type there is. */
+function dataModelRequest(request: FastifyRequest, deps: RouteDeps) {
   const { version } = requestContext(request, deps);
   requireMicroversion(version, MICROVERSION.DATA_MODEL, 'the data model API');
   const type = (request.query as { data_model_type?: string }).data_model_type ?? 'compute';
@@ -30,7 +29,7 @@ function dataModelRequest(request: FastifyRequest, deps: RouteDeps, rule: string
 /** `GET /v1/data_model` (≥ 1.3): flat rows of the compute model, scoped by an audit when given. */
 export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get('/v1/data_model', { schema: { querystring: Query } }, async (request) => {
-    const { version } = dataModelRequest(request, deps, 'data_model:get_all');
+    const { version } = dataModelRequest(request, deps);
     const query = request.query as Static<typeof Query>;
     let scope: readonly unknown[] | undefined;
     if (query.audit_uuid !== undefined) {
@@ -48,7 +47,7 @@ export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): 
 
   // Steward's extension (the 2025.2 operators' "refresh on its own"): re-read the cloud now, answer when done.
   app.post('/v1/data_model/refresh', { schema: { querystring: RefreshQuery } }, async (request) => {
-    const { type } = dataModelRequest(request, deps, 'data_model:refresh');
+    const { type } = dataModelRequest(request, deps);
     const refreshed = await deps.engine.refreshDataModel();
     return {
       data_model_type: type,
