@@ -173,9 +173,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   // Authorisation comes before validation, so a caller without the right learns nothing from the answer.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const key = routeKey(request.method, request.routeOptions.url ?? '');
-    if (Object.hasOwn(ROUTE_POLICIES, key)) policy.enforce(ROUTE_POLICIES[key]!, request.credentials);
+    try {
+      if (Object.hasOwn(ROUTE_POLICIES, key)) policy.enforce(ROUTE_POLICIES[key]!, request.credentials);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
 
   app.addHook('onResponse', async (request, reply) => {
