@@ -115,6 +115,8 @@ const BOUNDARIES = {
   },
   'cli/serve': { allow: ['*'] },
   'cli/simulator': { allow: ['*'] },
+  // Talks to Keystone, not to Steward: the Keystone client and its catalog registration.
+  'cli/keystone': { allow: ['cloud/http', 'cloud/keystone', 'cloud/keystone-catalog', 'errors'] },
   cli: { allow: ['contract', 'errors', 'lib', 'observability/logger'] },
 };
 const TEST_ALLOW = ['bus/in-process-bus', 'lib', 'observability', 'planners', 'config'];

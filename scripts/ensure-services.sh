@@ -49,8 +49,10 @@ key_repository = $KEYSTONE_DIR/credential-keys
 [resource]
 admin_project_name = admin
 admin_project_domain_name = Default
+# One process (below) keeps this in-memory cache coherent, so a revocation is seen by the next validation.
 [cache]
-enabled = false
+enabled = true
+backend = dogpile.cache.memory
 CONF
   manage() { keystone-manage --config-file "$conf" "$@" >>"$KEYSTONE_DIR/manage.log" 2>&1; }
   owner=(--keystone-user "$(id -un)" --keystone-group "$(id -gn)")
@@ -66,7 +68,7 @@ CONF
     psql -h 127.0.0.1 -U postgres -d postgres -qc "COMMENT ON DATABASE $KEYSTONE_DB IS 'bootstrapped'"
   fi
   uwsgi --http11-socket "127.0.0.1:$KEYSTONE_PORT" --plugin python3 --wsgi-file /usr/bin/keystone-wsgi-public \
-    --env "OS_KEYSTONE_CONFIG_FILES=$conf" --master --processes 2 --threads 4 --lazy-apps --die-on-term \
+    --env "OS_KEYSTONE_CONFIG_FILES=$conf" --master --processes 1 --threads 8 --lazy-apps --die-on-term \
     --buffer-size 65535 --pidfile "$KEYSTONE_DIR/uwsgi.pid" --daemonize "$KEYSTONE_DIR/uwsgi.log"
 fi
 if command -v keystone-manage >/dev/null; then wait_port 127.0.0.1 "$KEYSTONE_PORT" Keystone; fi

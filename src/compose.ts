@@ -4,14 +4,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApplierClient, DecisionEngineClient } from './service-ports.js';
-import { buildApi } from './api/app.js';
+import { buildApi, type ApiConfig } from './api/app.js';
 import { actionTypes } from './applier/actions/index.js';
 import { APPLIER_SERVICE_NAME, createApplier, type Applier } from './applier/applier.js';
 import type { Bus } from './bus/bus.js';
 import { DESTINATIONS } from './bus/bus.js';
 import { AmqpBus } from './bus/amqp-bus.js';
 import { createCloudClients, type CloudClients } from './cloud/openstack.js';
-import type { KeystonePasswordAuth } from './cloud/keystone.js';
+import { createJsonRequester } from './cloud/http.js';
+import { createKeystoneSession, type KeystonePasswordAuth } from './cloud/keystone.js';
+import { createKeystoneTokenValidator, keystoneBaseUrl } from './cloud/keystone-token-validator.js';
 import {
   createComputeModelProvider,
   type LiveComputeModelProvider,
@@ -107,6 +109,57 @@ function keystoneAuth(config: StewardConfig['cloud']['keystone']): KeystonePassw
     projectDomainName: config.projectDomainName,
     interface: config.interface,
     ...(config.regionName !== undefined && { region: config.regionName }),
+  };
+}
+
+/**
+ * The API's authentication: noauth, or Keystone token validation with Steward's own service user. Without an
+ * `api.keystone.authUrl` it validates against the cloud's Keystone (the real one, or the simulated cloud's).
+ */
+function composeApiAuth(
+  config: StewardConfig,
+  simulator: SimulatedCloud | undefined,
+  parts: { clock: Clock; logger: Logger; metrics: Metrics },
+): ApiConfig['auth'] {
+  if (config.api.auth === 'noauth') return { strategy: 'noauth' };
+  const settings = config.api.keystone;
+  const cloud = config.cloud.keystone;
+  let service: KeystonePasswordAuth;
+  if (settings.authUrl === undefined && simulator) {
+    service = { ...simulator.credentials };
+  } else {
+    const authUrl = settings.authUrl ?? cloud.authUrl;
+    if (authUrl === undefined)
+      throw new ConfigError(
+        'api.auth keystone needs api.keystone.authUrl (or STEWARD_KEYSTONE_AUTH_URL, or cloud.keystone.authUrl)',
+      );
+    service = {
+      authUrl,
+      username: settings.username ?? cloud.username,
+      password: settings.password ?? cloud.password,
+      projectName: settings.projectName ?? cloud.projectName,
+      userDomainName: settings.userDomainName ?? cloud.userDomainName,
+      projectDomainName: settings.projectDomainName ?? cloud.projectDomainName,
+    };
+  }
+  const http = createJsonRequester({
+    timeoutMs: settings.timeoutSeconds * 1000,
+    retries: 1,
+    logger: parts.logger,
+    metrics: parts.metrics,
+  });
+  const validator = createKeystoneTokenValidator({
+    authUrl: service.authUrl,
+    session: createKeystoneSession({ auth: service, http, clock: parts.clock }),
+    http,
+    clock: parts.clock,
+    cacheSeconds: settings.cacheSeconds,
+    cacheSize: settings.cacheSize,
+  });
+  return {
+    strategy: 'keystone',
+    validateToken: (token) => validator.validate(token),
+    wwwAuthenticateUri: settings.wwwAuthenticateUri ?? keystoneBaseUrl(service.authUrl),
   };
 }
 
@@ -435,7 +488,7 @@ export async function composeSteward(
           ...(config.api.publicUrl !== undefined && { publicUrl: config.api.publicUrl }),
           maxLimit: config.api.maxLimit,
           bodyLimitBytes: config.api.bodyLimitBytes,
-          auth: { strategy: 'noauth' },
+          auth: composeApiAuth(config, cloudSide.simulator, { clock, logger, metrics }),
           ...(config.api.policyFile !== undefined && { policyFile: config.api.policyFile }),
           serviceDownTimeSeconds: config.serviceDownTimeSeconds,
           ...(config.api.corsOrigins.length > 0 && { cors: { origins: config.api.corsOrigins } }),

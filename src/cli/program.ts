@@ -4,6 +4,7 @@ import { registerActionPlanCommands } from './action-plan.js';
 import { registerAuditCommands } from './audit.js';
 import { registerAuditTemplateCommands } from './audit-template.js';
 import { registerCatalogCommands } from './catalog.js';
+import { registerKeystoneCommands } from './keystone.js';
 import { registerServeCommand } from './serve.js';
 import { registerSimulatorCommand } from './simulator.js';
 
@@ -31,5 +32,6 @@ export function createProgram(): Command {
   registerAuditTemplateCommands(program);
   registerAuditCommands(program);
   registerActionPlanCommands(program);
+  registerKeystoneCommands(program);
   return program;
 }

@@ -35,7 +35,7 @@ export interface JsonRequest {
   service: string;
   /** Names the call in errors and logs, with ids as placeholders: `POST /servers/{id}/action (os-migrateLive)`. */
   call: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   /** Sent as JSON; `undefined` sends no body. */

@@ -53,7 +53,60 @@ export const ConfigSchema = Type.Object(
           description: 'Largest accepted request body.',
         }),
         policyFile: Type.Optional(
-          Type.String({ description: 'JSON file of policy rule overrides (oslo.policy names).' }),
+          Type.String({
+            description:
+              'Policy rule overrides, a YAML or JSON file as oslo.policy reads (`"audit:create": "role:admin"`); see docs/security.md.',
+          }),
+        ),
+        auth: Type.Union([Type.Literal('noauth'), Type.Literal('keystone')], {
+          default: 'noauth',
+          description:
+            '`noauth`: roles from `X-Roles`, none means the local admin (one machine only); `keystone`: every request but the version documents needs a token that Keystone validates.',
+        }),
+        keystone: Type.Object(
+          {
+            authUrl: Type.Optional(
+              Type.String({
+                description:
+                  'Keystone v3 URL that validates tokens; default `cloud.keystone.authUrl`, or the simulated cloud’s Keystone.',
+              }),
+            ),
+            wwwAuthenticateUri: Type.Optional(
+              Type.String({
+                description:
+                  'Keystone URL clients are sent to by `WWW-Authenticate` on a 401; default `authUrl` without `/v3`.',
+              }),
+            ),
+            username: Type.Optional(
+              Type.String({
+                description:
+                  'Steward’s service user, whose token validates the callers’ (needs the `service` or `admin` role); default `cloud.keystone.username`.',
+              }),
+            ),
+            password: Type.Optional(
+              Type.String({ description: 'Its password (prefer STEWARD_KEYSTONE_PASSWORD).' }),
+            ),
+            projectName: Type.Optional(Type.String({ description: 'Project scope of the service token.' })),
+            userDomainName: Type.Optional(Type.String({ description: 'Domain of the service user.' })),
+            projectDomainName: Type.Optional(Type.String({ description: 'Domain of its project.' })),
+            cacheSeconds: Type.Number({
+              default: 300,
+              minimum: 0,
+              description:
+                'How long a validation is trusted: a revoked token is refused at most this long after its revocation (keystonemiddleware’s `token_cache_time`).',
+            }),
+            cacheSize: Type.Integer({
+              default: 10000,
+              minimum: 1,
+              description: 'Most tokens remembered; the least recently used is forgotten first.',
+            }),
+            timeoutSeconds: Type.Number({
+              default: 10,
+              exclusiveMinimum: 0,
+              description: 'Timeout of one validation call to Keystone.',
+            }),
+          },
+          { default: {} },
         ),
         corsOrigins: Type.Array(Type.String(), {
           default: [],
@@ -351,6 +404,11 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   STEWARD_API_PORT: 'api.port',
   STEWARD_PUBLIC_URL: 'api.publicUrl',
   STEWARD_POLICY_FILE: 'api.policyFile',
+  STEWARD_AUTH: 'api.auth',
+  STEWARD_KEYSTONE_AUTH_URL: 'api.keystone.authUrl',
+  STEWARD_KEYSTONE_USERNAME: 'api.keystone.username',
+  STEWARD_KEYSTONE_PASSWORD: 'api.keystone.password',
+  STEWARD_KEYSTONE_PROJECT_NAME: 'api.keystone.projectName',
   STEWARD_DATABASE_URL: 'database.url',
   STEWARD_BUS_URL: 'bus.url',
   STEWARD_ENGINE_WORKERS: 'engine.workers',
@@ -392,7 +450,7 @@ function coerce(path: string, raw: string): unknown {
       .filter(Boolean);
   if (
     /^-?\d+(\.\d+)?$/.test(raw) &&
-    /port|workers|concurrency|Seconds|Hours|Limit|Bytes|hosts|instances/.test(path)
+    /port|workers|concurrency|Seconds|Hours|Limit|Bytes|Size|hosts|instances/.test(path)
   )
     return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
