@@ -47,6 +47,19 @@ if (wanted('api')) {
   }
 }
 
+if (wanted('auth')) {
+  const { runAuthBench } = await import('./auth.js');
+  const result = await runAuthBench();
+  results.auth = result;
+  const list = (values: number[], digits = 0) => values.map((value) => value.toFixed(digits)).join(' / ');
+  process.stdout.write(
+    `\nAuth (autocannon, 10 connections, 5 s per round, rounds alternating): GET /v1/goals\n` +
+      `  noauth                     req/s ${list(result.noauthRequestsPerSecond)}  p99 ms ${list(result.noauthP99Ms, 1)}\n` +
+      `  Keystone token (cached)    req/s ${list(result.keystoneRequestsPerSecond)}  p99 ms ${list(result.keystoneP99Ms, 1)}\n` +
+      `  ratio ${result.ratio.toFixed(3)} (target > 0.8); calls to Keystone ${result.keystoneCalls}; errors ${result.errors}\n`,
+  );
+}
+
 if (wanted('notification-ingest')) {
   const { runNotificationIngestBench, runCollectorIngestBench } = await import('./notification-ingest.js');
   const bus = await runNotificationIngestBench({});
