@@ -64,7 +64,9 @@ export function registerServeCommand(program: Command): void {
  * openstack client at the embedded cloud's Keystone, whose catalog lists its Nova and Placement and this API.
  */
 export function startBanner(
-  config: Pick<StewardConfig, 'roles' | 'database' | 'bus' | 'cloud'>,
+  config: Pick<StewardConfig, 'roles' | 'database' | 'bus' | 'cloud'> & {
+    api?: Pick<StewardConfig['api'], 'auth'>;
+  },
   steward: Pick<RunningSteward, 'urls' | 'simulator' | 'models'>,
   model: { nodeCount: number; instanceCount: number } | undefined,
 ): string {
@@ -91,8 +93,12 @@ export function startBanner(
           `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
           `  OpenAPI document:  ${api}/openapi.json`,
           `  Own metrics:       ${api}/metrics`,
-          `  Watcher client:    openstack --os-auth-type none --os-endpoint ${api} optimize goal list`,
-          `  Data model:        openstack --os-auth-type none --os-endpoint ${api} optimize datamodel list`,
+          ...(config.api?.auth === 'keystone'
+            ? [`  Authentication:    Keystone tokens in X-Auth-Token (docs/security.md)`]
+            : [
+                `  Watcher client:    openstack --os-auth-type none --os-endpoint ${api} optimize goal list`,
+                `  Data model:        openstack --os-auth-type none --os-endpoint ${api} optimize datamodel list`,
+              ]),
           `  Steward CLI:       npx steward --endpoint ${api} audit create --goal dummy --strategy dummy`,
         ]
       : []),
