@@ -71,4 +71,18 @@ CONF
     --env "OS_KEYSTONE_CONFIG_FILES=$conf" --master --processes 1 --threads 8 --lazy-apps --die-on-term \
     --buffer-size 65535 --pidfile "$KEYSTONE_DIR/uwsgi.pid" --daemonize "$KEYSTONE_DIR/uwsgi.log"
 fi
-if command -v keystone-manage >/dev/null; then wait_port 127.0.0.1 "$KEYSTONE_PORT" Keystone; fi
+if command -v keystone-manage >/dev/null; then
+  wait_port 127.0.0.1 "$KEYSTONE_PORT" Keystone
+  # uWSGI binds the port before Keystone has loaded (several seconds): wait for an answer, not just the socket.
+  python3 - "$KEYSTONE_PORT" <<'PY'
+import sys, time, urllib.request
+for _ in range(120):
+    try:
+        if urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v3", timeout=5).status == 200:
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.5)
+sys.exit("Keystone did not answer on 127.0.0.1:" + sys.argv[1])
+PY
+fi

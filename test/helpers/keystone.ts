@@ -36,7 +36,7 @@ export interface KeystoneFixture {
 
 export async function isKeystoneUp(): Promise<boolean> {
   try {
-    return (await fetch(KEYSTONE_URL, { signal: AbortSignal.timeout(5_000) })).ok;
+    return (await fetch(KEYSTONE_URL, { signal: AbortSignal.timeout(15_000) })).ok;
   } catch {
     return false;
   }
