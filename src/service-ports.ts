@@ -4,17 +4,13 @@
  * by publishing on the bus when they run in other processes. Kept outside api/, decision-engine/ and applier/
  * because all of them import it.
  */
+import type { DataModelRowResource, StrategyStateResource } from './contract/resources.js';
 
 /** One row of `GET /v1/strategies/{strategy}/state` (upstream `get_strategy_info`). */
-export interface StrategyStateRow {
-  type: string;
-  state: unknown;
-  mandatory: boolean | string;
-  comment: string;
-}
+export type StrategyStateRow = StrategyStateResource;
 
 /** One flat row of `GET /v1/data_model` (a node, or a node + one of its instances). */
-export type DataModelRow = Record<string, unknown>;
+export type DataModelRow = DataModelRowResource;
 
 export interface DecisionEngineClient {
   /** Asks a decision engine to run a PENDING audit (ONESHOT on creation, EVENT on a webhook). */

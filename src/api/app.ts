@@ -3,6 +3,8 @@
  * reach routes through `deps`, never through Fastify decorators.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
@@ -10,6 +12,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type RawServerDefault,
 } from 'fastify';
 import { StewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -71,6 +74,15 @@ export interface ApiDeps {
 export interface RouteDeps extends ApiDeps {
   policy: PolicyEnforcer;
 }
+
+/** The Fastify instance routes register on: request parts typed from their TypeBox schemas, replies checked against the response schemas. */
+export type ApiInstance = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -238,16 +250,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const routeDeps: RouteDeps = { ...deps, policy };
-  registerRootRoutes(app, routeDeps);
-  registerCatalogRoutes(app, routeDeps);
-  registerAuditTemplateRoutes(app, routeDeps);
-  registerAuditRoutes(app, routeDeps);
-  registerActionPlanRoutes(app, routeDeps);
-  registerActionRoutes(app, routeDeps);
-  registerServiceRoutes(app, routeDeps);
-  registerDataModelRoutes(app, routeDeps);
-  registerWebhookRoutes(app, routeDeps);
-  registerMetricsRoute(app, routeDeps);
+  const api: ApiInstance = app.withTypeProvider<TypeBoxTypeProvider>();
+  registerRootRoutes(api, routeDeps);
+  registerCatalogRoutes(api, routeDeps);
+  registerAuditTemplateRoutes(api, routeDeps);
+  registerAuditRoutes(api, routeDeps);
+  registerActionPlanRoutes(api, routeDeps);
+  registerActionRoutes(api, routeDeps);
+  registerServiceRoutes(api, routeDeps);
+  registerDataModelRoutes(api, routeDeps);
+  registerWebhookRoutes(api, routeDeps);
+  registerMetricsRoute(api, routeDeps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await app.ready();
   return app;

@@ -2,6 +2,16 @@
  * One mapper per resource, from store records to Watcher's wire shape, with upstream's field order and the fields
  * each microversion shows. List views carry the reduced field set; detail and get-one carry everything.
  */
+import type {
+  ActionPlanResource,
+  ActionResource,
+  AuditResource,
+  AuditTemplateResource,
+  GoalResource,
+  ScoringEngineResource,
+  ServiceResource,
+  StrategyResource,
+} from '../contract/resources.js';
 import { MICROVERSION } from '../contract/states.js';
 import type {
   ActionPlanRecord,
@@ -32,7 +42,7 @@ const timestamps = (record: { createdAt: Date; updatedAt: Date | null; deletedAt
   updated_at: formatTimestamp(record.updatedAt),
 });
 
-export function toGoalResource(goal: GoalRecord, { baseUrl, view }: MapContext) {
+export function toGoalResource(goal: GoalRecord, { baseUrl, view }: MapContext): GoalResource {
   return {
     uuid: goal.uuid,
     name: goal.name,
@@ -48,7 +58,10 @@ export function toGoalResource(goal: GoalRecord, { baseUrl, view }: MapContext) 
   };
 }
 
-export function toStrategyResource(strategy: StrategyRecord, { baseUrl, view }: MapContext) {
+export function toStrategyResource(
+  strategy: StrategyRecord,
+  { baseUrl, view }: MapContext,
+): StrategyResource {
   return {
     uuid: strategy.uuid,
     name: strategy.name,
@@ -64,7 +77,7 @@ export function toStrategyResource(strategy: StrategyRecord, { baseUrl, view }: 
 export function toAuditTemplateResource(
   template: AuditTemplateRecord,
   { baseUrl, view, version }: MapContext,
-) {
+): AuditTemplateResource {
   return {
     uuid: template.uuid,
     name: template.name,
@@ -84,17 +97,14 @@ export function toAuditTemplateResource(
 }
 
 /** The list view shows only an audit's summary fields, so it maps summaries too. */
-export function toAuditResource(
-  audit: AuditSummary,
-  context: MapContext & { view: 'list' },
-): ReturnType<typeof auditResource>;
-export function toAuditResource(audit: AuditRecord, context: MapContext): ReturnType<typeof auditResource>;
-export function toAuditResource(audit: AuditSummary | AuditRecord, context: MapContext) {
+export function toAuditResource(audit: AuditSummary, context: MapContext & { view: 'list' }): AuditResource;
+export function toAuditResource(audit: AuditRecord, context: MapContext): AuditResource;
+export function toAuditResource(audit: AuditSummary | AuditRecord, context: MapContext): AuditResource {
   return auditResource(audit as AuditRecord, context);
 }
 
 // Reads the fields beyond the summary only when the view is not `list`.
-function auditResource(audit: AuditRecord, { baseUrl, view, version }: MapContext) {
+function auditResource(audit: AuditRecord, { baseUrl, view, version }: MapContext): AuditResource {
   const detail = view !== 'list';
   return {
     uuid: audit.uuid,
@@ -124,7 +134,10 @@ function auditResource(audit: AuditRecord, { baseUrl, view, version }: MapContex
   };
 }
 
-export function toActionPlanResource(plan: ActionPlanRecord, { baseUrl, view, version }: MapContext) {
+export function toActionPlanResource(
+  plan: ActionPlanRecord,
+  { baseUrl, view, version }: MapContext,
+): ActionPlanResource {
   const detail = view !== 'list';
   return {
     efficacy_indicators: plan.efficacyIndicators,
@@ -141,7 +154,10 @@ export function toActionPlanResource(plan: ActionPlanRecord, { baseUrl, view, ve
   };
 }
 
-export function toActionResource(action: ActionRecord, { baseUrl, view, version }: MapContext) {
+export function toActionResource(
+  action: ActionRecord,
+  { baseUrl, view, version }: MapContext,
+): ActionResource {
   const detail = view !== 'list';
   return {
     uuid: action.uuid,
@@ -156,7 +172,10 @@ export function toActionResource(action: ActionRecord, { baseUrl, view, version 
   };
 }
 
-export function toScoringEngineResource(engine: ScoringEngineRecord, { baseUrl, view }: MapContext) {
+export function toScoringEngineResource(
+  engine: ScoringEngineRecord,
+  { baseUrl, view }: MapContext,
+): ScoringEngineResource {
   return {
     uuid: engine.uuid,
     name: engine.name,
@@ -170,7 +189,7 @@ export function toServiceResource(
   service: ServiceRecord,
   { baseUrl, view }: MapContext,
   status: 'ACTIVE' | 'FAILED',
-) {
+): ServiceResource {
   return {
     id: service.id,
     name: service.name,

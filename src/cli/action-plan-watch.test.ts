@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Json } from '../contract/client.js';
+import type { ActionPlanResource, ActionResource } from '../contract/resources.js';
 import {
   changeLines,
   describeAction,
@@ -15,8 +15,30 @@ import {
 const PLAN = 'a0e2b3c4-0000-4000-8000-000000000001';
 const uuidOf = (n: number): string => `${String(n).padStart(8, '0')}-1111-4111-8111-111111111111`;
 
-function migration(n: number, state: string, status_message: string | null = null): Json {
-  return {
+/** An action as the API shows it, with what the test cares about filled in. */
+const actionOf = (fields: Partial<ActionResource>): ActionResource => ({
+  uuid: uuidOf(0),
+  action_plan_uuid: PLAN,
+  state: 'PENDING',
+  action_type: 'nop',
+  parents: [],
+  links: [],
+  ...fields,
+});
+
+const planOf = (state: string): ActionPlanResource => ({
+  efficacy_indicators: [],
+  uuid: PLAN,
+  audit_uuid: uuidOf(99),
+  strategy_uuid: null,
+  strategy_name: null,
+  global_efficacy: [],
+  state,
+  links: [],
+});
+
+function migration(n: number, state: string, status_message: string | null = null): ActionResource {
+  return actionOf({
     uuid: uuidOf(n),
     action_type: 'migrate',
     state,
@@ -28,11 +50,11 @@ function migration(n: number, state: string, status_message: string | null = nul
       destination_node: 'compute-00000',
       migration_type: 'live',
     },
-  };
+  });
 }
 
 const snapshot = (planState: string, states: readonly string[]): PlanSnapshot => ({
-  plan: { uuid: PLAN, state: planState },
+  plan: planOf(planState),
   actions: states.map((state, n) => migration(n, state)),
 });
 
@@ -141,7 +163,7 @@ describe('describeAction', () => {
     [{ action_type: 'sleep', input_parameters: { duration: 3 } }, '3 s'],
     [{ action_type: 'vendor_special', input_parameters: { resource_id: 'r', knob: 7 } }, 'knob=7'],
   ])('%#: %s', (action, text) => {
-    expect(describeAction(action)).toBe(text);
+    expect(describeAction(actionOf(action))).toBe(text);
   });
 });
 
@@ -163,10 +185,7 @@ describe('renderFrame', () => {
     const actions = [
       migration(1, 'FAILED', 'Nova refused the move: no valid host was found for this instance'),
     ];
-    const frame = renderFrame(
-      { plan: { uuid: PLAN, state: 'FAILED' }, actions },
-      { color: false, columns: 120 },
-    );
+    const frame = renderFrame({ plan: planOf('FAILED'), actions }, { color: false, columns: 120 });
     expect(frame).toContain('│ vm-1 compute-00004 → compute-00000 (live) │');
     expect(frame).toContain('│ Nova refused the move: no valid host… │');
     expect(frame.split('\n').every((line) => line.length < 120)).toBe(true);

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
-import type { Json, StewardClient } from '../contract/client.js';
+import type { ActionPlanResource, ActionResource } from '../contract/resources.js';
 
 /** How the command ends: the plan's outcome, so scripts can wait on a plan and branch on how it went. */
 export const WATCH_EXIT = {
@@ -29,8 +29,8 @@ const PLAN_EXIT: Readonly<Record<string, number>> = {
 };
 
 export interface PlanSnapshot {
-  plan: Json;
-  actions: readonly Json[];
+  plan: ActionPlanResource;
+  actions: readonly ActionResource[];
 }
 
 /** Where the watch writes: a terminal (redrawn in place) or anything else (one line per change). */
@@ -41,8 +41,14 @@ export interface WatchOutput {
   size?: () => { rows: number; columns: number };
 }
 
+/** What the watch reads: a plan and its actions (a `StewardClient` is one). */
+export interface PlanReader {
+  show(resource: 'action_plans', id: string): Promise<ActionPlanResource>;
+  listAll(resource: 'actions', query: Record<string, string | number | undefined>): Promise<ActionResource[]>;
+}
+
 export interface WatchOptions {
-  client: Pick<StewardClient, 'show' | 'listAll'>;
+  client: PlanReader;
   planId: string;
   intervalMs: number;
   out: WatchOutput;
@@ -70,8 +76,8 @@ export function summarise({ plan, actions }: PlanSnapshot): string {
 }
 
 /** What an action does, in the words of its parameters: instance and hosts of a move, host and state of a change. */
-export function describeAction(action: Json): string {
-  const p = (action.input_parameters ?? {}) as Record<string, unknown>;
+export function describeAction(action: ActionResource): string {
+  const p = action.input_parameters ?? {};
   const subject = str(p.resource_name) || shortUuid(p.resource_id);
   switch (action.action_type) {
     case 'migrate':
@@ -188,7 +194,7 @@ export function renderFrame(
   ].join('\n');
 }
 
-function countStates(actions: readonly Json[]): string {
+function countStates(actions: readonly ActionResource[]): string {
   const counts = new Map<string, number>();
   for (const action of actions) counts.set(str(action.state), (counts.get(str(action.state)) ?? 0) + 1);
   return [...counts].map(([state, n]) => `${n} ${state}`).join(', ');

@@ -26,7 +26,7 @@ function nodeFields(node: ComputeNode): DataModelRow {
   };
 }
 
-function serverFields(instance: Instance, extended: boolean): DataModelRow {
+function serverFields(instance: Instance, extended: boolean): Partial<DataModelRow> {
   return {
     server_watcher_exclude: instance.watcherExclude === true,
     server_name: instance.name,

@@ -3,6 +3,15 @@
  * use it. Errors decode Watcher's double-encoded body into one readable message.
  */
 import { readWatcherFault } from './error-body.js';
+import type {
+  ActionPlanResource,
+  ActionResource,
+  Collection,
+  DataModelRefreshResource,
+  DataModelRowResource,
+  ResourceOf,
+  StrategyStateResource,
+} from './resources.js';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -56,27 +65,27 @@ export class StewardClient {
     return parsed as T;
   }
 
-  list(
-    resource: string,
+  list<C extends Collection>(
+    resource: C,
     query: Record<string, string | number | undefined> = {},
     detail = true,
-  ): Promise<Json[]> {
+  ): Promise<ResourceOf[C][]> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const suffix = detail ? '/detail' : '';
     const search = params.size > 0 ? `?${params.toString()}` : '';
-    return this.request<Json>('GET', `/v1/${resource}${suffix}${search}`).then(
-      (body) => (body[resource] as Json[] | undefined) ?? [],
+    return this.request<Page<C>>('GET', `/v1/${resource}${suffix}${search}`).then(
+      (body) => body[resource] ?? [],
     );
   }
 
   /** Every page of a list: pages stop at the server's max_limit and name the next one by its marker. */
-  async listAll(
-    resource: string,
+  async listAll<C extends Collection>(
+    resource: C,
     query: Record<string, string | number | undefined> = {},
     detail = true,
-  ): Promise<Json[]> {
-    const rows: Json[] = [];
+  ): Promise<ResourceOf[C][]> {
+    const rows: ResourceOf[C][] = [];
     let marker: string | undefined;
     for (;;) {
       const params = new URLSearchParams();
@@ -84,54 +93,55 @@ export class StewardClient {
         if (value !== undefined) params.set(key, String(value));
       if (marker !== undefined) params.set('marker', marker);
       const search = params.size > 0 ? `?${params.toString()}` : '';
-      const body = await this.request<Json>('GET', `/v1/${resource}${detail ? '/detail' : ''}${search}`);
-      const page = (body[resource] as Json[] | undefined) ?? [];
+      const body = await this.request<Page<C>>('GET', `/v1/${resource}${detail ? '/detail' : ''}${search}`);
+      const page = body[resource] ?? [];
       rows.push(...page);
-      const next = typeof body.next === 'string' ? new URL(body.next).searchParams.get('marker') : null;
+      const next = body.next === undefined ? null : new URL(body.next).searchParams.get('marker');
       if (next === null || page.length === 0) return rows;
       marker = next;
     }
   }
 
-  show(resource: string, id: string): Promise<Json> {
+  show<C extends Collection>(resource: C, id: string): Promise<ResourceOf[C]> {
     return this.request('GET', `/v1/${resource}/${encodeURIComponent(id)}`);
   }
 
-  create(resource: string, body: Json): Promise<Json> {
+  create<C extends 'audits' | 'audit_templates'>(resource: C, body: Json): Promise<ResourceOf[C]> {
     return this.request('POST', `/v1/${resource}`, body);
   }
 
-  update(resource: string, id: string, patch: PatchOp[]): Promise<Json> {
+  update<C extends Collection>(resource: C, id: string, patch: PatchOp[]): Promise<ResourceOf[C]> {
     return this.request('PATCH', `/v1/${resource}/${encodeURIComponent(id)}`, patch);
   }
 
-  delete(resource: string, id: string): Promise<void> {
+  delete(resource: Collection, id: string): Promise<void> {
     return this.request<void>('DELETE', `/v1/${resource}/${encodeURIComponent(id)}`);
   }
 
-  startActionPlan(id: string): Promise<Json> {
+  startActionPlan(id: string): Promise<ActionPlanResource> {
     return this.request('POST', `/v1/action_plans/${encodeURIComponent(id)}/start`);
   }
 
-  skipAction(id: string, reason?: string): Promise<Json> {
+  skipAction(id: string, reason?: string): Promise<ActionResource> {
     const patch: PatchOp[] = [{ op: 'replace', path: '/state', value: 'SKIPPED' }];
     if (reason !== undefined) patch.push({ op: 'replace', path: '/status_message', value: reason });
     return this.update('actions', id, patch);
   }
 
-  strategyState(id: string): Promise<Json[]> {
+  strategyState(id: string): Promise<StrategyStateResource[]> {
     return this.request('GET', `/v1/strategies/${encodeURIComponent(id)}/state`);
   }
 
-  dataModel(query: { auditUuid?: string; type?: string } = {}): Promise<Json[]> {
+  dataModel(query: { auditUuid?: string; type?: string } = {}): Promise<DataModelRowResource[]> {
     const params = new URLSearchParams({ data_model_type: query.type ?? 'compute' });
     if (query.auditUuid) params.set('audit_uuid', query.auditUuid);
-    return this.request<{ context: Json[] }>('GET', `/v1/data_model?${params.toString()}`).then(
-      (body) => body.context,
-    );
+    return this.request<{ context: DataModelRowResource[] }>(
+      'GET',
+      `/v1/data_model?${params.toString()}`,
+    ).then((body) => body.context);
   }
 
-  refreshDataModel(type = 'compute'): Promise<Json> {
+  refreshDataModel(type = 'compute'): Promise<DataModelRefreshResource> {
     return this.request(
       'POST',
       `/v1/data_model/refresh?${new URLSearchParams({ data_model_type: type }).toString()}`,
@@ -143,6 +153,9 @@ export class StewardClient {
     return this.request<void>('POST', `/v1/webhooks/${encodeURIComponent(auditId)}`, {});
   }
 }
+
+/** A list page as the API sends it: the rows under the collection's name, `next` when there are more. */
+type Page<C extends Collection> = { [K in C]?: ResourceOf[C][] } & { next?: string };
 
 function safeJson(text: string): unknown {
   try {

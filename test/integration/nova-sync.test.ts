@@ -98,7 +98,7 @@ describe('collectComputeModel against the simulated cloud', () => {
     const rows = toDataModelRows(model, { extended: false });
     const withServer = rows.filter((row) => 'server_uuid' in row);
     expect(withServer.length).toBe(model.instanceCount);
-    const nodeUuids = rows.map((row) => row.node_uuid as string);
+    const nodeUuids = rows.map((row) => row.node_uuid);
     expect(nodeUuids).toEqual([...nodeUuids].sort());
     expect(Object.keys(withServer[0]!).sort()).toEqual(
       [

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { MICROVERSION } from '../../contract/states.js';
 import { invalid, StewardError } from '../../errors.js';
-import { requestContext, type RouteDeps } from '../app.js';
+import { requestContext, type ApiInstance, type RouteDeps } from '../app.js';
 import { requireMicroversion } from '../microversion.js';
-import { Ref } from './schemas.js';
+import { Ref, responds } from './schemas.js';
+import { DataModel, DataModelRefresh } from '../../contract/resources.js';
 
 const Query = Type.Object(
   { data_model_type: Type.Optional(Ref()), audit_uuid: Type.Optional(Ref()) },
@@ -27,33 +28,41 @@ function dataModelRequest(request: FastifyRequest, deps: RouteDeps) {
 }
 
 /** `GET /v1/data_model` (≥ 1.3): flat rows of the compute model, scoped by an audit when given. */
-export function registerDataModelRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/v1/data_model', { schema: { querystring: Query } }, async (request) => {
-    const { version } = dataModelRequest(request, deps);
-    const query = request.query as Static<typeof Query>;
-    let scope: readonly unknown[] | undefined;
-    if (query.audit_uuid !== undefined) {
-      const audit = await deps.store.audits.find(query.audit_uuid);
-      if (!audit)
-        throw invalid(`Audit ${query.audit_uuid} could not be found`, { audit_uuid: query.audit_uuid });
-      scope = audit.scope;
-    }
-    const rows = await deps.engine.dataModel({
-      ...(scope && { scope }),
-      extended: version.minor >= MICROVERSION.EXT_COMPUTE_MODEL,
-    });
-    return { context: rows };
-  });
+export function registerDataModelRoutes(app: ApiInstance, deps: RouteDeps): void {
+  app.get(
+    '/v1/data_model',
+    { schema: { querystring: Query, response: responds(200, DataModel) } },
+    async (request) => {
+      const { version } = dataModelRequest(request, deps);
+      const query = request.query;
+      let scope: readonly unknown[] | undefined;
+      if (query.audit_uuid !== undefined) {
+        const audit = await deps.store.audits.find(query.audit_uuid);
+        if (!audit)
+          throw invalid(`Audit ${query.audit_uuid} could not be found`, { audit_uuid: query.audit_uuid });
+        scope = audit.scope;
+      }
+      const rows = await deps.engine.dataModel({
+        ...(scope && { scope }),
+        extended: version.minor >= MICROVERSION.EXT_COMPUTE_MODEL,
+      });
+      return { context: rows };
+    },
+  );
 
   // Steward's extension (the 2025.2 operators' "refresh on its own"): re-read the cloud now, answer when done.
-  app.post('/v1/data_model/refresh', { schema: { querystring: RefreshQuery } }, async (request) => {
-    const { type } = dataModelRequest(request, deps);
-    const refreshed = await deps.engine.refreshDataModel();
-    return {
-      data_model_type: type,
-      synced_at: refreshed.syncedAt?.toISOString() ?? null,
-      compute_nodes: refreshed.computeNodes,
-      instances: refreshed.instances,
-    };
-  });
+  app.post(
+    '/v1/data_model/refresh',
+    { schema: { querystring: RefreshQuery, response: responds(200, DataModelRefresh) } },
+    async (request) => {
+      const { type } = dataModelRequest(request, deps);
+      const refreshed = await deps.engine.refreshDataModel();
+      return {
+        data_model_type: type,
+        synced_at: refreshed.syncedAt?.toISOString() ?? null,
+        compute_nodes: refreshed.computeNodes,
+        instances: refreshed.instances,
+      };
+    },
+  );
 }

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import type { RouteDeps } from '../app.js';
+import type { ApiInstance, RouteDeps } from '../app.js';
 
 /** Prometheus exposition of Steward's own metrics. */
-export function registerMetricsRoute(app: FastifyInstance, deps: RouteDeps): void {
+export function registerMetricsRoute(app: ApiInstance, deps: RouteDeps): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('Content-Type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();

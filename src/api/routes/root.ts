@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { MAX_MICROVERSION, MICROVERSION, MIN_MICROVERSION } from '../../contract/states.js';
-import { requestContext, type RouteDeps } from '../app.js';
+import { RootDocument, VersionDocument } from '../../contract/resources.js';
+import { requestContext, type ApiInstance, type RouteDeps } from '../app.js';
+import { responds } from './schemas.js';
 
 const LINKED_RESOURCES = [
   'audit_templates',
@@ -12,8 +13,8 @@ const LINKED_RESOURCES = [
 ] as const;
 
 /** The version documents: `/` (public) and `/v1`. */
-export function registerRootRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/', (request) => {
+export function registerRootRoutes(app: ApiInstance, deps: RouteDeps): void {
+  app.get('/', { schema: { response: responds(200, RootDocument) } }, (request) => {
     const { baseUrl } = requestContext(request, deps);
     const version = {
       id: 'v1',
@@ -31,7 +32,7 @@ export function registerRootRoutes(app: FastifyInstance, deps: RouteDeps): void 
     };
   });
 
-  app.get('/v1', (request) => {
+  app.get('/v1', { schema: { response: responds(200, VersionDocument) } }, (request) => {
     const { baseUrl, version } = requestContext(request, deps);
     const pair = (resource: string) => [
       { href: `${baseUrl}/v1/${resource}/`, rel: 'self' },

@@ -3,7 +3,22 @@
  * every string, list and map is bounded: a name or uuid as long as upstream's columns (String(63)), free text as
  * its String(255), so nothing longer than the database keeps reaches a query.
  */
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
+import { ErrorBody } from '../../contract/resources.js';
+
+/**
+ * A route's response schemas: its success shape (which Fastify's compiled serializer writes, dropping anything not
+ * in it) and Watcher's error body for every 4xx and 5xx.
+ */
+export function responds<S extends number, T extends TSchema>(status: S, schema: T) {
+  return { [status]: schema, '4xx': ErrorBody, '5xx': ErrorBody } as { [K in S]: T } & {
+    '4xx': typeof ErrorBody;
+    '5xx': typeof ErrorBody;
+  };
+}
+
+/** No body: 204 after a delete, 202 after a webhook. */
+export const NoBody = Type.Null();
 
 /** A uuid or a name: upstream's name columns are String(63). */
 export const Ref = (options: { minLength?: number } = {}) => Type.String({ maxLength: 63, ...options });
