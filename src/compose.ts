@@ -160,6 +160,10 @@ function composeApiAuth(
     strategy: 'keystone',
     validateToken: (token) => validator.validate(token),
     wwwAuthenticateUri: settings.wwwAuthenticateUri ?? keystoneBaseUrl(service.authUrl),
+    failedAuthLimits: {
+      maxFailures: settings.maxFailedAuthentications,
+      windowSeconds: settings.failedAuthenticationWindowSeconds,
+    },
   };
 }
 

@@ -6,6 +6,7 @@
 export const ERROR_KINDS = [
   'invalid',
   'unauthenticated',
+  'too_many_requests',
   'not_found',
   'conflict',
   'forbidden',
@@ -27,6 +28,7 @@ export type ErrorCode =
   | 'INVALID_SCOPE'
   | 'INVALID_INTERVAL'
   | 'BODY_TOO_LARGE'
+  | 'TOO_MANY_FAILED_AUTHENTICATIONS'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UNSUPPORTED_MICROVERSION'
   | 'MICROVERSION_TOO_LOW'

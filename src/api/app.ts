@@ -22,6 +22,11 @@ import type { Store } from '../store/store.js';
 import { checkRequestTarget, isJsonMediaType, parseJsonBody, SECURITY_HEADERS } from './edge.js';
 import { sendError } from './error-handler.js';
 import {
+  createFailedAuthLimiter,
+  type FailedAuthLimiter,
+  type FailedAuthLimits,
+} from './failed-auth-limiter.js';
+import {
   formatMicroversion,
   parseMicroversion,
   SERVICE_TYPE,
@@ -55,6 +60,8 @@ export interface ApiConfig {
         validateToken(token: string): Promise<Credentials | undefined>;
         /** Sent in `WWW-Authenticate: Keystone uri="…"` with every 401, where clients get a token. */
         wwwAuthenticateUri: string;
+        /** Refused tokens per client address before 429 (default 20 a minute). */
+        failedAuthLimits?: FailedAuthLimits;
       };
   policyFile?: string;
   serviceDownTimeSeconds: number;
@@ -106,6 +113,13 @@ const ADMIN: Credentials = { roles: ['admin'], projectId: null, userId: null };
 const ANONYMOUS: Credentials = { roles: [], projectId: null, userId: null };
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const failedAuth =
+    deps.config.auth.strategy === 'keystone'
+      ? createFailedAuthLimiter(
+          deps.config.auth.failedAuthLimits ?? { maxFailures: 20, windowSeconds: 60 },
+          deps.clock,
+        )
+      : undefined;
   const policy = createPolicyEnforcer(deps.config.policyFile ? loadPolicyFile(deps.config.policyFile) : {});
   // pino's Logger and Fastify's logger type differ only in generics; the annotation bridges them.
   const apiLogger: FastifyBaseLogger = deps.logger.child({ part: 'api' });
@@ -175,7 +189,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('OpenStack-API-Version', `${SERVICE_TYPE} ${formatMicroversion(version)}`);
     if (PUBLIC_ROUTES.has(routeKey(request.method, request.routeOptions.url ?? ''))) return;
     Object.defineProperty(request, 'credentials', {
-      value: await authenticate(request, reply, deps),
+      value: await authenticate(request, reply, deps, failedAuth),
       writable: true,
     });
   });
@@ -270,6 +284,7 @@ async function authenticate(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: ApiDeps,
+  failedAuth: FailedAuthLimiter | undefined,
 ): Promise<Credentials> {
   const auth = deps.config.auth;
   if (auth.strategy === 'noauth') {
@@ -284,14 +299,25 @@ async function authenticate(
     return { roles, projectId: typeof project === 'string' ? project : null, userId: null };
   }
   const token = request.headers['x-auth-token'];
-  const refuse = (message: string) => {
+  const wait = failedAuth?.retryAfter(request.ip);
+  if (wait !== undefined) {
+    reply.header('Retry-After', String(wait));
+    throw new StewardError(
+      'too_many_requests',
+      'TOO_MANY_FAILED_AUTHENTICATIONS',
+      `Too many refused tokens from ${request.ip}: try again in ${wait} s.`,
+    );
+  }
+  // Only a token Keystone was asked about counts: a missing one costs nothing to refuse.
+  const refuse = (message: string, counted: boolean) => {
+    if (counted) failedAuth?.recordFailure(request.ip);
     // keystonemiddleware's header: clients learn where to get a token.
     reply.header('WWW-Authenticate', `Keystone uri="${auth.wwwAuthenticateUri}"`);
     return new StewardError('unauthenticated', 'NOT_AUTHENTICATED', message);
   };
   if (typeof token !== 'string' || token === '')
-    throw refuse('Authentication required: send a Keystone token in X-Auth-Token.');
+    throw refuse('Authentication required: send a Keystone token in X-Auth-Token.', false);
   const credentials = await auth.validateToken(token);
-  if (!credentials) throw refuse('The Keystone token is invalid, expired or revoked.');
+  if (!credentials) throw refuse('The Keystone token is invalid, expired or revoked.', true);
   return credentials;
 }

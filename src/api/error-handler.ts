@@ -11,6 +11,7 @@ import { formatSchemaErrors } from './schema-errors.js';
 const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
   unauthenticated: 401,
+  too_many_requests: 429,
   forbidden: 403,
   not_found: 404,
   not_acceptable: 406,

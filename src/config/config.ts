@@ -105,6 +105,17 @@ export const ConfigSchema = Type.Object(
               exclusiveMinimum: 0,
               description: 'Timeout of one validation call to Keystone.',
             }),
+            maxFailedAuthentications: Type.Integer({
+              default: 20,
+              minimum: 0,
+              description:
+                'Refused tokens one client address may send within `failedAuthenticationWindowSeconds` before it gets 429 without Keystone being asked; 0 = no limit.',
+            }),
+            failedAuthenticationWindowSeconds: Type.Number({
+              default: 60,
+              exclusiveMinimum: 0,
+              description: 'The window of `maxFailedAuthentications`.',
+            }),
           },
           { default: {} },
         ),

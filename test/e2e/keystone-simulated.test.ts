@@ -43,3 +43,28 @@ describe('Keystone authentication against the simulated cloud', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe(`Keystone uri="${authUrl.replace(/\/v3$/, '')}"`);
   });
 });
+
+describe('failed authentications from one address', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      'api.auth': 'keystone',
+      'api.keystone.maxFailedAuthentications': 3,
+      'cloud.simulator.hosts': 2,
+      'cloud.simulator.instances': 2,
+    });
+  });
+  afterAll(async () => server?.stop());
+
+  it('get 429 with Retry-After once the limit of refused tokens is reached, without Keystone being asked', async () => {
+    const goals = (token?: string) =>
+      fetch(`${server.url}/v1/goals`, { headers: token === undefined ? {} : { 'X-Auth-Token': token } });
+    // Missing tokens are refused without asking Keystone and do not count.
+    for (let i = 0; i < 5; i++) expect((await goals()).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await goals(`made-up-${i}`)).status).toBe(401);
+    const limited = await goals('made-up-again');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.text()).toMatch(/Too many refused tokens/);
+  });
+});
