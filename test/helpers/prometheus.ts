@@ -5,11 +5,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { MetricName } from '../../src/datasources/metrics-source.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -273,19 +273,6 @@ export function generateOpenMetrics(
   for (const [name, family] of families) out.push(`# TYPE ${name} ${family.type}`, ...family.lines);
   out.push('# EOF', '');
   return out.join('\n');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function prometheusBinariesPresent(): Promise<boolean> {

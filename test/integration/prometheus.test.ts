@@ -5,10 +5,10 @@ import { describeMetricsSourceContract } from '../contracts/metrics-source.contr
 import {
   SYNTHETIC_CLOUD,
   expectedValue,
-  freePort,
   prometheusBinariesPresent,
   startPrometheus,
 } from '../helpers/prometheus.js';
+import { freePort } from '../helpers/free-port.js';
 
 const present = await prometheusBinariesPresent();
 if (!present && process.env.CI === 'true') {
