@@ -14,7 +14,7 @@
  * - Shutdown (the `shutdown` signal) aborts every running action and writes nothing more: the plan stays ONGOING
  *   for another applier to take over.
  */
-import { Value } from 'typebox/value';
+import { Compile, type Validator } from 'typebox/compile';
 import type { ActionPlanState, ActionState } from '../contract/states.js';
 import { isStewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
@@ -395,16 +395,27 @@ interface Unrunnable {
   problem: string;
 }
 
+/**
+ * Each action type's parameter check, compiled on first use: `Value.Check` walks the schema again for every action,
+ * and every action is checked twice (when the plan starts and when it runs); a compiled check takes microseconds.
+ */
+const parameterChecks = new WeakMap<ActionType, Validator>();
+
+function parameterCheck(type: ActionType): Validator {
+  let check = parameterChecks.get(type);
+  if (!check) parameterChecks.set(type, (check = Compile(type.parameters)));
+  return check;
+}
+
 function problemOf(types: Registry<ActionType>, action: ActionRecord): string | undefined {
   const type = types.get(action.actionType);
   if (!type)
     return `action type ${action.actionType} is not implemented by this applier (it runs ${types.all
       .map((t) => t.name)
       .join(', ')})`;
-  if (Value.Check(type.parameters, action.inputParameters)) return undefined;
-  const problems = [...Value.Errors(type.parameters, action.inputParameters)].map(
-    (e) => `${e.instancePath || '/'} ${e.message}`,
-  );
+  const check = parameterCheck(type);
+  if (check.Check(action.inputParameters)) return undefined;
+  const problems = check.Errors(action.inputParameters).map((e) => `${e.instancePath || '/'} ${e.message}`);
   return `invalid input_parameters for ${action.actionType}: ${problems.join('; ')}`;
 }
 
