@@ -8,13 +8,16 @@
  *    action's own calls to the cloud) called one after another on an identical fresh cloud, with no workflow and no
  *    store. The post-condition's share of the baseline is reported beside it. Target: under 5 ms per action. On
  *    the embedded PGlite store and on the machine's PostgreSQL: each action commits ONGOING and its end state.
+ *    Beside it, the same overhead split out within the workflow's own run: its wall time minus the time spent inside
+ *    the actions' own calls in that run, so the simulated cloud's speed, which moves between two runs on a shared
+ *    machine by more than the overhead itself, cancels out; and the part of it spent in the store's state changes.
  * 2. A 100-migration plan at parallelism 1, 4 and 16 with the simulator's real migration times (1 GiB/s, simulated
  *    time 10× real time, so a real millisecond of HTTP or store work counts as 10 simulated ones): the plan's simulated wall time beside the simulator's own migration time (the sum of its
  *    recorded durations, and the ideal at that parallelism: max(sum / p, longest)).
  */
 import { randomUUID } from 'node:crypto';
 import { actionTypes } from '../src/applier/actions/index.js';
-import type { ActionContext } from '../src/applier/action-type.js';
+import { defineActionType, type ActionContext, type ActionType } from '../src/applier/action-type.js';
 import { actionTimeoutMs, type ApplierSettings } from '../src/applier/settings.js';
 import { runWorkflow } from '../src/applier/workflow.js';
 import { createCloudClients, type CloudClients } from '../src/cloud/openstack.js';
@@ -22,6 +25,7 @@ import type { Server } from '../src/cloud/ports.js';
 import { loadConfig } from '../src/config/config.js';
 import { syncRegistries } from '../src/decision-engine/sync.js';
 import { goals } from '../src/goals/index.js';
+import { createRegistry, type Registry } from '../src/lib/registry.js';
 import { silentLogger } from '../src/observability/logger.js';
 import { scoringEngines } from '../src/scoring/index.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../src/simulator/index.js';
@@ -45,6 +49,10 @@ export interface ApplierOverheadResult {
   succeeded: number;
   /** One action state write on this store (one UPDATE … RETURNING), measured in the same run: the workflow makes two per action. */
   stateWriteMs: number;
+  /** (workflow − the time inside the actions' own calls in that same run) / actions: what the workflow adds. */
+  ownPerActionMs: number;
+  /** The part of ownPerActionMs spent in the store's action state changes (two per action). */
+  ownStateChangesPerActionMs: number;
 }
 
 export interface ApplierParallelRow {
@@ -169,13 +177,15 @@ async function workflowRun(
   dialect: StoreDialect = 'pglite',
 ) {
   const { testStore, planUuid } = await storeWithPlan(params, dialect);
+  const timing = { actionCallsMs: 0, stateChangesMs: 0 };
+  const store = timedStateChanges(testStore.store, timing);
   try {
     const startedSim = r.clock.now().getTime();
     const started = performance.now();
     const result = await runWorkflow(
       {
-        store: testStore.store,
-        actionTypes,
+        store,
+        actionTypes: timedActionTypes(timing),
         cloud: r.clients,
         clock: r.clock,
         logger: silentLogger,
@@ -193,12 +203,54 @@ async function workflowRun(
     return {
       realMs,
       simMs,
+      ...timing,
       succeeded: result.actions.filter((a) => a.state === 'SUCCEEDED').length,
       stateWriteMs: (performance.now() - writesStarted) / Math.max(1, writes.length),
     };
   } finally {
     await testStore.close();
   }
+}
+
+/** The registered action types, each call of check, execute and verify adding its wall time to `timing`. */
+function timedActionTypes(timing: { actionCallsMs: number }): Registry<ActionType> {
+  const timed =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await call(...args);
+      } finally {
+        timing.actionCallsMs += performance.now() - started;
+      }
+    };
+  return createRegistry(
+    actionTypes.kind,
+    actionTypes.all.map((type) =>
+      defineActionType({
+        ...type,
+        check: timed(type.check.bind(type)),
+        execute: timed(type.execute.bind(type)),
+        ...(type.verify && { verify: timed(type.verify.bind(type)) }),
+      }),
+    ),
+  );
+}
+
+/** The store, each action state change (the workflow's compare-and-set) adding its wall time to `timing`. */
+function timedStateChanges(store: Store, timing: { stateChangesMs: number }): Store {
+  const actions: Store['actions'] = {
+    ...store.actions,
+    async updateIfState(...args) {
+      const started = performance.now();
+      try {
+        return await store.actions.updateIfState(...args);
+      } finally {
+        timing.stateChangesMs += performance.now() - started;
+      }
+    },
+  };
+  return { ...store, actions };
 }
 
 /** The same actions' own calls (pre-condition, execute, post-condition) made directly, one after another: no workflow, no store. */
@@ -255,6 +307,8 @@ export async function runApplierOverheadBench(
       targetMs: 5,
       succeeded: run.succeeded,
       stateWriteMs: Number(run.stateWriteMs.toFixed(2)),
+      ownPerActionMs: Number(((run.realMs - run.actionCallsMs) / actions).toFixed(2)),
+      ownStateChangesPerActionMs: Number((run.stateChangesMs / actions).toFixed(2)),
     };
   } finally {
     await workflowRig.close();

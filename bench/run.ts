@@ -143,7 +143,8 @@ if (wanted('applier')) {
     process.stdout.write(
       `\nApplier workflow overhead, ${overhead.actions} live migrations with instant moves at parallelism 1 (${overhead.dialect}): ` +
         `${overhead.workflowMs} ms (baseline: the same actions' pre-condition, execute and post-condition called directly, ${overhead.baselineMs} ms, of which post-condition ${overhead.baselineVerifyMs} ms; ratio ${overhead.ratio}); ` +
-        `overhead ${overhead.overheadPerActionMs} ms per action (target < ${overhead.targetMs} ms; one state write on this store ${overhead.stateWriteMs} ms, two per action); ${overhead.succeeded} succeeded\n`,
+        `overhead ${overhead.overheadPerActionMs} ms per action (target < ${overhead.targetMs} ms; one state write on this store ${overhead.stateWriteMs} ms, two per action); ` +
+        `within the workflow's run, beside the actions' own calls: ${overhead.ownPerActionMs} ms per action, of which state changes ${overhead.ownStateChangesPerActionMs} ms; ${overhead.succeeded} succeeded\n`,
     );
   process.stdout.write(
     `\nApplier, ${parallel[0]?.migrations ?? 0}-migration plan (simulated time, 1 GiB/s; baseline: the simulator’s own migration time)\n`,
