@@ -5,6 +5,7 @@ import { basicConsolidation } from './basic-consolidation.js';
 import { dummy } from './dummy.js';
 import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
+import { hostMaintenance } from './host-maintenance.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { noisyNeighbor } from './noisy-neighbor.js';
 import { outletTemperature } from './outlet-temperature.js';
@@ -29,6 +30,7 @@ export const strategies = createRegistry<Strategy>('strategy', [
   workloadBalance,
   workloadStabilization,
   zoneMigration,
+  hostMaintenance,
   storageCapacityBalance,
   outletTemperature,
   uniformAirflow,

@@ -6,7 +6,8 @@
  * The rules follow Nova's scheduler filters and API checks for a move with a requested destination:
  * - the instance: locked (403 unless admin-forced; Watcher never forces), a task in progress, a VM state the move
  *   does not accept (live: ACTIVE/PAUSED; cold: ACTIVE/STOPPED), `lifecycle:live-migratable=false` /
- *   `lifecycle:cold-migratable=false` metadata (2025.2), excluded by the audit scope;
+ *   `lifecycle:cold-migratable=false` metadata (2025.2), excluded by the audit scope; a stop likewise needs an
+ *   ACTIVE, idle, unlocked instance (`refuseStop`);
  * - the destination: unknown, the source itself, its nova-compute disabled or down, in maintenance (and a source in
  *   maintenance: no moves out either), outside the instance's pinned availability zone (AvailabilityZoneFilter);
  * - placement: VCPU, MEMORY_MB and DISK_GB allocation within `(total − reserved) × allocation_ratio`;
@@ -91,6 +92,20 @@ export function refuseInstanceMove(instance: Instance, kind: MoveKind): Refusal 
     return refuse('NOT_LIVE_MIGRATABLE', name);
   if (kind === 'cold' && isFalse(instance.metadata['lifecycle:cold-migratable']))
     return refuse('NOT_COLD_MIGRATABLE', name);
+  return undefined;
+}
+
+/**
+ * Whether Nova would stop this instance now (`os-stop`: vm_state ACTIVE, no task in progress, not locked). Nova also
+ * stops RESCUED and ERROR instances; Steward's model and the applier only stop running ones, so those stay refused.
+ */
+export function refuseStop(instance: Instance): Refusal | undefined {
+  const name = `${instance.name} ${instance.uuid}`;
+  if (instance.watcherExclude === true) return refuse('INSTANCE_EXCLUDED', name);
+  if (instance.locked) return refuse('INSTANCE_LOCKED', name);
+  if (instance.taskState !== null) return refuse('INSTANCE_BUSY', `${name}: ${instance.taskState}`);
+  if (instance.state !== 'active')
+    return refuse('INSTANCE_STATE', `${name} is ${instance.state}; a stop needs active`);
   return undefined;
 }
 

@@ -83,6 +83,23 @@ describe('validatePlan', () => {
     ]);
   });
 
+  it('reports a stop Nova would refuse: a stopped instance, or one stopped twice', () => {
+    const model = new ClusterModel();
+    model.upsertNode(host('a'));
+    model.upsertInstance(vm(1, 'a'));
+    model.upsertInstance(vm(2, 'a', { state: 'stopped' }));
+    const stop = (uuid: string, n: number, parents: string[] = []): PlanAction => ({
+      uuid,
+      actionType: 'stop',
+      inputParameters: { resource_id: uuidOf(n) },
+      parents,
+    });
+    expect(validatePlan(model, [stop('s1', 1)])).toEqual([]);
+    expect(validatePlan(model, [stop('s1', 1), stop('again', 1, ['s1']), stop('s2', 2)])).toMatchObject([
+      { uuid: 'again', rule: 'INSTANCE_STATE' },
+      { uuid: 's2', rule: 'INSTANCE_STATE' },
+    ]);
+  });
   it('reports a move that fits only if a move out of the host, which it does not wait for, runs first', () => {
     const model = new ClusterModel();
     model.upsertNode(host('a'));

@@ -36,6 +36,7 @@ import {
   refuseDestinationHost,
   refuseInstanceMove,
   refuseServerGroup,
+  refuseStop,
   type MoveRule,
 } from './nova-rules.js';
 
@@ -195,6 +196,11 @@ export function validatePlan(
       if (kind === 'off' && working.instancesOn(node.hostname).length > 0)
         report(index, 'HOST_NOT_EMPTY', `${PLAN_RULES.HOST_NOT_EMPTY} (${node.hostname})`);
       if (kind) listOf(hostChanges, node.hostname).push({ index, kind });
+    } else if (actionType === 'stop') {
+      const params = inputParameters as ActionParameters<'stop'>;
+      const instance = working.getInstance(params.resource_id);
+      const refusal = instance && refuseStop(instance);
+      if (refusal) report(index, refusal.rule, refusal.reason);
     } else if (actionType === 'volume_migrate' && models.storage && volumeTypes) {
       const params = inputParameters as ActionParameters<'volume_migrate'>;
       const volume = models.storage.getVolume(params.resource_id);

@@ -131,6 +131,38 @@ describe('SolutionBuilder', () => {
     expect(solution.migrate(model.getInstance(VM2)!, { to: 'b', live: true }).ok).toBe(true);
   });
 
+  it('honours lifecycle metadata on hand-written migrations that leave the destination to Nova', () => {
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b' }],
+      [{ uuid: VM, hostname: 'a', metadata: { 'lifecycle:live-migratable': 'false' } }],
+    );
+    const solution = new SolutionBuilder(model);
+    const move = (migration_type: 'live' | 'cold') =>
+      solution.add('migrate', { resource_id: VM, migration_type, source_node: 'a' });
+    expect(move('live')).toMatchObject({ ok: false, rule: 'NOT_LIVE_MIGRATABLE' });
+    expect(move('cold').ok).toBe(true);
+  });
+
+  it('stops only an active, idle, unlocked instance in scope, after the actions it is told to wait for', () => {
+    const model = cluster(
+      [{ hostname: 'a' }],
+      [
+        { uuid: VM, hostname: 'a' },
+        { uuid: VM2, hostname: 'a', state: 'stopped' },
+        { uuid: VM3, hostname: 'a', taskState: 'migrating' },
+      ],
+    );
+    const solution = new SolutionBuilder(model);
+    const disabled = solution.disableComputeService('a');
+    expect(disabled.ok).toBe(true);
+    expect(solution.stop(model.getInstance(VM)!, { after: [0] })).toEqual({ ok: true, index: 1 });
+    expect(solution.actions[1]!.requires).toEqual([0]);
+    expect(model.getInstance(VM)!.state).toBe('stopped');
+    expect(solution.stop(model.getInstance(VM)!)).toMatchObject({ ok: false, rule: 'INSTANCE_STATE' });
+    expect(solution.stop(model.getInstance(VM2)!)).toMatchObject({ ok: false, rule: 'INSTANCE_STATE' });
+    expect(solution.stop(model.getInstance(VM3)!)).toMatchObject({ ok: false, rule: 'INSTANCE_BUSY' });
+  });
+
   it('keeps affinity groups together and anti-affinity groups apart', () => {
     const affinity = { uuid: 'g-aff', policy: 'affinity' };
     const anti = { uuid: 'g-anti', policy: 'anti-affinity' };

@@ -31,6 +31,7 @@ import {
   refuseDestinationHost,
   refuseInstanceMove,
   refuseServerGroup,
+  refuseStop,
   type MoveKind,
   type MoveRule,
   type Refusal,
@@ -168,6 +169,11 @@ export class SolutionBuilder {
           to: params.destination_node,
           live: params.migration_type === 'live',
         });
+      // Without a destination Nova's scheduler picks one, but the instance's own rules (state, lock,
+      // lifecycle:* metadata) hold wherever it goes.
+      const kind: MoveKind = params.migration_type === 'live' ? 'live' : 'cold';
+      const refusal = instance && refuseInstanceMove(instance, kind);
+      if (refusal) return refused(refusal);
     }
     if (actionType === 'volume_migrate' && this.#models.storage)
       return this.#moveVolume(parameters as ActionParameters<'volume_migrate'>, []);
@@ -316,22 +322,20 @@ export class SolutionBuilder {
     );
   }
 
-  /** Stops an instance (its allocation stays on the host, as Nova keeps it). */
-  stop(instance: Instance): Outcome {
+  /**
+   * Stops an instance (its allocation stays on the host, as Nova keeps it), or refuses it as Nova would
+   * (`refuseStop`); `after` lists earlier actions it must wait for (e.g. its host's disable).
+   */
+  stop(instance: Instance, options: { after?: readonly number[] } = {}): Outcome {
     const current = this.model.getInstance(instance.uuid);
     if (!current)
       return refused({
         rule: 'INSTANCE_UNKNOWN',
         reason: `the instance is not in the audit’s model (${instance.uuid})`,
       });
-    if (current.watcherExclude === true)
-      return refused({
-        rule: 'INSTANCE_EXCLUDED',
-        reason: `the audit scope excludes the instance (${current.uuid})`,
-      });
-    if (current.locked)
-      return refused({ rule: 'INSTANCE_LOCKED', reason: `the instance is locked (${current.uuid})` });
-    const requires = new Set<number>();
+    const refusal = refuseStop(current);
+    if (refusal) return refused(refusal);
+    const requires = new Set<number>(options.after);
     this.#afterInstance(current.uuid, requires);
     return this.#push('stop', { resource_id: current.uuid }, requires);
   }

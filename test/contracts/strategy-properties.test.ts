@@ -1,8 +1,9 @@
 /**
  * Property: whatever the cluster — random allocation ratios and reserved amounts, disabled and powered-off hosts,
  * availability zones, server groups, required and forbidden traits, aggregate extra specs, lifecycle metadata,
- * excluded, locked and stopped instances — the plan validator finds nothing in the plans of the consolidation,
- * energy, balancing, thermal and noisy-neighbour strategies, in any order their planners' DAGs allow.
+ * excluded, locked and stopped instances, `ha:*` metadata — the plan validator finds nothing in the plans of the
+ * consolidation, energy, balancing, thermal, noisy-neighbour and host-maintenance strategies, in any order their
+ * planners' DAGs allow.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +72,11 @@ function randomCluster(seed: number, hosts: number, instances: number): ClusterM
     const metadata: Record<string, string> = {};
     if (chance(0.1)) metadata['lifecycle:live-migratable'] = 'false';
     if (chance(0.05)) metadata['lifecycle:cold-migratable'] = 'false';
+    // HA metadata from the index, not the generator, so the clusters other strategies meet stay as they were.
+    const handling = ['in_place', 'power_off', 'migrate', undefined, undefined][i % 5];
+    if (handling) metadata['ha:maintenance-strategy'] = handling;
+    if (i % 7 === 0) metadata['ha:role'] = i % 2 === 0 ? 'standby' : 'primary';
+    if (i % 3 === 0) metadata['ha:priority'] = String(i % 4);
     model.upsertInstance(
       instance(uuidOf(i), hostname, {
         flavor: shape,
@@ -92,7 +98,8 @@ function randomCluster(seed: number, hosts: number, instances: number): ClusterM
  * The strategies and how much each must do on these clusters for the property to mean something: the consolidations
  * and balancers move more than one instance per run; outlet_temperature and noisy_neighbor move one instance per
  * audit and uniform_airflow relieves one host (as upstream), so they must move something in a fifth of the runs at
- * least (they do in a third to two thirds).
+ * least (they do in a third to two thirds). host_maintenance empties one host, h0, which holds a few instances or
+ * none, and a fifth of its runs allow no move at all (stops only), so it must move one instance per two runs.
  */
 const ACTING: Record<string, (stats: { runs: number; migrations: number }) => boolean> = {
   basic: (stats) => stats.migrations > stats.runs,
@@ -104,6 +111,7 @@ const ACTING: Record<string, (stats: { runs: number; migrations: number }) => bo
   outlet_temperature: (stats) => stats.migrations > stats.runs / 5,
   uniform_airflow: (stats) => stats.migrations > stats.runs / 5,
   noisy_neighbor: (stats) => stats.migrations > stats.runs / 5,
+  host_maintenance: (stats) => stats.migrations > stats.runs / 2,
 };
 
 /**
@@ -125,9 +133,16 @@ const PARAMETERS: Record<string, Record<string, unknown>[]> = {
     { metrics: ['instance_cpu_usage', 'instance_ram_usage'], thresholds: { instance_ram_usage: 0.02 } },
   ],
   uniform_airflow: [{}, { threshold_airflow: 330 }, { threshold_airflow: 330, threshold_power: 500 }],
+  host_maintenance: [
+    { maintenance_node: 'h0' },
+    { maintenance_node: 'h0', backup_node: 'h1' },
+    { maintenance_node: 'h0', disable_live_migration: true },
+    { maintenance_node: 'h0', backup_node: 'h1', disable_cold_migration: true },
+    { maintenance_node: 'h0', disable_live_migration: true, disable_cold_migration: true },
+  ],
 };
 
-describe('plans of the consolidation, energy, balancing and thermal strategies on random constrained clusters', () => {
+describe('plans of the consolidation, energy, balancing, thermal and maintenance strategies on random constrained clusters', () => {
   const names = Object.keys(ACTING);
   it.each(names)('%s: the validator finds nothing in any order the DAG allows', async (name) => {
     const strategy = strategies.require(name);
