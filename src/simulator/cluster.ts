@@ -162,6 +162,20 @@ export interface SimVolume {
   move: { kind: 'migrate' | 'retype'; doneMs: number; toPool: string; toType: string } | null;
 }
 
+/**
+ * One server action as Nova records it (`instance_actions`): its name (`live-migration`, `migrate`, `resize`,
+ * `confirmResize`, `revertResize`, `stop`, `start`), who asked, when, and `message` "Error" when it was refused.
+ */
+export interface SimInstanceAction {
+  instanceId: string;
+  action: string;
+  requestId: string;
+  userId: string;
+  projectId: string;
+  startTime: string;
+  message: string | null;
+}
+
 export interface ClusterState {
   pools: SimPool[];
   volumes: SimVolume[];
@@ -173,6 +187,8 @@ export interface ClusterState {
   aggregates: SimAggregate[];
   serverGroups: SimServerGroup[];
   migrations: SimMigration[];
+  /** Nova's instance actions (`os-instance-actions`), oldest first: every server action requested. */
+  instanceActions: SimInstanceAction[];
   /** CUSTOM_* traits created in Placement (`PUT /traits/{name}`); standard traits always exist. */
   customTraits: Set<string>;
   projects: string[];
@@ -290,6 +306,7 @@ function emptyState(flavors: SimFlavor[], boot: BootLoad): ClusterState {
     aggregates: [],
     serverGroups: [],
     migrations: [],
+    instanceActions: [],
     customTraits: new Set(),
     projects: [],
     boot,

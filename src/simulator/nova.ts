@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../lib/clock.js';
-import type { ClusterState, SimHost, SimInstance, SimMigration } from './cluster.js';
+import type { ClusterState, SimHost, SimInstance, SimInstanceAction, SimMigration } from './cluster.js';
 import { bootLoad, nameUuid, usedOn } from './cluster.js';
 import { rejectReason, schedule } from './scheduler.js';
 import { invalidatePlacement } from './metrics.js';
@@ -447,6 +447,30 @@ async function stopOrStart(c: NovaRequest, i: SimInstance, _a: unknown, action: 
   await c.notifier.emit(`${ev}.end`, i.host ?? CONTROL_HOST, actionPayload(c, i, i.host));
 }
 
+/** Nova's `instance_actions` names for the action keys (nova/compute/instance_actions.py). */
+const INSTANCE_ACTION_NAMES: Record<string, string> = {
+  'os-migrateLive': 'live-migration',
+  migrate: 'migrate',
+  resize: 'resize',
+  confirmResize: 'confirmResize',
+  revertResize: 'revertResize',
+  'os-stop': 'stop',
+  'os-start': 'start',
+};
+
+function instanceActionView(c: NovaRequest, a: SimInstanceAction): Record<string, unknown> {
+  return {
+    action: a.action,
+    instance_uuid: a.instanceId,
+    message: a.message,
+    project_id: a.projectId,
+    request_id: a.requestId,
+    start_time: a.startTime,
+    user_id: a.userId,
+    ...(atLeast(c.v, 58) && { updated_at: a.startTime }),
+  };
+}
+
 /** `POST /servers/{id}/action`: one handler per action key. */
 const SERVER_ACTIONS: Record<string, ServerAction> = {
   async 'os-migrateLive'(c, i, a) {
@@ -780,7 +804,25 @@ const routes: readonly Route<NovaRequest>[] = [
       const action = Object.keys(body)[0] ?? '';
       const run = Object.hasOwn(SERVER_ACTIONS, action) ? SERVER_ACTIONS[action] : undefined;
       if (!run) throw novaError(400, `There is no such action: ${action}`);
-      await run(c, i, body[action] ?? {}, action);
+      const record: SimInstanceAction = {
+        instanceId: i.id,
+        action: INSTANCE_ACTION_NAMES[action] ?? action,
+        requestId: `req-${randomUUID()}`,
+        userId: USERS[c.role === 'member' ? 'demo' : c.role]?.id ?? '',
+        projectId: c.admin ? ADMIN_PROJECT : i.projectId,
+        startTime: iso(c),
+        message: null,
+      };
+      try {
+        await run(c, i, body[action] ?? {}, action);
+      } catch (error) {
+        // Nova records a refused pre-check as an action whose message is "Error"; the simulator records every
+        // refusal so, so a test can tell what was attempted from what was done.
+        record.message = 'Error';
+        throw error;
+      } finally {
+        c.state.instanceActions.push(record);
+      }
       return { status: 202, body: null };
     },
   },
@@ -877,6 +919,31 @@ const routes: readonly Route<NovaRequest>[] = [
         'nova-api',
       );
       return { status: 204, body: undefined };
+    },
+  },
+  {
+    methods: ['GET'],
+    path: '/servers/:id/os-instance-actions',
+    handle(c, { params }) {
+      const i = findServer(c, params.id);
+      const actions = c.state.instanceActions.filter((a) => a.instanceId === i.id).reverse();
+      return ok({ instanceActions: actions.map((a) => instanceActionView(c, a)) });
+    },
+  },
+  {
+    methods: ['GET'],
+    path: '/servers/:id/os-instance-actions/:request',
+    handle(c, { params }) {
+      const i = findServer(c, params.id);
+      const a = c.state.instanceActions.find((x) => x.instanceId === i.id && x.requestId === params.request);
+      if (!a) throw novaError(404, `Action for request_id ${params.request} on instance ${i.id} not found`);
+      const event = {
+        event: `compute_${a.action.replace(/-/g, '_')}`,
+        start_time: a.startTime,
+        finish_time: a.startTime,
+        result: a.message === null ? 'Success' : 'Error',
+      };
+      return ok({ instanceAction: { ...instanceActionView(c, a), events: [event] } });
     },
   },
   { methods: ['POST', 'PUT'], path: '/servers/:id/metadata', handle: setMetadata },

@@ -486,6 +486,42 @@ describe('simulated moves', () => {
     });
   });
 
+  it('records each server action, refused ones with message Error, in os-instance-actions newest first', async () => {
+    const server = (await nova('GET', '/servers/detail?all_tenants=1&host=compute-00003')).body.servers.find(
+      (s: { status: string }) => s.status === 'ACTIVE',
+    ) as { id: string };
+    expect((await nova('POST', `/servers/${server.id}/action`, { 'os-stop': null })).status).toBe(202);
+    expect((await nova('POST', `/servers/${server.id}/action`, { 'os-stop': null })).status).toBe(409);
+    expect(
+      (await nova('POST', `/servers/${server.id}/action`, { migrate: { host: 'compute-00004' } })).status,
+    ).toBe(202);
+    const listed = await nova('GET', `/servers/${server.id}/os-instance-actions`);
+    expect(
+      listed.body.instanceActions.map((a: any) => [a.action, a.message, a.instance_uuid === server.id]),
+    ).toEqual([
+      ['migrate', null, true],
+      ['stop', 'Error', true],
+      ['stop', null, true],
+    ]);
+    expect(Object.keys(listed.body.instanceActions[0]).sort()).toEqual([
+      'action',
+      'instance_uuid',
+      'message',
+      'project_id',
+      'request_id',
+      'start_time',
+      'updated_at',
+      'user_id',
+    ]);
+    const refused = listed.body.instanceActions[1];
+    const shown = await nova('GET', `/servers/${server.id}/os-instance-actions/${refused.request_id}`);
+    expect(shown.body.instanceAction).toMatchObject({ action: 'stop', message: 'Error' });
+    expect(shown.body.instanceAction.events).toMatchObject([{ event: 'compute_stop', result: 'Error' }]);
+    expect((await nova('GET', `/servers/${server.id}/os-instance-actions/req-none`)).status).toBe(404);
+    await clock.advance(120_000);
+    await nova('POST', `/servers/${server.id}/action`, { confirmResize: null });
+  });
+
   it('lets the scheduler pick a destination when none is given', async () => {
     const server = (await nova('GET', '/servers/detail?all_tenants=1&host=compute-00002')).body
       .servers[0] as { id: string };
