@@ -54,6 +54,9 @@ const iso = (c: { clock: Clock }): string =>
     .toISOString()
     .replace(/\.\d+Z$/, 'Z');
 
+/** Nova's power_state SHUTDOWN (nova/compute/power_state.py). */
+const POWER_SHUTDOWN = 4;
+
 // The instance as the emitting service sees it on `host` (its AZ is that host's).
 const on = (c: NovaContext, host: string | null, view: Omit<InstanceView, 'host'> = {}): InstanceView => ({
   host,
@@ -415,7 +418,8 @@ async function confirmOrRevertResize(
     const old = c.state.flavors.find((f) => f.id === m.oldFlavorId);
     if (old) i.flavor = old;
   }
-  i.vmState = 'active';
+  // Nova's confirm_resize and finish_revert_resize keep a guest that was shut off when it moved stopped.
+  i.vmState = i.powerState === POWER_SHUTDOWN ? 'stopped' : 'active';
   i.updated = iso(c);
   m.updated = iso(c);
   await c.notifier.emit(
@@ -440,7 +444,7 @@ async function stopOrStart(c: NovaRequest, i: SimInstance, _a: unknown, action: 
     actionPayload(c, i, i.host, { taskState: action === 'os-stop' ? 'powering-off' : 'powering-on' }),
   );
   i.vmState = action === 'os-stop' ? 'stopped' : 'active';
-  i.powerState = action === 'os-stop' ? 4 : 1;
+  i.powerState = action === 'os-stop' ? POWER_SHUTDOWN : 1;
   if (action === 'os-start') i.startedAtS = c.clock.now().getTime() / 1000;
   i.updated = iso(c);
   invalidatePlacement();

@@ -486,7 +486,7 @@ describe('simulated moves', () => {
     });
   });
 
-  it('records each server action, refused ones with message Error, in os-instance-actions newest first', async () => {
+  it('records each server action, refused ones with message Error, newest first; a stopped guest stays stopped after its cold move', async () => {
     const server = (await nova('GET', '/servers/detail?all_tenants=1&host=compute-00003')).body.servers.find(
       (s: { status: string }) => s.status === 'ACTIVE',
     ) as { id: string };
@@ -518,8 +518,12 @@ describe('simulated moves', () => {
     expect(shown.body.instanceAction).toMatchObject({ action: 'stop', message: 'Error' });
     expect(shown.body.instanceAction.events).toMatchObject([{ event: 'compute_stop', result: 'Error' }]);
     expect((await nova('GET', `/servers/${server.id}/os-instance-actions/req-none`)).status).toBe(404);
+    // A guest shut off when it moved stays shut off once the move is confirmed, as in Nova.
     await clock.advance(120_000);
-    await nova('POST', `/servers/${server.id}/action`, { confirmResize: null });
+    expect((await nova('GET', `/servers/${server.id}`)).body.server.status).toBe('VERIFY_RESIZE');
+    expect((await nova('POST', `/servers/${server.id}/action`, { confirmResize: null })).status).toBe(202);
+    const confirmed = (await nova('GET', `/servers/${server.id}`)).body.server;
+    expect([confirmed.status, confirmed['OS-EXT-SRV-ATTR:host']]).toEqual(['SHUTOFF', 'compute-00004']);
   });
 
   it('lets the scheduler pick a destination when none is given', async () => {
