@@ -6,6 +6,7 @@ import { dummy } from './dummy.js';
 import { dummyWithResize } from './dummy-with-resize.js';
 import { dummyWithScorer } from './dummy-with-scorer.js';
 import { hostMaintenance } from './host-maintenance.js';
+import { hostPressure } from './host-pressure.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { noisyNeighbor } from './noisy-neighbor.js';
 import { outletTemperature } from './outlet-temperature.js';
@@ -31,6 +32,7 @@ export const strategies = createRegistry<Strategy>('strategy', [
   workloadStabilization,
   zoneMigration,
   hostMaintenance,
+  hostPressure,
   storageCapacityBalance,
   outletTemperature,
   uniformAirflow,

@@ -67,14 +67,19 @@ export function modelMetrics(model: ClusterModel): MetricsSource {
     if (!node) return undefined;
     const instances = model.instancesOn(node.hostname);
     const cpu = 2 + instances.reduce((sum, i) => sum + (i.vcpus * instanceCpu(i.uuid)) / node.vcpus, 0);
+    const ramUsedMb = instances.reduce((sum, i) => sum + i.memoryMb / 2, 1024);
     const power = 150 + 3 * Math.min(100, cpu);
     const airflow = 300 + 0.5 * (power - 150);
     if (metric === 'host_cpu_usage') return cpu;
-    if (metric === 'host_ram_usage') return instances.reduce((sum, i) => sum + i.memoryMb / 2, 1024);
+    if (metric === 'host_ram_usage') return ramUsedMb;
     if (metric === 'host_power') return power;
     if (metric === 'host_airflow') return airflow;
     if (metric === 'host_inlet_temp') return 22;
     if (metric === 'host_outlet_temp') return 22 + (1.76 * power) / (airflow / 10);
+    // PSI as the simulated cloud derives it from the host's load (src/simulator/pressure.ts).
+    if (metric === 'host_pressure_cpu') return 0.5 * Math.max(0, cpu / 100 - 0.7);
+    if (metric === 'host_pressure_memory') return Math.max(0, ramUsedMb / node.memoryMb - 0.85);
+    if (metric === 'host_pressure_io') return (0.01 * cpu) / 100;
     return undefined;
   };
   return {
@@ -96,8 +101,14 @@ export function modelMetrics(model: ClusterModel): MetricsSource {
 
 const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
+/** A node whose uuid is a real one (Placement actions take only uuids), made from its name. */
 export const node = (hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode =>
-  computeNode(hostname, { uuid: `uuid-${hostname}`, vcpus: 16, diskGb: 500, ...overrides });
+  computeNode(hostname, {
+    uuid: `00000000-0000-4000-a000-${Buffer.from(hostname).toString('hex').padStart(12, '0').slice(-12)}`,
+    vcpus: 16,
+    diskGb: 500,
+    ...overrides,
+  });
 
 export const instance = (uuid: string, hostname: string, vcpus = 2, memoryMb = 4096): Instance =>
   buildInstance(uuid, hostname, {
