@@ -56,6 +56,8 @@ export interface RunningSteward {
     credentials: SimulatedCloud['credentials'];
     hosts: number;
     instances: number;
+    /** The live simulated cluster, for tests that change what the cloud does (a host's load) while Steward runs. */
+    state: SimulatedCloud['state'];
   };
   /** The live compute model, when this process keeps one. */
   models?: LiveComputeModelProvider;
@@ -531,6 +533,7 @@ export async function composeSteward(
         credentials: simulator.credentials,
         hosts: simulator.state.hosts.length,
         instances: simulator.state.instances.size,
+        state: simulator.state,
       },
     }),
     ...(models && { models }),
