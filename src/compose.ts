@@ -3,7 +3,7 @@
  * applier, API) and wires them together. Everything else receives its dependencies.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApplierClient, DecisionEngineClient } from './service-ports.js';
+import type { ApplierClient, DecisionEngineClient, ScopeCheck } from './service-ports.js';
 import { buildApi, type ApiConfig } from './api/app.js';
 import { actionTypes } from './applier/actions/index.js';
 import { APPLIER_SERVICE_NAME, createApplier, type Applier } from './applier/applier.js';
@@ -37,6 +37,7 @@ import {
 import { startHeartbeat, type Heartbeat } from './decision-engine/service-heartbeat.js';
 import { syncRegistries } from './decision-engine/sync.js';
 import { goals } from './goals/index.js';
+import { namesInScope, unknownNamesInScope } from './model/scope.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -407,6 +408,23 @@ export async function composeSteward(
       instances: models.current?.instanceCount ?? 0,
     };
   };
+  // The API looks scope names up in the last synced model; it never waits for a sync to answer a create.
+  const checkScope = (scope: readonly unknown[]): ScopeCheck => {
+    const model = models?.current;
+    if (!model) {
+      const reason = !models
+        ? `this Steward has no cloud (cloud.kind ${config.cloud.kind})`
+        : 'the compute model has not synced yet (GET /v1/data_model shows when it has)';
+      return { checked: false, names: namesInScope(scope), reason };
+    }
+    const zones = new Set<string>();
+    for (const node of model.nodes()) if (node.availabilityZone !== null) zones.add(node.availabilityZone);
+    return {
+      checked: true,
+      unknown: unknownNamesInScope(model, scope),
+      known: { hosts: model.nodeCount, zones: [...zones].sort() },
+    };
+  };
   const heartbeats: Heartbeat[] = [];
   const heartbeat = async (name: string) =>
     heartbeats.push(
@@ -461,6 +479,8 @@ export async function composeSteward(
         dataModelRows,
         refreshDataModel,
         applier: applierClient,
+        // Every process runs the same registry, so the local one says what any applier of this release runs.
+        supportedActionTypes: new Set(actionTypes.all.map((type) => type.name)),
         bus,
         clock,
         logger,
@@ -487,6 +507,7 @@ export async function composeSteward(
           },
         },
         applier: applierClient,
+        checkScope,
         clock,
         logger,
         metrics,

@@ -36,3 +36,17 @@ export interface ApplierClient {
   /** Asks an applier to execute a PENDING action plan. */
   launchActionPlan(actionPlanUuid: string): Promise<void>;
 }
+
+/** Host and availability zone names, as an audit scope gives them. */
+export interface ScopeNames {
+  hosts: string[];
+  zones: string[];
+}
+
+/**
+ * What the compute model says of a scope's names before an audit or template is stored: the names it does not
+ * have, or why they could not be looked up (no cloud, no sync yet) so the API says so instead of guessing.
+ */
+export type ScopeCheck =
+  | { checked: true; unknown: ScopeNames; known: { hosts: number; zones: string[] } }
+  | { checked: false; names: ScopeNames; reason: string };

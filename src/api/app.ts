@@ -35,7 +35,7 @@ import {
 } from './microversion.js';
 import { createPolicyEnforcer, loadPolicyFile, type Credentials, type PolicyEnforcer } from './policy.js';
 import { PUBLIC_ROUTES, ROUTE_POLICIES, routeKey } from './route-policies.js';
-import type { ApplierClient, DecisionEngineClient } from '../service-ports.js';
+import type { ApplierClient, DecisionEngineClient, ScopeCheck } from '../service-ports.js';
 import { registerActionPlanRoutes } from './routes/action-plans.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuditTemplateRoutes } from './routes/audit-templates.js';
@@ -76,6 +76,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   config: ApiConfig;
+  /** Looks a scope's host and zone names up in the compute model; absent, scopes are stored unchecked. */
+  checkScope?(scope: readonly unknown[]): ScopeCheck;
 }
 
 export interface RouteDeps extends ApiDeps {

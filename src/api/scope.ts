@@ -4,6 +4,7 @@
  */
 import { Ajv } from 'ajv';
 import { invalid } from '../errors.js';
+import type { ScopeCheck } from '../service-ports.js';
 
 const idOrName = {
   type: 'object',
@@ -87,4 +88,39 @@ export function normaliseScope(scope: unknown): unknown[] {
       throw invalid("host_aggregates can't be included and excluded together", {}, 'INVALID_SCOPE');
   }
   return wrapped;
+}
+
+const listed = (names: readonly string[]) =>
+  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/**
+ * Refuses a scope naming hosts or zones the compute model does not have (it would select nothing and the audit
+ * would find nothing to do); returns, when the names could not be looked up, the sentence saying so, for the
+ * audit's status_message. Undefined when there is nothing to say.
+ */
+export function judgeScopeNames(check: ScopeCheck | undefined): string | undefined {
+  if (check === undefined) return undefined;
+  if (!check.checked) {
+    const { hosts, zones } = check.names;
+    const parts = [
+      ...(hosts.length > 0 ? [`${hosts.length === 1 ? 'host' : 'hosts'} ${listed(hosts)}`] : []),
+      ...(zones.length > 0
+        ? [`${zones.length === 1 ? 'availability zone' : 'availability zones'} ${listed(zones)}`]
+        : []),
+    ];
+    if (parts.length === 0) return undefined;
+    const count = hosts.length + zones.length;
+    return `Scope not checked: ${parts.join(' and ')} ${count === 1 ? 'was' : 'were'} not looked up, because ${check.reason}.`;
+  }
+  const { hosts, zones } = check.unknown;
+  const problems = [
+    ...(hosts.length > 0 ? [`the compute model has no host ${listed(hosts)}`] : []),
+    ...(zones.length > 0 ? [`the compute model has no availability zone ${listed(zones)}`] : []),
+  ];
+  if (problems.length === 0) return undefined;
+  throw invalid(
+    `Invalid scope: ${problems.join('; ')} (it has ${check.known.hosts} hosts in zones ${listed(check.known.zones) || 'none'}; see openstack optimize datamodel list)`,
+    { hosts, zones },
+    'INVALID_SCOPE',
+  );
 }

@@ -38,6 +38,11 @@ export interface AuditRunnerDeps {
   /** The datasource handed to strategies; when given, it also decides which metrics are available. */
   metricsSource?: MetricsSource;
   applier: ApplierClient;
+  /**
+   * Action types the applier can run (the names of its registry). A plan with any other is not stored: the audit
+   * fails naming them, rather than the plan failing when an operator starts it. Undefined = not checked here.
+   */
+  supportedActionTypes?: ReadonlySet<string>;
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
@@ -142,6 +147,19 @@ export async function runAudit(
       claimed.parameters,
       signal,
     );
+    const supported = deps.supportedActionTypes;
+    const unsupported = supported
+      ? [...new Set(solution.actions.map((action) => action.actionType))].filter(
+          (type) => !supported.has(type),
+        )
+      : [];
+    if (unsupported.length > 0)
+      throw new StewardError(
+        'internal',
+        'UNSUPPORTED_ACTION_TYPE',
+        `strategy ${strategy.name} planned action types the applier cannot run: ${unsupported.join(', ')} (it runs ${[...supported!].join(', ')}); no action plan was stored`,
+        { details: { actionTypes: unsupported } },
+      );
     const planner = deps.planners.require(strategy.planner);
     const planned = planner.plan(solution.actions, randomUUID);
     const indicators = [...solution.indicators].map(([name, value]) => {

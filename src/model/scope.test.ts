@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterModel, snapshotOf } from '../../test/helpers/cluster-model-builder.js';
-import { ScopeError, scopeComputeModel } from './scope.js';
+import { ScopeError, scopeComputeModel, unknownNamesInScope } from './scope.js';
 
 /** h1, h2 in az1 (h1 also in aggregate 1 "gpu"); h3 in az2 and aggregate 2 "ssd"; h4 in no aggregate, zone nova. */
 const model = clusterModel()
@@ -198,5 +198,24 @@ describe('scopeComputeModel: contract', () => {
     ['a zone wildcard mixed with names', compute({ availability_zones: [{ name: '*' }, { name: 'az1' }] })],
   ])('rejects %s, as upstream does', (_name, scope) => {
     expect(() => scopeComputeModel(model, scope)).toThrow(ScopeError);
+  });
+});
+
+describe('unknownNamesInScope', () => {
+  it('names the included and excluded hosts and the zones the model does not have, wildcards aside', () => {
+    const scope = [
+      {
+        compute: [
+          { compute_nodes: [{ name: 'h1' }, { name: 'h9' }] },
+          { availability_zones: [{ name: 'az1' }, { name: 'az7' }] },
+          { exclude: [{ compute_nodes: [{ name: 'h3' }, { name: 'gone' }] }] },
+        ],
+      },
+    ];
+    expect(unknownNamesInScope(model, scope)).toEqual({ hosts: ['h9', 'gone'], zones: ['az7'] });
+    expect(unknownNamesInScope(model, [{ availability_zones: [{ name: '*' }] }])).toEqual({
+      hosts: [],
+      zones: [],
+    });
   });
 });

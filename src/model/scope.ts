@@ -158,3 +158,39 @@ export function scopeComputeModel(
   for (const aggregate of model.aggregates()) scoped.upsertAggregate(structuredClone(aggregate));
   return scoped;
 }
+
+/** The host and availability zone names a scope's compute rules give (included or excluded), wildcards left out. */
+export interface ScopeNames {
+  hosts: string[];
+  zones: string[];
+}
+
+export function namesInScope(scope: readonly unknown[]): ScopeNames {
+  const hosts = new Set<string>();
+  const zones = new Set<string>();
+  for (const rule of computeRules(scope) ?? []) {
+    for (const ref of itemsOf(rule.compute_nodes)) hosts.add(String(ref.name));
+    for (const ref of itemsOf(rule.availability_zones)) zones.add(String(ref.name));
+    for (const exclude of itemsOf(rule.exclude))
+      for (const ref of itemsOf(exclude.compute_nodes)) hosts.add(String(ref.name));
+  }
+  hosts.delete(WILDCARD);
+  zones.delete(WILDCARD);
+  return { hosts: [...hosts], zones: [...zones] };
+}
+
+/**
+ * The names of `namesInScope` that the model does not have: a scope naming them would silently select nothing
+ * (upstream's `found_nothing_flag`), so the API refuses it when the audit or template is created.
+ */
+export function unknownNamesInScope(model: ClusterModel, scope: readonly unknown[]): ScopeNames {
+  const names = namesInScope(scope);
+  const zones = new Set<string>();
+  for (const node of model.nodes()) if (node.availabilityZone !== null) zones.add(node.availabilityZone);
+  for (const aggregate of model.aggregates())
+    if (aggregate.availabilityZone !== null) zones.add(aggregate.availabilityZone);
+  return {
+    hosts: names.hosts.filter((host) => model.getNode(host) === undefined),
+    zones: names.zones.filter((zone) => !zones.has(zone)),
+  };
+}

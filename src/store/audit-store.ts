@@ -255,6 +255,7 @@ export function createAuditStore(db: Kysely<Database>): AuditStore {
                   end_time: audit.endTime,
                   force: audit.force,
                   force_refresh: audit.forceRefresh,
+                  ...(audit.statusMessage !== undefined && { status_message: audit.statusMessage }),
                 })
                 .returningAll(),
             )

@@ -104,6 +104,8 @@ export interface NewAudit {
   endTime: Date | null;
   force: boolean;
   forceRefresh: boolean;
+  /** Set at creation only to say what could not be checked then (a scope with no compute model to look it up). */
+  statusMessage?: string | null;
 }
 
 export type AuditChanges = Partial<

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ACTION_PARAMETERS, isActionTypeName } from '../contract/actions.js';
+import { ACTION_PARAMETERS, ACTION_TYPE_NAMES, isActionTypeName } from '../contract/actions.js';
 import { unclassified } from '../goals/unclassified.js';
 import { defineStrategy } from './strategy.js';
 
@@ -17,7 +17,11 @@ export const actuator = defineStrategy({
     actions: Type.Array(
       Type.Object(
         {
-          action_type: Type.String({ description: 'action type to emit, e.g. nop, sleep, migrate' }),
+          // An enum, so an audit naming a type the applier cannot run is refused when it is created.
+          action_type: Type.String({
+            enum: [...ACTION_TYPE_NAMES],
+            description: 'action type to emit, e.g. nop, sleep, migrate',
+          }),
           resource_id: Type.Optional(Type.String()),
           input_parameters: Type.Record(Type.String(), Type.Unknown(), {
             description: 'the action input parameters',

@@ -72,10 +72,14 @@ export function defineStrategy<P extends TObject>(strategy: Strategy<P>): Strate
   return Object.freeze(strategy);
 }
 
-/** The JSON schema the API shows as `parameters_spec`: upstream's `{"properties": …}` shape. */
+/**
+ * The JSON schema the API shows as `parameters_spec`: upstream's `{"properties": …}` shape, with `required` when
+ * the strategy has required parameters (as upstream's actuator and host_maintenance have), so the API refuses an
+ * audit without them at create time instead of the strategy failing at run time.
+ */
 export function parametersSpec(strategy: Strategy): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ properties: strategy.parameters.properties })) as Record<
-    string,
-    unknown
-  >;
+  const required = strategy.parameters.required ?? [];
+  return JSON.parse(
+    JSON.stringify({ properties: strategy.parameters.properties, ...(required.length > 0 && { required }) }),
+  ) as Record<string, unknown>;
 }

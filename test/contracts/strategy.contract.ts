@@ -166,7 +166,8 @@ export function strategyContract(strategy: Strategy, options: StrategyContractOp
   describe(`strategy ${strategy.name}`, () => {
     it('publishes a parameters_spec in upstream\'s {"properties": …} shape with a description for each parameter', () => {
       const spec = parametersSpec(strategy) as { properties: Record<string, { description?: string }> };
-      expect(Object.keys(spec)).toEqual(['properties']);
+      const required = strategy.parameters.required ?? [];
+      expect(Object.keys(spec)).toEqual(required.length > 0 ? ['properties', 'required'] : ['properties']);
       for (const [name, property] of Object.entries(spec.properties))
         expect(property.description, name).toBeTypeOf('string');
     });

@@ -222,6 +222,23 @@ describe.each(STORE_DIALECTS)('the audit runner on %s', (dialect) => {
     expect(failed.statusMessage).toContain('host_cpu_usage');
   });
 
+  it('fails an audit whose plan holds an action type the applier cannot run, naming it, and stores no plan', async () => {
+    const { store, deps } = await setup();
+    const audit = await createAudit(store, 'dummy');
+    const run = runAudit(
+      { ...deps, supportedActionTypes: new Set(['nop']) },
+      audit.uuid,
+      new AbortController().signal,
+    );
+    expect(await run).toBe('failed');
+    const failed = (await store.audits.find(audit.uuid))!;
+    expect(failed.state).toBe('FAILED');
+    expect(failed.statusMessage).toBe(
+      'The audit failed: strategy dummy planned action types the applier cannot run: sleep (it runs nop); no action plan was stored',
+    );
+    expect(await store.actionPlans.list({ limit: 10, filters: { auditId: audit.id } })).toEqual([]);
+  });
+
   it('leaves an audit cancelled while its strategy ran CANCELLED, and stores no plan for it', async () => {
     const { store, deps } = await setup();
     const audit = await createAudit(store, 'interrupted');

@@ -8,7 +8,7 @@ import { toAuditTemplateResource, type View } from '../mappers.js';
 import { requireMicroversion } from '../microversion.js';
 import { nextLink, toPageQuery } from '../pagination.js';
 import { applyPatch, type PatchOperation } from '../patch.js';
-import { normaliseScope } from '../scope.js';
+import { judgeScopeNames, normaliseScope } from '../scope.js';
 import { validateStrategyParameters } from '../strategy-parameters.js';
 import { withNext } from './catalog.js';
 import {
@@ -40,15 +40,28 @@ const CreateBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Goal and strategy as upstream resolves them for templates and audits: by uuid or name, strategy must serve the goal. */
+/**
+ * Goal and strategy as upstream resolves them for templates and audits: by uuid or name, strategy must serve the
+ * goal. Without a strategy, the goal must have one for the decision engine to choose (`chosen`, the first, as the
+ * engine chooses): an audit of a goal no strategy serves could only fail when it runs.
+ */
 export async function resolveGoalAndStrategy(
   store: Store,
   goalRef: string,
   strategyRef: string | null | undefined,
-): Promise<{ goal: GoalRecord; strategy: StrategyRecord | undefined }> {
+): Promise<{ goal: GoalRecord; strategy: StrategyRecord | undefined; chosen?: StrategyRecord }> {
   const goal = await store.goals.find(goalRef);
   if (!goal) throw invalid(`Goal ${goalRef} is invalid`, { goal: goalRef });
-  if (strategyRef === undefined || strategyRef === null) return { goal, strategy: undefined };
+  if (strategyRef === undefined || strategyRef === null) {
+    const [chosen] = await store.strategies.list({ limit: 1, filters: { goalId: goal.id } });
+    if (!chosen)
+      throw invalid(
+        `No strategy is available for goal ${goal.name}: an audit of it could not run. See openstack optimize strategy list for the goals that have one.`,
+        { goal: goal.name },
+        'NO_STRATEGY_FOR_GOAL',
+      );
+    return { goal, strategy: undefined, chosen };
+  }
   const strategy = await store.strategies.find(strategyRef);
   if (!strategy) throw invalid(`Strategy ${strategyRef} is invalid`, { strategy: strategyRef });
   if (strategy.goalId !== goal.id) {
@@ -75,6 +88,7 @@ function checkDefaultParameters(
     throw invalid('default_parameters requires a strategy to be specified', {}, 'INVALID_PARAMETERS');
   validateStrategyParameters(strategy.name, strategy.parametersSpec, defaults, {
     fillDefaults: false,
+    partial: true,
     label: 'default_parameters',
   });
   return defaults;
@@ -128,13 +142,16 @@ export function registerAuditTemplateRoutes(app: ApiInstance, deps: RouteDeps): 
       if (body.default_parameters !== undefined)
         requireMicroversion(ctx.version, MICROVERSION.AUDIT_TEMPLATE_DEFAULT_PARAMS, 'default_parameters');
       const { goal, strategy } = await resolveGoalAndStrategy(store, body.goal, body.strategy);
+      const scope = normaliseScope(body.scope);
+      const unchecked = judgeScopeNames(deps.checkScope?.(scope));
+      if (unchecked) request.log.info({ scope }, unchecked);
       const template = await store.transaction((tx) =>
         tx.auditTemplates.create({
           name: body.name,
           description: body.description ?? null,
           goalId: goal.id,
           strategyId: strategy?.id ?? null,
-          scope: normaliseScope(body.scope),
+          scope,
           defaultParameters: checkDefaultParameters(strategy, body.default_parameters),
         }),
       );
@@ -192,12 +209,17 @@ export function registerAuditTemplateRoutes(app: ApiInstance, deps: RouteDeps): 
             'Changing the goal or strategy of a template with default_parameters requires patching /default_parameters too.',
           );
         }
+        const scope = normaliseScope(patched.scope);
+        if (touches('/scope')) {
+          const unchecked = judgeScopeNames(deps.checkScope?.(scope));
+          if (unchecked) request.log.info({ scope }, unchecked);
+        }
         return tx.auditTemplates.update(template.uuid, {
           name: patched.name,
           description: patched.description ?? null,
           goalId: goal.id,
           strategyId: strategy?.id ?? null,
-          scope: normaliseScope(patched.scope),
+          scope,
           defaultParameters: checkDefaultParameters(strategy, patched.default_parameters),
         });
       });

@@ -17,7 +17,8 @@ import { toAuditResource, type View } from '../mappers.js';
 import { requireMicroversion } from '../microversion.js';
 import { nextLink, toPageQuery } from '../pagination.js';
 import { applyPatch, type PatchOperation } from '../patch.js';
-import { validateStrategyParameters } from '../strategy-parameters.js';
+import { judgeScopeNames } from '../scope.js';
+import { requireNoParametersOf, validateStrategyParameters } from '../strategy-parameters.js';
 import { resolveGoalAndStrategy } from './audit-templates.js';
 import { withNext } from './catalog.js';
 import { IdParams, NoBody, PageQuerystring, ParameterMap, PatchBody, Ref, responds } from './schemas.js';
@@ -166,7 +167,10 @@ export function registerAuditRoutes(app: ApiInstance, deps: RouteDeps): void {
         defaults = template.defaultParameters ?? {};
         templateName = template.name;
       }
-      const { goal, strategy } = await resolveGoalAndStrategy(store, goalRef!, strategyRef);
+      const { goal, strategy, chosen } = await resolveGoalAndStrategy(store, goalRef!, strategyRef);
+      requireNoParametersOf(goal.name, chosen);
+      // The template's scope was checked when it was stored; its hosts may have gone since.
+      const scopeNote = judgeScopeNames(scope.length > 0 ? deps.checkScope?.(scope) : undefined);
       const given = { ...defaults, ...(body.parameters ?? {}) };
       let parameters: Record<string, unknown> = {};
       if (strategy) {
@@ -198,6 +202,7 @@ export function registerAuditRoutes(app: ApiInstance, deps: RouteDeps): void {
         endTime,
         force: body.force ?? false,
         forceRefresh: body.force_refresh ?? false,
+        ...(scopeNote !== undefined && { statusMessage: scopeNote }),
       });
       if (auditType === 'ONESHOT') await deps.engine.triggerAudit(audit.uuid);
       reply.code(201).header('Location', `${ctx.baseUrl}/v1/audits/${audit.uuid}`);
