@@ -21,6 +21,8 @@ const BOUNDARIES = {
   'service-ports': { allow: ['contract'] },
   main: { allow: ['cli'] },
   compose: { allow: ['*'] },
+  // Checks before anything is created; only `cli/serve` runs them.
+  preflight: { allow: ['config'] },
   goals: { allow: DECIDING },
   scoring: { allow: DECIDING },
   strategies: { allow: [...DECIDING, 'scoring'] },

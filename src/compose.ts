@@ -82,14 +82,14 @@ function simulatedCluster(config: StewardConfig['cloud']['simulator']) {
   if (config.scenario !== undefined) return { scenarioFile: config.scenario };
   const pattern = config.planetlabDir !== undefined ? 'planetlab' : config.loadPattern;
   if (pattern !== 'diurnal' && pattern !== 'flat' && pattern !== 'noisy' && pattern !== 'planetlab') {
-    throw new ConfigError(
+    throw new ConfigError([
       `cloud.simulator.loadPattern must be diurnal, flat, noisy or planetlab (got ${pattern})`,
-    );
+    ]);
   }
   if (pattern === 'planetlab' && config.planetlabDir === undefined) {
-    throw new ConfigError(
+    throw new ConfigError([
       'cloud.simulator.loadPattern planetlab needs cloud.simulator.planetlabDir (a folder or CSV of PlanetLab traces)',
-    );
+    ]);
   }
   return {
     hosts: config.hosts,
@@ -102,7 +102,7 @@ function simulatedCluster(config: StewardConfig['cloud']['simulator']) {
 
 function keystoneAuth(config: StewardConfig['cloud']['keystone']): KeystonePasswordAuth {
   if (config.authUrl === undefined)
-    throw new ConfigError('cloud.kind openstack needs cloud.keystone.authUrl (or OS_AUTH_URL)');
+    throw new ConfigError(['cloud.kind openstack needs cloud.keystone.authUrl (or OS_AUTH_URL)']);
   return {
     authUrl: config.authUrl,
     username: config.username,
@@ -222,9 +222,9 @@ async function composeCloud(
   let metricsSource: MetricsSource | undefined;
   if (config.datasource.name !== 'none') {
     if (prometheusUrl === undefined)
-      throw new ConfigError(
+      throw new ConfigError([
         `datasource ${config.datasource.name} needs datasource.url (or STEWARD_PROMETHEUS_URL)`,
-      );
+      ]);
     try {
       metricsSource = createDatasource(
         config.datasource.name,
@@ -238,7 +238,7 @@ async function composeCloud(
         logger,
       );
     } catch (error) {
-      throw new ConfigError(error instanceof Error ? error.message : String(error));
+      throw new ConfigError([error instanceof Error ? error.message : String(error)]);
     }
   }
   const log = logger.child({ part: 'nova-sync' });
@@ -316,7 +316,7 @@ export function storeOptionsFrom(url: string): StoreOptions {
       ? { dialect: 'pglite' }
       : { dialect: 'pglite', dataDir: location };
   }
-  throw new ConfigError(`database.url must start with pglite: or postgres:// (got ${url})`);
+  throw new ConfigError([`database.url must start with pglite: or postgres:// (got ${url})`]);
 }
 
 async function createBus(config: StewardConfig['bus'], logger: Logger, metrics: Metrics): Promise<Bus> {
@@ -329,7 +329,7 @@ async function createBus(config: StewardConfig['bus'], logger: Logger, metrics: 
       metrics,
       publishTimeoutMs: config.publishTimeoutSeconds * 1000,
     });
-  throw new ConfigError(`bus.url must be memory:// or amqp://… (got ${url})`);
+  throw new ConfigError([`bus.url must be memory:// or amqp://… (got ${url})`]);
 }
 
 /** Reaches a decision engine in another process over the bus. */

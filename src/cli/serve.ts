@@ -1,7 +1,10 @@
 /** `steward serve`: the whole service (or the roles asked for) in this process, until SIGINT/SIGTERM. */
+import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { composeSteward, type RunningSteward } from '../compose.js';
+import { composeSteward, storeOptionsFrom, type RunningSteward } from '../compose.js';
 import { ConfigError, loadConfig, type StewardConfig } from '../config/config.js';
+import { isStewardError } from '../errors.js';
+import { firstMissingDirectory, preflight, StartupError } from '../preflight.js';
 import { createLogger } from '../observability/logger.js';
 import { stopOnSignals } from './signals.js';
 
@@ -41,8 +44,9 @@ export function registerServeCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const logger = createLogger({ level: config.logLevel });
-      const steward = await composeSteward(config, { logger });
+      const started = await start(config);
+      if (!started) return;
+      const { steward, logger } = started;
       // Show the model in the banner when the first sync is quick (it is, on the simulated cloud); never hold the
       // banner back for long on a slow or unreachable cloud.
       const model = steward.models
@@ -57,6 +61,38 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write(startBanner(config, steward, model));
       stopOnSignals(logger, 'Steward', () => steward.stop());
     });
+}
+
+/**
+ * Starts the service, or prints one line saying why it cannot and sets exit status 1. Nothing is created before
+ * the preflight passes, and a PGlite directory made by a start that failed afterwards is removed again.
+ */
+async function start(
+  config: StewardConfig,
+): Promise<{ steward: RunningSteward; logger: ReturnType<typeof createLogger> } | undefined> {
+  const fail = (message: string) => {
+    process.stderr.write(`${message}\n`);
+    process.exitCode = 1;
+    return undefined;
+  };
+  try {
+    await preflight(config);
+  } catch (error) {
+    if (error instanceof StartupError) return fail(error.message);
+    throw error;
+  }
+  const store = storeOptionsFrom(config.database.url);
+  const created =
+    store.dialect === 'pglite' && store.dataDir ? firstMissingDirectory(store.dataDir) : undefined;
+  const logger = createLogger({ level: config.logLevel });
+  try {
+    return { steward: await composeSteward(config, { logger }), logger };
+  } catch (error) {
+    if (created) rmSync(created, { recursive: true, force: true });
+    const known = error instanceof StartupError || error instanceof ConfigError || isStewardError(error);
+    if (!known) logger.error({ err: error }, 'start failed');
+    return fail(`Steward could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**

@@ -25,14 +25,52 @@ describe('loadConfig', () => {
     expect(runs(config, 'decision-engine')).toBe(false);
   });
 
-  it('reports every problem at once', () => {
+  it('reports every problem at once, naming where each value came from', () => {
     expect(() =>
       loadConfig({ env: { STEWARD_API_PORT: 'abc', STEWARD_LOG_LEVEL: 'loud', STEWARD_ROLES: 'web' } }),
     ).toThrow(ConfigError);
     try {
       loadConfig({ env: { STEWARD_API_PORT: 'abc', STEWARD_LOG_LEVEL: 'loud' } });
     } catch (error) {
-      expect((error as Error).message).toMatch(/\/api\/port .*; \/logLevel is not one of the allowed values/);
+      expect((error as ConfigError).problems).toEqual([
+        'api.port = "abc" (from STEWARD_API_PORT): must be integer',
+        'logLevel = "loud" (from STEWARD_LOG_LEVEL): must be one of fatal, error, warn, info, debug, trace, silent',
+      ]);
+    }
+  });
+
+  it.each([
+    [{ api: { prot: 1 } }, 'api.prot: unknown key; did you mean api.port?'],
+    [{ databse: { url: 'pglite:memory' } }, 'databse: unknown key; did you mean database?'],
+    [{ port: 1 }, 'port: unknown key; did you mean api.port?'],
+    [
+      { cloud: { keystone: { auth_url: 'x' } } },
+      'cloud.keystone.auth_url: unknown key; did you mean cloud.keystone.authUrl?',
+    ],
+    [{ galaxy: true }, 'galaxy: unknown key'],
+  ])('refuses the unknown key in %j and suggests the nearest valid one', (overrides, problem) => {
+    const flat = (value: unknown, prefix = ''): [string, unknown][] =>
+      typeof value === 'object' && value !== null
+        ? Object.entries(value).flatMap(([key, child]) => flat(child, prefix ? `${prefix}.${key}` : key))
+        : [[prefix, value]];
+    try {
+      loadConfig({ env: {}, overrides: Object.fromEntries(flat(overrides)) });
+      expect.unreachable('the unknown key was accepted');
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual([problem.replace(':', ' (from the command line):')]);
+    }
+  });
+
+  it('refuses settings that fit their types but cannot work together, with the rest', () => {
+    try {
+      loadConfig({ env: { STEWARD_DATABASE_URL: 'mysql://root@db/steward', STEWARD_CLOUD: 'openstack' } });
+      expect.unreachable('the configuration was accepted');
+    } catch (error) {
+      expect((error as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual([
+        'database.url (from STEWARD_DATABASE_URL)',
+        'cloud.keystone.authUrl',
+        'datasource.url',
+      ]);
     }
   });
 });

@@ -439,11 +439,29 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
   STEWARD_PROMETHEUS_URL: 'datasource.url',
 };
 
+/**
+ * Every problem of a configuration, found before anything starts; `steward serve` prints the message (one block)
+ * and exits with status 2.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(
+      [
+        `Steward cannot start: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`} in its configuration (docs/configuration.md lists every key):`,
+        ...problems.map((problem) => `  - ${problem}`),
+      ].join('\n'),
+    );
+  }
 }
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+function setPath(
+  target: Record<string, unknown>,
+  path: string,
+  value: unknown,
+  origins: Map<string, string>,
+  origin: string,
+): void {
   const keys = path.split('.');
   let node = target;
   for (const key of keys.slice(0, -1)) {
@@ -451,6 +469,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     node = node[key] as Record<string, unknown>;
   }
   node[keys.at(-1)!] = value;
+  origins.set(path, origin);
 }
 
 function coerce(path: string, raw: string): unknown {
@@ -468,48 +487,205 @@ function coerce(path: string, raw: string): unknown {
   return raw;
 }
 
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  anyOf?: SchemaNode[];
+  const?: unknown;
+}
+
+/** Every key path the schema knows (`api.port`, `cloud.keystone.authUrl`…), for "did you mean". */
+function knownPaths(node: SchemaNode, prefix = ''): string[] {
+  return Object.entries(node.properties ?? {}).flatMap(([key, child]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return [path, ...knownPaths(child, path)];
+  });
+}
+
+function editDistance(a: string, b: string): number {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  let previous = Array.from({ length: right.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= left.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= right.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (left[i - 1] === right[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[right.length]!;
+}
+
+/**
+ * The valid key an unknown one most likely meant: the same name elsewhere in the tree (`port` → `api.port`), a near
+ * sibling (`prot` → `api.port`), or the same letters without separators (`auth_url` → `authUrl`).
+ */
+function nearestKey(path: string, siblings: readonly string[], prefix: string): string | undefined {
+  const key = path.split('.').at(-1)!;
+  const known = knownPaths(ConfigSchema as SchemaNode);
+  const elsewhere = known.find((candidate) => candidate.split('.').at(-1) === key);
+  if (elsewhere) return elsewhere;
+  const flat = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const sameLetters = siblings.find((sibling) => flat(sibling) === flat(key));
+  const near = siblings
+    .map((sibling) => ({ sibling, distance: editDistance(key, sibling) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.distance - b.distance)[0]?.sibling;
+  const meant = sameLetters ?? near;
+  return meant === undefined ? undefined : prefix ? `${prefix}.${meant}` : meant;
+}
+
+/** Removes keys the schema does not have (free-form maps aside) and says, for each, what was probably meant. */
+function takeUnknownKeys(
+  raw: Record<string, unknown>,
+  node: SchemaNode,
+  prefix: string,
+  where: (path: string) => string,
+): string[] {
+  const properties = node.properties;
+  if (!properties) return [];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const child = properties[key];
+    if (!child) {
+      const meant = nearestKey(path, Object.keys(properties), prefix);
+      problems.push(`${path}${where(path)}: unknown key${meant ? `; did you mean ${meant}?` : ''}`);
+      delete raw[key];
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      problems.push(...takeUnknownKeys(value as Record<string, unknown>, child, path, where));
+    }
+  }
+  return problems;
+}
+
+function leafPaths(value: unknown, prefix: string): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return prefix ? [prefix] : [];
+  return Object.entries(value).flatMap(([key, child]) => leafPaths(child, prefix ? `${prefix}.${key}` : key));
+}
+
+/** What the schema cannot say: values that fit their types but cannot work together. */
+function incoherences(config: StewardConfig, where: (path: string) => string): string[] {
+  const problems: string[] = [];
+  const url = String(config.database.url);
+  if (!/^(pglite:|postgres:\/\/|postgresql:\/\/)/.test(url))
+    problems.push(
+      `database.url${where('database.url')}: ${url.split(':')[0]} is not supported; use pglite:<dir> (embedded), pglite:memory, or postgres://user@host:5432/db`,
+    );
+  if (config.bus.url !== 'memory://' && !/^amqps?:\/\//.test(String(config.bus.url)))
+    problems.push(
+      `bus.url${where('bus.url')}: ${config.bus.url} is not supported; use memory:// (one process) or amqp://user:pass@host:5672/vhost`,
+    );
+  if (config.datasource.name !== 'prometheus' && config.datasource.name !== 'none')
+    problems.push(
+      `datasource.name${where('datasource.name')}: ${config.datasource.name} is not supported; use prometheus or none`,
+    );
+  if (config.cloud.kind === 'openstack') {
+    if (config.cloud.keystone.authUrl === undefined)
+      problems.push(
+        'cloud.keystone.authUrl: required with cloud.kind openstack; set OS_AUTH_URL to the Keystone v3 URL (e.g. http://controller/identity/v3)',
+      );
+    if (config.datasource.name === 'prometheus' && config.datasource.url === undefined)
+      problems.push(
+        'datasource.url: required with cloud.kind openstack (only the simulated cloud brings its own Prometheus); set STEWARD_PROMETHEUS_URL, or datasource.name none to run without metrics',
+      );
+  }
+  const simulator = config.cloud.simulator;
+  if (config.cloud.kind === 'simulated' && simulator.scenario === undefined) {
+    if (!['diurnal', 'flat', 'noisy', 'planetlab'].includes(String(simulator.loadPattern)))
+      problems.push(
+        `cloud.simulator.loadPattern${where('cloud.simulator.loadPattern')}: must be diurnal, flat, noisy or planetlab`,
+      );
+    if (simulator.loadPattern === 'planetlab' && simulator.planetlabDir === undefined)
+      problems.push(
+        'cloud.simulator.planetlabDir: required with loadPattern planetlab (a folder or CSV of PlanetLab traces)',
+      );
+  }
+  return problems;
+}
+
+/** The schema node at a JSON pointer, to name the allowed values of a union of literals. */
+function schemaAt(pointer: string): SchemaNode | undefined {
+  let node: SchemaNode | undefined = ConfigSchema as SchemaNode;
+  for (const part of pointer.split('/').filter(Boolean))
+    node = /^\d+$/.test(part) ? node?.items : node?.properties?.[part];
+  return node;
+}
+
 /** defaults ← file ← environment ← overrides; throws ConfigError listing every problem. */
 export function loadConfig(
   options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: Record<string, unknown> } = {},
 ): StewardConfig {
   const env = options.env ?? process.env;
   const raw: Record<string, unknown> = {};
+  const origins = new Map<string, string>();
   const file = options.file ?? env.STEWARD_CONFIG;
   if (file) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new ConfigError(
+      throw new ConfigError([
         `cannot read config file ${file}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      ]);
     }
-    if (typeof parsed !== 'object' || parsed === null)
-      throw new ConfigError(`config file ${file} must hold a JSON object`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new ConfigError([`config file ${file}: must hold a JSON object`]);
     Object.assign(raw, parsed);
+    for (const path of leafPaths(parsed, '')) origins.set(path, `in ${file}`);
   }
   for (const [variable, path] of Object.entries(ENVIRONMENT)) {
     const value = env[variable];
-    if (value !== undefined && value !== '') setPath(raw, path, coerce(path, value));
+    if (value !== undefined && value !== '')
+      setPath(raw, path, coerce(path, value), origins, `from ${variable}`);
   }
   for (const [path, value] of Object.entries(options.overrides ?? {})) {
-    if (value !== undefined) setPath(raw, path, typeof value === 'string' ? coerce(path, value) : value);
+    if (value !== undefined)
+      setPath(
+        raw,
+        path,
+        typeof value === 'string' ? coerce(path, value) : value,
+        origins,
+        'from the command line',
+      );
   }
+  // An unknown section (`databse: {…}`) has no origin of its own; its leaves do.
+  const where = (path: string) => {
+    const origin = origins.get(path) ?? [...origins].find(([known]) => known.startsWith(`${path}.`))?.[1];
+    return origin ? ` (${origin})` : '';
+  };
+  const problems = takeUnknownKeys(raw, ConfigSchema as SchemaNode, '', where);
   const withDefaults = Value.Default(ConfigSchema, raw);
-  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
-  if (errors.length > 0) {
-    // A union reports one error per branch; one line per field is what an operator needs.
-    const byPath = new Map<string, string>();
-    for (const error of errors) {
-      const path = error.instancePath || '/';
-      if (!byPath.has(path))
-        byPath.set(path, error.keyword === 'const' ? 'is not one of the allowed values' : error.message);
-    }
-    throw new ConfigError(
-      `invalid configuration: ${[...byPath].map(([path, message]) => `${path} ${message}`).join('; ')}`,
-    );
+  // A union reports one error per branch; one line per field is what an operator needs.
+  const byPath = new Map<string, string>();
+  for (const error of Value.Errors(ConfigSchema, withDefaults)) {
+    const pointer = error.instancePath || '/';
+    if (byPath.has(pointer)) continue;
+    // A bad list item (`roles: ["web"]`) is named by its list, where its origin is recorded.
+    const field = pointer
+      .split('/')
+      .filter((part) => part !== '' && !/^\d+$/.test(part))
+      .join('.');
+    let value: unknown = withDefaults;
+    for (const part of pointer.split('/').filter(Boolean)) value = (value as Record<string, unknown>)[part];
+    const allowed = schemaAt(pointer)
+      ?.anyOf?.map((branch) => branch.const)
+      .filter((option) => option !== undefined);
+    const message =
+      error.keyword === 'const' || error.keyword === 'anyOf'
+        ? `must be one of ${(allowed ?? []).map(String).join(', ')}`
+        : error.message;
+    byPath.set(pointer, `${field} = ${JSON.stringify(value)}${where(field)}: ${message}`);
   }
-  return withDefaults as StewardConfig;
+  problems.push(...byPath.values());
+  // Defaults fill every object, so the coherence checks can read a config whose leaves are still wrong.
+  const config = withDefaults as StewardConfig;
+  problems.push(...incoherences(config, where));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
 export function runs(config: StewardConfig, role: Exclude<Role, 'all'>): boolean {
