@@ -133,9 +133,9 @@ function composeApiAuth(
   } else {
     const authUrl = settings.authUrl ?? cloud.authUrl;
     if (authUrl === undefined)
-      throw new ConfigError(
+      throw new ConfigError([
         'api.auth keystone needs api.keystone.authUrl (or STEWARD_KEYSTONE_AUTH_URL, or cloud.keystone.authUrl)',
-      );
+      ]);
     service = {
       authUrl,
       username: settings.username ?? cloud.username,

@@ -593,6 +593,15 @@ function incoherences(config: StewardConfig, where: (path: string) => string): s
         'datasource.url: required with cloud.kind openstack (only the simulated cloud brings its own Prometheus); set STEWARD_PROMETHEUS_URL, or datasource.name none to run without metrics',
       );
   }
+  if (
+    config.api.auth === 'keystone' &&
+    config.cloud.kind !== 'simulated' &&
+    config.api.keystone.authUrl === undefined &&
+    config.cloud.keystone.authUrl === undefined
+  )
+    problems.push(
+      'api.keystone.authUrl: required with api.auth keystone outside the simulated cloud; set STEWARD_KEYSTONE_AUTH_URL (or cloud.keystone.authUrl)',
+    );
   const simulator = config.cloud.simulator;
   if (config.cloud.kind === 'simulated' && simulator.scenario === undefined) {
     if (!['diurnal', 'flat', 'noisy', 'planetlab'].includes(String(simulator.loadPattern)))
