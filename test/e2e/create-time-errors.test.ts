@@ -53,15 +53,15 @@ const CASES: {
 }[] = [
   {
     name: 'an audit of a goal no strategy serves',
-    openstack: ['audit', 'create', '-g', 'cluster_maintaining'],
-    steward: ['audit', 'create', '-g', 'cluster_maintaining'],
-    says: /No strategy is available for goal cluster_maintaining/,
+    openstack: ['audit', 'create', '-g', 'service_level'],
+    steward: ['audit', 'create', '-g', 'service_level'],
+    says: /No strategy is available for goal service_level/,
   },
   {
     name: 'an audit template of a goal no strategy serves',
-    openstack: ['audittemplate', 'create', 'at-no-strategy', 'cluster_maintaining'],
-    steward: ['audittemplate', 'create', 'at-no-strategy', 'cluster_maintaining'],
-    says: /No strategy is available for goal cluster_maintaining/,
+    openstack: ['audittemplate', 'create', 'at-no-strategy', 'service_level'],
+    steward: ['audittemplate', 'create', 'at-no-strategy', 'service_level'],
+    says: /No strategy is available for goal service_level/,
   },
   {
     name: 'an actuator audit without its required actions',
