@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive for real: the Watcher CLI (API compatibility), Prometheus and promtool
-# (datasource contract tests), Chromium (dashboard tests), and Keystone 22.x served by uWSGI (token validation and
-# the service catalog; scripts/ensure-services.sh starts it). Idempotent: installs only what is missing.
+# (datasource contract tests), Chromium (dashboard tests), Keystone 22.x served by uWSGI (token validation and
+# the service catalog; scripts/ensure-services.sh starts it), and Horizon with watcher-dashboard 8.0.0 (the
+# compatibility test starts it under uWSGI itself). Idempotent: installs only what is missing.
 set -euo pipefail
 packages=(python3-watcherclient python3-openstackclient prometheus chromium
-  keystone uwsgi-core uwsgi-plugin-python3 python3-psycopg2)
+  keystone uwsgi-core uwsgi-plugin-python3 python3-psycopg2 openstack-dashboard python3-watcher-dashboard)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
