@@ -196,6 +196,8 @@ async function composeCloud(
       hostLabel: config.datasource.hostLabel,
       migrationBandwidthMbPerS: sim.migrationBandwidthMbPerS,
       autoSettle: 'exact',
+      // As a cloud set up for Watcher is (Nova's default sends no instance.update on state changes).
+      notifyOnStateChange: 'vm_and_task_state',
     });
     await simulator.listen({ host: '127.0.0.1', port: sim.port });
     const credentials = simulator.credentials;

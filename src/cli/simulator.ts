@@ -113,6 +113,8 @@ export function registerSimulatorCommand(program: Command): void {
           hostLabel: resolved.hostLabel,
           migrationBandwidthMbPerS: resolved.migrationBandwidthMbPerS,
           autoSettle: 'exact',
+          // As a cloud set up for Watcher is (Nova's default sends no instance.update on state changes).
+          notifyOnStateChange: 'vm_and_task_state',
         });
         await cloud.listen({ host: '127.0.0.1', port: resolved.port });
       } catch (error) {

@@ -273,6 +273,13 @@ function toServer(r: WireReader, version: Microversion): Server {
   if (atLeast(version, 71)) server.serverGroups = r.strings('server_groups');
   if (atLeast(version, 98)) server.imageProperties = image?.record('properties') ?? {};
   if (atLeast(version, 100)) server.schedulerHints = r.record('scheduler_hints');
+  if (r.has('capabilities'))
+    server.capabilities = Object.fromEntries(
+      Object.entries(r.record('capabilities')).filter(
+        (e): e is [string, boolean] => typeof e[1] === 'boolean',
+      ),
+    );
+  if (r.has('protected_metadata')) server.protectedMetadata = r.stringRecord('protected_metadata');
   return server;
 }
 
@@ -303,6 +310,7 @@ function toService(r: WireReader): ComputeService {
     state: r.string('state') === 'up' ? 'up' : 'down',
     disabledReason: r.stringOr('disabled_reason', null),
     forcedDown: r.boolean('forced_down', false),
+    maintenance: r.boolean('maintenance', false),
     updatedAt: r.dateOrNull('updated_at'),
   };
 }

@@ -42,6 +42,13 @@ export interface Server {
   imageProperties?: Record<string, unknown>;
   /** Server group uuids (Nova ≥2.71; at most one). */
   serverGroups?: string[];
+  /**
+   * Which lifecycle operations Nova says are valid for it (`live_migratable`, `cold_migratable`…), where Nova reports
+   * them (2025.2 PTG instance capabilities; the simulated Nova does); absent otherwise.
+   */
+  capabilities?: Record<string, boolean>;
+  /** Metadata keys set by a role above member, with that role (2025.2 PTG metadata protection); absent where unknown. */
+  protectedMetadata?: Record<string, string>;
 }
 
 export interface ComputeService {
@@ -53,6 +60,8 @@ export interface ComputeService {
   state: 'up' | 'down';
   disabledReason: string | null;
   forcedDown: boolean;
+  /** In maintenance: Nova refuses every move into or out of the host (a simulated-Nova extension; false elsewhere). */
+  maintenance: boolean;
   updatedAt: Date | null;
 }
 

@@ -115,8 +115,9 @@ export function toComputeNode(input: {
     availabilityZone: zone,
     aggregates: member.map((aggregate) => aggregate.id),
     traits: [...input.traits].sort(),
-    // Nova has no maintenance flag on its API; a host under maintenance shows as a disabled service.
-    inMaintenance: false,
+    // Upstream Nova has no maintenance flag on its API yet (a host under maintenance shows as a disabled service);
+    // the simulated Nova reports one on the service, as the 2025.2 PTG's maintenance mode would.
+    inMaintenance: service?.maintenance ?? false,
     powerState: input.powerState ?? 'on',
     updatedAt: input.now,
   };
@@ -157,6 +158,8 @@ export function toInstance(
     imageProperties: { ...(server.imageProperties ?? {}) },
     serverGroup: group ? { uuid: group.id, policy: group.policy } : null,
     createdAt: server.createdAt,
+    ...(server.capabilities && { capabilities: { ...server.capabilities } }),
+    ...(server.protectedMetadata && { protectedMetadata: { ...server.protectedMetadata } }),
     updatedAt: server.updatedAt,
   };
 }

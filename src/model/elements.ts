@@ -89,6 +89,13 @@ export interface Instance {
   serverGroup: { uuid: string; policy: string } | null;
   /** When Nova created it (from the sync; an instance only notified about so far has none). */
   createdAt?: Date;
+  /** Lifecycle operations Nova says are valid for it (`live_migratable`…), where Nova reports them. */
+  capabilities?: Record<string, boolean>;
+  /**
+   * Metadata keys a member cannot change, with the role that set them (admin, manager), where Nova reports it:
+   * an operator's decision (e.g. `lifecycle:live-migratable=false` set by admin) rather than the tenant's.
+   */
+  protectedMetadata?: Record<string, string>;
   /**
    * Set only in an audit's scoped copy: the scope excludes this instance (by uuid, project or metadata), so
    * strategies must neither move nor stop it. Upstream keeps such instances in the model (their resources still

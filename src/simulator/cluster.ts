@@ -13,6 +13,7 @@ import {
   type TraceRef,
 } from './planetlab.js';
 import { readScenario } from '../scenarios/scenario-file.js';
+import { defaultNetworks, plugDefaultPorts } from './neutron.js';
 
 export interface SimFlavor {
   id: string;
@@ -91,6 +92,8 @@ export interface SimInstance {
    * have always run. Only the L3-cache series honour it (thermal.ts); the others compute history from today's state.
    */
   startedAtS?: number;
+  /** Its Neutron ports (none when booted with `networks: 'none'`). */
+  ports?: SimPort[];
 }
 
 /** A Glance image; `properties` are its custom properties (Glance shows them as top-level keys, Nova ≥2.98 under image.properties). */
@@ -105,6 +108,24 @@ export interface SimImage {
   minRamMb: number;
   created: string;
   properties: Record<string, string>;
+}
+
+/** A Neutron network with one IPv4 /16 (`cidrPrefix` is its first two octets), handing out addresses in order. */
+export interface SimNetwork {
+  id: string;
+  name: string;
+  cidrPrefix: string;
+  shared: boolean;
+  /** The host number the next port gets. */
+  nextHost: number;
+}
+
+/** A Neutron port of an instance: one fixed IP on one network. */
+export interface SimPort {
+  id: string;
+  networkId: string;
+  ip: string;
+  mac: string;
 }
 
 export interface SimServerGroup {
@@ -186,6 +207,8 @@ export interface ClusterState {
   images: SimImage[];
   aggregates: SimAggregate[];
   serverGroups: SimServerGroup[];
+  /** Neutron's networks; instances hold their ports. */
+  networks: SimNetwork[];
   migrations: SimMigration[];
   /** Nova's instance actions (`os-instance-actions`), oldest first: every server action requested. */
   instanceActions: SimInstanceAction[];
@@ -305,6 +328,7 @@ function emptyState(flavors: SimFlavor[], boot: BootLoad): ClusterState {
     images: DEFAULT_IMAGES.map((i) => ({ ...i, properties: { ...i.properties } })),
     aggregates: [],
     serverGroups: [],
+    networks: defaultNetworks(),
     migrations: [],
     instanceActions: [],
     customTraits: new Set(),
@@ -514,6 +538,7 @@ export function buildFromConfig(config: ClusterConfig, nowIso: string): ClusterS
       ...bootLoad(state),
     });
   }
+  plugDefaultPorts(state);
   return state;
 }
 
@@ -588,6 +613,7 @@ export function buildFromScenario(path: string, nowIso: string): ClusterState {
     });
   }
   state.projects = [...projects];
+  plugDefaultPorts(state);
   // The scenario's host metrics include load not explained by its instances; keep it as background so the host
   // series reproduce the scenario's numbers exactly while moves still shift load. A stopped instance's metrics are
   // what it uses when it runs (after os-start), so only running instances explain the host's load now.

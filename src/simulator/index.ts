@@ -11,6 +11,7 @@ import {
   type ClusterState,
 } from './cluster.js';
 import { createSimServer, USERS } from './server.js';
+import type { NotifyOnStateChange } from './nova.js';
 import { Notifier } from './notifications.js';
 import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL } from './config.js';
 import { checkAutoSettle, startAutoSettle, type AutoSettle, type AutoSettler } from './auto-settle.js';
@@ -33,6 +34,12 @@ export interface SimulatedCloudOptions {
   autoSettle?: AutoSettle;
   /** Service types to leave out of Keystone's catalog, to play a cloud without them (e.g. `['volumev3']`). */
   catalogOmits?: readonly string[];
+  /**
+   * Nova's `[notifications] notify_on_state_change`: `'vm_and_task_state'` (what Watcher deployments set) sends an
+   * `instance.update` on every vm_state or task_state change, `'vm_state'` on vm_state changes; null or absent
+   * (Nova's default) none.
+   */
+  notifyOnStateChange?: NotifyOnStateChange;
 }
 
 export interface SimulatedCloud {
@@ -47,6 +54,7 @@ export interface SimulatedCloud {
     image: string;
     baremetal: string;
     prometheus: string;
+    network: string;
   };
   readonly credentials: {
     authUrl: string;
@@ -93,6 +101,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
     onMutation: () => settler?.reschedule(),
     catalogAdditions,
     ...(options.catalogOmits && { catalogOmits: options.catalogOmits }),
+    notifyOnStateChange: options.notifyOnStateChange ?? null,
   });
   return {
     state,
@@ -131,6 +140,7 @@ export function createSimulatedCloud(options: SimulatedCloudOptions): SimulatedC
         image: `${base}/image`,
         baremetal: `${base}/baremetal`,
         prometheus: `${base}/prometheus`,
+        network: `${base}/networking`,
       };
     },
     get credentials() {

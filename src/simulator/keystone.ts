@@ -95,6 +95,7 @@ function tokenBody(c: KeystoneContext, t: Token): unknown {
         ep('volumev3', 'cinderv3', `${base}/volume/v3/${ADMIN_PROJECT}`),
         ep('image', 'glance', `${base}/image`),
         ep('baremetal', 'ironic', `${base}/baremetal`),
+        ep('network', 'neutron', `${base}/networking`),
         ep('prometheus', 'prometheus', `${base}/prometheus`),
         ep('metric', 'prometheus', `${base}/prometheus`),
         ...[...c.catalogAdditions].map(([type, { name, url }]) => ep(type, name, url)),

@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../lib/clock.js';
-import type { ClusterState, SimHost, SimInstance, SimInstanceAction, SimMigration } from './cluster.js';
+import type {
+  ClusterState,
+  SimHost,
+  SimInstance,
+  SimInstanceAction,
+  SimMigration,
+  SimNetwork,
+} from './cluster.js';
 import { bootLoad, nameUuid, usedOn } from './cluster.js';
 import { rejectReason, schedule } from './scheduler.js';
 import { invalidatePlacement } from './metrics.js';
@@ -22,6 +29,8 @@ import {
   type Notifier,
 } from './notifications.js';
 import { hostLoadAverage } from './load.js';
+import { capabilitiesOf } from './capabilities.js';
+import { addressesOf, findNetwork, plugPort } from './neutron.js';
 import { moveDurationMs, moveProgress } from './moves.js';
 import { ADMIN_PROJECT, ROLE_RANK, USERS, type Role } from './keystone.js';
 import {
@@ -43,7 +52,14 @@ export interface NovaContext {
   baseUrl: () => string;
   /** The next `os-migrations` id. */
   nextMigrationId(): number;
+  /**
+   * Nova's `[notifications] notify_on_state_change`: `instance.update` on every vm_state change, or every vm_state
+   * and task_state change; null (Nova's default) sends none.
+   */
+  notifyOnStateChange?: NotifyOnStateChange;
 }
+
+export type NotifyOnStateChange = 'vm_state' | 'vm_and_task_state' | null;
 
 /** What a route sees: the service, the request's microversion and the caller. */
 type NovaRequest = NovaContext & { v: [number, number]; role: Role; admin: boolean };
@@ -69,6 +85,34 @@ const actionPayload = (
   host: string | null,
   view: Omit<InstanceView, 'host'> = {},
 ): Record<string, unknown> => instanceActionPayload(i, on(c, host, view));
+
+/**
+ * Moves the instance to a new vm_state and/or task_state as `instance.save()` does in Nova, and sends the
+ * `instance.update` that `notify_on_state_change` asks for, from the service that made the change.
+ */
+async function changeState(
+  c: NovaContext,
+  i: SimInstance,
+  to: { vmState?: string; taskState?: string | null },
+  publisherHost: string,
+  publisher: 'nova-compute' | 'nova-api' | 'nova-conductor' = 'nova-compute',
+): Promise<void> {
+  const oldState = i.vmState;
+  const oldTaskState = i.taskState;
+  if (to.vmState !== undefined) i.vmState = to.vmState;
+  if (to.taskState !== undefined) i.taskState = to.taskState;
+  const mode = c.notifyOnStateChange ?? null;
+  const vmChanged = oldState !== i.vmState;
+  const taskChanged = oldTaskState !== i.taskState;
+  if (mode === null || !(vmChanged || (mode === 'vm_and_task_state' && taskChanged))) return;
+  i.updated = iso(c);
+  await c.notifier.emit(
+    'instance.update',
+    publisherHost,
+    instanceUpdatePayload(i, on(c, i.host), { now: c.clock.now(), oldState, oldTaskState }),
+    publisher,
+  );
+}
 
 /** Simulated time (ms) when the earliest running migration finishes, or null if none runs. */
 export function nextMigrationDueMs(state: ClusterState): number | null {
@@ -103,9 +147,9 @@ export async function settleMigrations(c: NovaContext): Promise<void> {
         actionPayload(c, inst, m.sourceHost, { taskState: 'migrating' }),
       );
       inst.host = m.destHost;
-      inst.taskState = null;
       inst.updated = iso(c);
       invalidatePlacement();
+      await changeState(c, inst, { taskState: null }, m.destHost);
       await c.notifier.emit(
         'instance.live_migration_post_dest.end',
         m.destHost,
@@ -122,18 +166,17 @@ export async function settleMigrations(c: NovaContext): Promise<void> {
       m.status = 'finished';
       const oldFlavor = state.flavors.find((f) => f.id === m.oldFlavorId) ?? inst.flavor;
       inst.host = m.destHost;
-      inst.taskState = 'resize_migrated';
       inst.updated = iso(c);
+      await changeState(c, inst, { taskState: 'resize_migrated' }, m.sourceHost);
       await c.notifier.emit(
         'instance.resize.end',
         m.sourceHost,
         actionPayload(c, inst, m.destHost, { flavor: oldFlavor }),
       );
-      inst.taskState = 'resize_finish';
+      await changeState(c, inst, { taskState: 'resize_finish' }, m.destHost);
       await c.notifier.emit('instance.resize_finish.start', m.destHost, actionPayload(c, inst, m.destHost));
-      inst.vmState = 'resized';
-      inst.taskState = null;
       inst.updated = iso(c);
+      await changeState(c, inst, { vmState: 'resized', taskState: null }, m.destHost);
       invalidatePlacement();
       await c.notifier.emit('instance.resize_finish.end', m.destHost, actionPayload(c, inst, m.destHost));
     }
@@ -199,7 +242,7 @@ function serverView(
     flavor,
     created: i.created,
     updated: i.updated,
-    addresses: {},
+    addresses: addressesOf(c.state, i),
     accessIPv4: '',
     accessIPv6: '',
     links,
@@ -228,8 +271,19 @@ function serverView(
   if (atLeast(v, 71)) view.server_groups = i.serverGroup ? [i.serverGroup] : [];
   if (atLeast(v, 96)) view.pinned_availability_zone = i.pinnedAz;
   if (atLeast(v, 100)) view.scheduler_hints = {};
+  if (atLeast(v, 100)) view.capabilities = capabilitiesOf(c.state, i);
+  // Not Nova's yet (2025.2 PTG: record the role that set each key): the keys a member may not change, by setter role.
+  if (atLeast(v, 100)) view.protected_metadata = protectedMetadata(i);
   return view;
 }
+
+/** The metadata keys set by a role above member (admin > manager > member), with that role. */
+const protectedMetadata = (i: SimInstance): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(i.metadataRoles).filter(
+      ([key, role]) => key in i.metadata && ROLE_RANK[role as Role] > ROLE_RANK.member,
+    ),
+  );
 
 /** Nova's image reference: {id, links}, and from 2.98 the image's custom properties (Nova's 2.100 sample). */
 function imageRef(c: NovaContext, i: SimInstance, v: [number, number]): Record<string, unknown> {
@@ -314,8 +368,14 @@ async function startMove(
     newFlavorId: i.flavor.id,
   };
   state.migrations.push(m);
-  i.taskState = type === 'live-migration' ? 'migrating' : 'resize_migrating';
   i.updated = iso(c);
+  await changeState(
+    c,
+    i,
+    { taskState: type === 'live-migration' ? 'migrating' : 'resize_migrating' },
+    CONTROL_HOST,
+    'nova-conductor',
+  );
   if (type === 'live-migration') {
     await c.notifier.emit('instance.live_migration_pre.start', dest.hostname, actionPayload(c, i, source));
     await c.notifier.emit('instance.live_migration_pre.end', dest.hostname, actionPayload(c, i, source));
@@ -419,8 +479,13 @@ async function confirmOrRevertResize(
     if (old) i.flavor = old;
   }
   // Nova's confirm_resize and finish_revert_resize keep a guest that was shut off when it moved stopped.
-  i.vmState = i.powerState === POWER_SHUTDOWN ? 'stopped' : 'active';
   i.updated = iso(c);
+  await changeState(
+    c,
+    i,
+    { vmState: i.powerState === POWER_SHUTDOWN ? 'stopped' : 'active' },
+    action === 'confirmResize' ? m.sourceHost : (i.host ?? m.sourceHost),
+  );
   m.updated = iso(c);
   await c.notifier.emit(
     action === 'confirmResize' ? 'instance.resize_confirm.end' : 'instance.resize_revert.end',
@@ -438,16 +503,29 @@ async function stopOrStart(c: NovaRequest, i: SimInstance, _a: unknown, action: 
       `Cannot '${action === 'os-stop' ? 'stop' : 'start'}' instance ${i.id} while it is in vm_state ${i.vmState}`,
     );
   const ev = action === 'os-stop' ? 'instance.power_off' : 'instance.power_on';
+  // nova-api sets the task state before it casts to the compute.
+  await changeState(
+    c,
+    i,
+    { taskState: action === 'os-stop' ? 'powering-off' : 'powering-on' },
+    CONTROL_HOST,
+    'nova-api',
+  );
   await c.notifier.emit(
     `${ev}.start`,
     i.host ?? CONTROL_HOST,
     actionPayload(c, i, i.host, { taskState: action === 'os-stop' ? 'powering-off' : 'powering-on' }),
   );
-  i.vmState = action === 'os-stop' ? 'stopped' : 'active';
   i.powerState = action === 'os-stop' ? POWER_SHUTDOWN : 1;
   if (action === 'os-start') i.startedAtS = c.clock.now().getTime() / 1000;
   i.updated = iso(c);
   invalidatePlacement();
+  await changeState(
+    c,
+    i,
+    { vmState: action === 'os-stop' ? 'stopped' : 'active', taskState: null },
+    i.host ?? CONTROL_HOST,
+  );
   await c.notifier.emit(`${ev}.end`, i.host ?? CONTROL_HOST, actionPayload(c, i, i.host));
 }
 
@@ -591,6 +669,9 @@ function listServers(c: NovaRequest, q: URLSearchParams, detail: boolean): Reply
   const status = q.get('status');
   const project = q.get('project_id') ?? q.get('tenant_id');
   const since = q.get('changes-since') ? new Date(q.get('changes-since') as string).getTime() : null;
+  // The 2025.2 PTG's filter: servers with a port on the network, named by id or name; none for an unknown one.
+  const networkRef = q.get('network');
+  const networkId = networkRef === null ? null : (findNetwork(c.state, networkRef)?.id ?? '');
   const all =
     c.admin &&
     (q.get('all_tenants') ?? '') !== '' &&
@@ -602,6 +683,7 @@ function listServers(c: NovaRequest, q: URLSearchParams, detail: boolean): Reply
     if (host && i.host !== host) continue;
     if (status && statusOf(i) !== status.toUpperCase()) continue;
     if (project && i.projectId !== project) continue;
+    if (networkId !== null && !(i.ports ?? []).some((port) => port.networkId === networkId)) continue;
     if (since !== null && new Date(i.updated).getTime() < since) continue;
     list.push(i);
   }
@@ -651,7 +733,27 @@ function serviceView(c: NovaRequest, h: SimHost): Record<string, unknown> {
     updated_at: iso(c),
     disabled_reason: h.disabledReason,
     forced_down: h.forcedDown,
+    // Not Nova's (the 2025.2 PTG's maintenance mode has no API yet): moves into or out of the host are refused (409).
+    maintenance: h.inMaintenance,
   };
+}
+
+/**
+ * The networks a boot asks for: `networks: [{uuid}]` (or `{network}` by name), `'none'`, or `'auto'` / nothing,
+ * which plugs the tenants' network as Nova's auto-allocation does when there is exactly one.
+ */
+function requestedNetworks(c: NovaRequest, requested: unknown): SimNetwork[] {
+  if (requested === 'none') return [];
+  const fallback = c.state.networks.find((n) => !n.shared);
+  if (requested === undefined || requested === 'auto') return fallback ? [fallback] : [];
+  if (!Array.isArray(requested))
+    throw novaError(400, `Invalid input for field/attribute networks. Value: ${JSON.stringify(requested)}.`);
+  return requested.map((entry: { uuid?: unknown }) => {
+    const ref = typeof entry?.uuid === 'string' ? entry.uuid : '';
+    const network = findNetwork(c.state, ref);
+    if (!network) throw novaError(400, `Network ${ref} could not be found.`);
+    return network;
+  });
 }
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
@@ -676,6 +778,7 @@ const routes: readonly Route<NovaRequest>[] = [
           imageRef?: unknown;
           availability_zone?: unknown;
           metadata?: Record<string, unknown>;
+          networks?: unknown;
         };
         'os:scheduler_hints'?: { group?: unknown };
       };
@@ -693,6 +796,7 @@ const routes: readonly Route<NovaRequest>[] = [
       const ref = typeof spec.imageRef === 'string' ? spec.imageRef.split('/').pop() : undefined;
       const image = state.images.find((x) => x.id === ref) ?? state.images[0];
       if (!image) throw novaError(400, 'Can not find requested image');
+      const networks = requestedNetworks(c, spec.networks);
       const id = randomUUID();
       const inst: SimInstance = {
         id,
@@ -717,6 +821,7 @@ const routes: readonly Route<NovaRequest>[] = [
         ...bootLoad(state),
       };
       for (const k of Object.keys(inst.metadata)) inst.metadataRoles[k] = c.role;
+      for (const network of networks) plugPort(network, inst);
       const host = schedule(state, { flavor, az, serverGroup: group, instance: inst });
       state.instances.set(id, inst);
       g?.members.push(id);
@@ -739,12 +844,11 @@ const routes: readonly Route<NovaRequest>[] = [
           instanceCreatePayload(inst, on(c, null, { launched: false })),
         );
         inst.host = host.hostname;
-        inst.vmState = 'active';
-        inst.taskState = null;
         inst.powerState = 1;
         inst.startedAtS = c.clock.now().getTime() / 1000;
         inst.updated = iso(c);
         invalidatePlacement();
+        await changeState(c, inst, { vmState: 'active', taskState: null }, host.hostname);
         await c.notifier.emit(
           'instance.create.end',
           host.hostname,
@@ -776,7 +880,7 @@ const routes: readonly Route<NovaRequest>[] = [
       const [publisherHost, publisher] = host
         ? [host, 'nova-compute' as const]
         : [CONTROL_HOST, 'nova-api' as const];
-      inst.taskState = 'deleting';
+      await changeState(c, inst, { taskState: 'deleting' }, CONTROL_HOST, 'nova-api');
       await c.notifier.emit('instance.delete.start', publisherHost, actionPayload(c, inst, host), publisher);
       if (host) {
         await c.notifier.emit('instance.shutdown.start', host, actionPayload(c, inst, host));
@@ -988,6 +1092,7 @@ const routes: readonly Route<NovaRequest>[] = [
         status?: string;
         disabled_reason?: string;
         forced_down?: boolean;
+        maintenance?: boolean;
       };
       if (body.status !== undefined && body.status !== 'enabled' && body.status !== 'disabled')
         throw novaError(400, `Invalid input for field/attribute status. Value: ${String(body.status)}.`);
@@ -999,6 +1104,7 @@ const routes: readonly Route<NovaRequest>[] = [
         h.generation++;
       }
       if (typeof body.forced_down === 'boolean') h.forcedDown = body.forced_down;
+      if (typeof body.maintenance === 'boolean') h.inMaintenance = body.maintenance;
       await c.notifier.emit('service.update', h.hostname, servicePayload(h, iso(c)), 'nova-compute');
       const service = serviceView(c, h);
       return ok({ service: { ...service, id: h.serviceId } });

@@ -1,6 +1,6 @@
 /**
  * One node:http server with devstack-style prefixes: /identity/v3, /compute/v2.1, /placement, /volume/v3, /image,
- * /baremetal, /prometheus. Each service is its own module with a route table; this file dispatches on the prefix, settles the
+ * /baremetal, /networking, /prometheus. Each service is its own module with a route table; this file dispatches on the prefix, settles the
  * moves that are due before every request, and writes the reply. Plain node:http rather than Fastify because list
  * bodies for 10,000 servers are built as strings without per-route schema work.
  */
@@ -15,7 +15,15 @@ import { notifySettledVolumeMoves } from './cinder-notifications.js';
 import { glance, GlanceError, type GlanceContext } from './glance.js';
 import { ironic, nextPowerDueMs, settlePower, type IronicContext } from './ironic.js';
 import { ADMIN_PROJECT, authenticate, keystone, type KeystoneContext } from './keystone.js';
-import { nextMigrationDueMs, nova, novaVersion, settleMigrations, type NovaContext } from './nova.js';
+import {
+  nextMigrationDueMs,
+  nova,
+  novaVersion,
+  settleMigrations,
+  type NovaContext,
+  type NotifyOnStateChange,
+} from './nova.js';
+import { neutron } from './neutron.js';
 import { placement, type PlacementContext } from './placement.js';
 import { prometheus, type PrometheusContext } from './prometheus.js';
 import { HttpError, readBody, type Reply } from './routing.js';
@@ -36,6 +44,7 @@ export interface ServerOptions {
   catalogOmits?: readonly string[];
   /** Services outside the simulator that Keystone's catalog lists too, by type; may grow while it runs. */
   catalogAdditions?: Map<string, { name: string; url: string }>;
+  notifyOnStateChange?: NotifyOnStateChange;
 }
 
 export interface SimServer extends Server {
@@ -62,6 +71,7 @@ export function createSimServer(o: ServerOptions): SimServer {
     bandwidthMbPerS: o.bandwidthMbPerS,
     baseUrl: o.baseUrl,
     nextMigrationId: () => ++migrationSeq,
+    notifyOnStateChange: o.notifyOnStateChange ?? null,
   };
   const placementContext: PlacementContext = { state };
   const prometheusContext: PrometheusContext = {
@@ -129,6 +139,12 @@ export function createSimServer(o: ServerOptions): SimServer {
         const sub = after('/compute/v2.1');
         if (sub === '' || sub === '/') return novaVersion;
         return nova(novaContext, req, sub, q, authenticate(keystoneContext, req));
+      }
+      if (path === '/networking' || path.startsWith('/networking/')) {
+        const sub = after('/networking');
+        // Version discovery comes before a token, as with Neutron.
+        if (sub.replaceAll('/', '') !== '') authenticate(keystoneContext, req);
+        return neutron(state, method, sub, q);
       }
       if (path.startsWith('/placement')) {
         authenticate(keystoneContext, req);
