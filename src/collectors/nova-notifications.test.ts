@@ -540,6 +540,32 @@ describe('the wire format', () => {
     });
   });
 
+  it('keeps what only the sync knows, capabilities and protected keys still present, across an instance.update', () => {
+    const model = givenModel({
+      instance: {
+        metadata: { 'lifecycle:live-migratable': 'false' },
+        capabilities: { live_migratable: false },
+        protectedMetadata: { 'lifecycle:live-migratable': 'admin' },
+      },
+    });
+    const update = sample('instance-update.json');
+    const data = (update.payload as Record<string, unknown>)['nova_object.data'] as Record<string, unknown>;
+    const withKey = (metadata: Record<string, string>) => ({
+      ...update,
+      payload: { ...(update.payload as object), 'nova_object.data': { ...data, metadata } },
+    });
+    expect(collector().handle(model, withKey({ 'lifecycle:live-migratable': 'false' })).outcome).toBe(
+      'applied',
+    );
+    expect(model.getInstance(SAMPLE_UUID)).toMatchObject({
+      taskState: 'scheduling',
+      capabilities: { live_migratable: false },
+      protectedMetadata: { 'lifecycle:live-migratable': 'admin' },
+    });
+    collector().handle(model, withKey({}));
+    expect(model.getInstance(SAMPLE_UUID)?.protectedMetadata).toEqual({});
+  });
+
   it('stamps an instance with the envelope time when updated_at is null', () => {
     const model = givenModel();
     const result = collector().handle(model, {

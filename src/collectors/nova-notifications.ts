@@ -333,6 +333,13 @@ function nextInstance(
     imageProperties: existing ? structuredClone(existing.imageProperties) : {},
     serverGroup: existing?.serverGroup ? { ...existing.serverGroup } : null,
     ...(existing?.createdAt && { createdAt: existing.createdAt }),
+    ...(existing?.capabilities && { capabilities: { ...existing.capabilities } }),
+    // Who set a key is not in the payload either: a key still there keeps its setter until the next sync.
+    ...(existing?.protectedMetadata && {
+      protectedMetadata: Object.fromEntries(
+        Object.entries(existing.protectedMetadata).filter(([key]) => key in fields.metadata),
+      ),
+    }),
     updatedAt: stamp,
   };
 }

@@ -6,7 +6,9 @@
  * The rules follow Nova's scheduler filters and API checks for a move with a requested destination:
  * - the instance: locked (403 unless admin-forced; Watcher never forces), a task in progress, a VM state the move
  *   does not accept (live: ACTIVE/PAUSED; cold: ACTIVE/STOPPED), `lifecycle:live-migratable=false` /
- *   `lifecycle:cold-migratable=false` metadata (2025.2), excluded by the audit scope; a stop likewise needs an
+ *   `lifecycle:cold-migratable=false` metadata (2025.2; the refusal names the role that protected the key, when one
+ *   above member set it), the instance's capabilities as Nova reports them (2025.2 PTG: `live_migratable`,
+ *   `cold_migratable` false), excluded by the audit scope; a stop likewise needs an
  *   ACTIVE, idle, unlocked instance (`refuseStop`);
  * - the destination: unknown, the source itself, its nova-compute disabled or down, in maintenance (and a source in
  *   maintenance: no moves out either), outside the instance's pinned availability zone (AvailabilityZoneFilter);
@@ -29,6 +31,10 @@ export const MOVE_RULES = {
   INSTANCE_STATE: 'the instance’s state does not allow this kind of move',
   NOT_LIVE_MIGRATABLE: 'the instance’s metadata forbids live migration (lifecycle:live-migratable=false)',
   NOT_COLD_MIGRATABLE: 'the instance’s metadata forbids cold migration (lifecycle:cold-migratable=false)',
+  LIVE_MIGRATION_UNSUPPORTED:
+    'Nova reports the instance cannot be live-migrated (capabilities.live_migratable=false)',
+  COLD_MIGRATION_UNSUPPORTED:
+    'Nova reports the instance cannot be cold-migrated (capabilities.cold_migratable=false)',
   SAME_HOST: 'the destination is the instance’s own host',
   DESTINATION_UNKNOWN: 'the destination is not in the audit’s model',
   DESTINATION_DISABLED: 'the destination’s nova-compute service is disabled',
@@ -88,10 +94,17 @@ export function refuseInstanceMove(instance: Instance, kind: MoveKind): Refusal 
       'INSTANCE_STATE',
       `${name} is ${instance.state}; a ${kind} migration needs ${[...MOVABLE_STATES[kind]].join(' or ')}`,
     );
-  if (kind === 'live' && isFalse(instance.metadata['lifecycle:live-migratable']))
-    return refuse('NOT_LIVE_MIGRATABLE', name);
-  if (kind === 'cold' && isFalse(instance.metadata['lifecycle:cold-migratable']))
-    return refuse('NOT_COLD_MIGRATABLE', name);
+  const lifecycleKey = kind === 'live' ? 'lifecycle:live-migratable' : 'lifecycle:cold-migratable';
+  if (isFalse(instance.metadata[lifecycleKey])) {
+    const protectedBy = instance.protectedMetadata?.[lifecycleKey];
+    return refuse(
+      kind === 'live' ? 'NOT_LIVE_MIGRATABLE' : 'NOT_COLD_MIGRATABLE',
+      protectedBy ? `${name}; set by ${protectedBy}, protected from the project’s members` : name,
+    );
+  }
+  const capability = kind === 'live' ? 'live_migratable' : 'cold_migratable';
+  if (instance.capabilities?.[capability] === false)
+    return refuse(kind === 'live' ? 'LIVE_MIGRATION_UNSUPPORTED' : 'COLD_MIGRATION_UNSUPPORTED', name);
   return undefined;
 }
 

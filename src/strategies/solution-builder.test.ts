@@ -105,6 +105,7 @@ describe('SolutionBuilder', () => {
     ['INSTANCE_BUSY', { hostname: 'b' }, { taskState: 'migrating' }],
     ['INSTANCE_STATE', { hostname: 'b' }, { state: 'stopped' as const }],
     ['NOT_LIVE_MIGRATABLE', { hostname: 'b' }, { metadata: { 'lifecycle:live-migratable': 'false' } }],
+    ['LIVE_MIGRATION_UNSUPPORTED', { hostname: 'b' }, { capabilities: { live_migratable: false } }],
   ] as const)('refuses a live migration Nova would refuse: %s', (rule, destination, instance) => {
     const model = cluster([{ hostname: 'a' }, destination], [{ uuid: VM, hostname: 'a', ...instance }]);
     const solution = new SolutionBuilder(model);
@@ -129,6 +130,23 @@ describe('SolutionBuilder', () => {
       rule: 'NOT_COLD_MIGRATABLE',
     });
     expect(solution.migrate(model.getInstance(VM2)!, { to: 'b', live: true }).ok).toBe(true);
+  });
+
+  it('names the role that protected a lifecycle key in the refusal', () => {
+    const model = cluster(
+      [{ hostname: 'a' }, { hostname: 'b' }],
+      [
+        {
+          uuid: VM,
+          hostname: 'a',
+          metadata: { 'lifecycle:live-migratable': 'false' },
+          protectedMetadata: { 'lifecycle:live-migratable': 'admin' },
+        },
+      ],
+    );
+    const outcome = new SolutionBuilder(model).migrate(model.getInstance(VM)!, { to: 'b', live: true });
+    expect(outcome).toMatchObject({ ok: false, rule: 'NOT_LIVE_MIGRATABLE' });
+    expect(outcome.ok ? '' : outcome.reason).toContain('set by admin, protected from the project’s members');
   });
 
   it('honours lifecycle metadata on hand-written migrations that leave the destination to Nova', () => {
