@@ -69,6 +69,7 @@ export function toStrategyResource(
     links: resourceLinks(baseUrl, 'strategies', strategy.uuid),
     goal_uuid: strategy.goalUuid,
     goal_name: strategy.goalName,
+    support_level: strategy.supportLevel,
     ...(view !== 'list' && { parameters_spec: strategy.parametersSpec }),
     ...(view === 'detail' && timestamps(strategy)),
   };

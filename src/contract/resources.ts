@@ -60,6 +60,8 @@ export const Strategy = Type.Object({
   links: Links,
   goal_uuid: Type.String(),
   goal_name: Type.String(),
+  /** Steward's extension (2025.2 PTG support levels): core, experimental or deprecated. */
+  support_level: Type.Optional(Type.String()),
   parameters_spec: Type.Optional(AnyObject),
   ...timestamps,
 });

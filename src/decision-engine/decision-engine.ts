@@ -11,6 +11,7 @@ import type {
 import type { Bus, Subscription } from '../bus/bus.js';
 import { DESTINATIONS } from '../bus/bus.js';
 import { isMetricName } from '../datasources/metrics-source.js';
+import { datasources } from '../datasources/index.js';
 import type { Clock } from '../lib/clock.js';
 import { runAudit, type AuditRunnerDeps } from './audit-runner.js';
 import { createContinuousScheduler, type ContinuousScheduler } from './continuous-scheduler.js';
@@ -152,7 +153,7 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
           type: 'Datasource',
           state: datasourceState,
           mandatory: true,
-          comment: '',
+          comment: datasourceSupportLevels(),
         },
         {
           type: 'Metrics',
@@ -193,4 +194,15 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
         : Promise.resolve({ syncedAt: null, computeNodes: 0, instances: 0 });
     },
   };
+}
+
+/**
+ * Every datasource Steward knows with its support level (2025.2 PTG: Monasca and Grafana deprecated upstream,
+ * unsupported here), e.g. `support levels: prometheus core; gnocchi, grafana, monasca unsupported`.
+ */
+function datasourceSupportLevels(): string {
+  const byLevel = new Map<string, string[]>();
+  for (const { name, support } of datasources.all)
+    byLevel.set(support, [...(byLevel.get(support) ?? []), name]);
+  return `support levels: ${[...byLevel].map(([level, names]) => `${names.join(', ')} ${level}`).join('; ')}`;
 }

@@ -117,7 +117,9 @@ export function renderSupportMatrix(): string {
     '',
     '# Support matrix',
     '',
-    'What Steward implements, generated from its registries.',
+    'What Steward implements, generated from its registries. The API shows the same levels: `support_level` on each',
+    'strategy (`GET /v1/strategies/{name}`), and every datasource with its level in a strategy’s state',
+    '(`GET /v1/strategies/{name}/state`, the `Datasource` row’s comment); see docs/api-compat.md.',
     '',
   ];
   lines.push(

@@ -27,6 +27,7 @@ export async function syncRegistries(store: Store, registries: Registries): Prom
         displayName: strategy.displayName,
         goalName: strategy.goal.name,
         parametersSpec: parametersSpec(strategy),
+        supportLevel: strategy.supportLevel,
       })),
     );
     await tx.scoringEngines.sync(

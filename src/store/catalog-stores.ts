@@ -105,6 +105,7 @@ interface StrategyRow {
   goal_uuid: string;
   goal_name: string;
   parameters_spec: Record<string, unknown>;
+  support_level: string;
   created_at: Date;
   updated_at: Date | null;
   deleted_at: Date | null;
@@ -119,6 +120,7 @@ const toStrategy = (row: StrategyRow): StrategyRecord => ({
   goalUuid: row.goal_uuid,
   goalName: row.goal_name,
   parametersSpec: row.parameters_spec,
+  supportLevel: row.support_level,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   deletedAt: row.deleted_at,
@@ -176,7 +178,16 @@ export function createStrategyStore(db: Kysely<Database>): StrategyStore {
           row.display_name === definition.displayName &&
           row.goal_id === goalId &&
           sameJson(row.parameters_spec, definition.parametersSpec);
-        if (unchanged) continue;
+        if (unchanged && row.support_level === definition.supportLevel) continue;
+        if (unchanged) {
+          // A new support level is the same strategy: its uuid, and the audits naming it, stay.
+          await db
+            .updateTable('strategies')
+            .set({ support_level: definition.supportLevel, updated_at: new Date() })
+            .where('id', '=', row.id)
+            .execute();
+          continue;
+        }
         if (row)
           await db
             .updateTable('strategies')
@@ -191,6 +202,7 @@ export function createStrategyStore(db: Kysely<Database>): StrategyStore {
             display_name: definition.displayName,
             goal_id: goalId,
             parameters_spec: json(definition.parametersSpec),
+            support_level: definition.supportLevel,
           })
           .execute();
       }

@@ -33,6 +33,8 @@ export interface StrategyRecord extends Timestamps {
   goalUuid: string;
   goalName: string;
   parametersSpec: JsonObject;
+  /** core, experimental or deprecated (the strategy registry's `supportLevel`). */
+  supportLevel: string;
 }
 
 export interface ScoringEngineRecord extends Timestamps {

@@ -26,6 +26,7 @@ export interface StrategiesTable extends Timestamps {
   display_name: string;
   goal_id: number;
   parameters_spec: Json<Record<string, unknown>>;
+  support_level: Generated<string>;
 }
 
 export interface ScoringEnginesTable extends Timestamps {

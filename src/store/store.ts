@@ -41,6 +41,7 @@ export interface StrategyDefinition {
   displayName: string;
   goalName: string;
   parametersSpec: JsonObject;
+  supportLevel: string;
 }
 
 export interface ScoringEngineDefinition {

@@ -69,14 +69,44 @@ export function describeStoreContract(
           displayName: 'Dummy strategy',
           goalName: 'dummy',
           parametersSpec: { properties: {} },
+          supportLevel: 'core',
         },
-        { name: 'zeta', displayName: 'Zeta', goalName: 'other', parametersSpec: { properties: {} } },
+        {
+          name: 'zeta',
+          displayName: 'Zeta',
+          goalName: 'other',
+          parametersSpec: { properties: {} },
+          supportLevel: 'core',
+        },
       ]);
       goalId = goal!.id;
       strategyId = strategy!.id;
     });
     afterAll(async () => {
       await opened.close();
+    });
+
+    it('changes a strategy’s support level in place, keeping its uuid', async () => {
+      const before = (await store.strategies.find('zeta'))!;
+      expect(before.supportLevel).toBe('core');
+      const zeta = {
+        name: 'zeta',
+        displayName: 'Zeta',
+        goalName: 'other',
+        parametersSpec: { properties: {} },
+      };
+      const dummy = {
+        name: 'dummy',
+        displayName: 'Dummy strategy',
+        goalName: 'dummy',
+        parametersSpec: { properties: {} },
+        supportLevel: 'core',
+      };
+      await store.strategies.sync([dummy, { ...zeta, supportLevel: 'deprecated' }]);
+      const after = (await store.strategies.find('zeta'))!;
+      expect([after.uuid, after.supportLevel]).toEqual([before.uuid, 'deprecated']);
+      await store.strategies.sync([dummy, { ...zeta, supportLevel: 'core' }]);
+      expect((await store.strategies.find('zeta'))!.supportLevel).toBe('core');
     });
 
     it('keeps uuids stable across an unchanged sync and replaces a changed definition', async () => {
