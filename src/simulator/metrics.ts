@@ -7,8 +7,16 @@ import type { Matcher } from './promql/parser.js';
 import { matches, type Labels, type Series, type SeriesSource } from './promql/evaluator.js';
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
 import { hostBusyIntegral, hostRamUsedMb, instanceCpu, instanceCpuIntegral, instanceRamMb } from './load.js';
+import { contentionOf, hostContention, servedShare, type HostContention } from './contention.js';
 import { pressureCounter, type PressureResource } from './pressure.js';
-import { hostInletC, hostPowerW, instanceL3CacheMiB, airflowForPower, outletForPower } from './thermal.js';
+import {
+  hostInletC,
+  hostPowerW,
+  instanceL3CacheMiB,
+  instanceL3Shortfall,
+  airflowForPower,
+  outletForPower,
+} from './thermal.js';
 
 export { invalidatePlacement } from './cluster.js';
 
@@ -16,11 +24,13 @@ function instancesOn(state: ClusterState, host: SimHost): SimInstance[] {
   return instancesOnHost(state, host.hostname);
 }
 
-/** How the busy share of a node's CPU splits over node_exporter modes. */
+/**
+ * How the served busy share of a node's CPU splits over node_exporter modes once its `steal` is set aside: steal is
+ * the share of the demand the cores could not serve (contention.ts), 0 while the demand fits.
+ */
 const BUSY_MODES: [string, number][] = [
-  ['user', 0.78],
+  ['user', 0.81],
   ['system', 0.15],
-  ['steal', 0.03],
   ['iowait', 0.02],
   ['softirq', 0.01],
   ['irq', 0.005],
@@ -52,6 +62,8 @@ type Family = {
 const LOOPBACK_BYTES_PER_S = 5e4;
 /** A tmpfs beside the root filesystem, which disk usage must leave out. */
 const RUN_TMPFS_BYTES = 1024 ** 3;
+/** How much an instance's cache-miss ratio rises when its neighbours hold all the L3 cache it wants. */
+const CACHE_MISS_PER_L3_SHORTFALL = 0.5;
 
 export function createMetricSource(
   state: ClusterState,
@@ -92,10 +104,11 @@ export function createMetricSource(
     job: 'libvirt',
     host: x.host ?? '',
   });
+  /** An instance series; `at` gets the contention on the instance's host, read once per query when it asks. */
   const inst = (
     name: string,
     job: string,
-    at: (i: SimInstance, t: number) => number,
+    at: (i: SimInstance, t: number, contention: () => HostContention) => number,
     extra: Labels = {},
   ): Family => ({
     name,
@@ -106,19 +119,31 @@ export function createMetricSource(
         job === 'ceilometer'
           ? { __name__: name, job, resource: x.id, project: x.projectId }
           : { __name__: name, ...libvirtLabels(x), ...extra };
-      return [{ labels, at: (t) => at(x, t) }];
+      let contention: HostContention | undefined;
+      const onHost = (): HostContention => (contention ??= contentionOf(state, x));
+      return [{ labels, at: (t) => at(x, t, onHost) }];
     },
   });
-  /** libvirt per-vCPU counters (`vcpu="N"`), each growing at `perVcpu` × the instance's CPU utilisation. */
+  /** ∫ of the CPU an instance was served (its demand less what contention stole), in vCPU-utilisation seconds. */
+  const servedIntegral = (i: SimInstance, t: number, contention: () => HostContention): number =>
+    instanceCpuIntegral(i, t) - contention().stolen(i, t);
+  /**
+   * libvirt per-vCPU counters (`vcpu="N"`): a baseline of `perVcpuShare` × the CPU the instance was served, plus all
+   * the time its vCPUs were runnable but not served because the host's cores were over-demanded (contention.ts).
+   */
   const perVcpu = (name: string, perVcpuShare: number): Family => ({
     name,
     hostScoped: false,
     make: (_l, _h, i) => {
       const x = i as SimInstance;
-      const used = perInstant((t) => instanceCpuIntegral(x, t));
+      const contention = contentionOf(state, x);
+      const counter = perInstant((t) => {
+        const stolen = contention.stolen(x, t);
+        return perVcpuShare * (instanceCpuIntegral(x, t) - stolen) + stolen;
+      });
       return Array.from({ length: x.flavor.vcpus }, (_, vcpu) => ({
         labels: { __name__: name, ...libvirtLabels(x), vcpu: String(vcpu) },
-        at: (t: number) => perVcpuShare * used(t),
+        at: counter,
       }));
     },
   });
@@ -167,28 +192,37 @@ export function createMetricSource(
   };
   const rootFs: Labels = { device: '/dev/sda1', fstype: 'ext4', mountpoint: '/' };
   const runFs: Labels = { device: 'tmpfs', fstype: 'tmpfs', mountpoint: '/run' };
-  // Cache references scale with the CPU work done; the miss ratio with how much of its memory the instance uses.
-  const cacheReferences = (i: SimInstance, t: number): number => 1e7 * i.flavor.vcpus * instanceCpu(i, t);
+  // Cache references scale with the CPU work served; the miss ratio with how much of its memory the instance uses,
+  // and with the share of the L3 cache it wants that its neighbours hold (thermal.ts).
+  const cacheReferences = (i: SimInstance, t: number): number => {
+    const host = i.host ? state.hostsByName.get(i.host) : undefined;
+    return 1e7 * i.flavor.vcpus * instanceCpu(i, t) * (host ? servedShare(state, host, t) : 1);
+  };
   const cacheMissRatio = (i: SimInstance, t: number): number =>
-    0.02 + (0.1 * instanceRamMb(i, t)) / i.flavor.ramMb;
+    0.02 +
+    (0.1 * instanceRamMb(i, t)) / i.flavor.ramMb +
+    CACHE_MISS_PER_L3_SHORTFALL * instanceL3Shortfall(state, i, t);
   const families: Family[] = [
     {
       name: 'node_cpu_seconds_total',
       hostScoped: true,
       make: (labels, h) => {
         const host = h as SimHost;
-        const busy = perInstant((t) => hostBusyIntegral(state, host, t));
+        let contention: HostContention | undefined;
+        const onHost = (): HostContention => (contention ??= hostContention(state, host));
+        // What the cores served (demand less the excess they could not), and of it the share that was steal.
+        const served = perInstant((t) => hostBusyIntegral(state, host, t) - onHost().excess(t));
+        const steal = perInstant((t) => onHost().stolenShare(t));
         const out: Series[] = [];
         for (let cpu = 0; cpu < host.vcpus; cpu++) {
-          out.push({
-            labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode: 'idle' },
-            at: (t) => t - busy(t),
+          const series = (mode: string, at: (t: number) => number): Series => ({
+            labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode },
+            at,
           });
+          out.push(series('idle', (t) => t - served(t)));
+          out.push(series('steal', steal));
           for (const [mode, share] of BUSY_MODES)
-            out.push({
-              labels: { __name__: 'node_cpu_seconds_total', ...labels, cpu: String(cpu), mode },
-              at: (t) => share * busy(t),
-            });
+            out.push(series(mode, (t) => share * (served(t) - steal(t))));
         }
         return out;
       },
@@ -218,7 +252,7 @@ export function createMetricSource(
     ipmi('airflow', (h, t) => airflowForPower(hostPowerW(state, h, t))),
     ipmi('temperature', (h) => hostInletC(h)),
     ipmi('outlet_temperature', (h, t) => outletForPower(hostInletC(h), hostPowerW(state, h, t))),
-    inst('ceilometer_cpu', 'ceilometer', (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t) * 1e9),
+    inst('ceilometer_cpu', 'ceilometer', (i, t, c) => i.flavor.vcpus * servedIntegral(i, t, c) * 1e9),
     inst('ceilometer_memory_usage', 'ceilometer', (i, t) => instanceRamMb(i, t)),
     inst('ceilometer_memory', 'ceilometer', (i) => i.flavor.ramMb),
     inst('ceilometer_vcpus', 'ceilometer', (i) => i.flavor.vcpus),
@@ -232,7 +266,7 @@ export function createMetricSource(
     inst(
       'libvirt_domain_info_cpu_time_seconds_total',
       'libvirt',
-      (i, t) => i.flavor.vcpus * instanceCpuIntegral(i, t),
+      (i, t, c) => i.flavor.vcpus * servedIntegral(i, t, c),
     ),
     inst('libvirt_domain_info_virtual_cpus', 'libvirt', (i) => i.flavor.vcpus),
     inst('libvirt_domain_info_maximum_memory_bytes', 'libvirt', (i) => i.flavor.ramMb * 1024 * 1024),
@@ -246,13 +280,13 @@ export function createMetricSource(
     inst(
       'libvirt_domain_block_stats_read_time_seconds_total',
       'libvirt',
-      (i, t) => 0.05 * instanceCpuIntegral(i, t),
+      (i, t, c) => 0.05 * servedIntegral(i, t, c),
       { target_device: 'vda' },
     ),
     inst(
       'libvirt_domain_block_stats_write_time_seconds_total',
       'libvirt',
-      (i, t) => 0.03 * instanceCpuIntegral(i, t),
+      (i, t, c) => 0.03 * servedIntegral(i, t, c),
       { target_device: 'vda' },
     ),
     inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => instanceL3CacheMiB(state, i, t) * 1024 * 1024),

@@ -63,3 +63,9 @@ export function instanceL3CacheMiB(state: ClusterState, instance: SimInstance, t
   const size = L3_MIB_PER_HOST_CPU * host.vcpus;
   return total <= size ? demand : (demand * size) / total;
 }
+
+/** The share of the L3 cache the instance wants that its neighbours hold (0 while the demands fit). */
+export function instanceL3Shortfall(state: ClusterState, instance: SimInstance, t: number): number {
+  const demand = l3DemandMiB(instance, t);
+  return demand === 0 ? 0 : 1 - instanceL3CacheMiB(state, instance, t) / demand;
+}

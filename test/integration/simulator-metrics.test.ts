@@ -34,6 +34,15 @@ const scenario = JSON.parse(readFileSync(SCENARIO, 'utf8')) as {
   instances: ScenarioInstance[];
 };
 
+/** L3 an instance wants: 2 MiB per busy vCPU. */
+const l3Demand = (i: ScenarioInstance): number => (2 * i.vcpus * i.metrics.instance_cpu_usage) / 100;
+/** L3 it holds: 1 MiB per host thread, shared in proportion to demand once the demands exceed it. */
+function l3Held(instance: ScenarioInstance): number {
+  const node = scenario.nodes.find((candidate) => candidate.uuid === instance.host)!;
+  const total = scenario.instances.filter((i) => i.host === node.uuid).reduce((s, i) => s + l3Demand(i), 0);
+  return total <= node.vcpus ? l3Demand(instance) : (l3Demand(instance) * node.vcpus) / total;
+}
+
 /** The true value, from the scenario (host RAM in KiB, as upstream's) and the simulator's documented series. */
 function expectedValue(metric: MetricName, key: string): number {
   const node = scenario.nodes.find((candidate) => candidate.hostname === key);
@@ -61,9 +70,10 @@ function expectedValue(metric: MetricName, key: string): number {
     case 'host_ram_usage':
       return ramUsedMiB();
     case 'host_cpu_steal_pct':
-      return 0.03 * busy() * 100;
+      // The share of the demand the cores could not serve: none while the demand fits.
+      return busy() > 1 ? (1 - 1 / busy()) * 100 : 0;
     case 'host_io_wait_pct':
-      return 0.02 * busy() * 100;
+      return 0.02 * (Math.min(1, busy()) - (busy() > 1 ? 1 - 1 / busy() : 0)) * 100;
     case 'host_pressure_cpu':
       return 0.5 * Math.max(0, busy() - 0.7);
     case 'host_pressure_memory':
@@ -88,8 +98,11 @@ function expectedValue(metric: MetricName, key: string): number {
       return 0.02 * cpu() * 100;
     case 'instance_io_wait_pct':
       return Math.min(100, (0.05 + 0.03) * cpu() * 100);
-    case 'instance_cache_miss_rate':
-      return 0.02 + 0.1 * ramFraction();
+    case 'instance_cache_miss_rate': {
+      // Plus half the share of the L3 it wants that its neighbours hold.
+      const wanted = l3Demand(vm());
+      return 0.02 + 0.1 * ramFraction() + (wanted > 0 ? 0.5 * (1 - l3Held(vm()) / wanted) : 0);
+    }
     case 'host_power':
       return ipmi().power;
     case 'host_airflow':
@@ -98,13 +111,8 @@ function expectedValue(metric: MetricName, key: string): number {
       return 22;
     case 'host_outlet_temp':
       return 22 + (1.76 * ipmi().power) / (ipmi().airflow / 10);
-    case 'instance_l3_cache_usage': {
-      // 1 MiB of L3 per host thread, shared in proportion to 2 MiB per busy vCPU once the demands exceed it.
-      const demand = (i: ScenarioInstance): number => (2 * i.vcpus * i.metrics.instance_cpu_usage) / 100;
-      const node = scenario.nodes.find((candidate) => candidate.uuid === vm().host)!;
-      const total = scenario.instances.filter((i) => i.host === node.uuid).reduce((s, i) => s + demand(i), 0);
-      return total <= node.vcpus ? demand(vm()) : (demand(vm()) * node.vcpus) / total;
-    }
+    case 'instance_l3_cache_usage':
+      return l3Held(vm());
   }
 }
 
