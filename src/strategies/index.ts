@@ -11,6 +11,7 @@ import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { noisyNeighbor } from './noisy-neighbor.js';
 import { outletTemperature } from './outlet-temperature.js';
 import { savingEnergy } from './saving-energy.js';
+import { slaNoisyNeighbor } from './sla-noisy-neighbor.js';
 import { storageCapacityBalance } from './storage-capacity-balance.js';
 import type { Strategy } from './strategy.js';
 import { uniformAirflow } from './uniform-airflow.js';
@@ -37,4 +38,5 @@ export const strategies = createRegistry<Strategy>('strategy', [
   outletTemperature,
   uniformAirflow,
   noisyNeighbor,
+  slaNoisyNeighbor,
 ]);

@@ -97,8 +97,8 @@ function randomCluster(seed: number, hosts: number, instances: number): ClusterM
 /**
  * The strategies and how much each must do on these clusters for the property to mean something: the consolidations
  * and balancers move more than one instance per run; outlet_temperature and noisy_neighbor move one instance per
- * audit and uniform_airflow relieves one host (as upstream), so they must move something in a fifth of the runs at
- * least (they do in a third to two thirds). host_maintenance empties one host, h0, which holds a few instances or
+ * audit, uniform_airflow relieves one host (as upstream) and sla_noisy_neighbor moves only neighbours with a host to
+ * go to, so they must move something in a fifth of the runs at least (they do in a third to two thirds). host_maintenance empties one host, h0, which holds a few instances or
  * none, and a fifth of its runs allow no move at all (stops only), so it must move one instance per two runs.
  */
 const ACTING: Record<string, (stats: { runs: number; migrations: number }) => boolean> = {
@@ -111,6 +111,7 @@ const ACTING: Record<string, (stats: { runs: number; migrations: number }) => bo
   outlet_temperature: (stats) => stats.migrations > stats.runs / 5,
   uniform_airflow: (stats) => stats.migrations > stats.runs / 5,
   noisy_neighbor: (stats) => stats.migrations > stats.runs / 5,
+  sla_noisy_neighbor: (stats) => stats.migrations > stats.runs / 5,
   host_maintenance: (stats) => stats.migrations > stats.runs / 2,
 };
 
@@ -132,6 +133,8 @@ const PARAMETERS: Record<string, Record<string, unknown>[]> = {
     { host_choice: 'fullsearch' },
     { metrics: ['instance_cpu_usage', 'instance_ram_usage'], thresholds: { instance_ram_usage: 0.02 } },
   ],
+  // The model-derived steal is a tenth of the host's CPU use: 3 % catches the busier hosts.
+  sla_noisy_neighbor: [{ cpu_steal_threshold: 3 }, { cpu_steal_threshold: 3, max_migrations: 0 }],
   uniform_airflow: [{}, { threshold_airflow: 330 }, { threshold_airflow: 330, threshold_power: 500 }],
   host_maintenance: [
     { maintenance_node: 'h0' },

@@ -54,6 +54,14 @@ export function modelMetrics(model: ClusterModel): MetricsSource {
     const recent = Math.min(1, 100 / periodSeconds);
     return recent * now! + (1 - recent) * before!;
   };
+  const hostCpu = (hostname: string): number => {
+    const node = model.getNode(hostname);
+    if (!node) return 0;
+    return (
+      2 +
+      model.instancesOn(hostname).reduce((sum, i) => sum + (i.vcpus * instanceCpu(i.uuid)) / node.vcpus, 0)
+    );
+  };
   const value = (resource: MetricResource, metric: MetricName, periodSeconds: number): number | undefined => {
     if (resource.kind === 'instance') {
       const instance = model.getInstance(resource.uuid);
@@ -61,12 +69,17 @@ export function modelMetrics(model: ClusterModel): MetricsSource {
       if (metric === 'instance_cpu_usage') return instanceCpu(instance.uuid);
       if (metric === 'instance_ram_usage') return instance.memoryMb / 2;
       if (metric === 'instance_l3_cache_usage') return l3Step(instance.uuid, periodSeconds);
+      // Service-level signals: steal a tenth of its host's CPU use, I/O wait 8 % of its own, misses 5 %.
+      if (metric === 'instance_cpu_steal_pct')
+        return instance.hostname ? hostCpu(instance.hostname) / 10 : undefined;
+      if (metric === 'instance_io_wait_pct') return 0.08 * instanceCpu(instance.uuid);
+      if (metric === 'instance_cache_miss_rate') return 0.05;
       return undefined;
     }
     const node = model.getNode(resource.hostname);
     if (!node) return undefined;
     const instances = model.instancesOn(node.hostname);
-    const cpu = 2 + instances.reduce((sum, i) => sum + (i.vcpus * instanceCpu(i.uuid)) / node.vcpus, 0);
+    const cpu = hostCpu(node.hostname);
     const ramUsedMb = instances.reduce((sum, i) => sum + i.memoryMb / 2, 1024);
     const power = 150 + 3 * Math.min(100, cpu);
     const airflow = 300 + 0.5 * (power - 150);

@@ -11,6 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncRegistries } from '../../src/decision-engine/sync.js';
+import { goals } from '../../src/goals/index.js';
+import { createRegistry } from '../../src/lib/registry.js';
+import { scoringEngines } from '../../src/scoring/index.js';
+import { strategies } from '../../src/strategies/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
@@ -159,6 +164,16 @@ describe('create-time rejections on the embedded simulated cloud', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
+    // A deployment whose registry lacks service_level's one strategy (sla_noisy_neighbor): the goal is listed, and
+    // no strategy serves it.
+    await syncRegistries(server.steward.store, {
+      goals,
+      strategies: createRegistry(
+        'strategy',
+        strategies.all.filter((strategy) => strategy.goal.name !== 'service_level'),
+      ),
+      scoringEngines,
+    });
     // The scope checks read the synced model; the first sync of the simulated cloud is quick.
     await server.steward.models!.getComputeModel();
   });
