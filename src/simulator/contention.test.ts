@@ -9,7 +9,8 @@ const T = Date.parse('2026-03-01T12:00:00Z') / 1000;
 function scenario(): ClusterState {
   return buildFromScenario(SCENARIO, new Date(T * 1000).toISOString());
 }
-const named = (state: ClusterState, name: string) => [...state.instances.values()].find((i) => i.name === name)!;
+const named = (state: ClusterState, name: string) =>
+  [...state.instances.values()].find((i) => i.name === name)!;
 /** Mean stolen share of an instance's vCPUs over [t − window, t], from the counter. */
 const stealRate = (state: ClusterState, name: string, t: number, window = 300): number => {
   const instance = named(state, name);

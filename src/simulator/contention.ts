@@ -93,7 +93,7 @@ function buildTable(host: SimHost, instances: readonly SimInstance[]): Contentio
     let busy = host.baseCpu;
     instances.forEach((i, n) => {
       u[n] = instanceCpu(i, t);
-      busy += (i.flavor.vcpus * u[n]!) / host.vcpus;
+      busy += (i.flavor.vcpus * u[n]) / host.vcpus;
     });
     const unserved = busy > 1 ? 1 - 1 / busy : 0;
     excess[k + 1] = excess[k]! + Math.max(0, busy - 1) * cellSeconds;
