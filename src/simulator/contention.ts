@@ -16,7 +16,7 @@
 import { instancesOnHost, type ClusterState, type SimHost, type SimInstance } from './cluster.js';
 import { DAY_SECONDS, hostCpu, instanceCpu, instanceWaves } from './load.js';
 import { TRACE_SAMPLE_SECONDS, TRACE_SAMPLES_PER_DAY } from './planetlab.js';
-import { SMOOTH_CELL_SECONDS } from './pressure.js';
+import { SMOOTH_CELL_SECONDS, waveTables, type WaveTable } from './pressure.js';
 
 /** The share of its demand the host serves at t (1 while the demand fits its cores). */
 export function servedShare(state: ClusterState, host: SimHost, t: number): number {
@@ -83,22 +83,52 @@ function buildTable(host: SimHost, instances: readonly SimInstance[]): Contentio
     ? TRACE_SAMPLE_SECONDS
     : SMOOTH_CELL_SECONDS;
   const cells = DAY_SECONDS / cellSeconds;
+  const count = instances.length;
   const excess = new Float64Array(cells + 1);
   const stolenShare = new Float64Array(cells + 1);
   const stolen = instances.map(() => new Float64Array(cells + 1));
-  const u = new Float64Array(instances.length);
+  // Sinusoids per cell from the shared sin/cos tables: sin(ωt + φ) = sin ωt · cos φ + cos ωt · sin φ (3 waves each).
+  const sinCoef = new Float64Array(count * 3);
+  const cosCoef = new Float64Array(count * 3);
+  const smooth = cellSeconds === SMOOTH_CELL_SECONDS;
+  instances.forEach((i, n) => {
+    if (i.trace || !smooth) return;
+    instanceWaves(i).forEach(([amp, , phase], w) => {
+      sinCoef[n * 3 + w] = amp * Math.cos(phase);
+      cosCoef[n * 3 + w] = amp * Math.sin(phase);
+    });
+  });
+  const [day, hour, quarter] = waveTables as [WaveTable, WaveTable, WaveTable];
+  const u = new Float64Array(count);
   for (let k = 0; k < cells; k++) {
     // Traces are constant within a sample, so the midpoint is exact for them.
     const t = (k + 0.5) * cellSeconds;
     let busy = host.baseCpu;
-    instances.forEach((i, n) => {
-      u[n] = instanceCpu(i, t);
-      busy += (i.flavor.vcpus * u[n]) / host.vcpus;
-    });
+    for (let n = 0; n < count; n++) {
+      const i = instances[n]!;
+      let load: number;
+      if (i.trace || !smooth) load = instanceCpu(i, t);
+      else {
+        const c = n * 3;
+        load =
+          i.cpuMean +
+          sinCoef[c]! * day.sin[k]! +
+          cosCoef[c]! * day.cos[k]! +
+          sinCoef[c + 1]! * hour.sin[k]! +
+          cosCoef[c + 1]! * hour.cos[k]! +
+          sinCoef[c + 2]! * quarter.sin[k]! +
+          cosCoef[c + 2]! * quarter.cos[k]!;
+      }
+      u[n] = load;
+      busy += (i.flavor.vcpus * load) / host.vcpus;
+    }
     const unserved = busy > 1 ? 1 - 1 / busy : 0;
     excess[k + 1] = excess[k]! + Math.max(0, busy - 1) * cellSeconds;
     stolenShare[k + 1] = stolenShare[k]! + unserved * cellSeconds;
-    stolen.forEach((table, n) => (table[k + 1] = table[k]! + u[n]! * unserved * cellSeconds));
+    for (let n = 0; n < count; n++) {
+      const table = stolen[n]!;
+      table[k + 1] = table[k]! + u[n]! * unserved * cellSeconds;
+    }
   }
   return {
     cellSeconds,

@@ -65,11 +65,11 @@ interface DayTable {
 }
 
 /** sin and cos of each CPU wave (and the diurnal RAM wave, the first) at the midpoints of a day's 30 s cells. */
-interface WaveTable {
+export interface WaveTable {
   sin: Float64Array;
   cos: Float64Array;
 }
-const waveTables: WaveTable[] = WAVES.map(([period]) => {
+export const waveTables: WaveTable[] = WAVES.map(([period]) => {
   const cells = DAY_SECONDS / SMOOTH_CELL_SECONDS;
   const sin = new Float64Array(cells);
   const cos = new Float64Array(cells);
