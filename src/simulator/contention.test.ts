@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFromConfig, buildFromScenario, invalidatePlacement, type ClusterState } from './cluster.js';
 import { hostContention, servedShare } from './contention.js';
 import { hostCpu, instanceCpu } from './load.js';
+import { createMetricSource } from './metrics.js';
 
 const SCENARIO = 'test/fixtures/simulator/steal-noisy-neighbour.json';
 const T = Date.parse('2026-03-01T12:00:00Z') / 1000;
@@ -48,6 +49,22 @@ describe('CPU contention', () => {
     invalidatePlacement();
     expect(stealRate(state, 'vm-victim-a', T)).toBe(0);
     expect(stealRate(state, 'vm-noisy', T)).toBe(0);
+  });
+
+  it('keeps every node_exporter CPU counter’s modes adding up to the time elapsed, steal included', () => {
+    const state = scenario();
+    named(state, 'vm-noisy').vmState = 'active';
+    invalidatePlacement();
+    const series = createMetricSource(state, 'fqdn')
+      .select('node_cpu_seconds_total', [])
+      .filter((s) => s.labels.fqdn === 'compute-00000' && s.labels.cpu === '0');
+    const at = (mode: string, t: number) => series.find((s) => s.labels.mode === mode)!.at(t);
+    const rate = (mode: string) => (at(mode, T) - at(mode, T - 300)) / 300;
+    const total = series.reduce((sum, s) => sum + (s.at(T) - s.at(T - 300)) / 300, 0);
+    expect(total).toBeCloseTo(1, 6);
+    expect(rate('idle')).toBeCloseTo(0, 6);
+    expect(rate('steal')).toBeCloseTo(1 - 8 / 10.56, 6);
+    expect(rate('user')).toBeCloseTo(0.81 * (8 / 10.56), 6);
   });
 
   it('integrates varying loads per cell: the stolen counter never decreases and its rate is the mean steal', () => {

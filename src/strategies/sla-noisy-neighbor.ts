@@ -175,25 +175,28 @@ async function readInstances(
   if (instances.length === 0) return new Map();
   const resources = instances.map((i) => ({ kind: 'instance' as const, uuid: i.uuid, vcpus: i.vcpus }));
   const options = { periodSeconds, aggregate: 'mean' as const };
-  const [cpu, steal, ioWait, cacheMiss] = await Promise.all(
-    (['instance_cpu_usage', ...SIGNALS.map((s) => s.metric)] as const).map((metric) =>
-      metrics.statistics(resources, metric, options),
-    ),
-  );
+  const read = (metric: MetricName) => metrics.statistics(resources, metric, options);
+  const [cpu, steal, ioWait, cacheMiss] = await Promise.all([
+    read('instance_cpu_usage'),
+    read('instance_cpu_steal_pct'),
+    read('instance_io_wait_pct'),
+    read('instance_cache_miss_rate'),
+  ]);
   const readings = new Map<string, Reading>();
   const missing: string[] = [];
   for (const { uuid } of instances) {
-    const values = [cpu!.get(uuid), steal!.get(uuid), ioWait!.get(uuid), cacheMiss!.get(uuid)];
-    if (values.some((value) => value === undefined)) missing.push(uuid);
-    else {
-      const [cpuPct, stealPct, ioWaitPct, cacheMissRate] = values as number[];
-      readings.set(uuid, {
-        cpuPct: cpuPct!,
-        stealPct: stealPct!,
-        ioWaitPct: ioWaitPct!,
-        cacheMissRate: cacheMissRate!,
-      });
-    }
+    const cpuPct = cpu.get(uuid);
+    const stealPct = steal.get(uuid);
+    const ioWaitPct = ioWait.get(uuid);
+    const cacheMissRate = cacheMiss.get(uuid);
+    if (
+      cpuPct === undefined ||
+      stealPct === undefined ||
+      ioWaitPct === undefined ||
+      cacheMissRate === undefined
+    )
+      missing.push(uuid);
+    else readings.set(uuid, { cpuPct, stealPct, ioWaitPct, cacheMissRate });
   }
   if (readings.size === 0)
     throw new StewardError(
