@@ -28,7 +28,7 @@ import {
 import { createDatasource, type MetricsSource } from './datasources/index.js';
 import { createSimulatedCloud, type SimulatedCloud } from './simulator/index.js';
 import { InProcessBus } from './bus/in-process-bus.js';
-import { ConfigError, runs, type StewardConfig } from './config/config.js';
+import { ConfigError, nearestName, runs, type StewardConfig } from './config/config.js';
 import {
   createDecisionEngine,
   DECISION_ENGINE_SERVICE_NAME,
@@ -39,11 +39,13 @@ import { syncRegistries } from './decision-engine/sync.js';
 import { goals } from './goals/index.js';
 import { namesInScope, unknownNamesInScope } from './model/scope.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { withoutEntries, type Registry } from './lib/registry.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { planners } from './planners/index.js';
 import { scoringEngines } from './scoring/index.js';
-import { strategies } from './strategies/index.js';
+import { strategies as registeredStrategies } from './strategies/index.js';
+import type { Strategy } from './strategies/strategy.js';
 import { createStore, type StoreOptions } from './store/db.js';
 import type { Store } from './store/store.js';
 
@@ -360,10 +362,25 @@ function remoteApplier(bus: Bus): ApplierClient {
   return { launchActionPlan: (uuid) => bus.publish(DESTINATIONS.applier, { action_plan_uuid: uuid }) };
 }
 
+/** The registered strategies less the ones the operator disabled; a name no strategy has is a configuration error. */
+function offeredStrategies(disabled: readonly string[]): Registry<Strategy> {
+  const names = registeredStrategies.all.map((strategy) => strategy.name);
+  const unknown = disabled.filter((name) => !registeredStrategies.has(name));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      unknown.map((name) => {
+        const meant = nearestName(name, names);
+        return `engine.disabledStrategies: no strategy is named ${name}${meant ? `; did you mean ${meant}?` : ''}`;
+      }),
+    );
+  return withoutEntries(registeredStrategies, disabled);
+}
+
 export async function composeSteward(
   config: StewardConfig,
   options: { clock?: Clock; logger?: Logger } = {},
 ): Promise<RunningSteward> {
+  const strategies = offeredStrategies(config.engine.disabledStrategies);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics();

@@ -89,6 +89,12 @@ async function start(
     return { steward: await composeSteward(config, { logger }), logger };
   } catch (error) {
     if (created) rmSync(created, { recursive: true, force: true });
+    // A problem only the composition root can see (a name no registry holds) is still a configuration problem.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 2;
+      return undefined;
+    }
     const known = error instanceof StartupError || error instanceof ConfigError || isStewardError(error);
     if (!known) logger.error({ err: error }, 'start failed');
     return fail(`Steward could not start: ${error instanceof Error ? error.message : String(error)}`);

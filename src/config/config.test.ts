@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     expect(runs(config, 'decision-engine')).toBe(false);
   });
 
+  it('reads a comma-separated list of disabled strategies from the environment', () => {
+    const config = loadConfig({ env: { STEWARD_DISABLED_STRATEGIES: 'noisy_neighbor, dummy' } });
+    expect(config.engine.disabledStrategies).toEqual(['noisy_neighbor', 'dummy']);
+    expect(loadConfig({ env: {} }).engine.disabledStrategies).toEqual([]);
+  });
+
   it('reports every problem at once, naming where each value came from', () => {
     expect(() =>
       loadConfig({ env: { STEWARD_API_PORT: 'abc', STEWARD_LOG_LEVEL: 'loud', STEWARD_ROLES: 'web' } }),

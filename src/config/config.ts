@@ -173,6 +173,11 @@ export const ConfigSchema = Type.Object(
           exclusiveMinimum: 0,
           description: 'How often plan expiry is checked.',
         }),
+        disabledStrategies: Type.Array(Type.String(), {
+          default: [],
+          description:
+            'Strategies this cloud does not offer (names, e.g. `["noisy_neighbor"]`): not listed, not chosen for a goal, and refused by name; a goal left with none is refused at audit create time.',
+        }),
       },
       { default: {} },
     ),
@@ -411,6 +416,7 @@ export type StewardConfig = Static<typeof ConfigSchema>;
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
   STEWARD_HOST: 'host',
   STEWARD_ROLES: 'roles',
+  STEWARD_DISABLED_STRATEGIES: 'engine.disabledStrategies',
   STEWARD_API_HOST: 'api.host',
   STEWARD_API_PORT: 'api.port',
   STEWARD_PUBLIC_URL: 'api.publicUrl',
@@ -473,7 +479,7 @@ function setPath(
 }
 
 function coerce(path: string, raw: string): unknown {
-  if (path === 'roles' || path === 'api.corsOrigins')
+  if (path === 'roles' || path === 'api.corsOrigins' || path === 'engine.disabledStrategies')
     return raw
       .split(',')
       .map((part) => part.trim())
@@ -519,6 +525,14 @@ function editDistance(a: string, b: string): number {
   return previous[right.length]!;
 }
 
+/** The candidate a mistyped name most likely meant, if one is near enough to suggest. */
+export function nearestName(name: string, candidates: readonly string[]): string | undefined {
+  return candidates
+    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(name.length / 3)))
+    .sort((a, b) => a.distance - b.distance)[0]?.candidate;
+}
+
 /**
  * The valid key an unknown one most likely meant: the same name elsewhere in the tree (`port` → `api.port`), a near
  * sibling (`prot` → `api.port`), or the same letters without separators (`auth_url` → `authUrl`).
@@ -530,10 +544,7 @@ function nearestKey(path: string, siblings: readonly string[], prefix: string): 
   if (elsewhere) return elsewhere;
   const flat = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
   const sameLetters = siblings.find((sibling) => flat(sibling) === flat(key));
-  const near = siblings
-    .map((sibling) => ({ sibling, distance: editDistance(key, sibling) }))
-    .filter(({ distance }) => distance <= Math.max(2, Math.floor(key.length / 3)))
-    .sort((a, b) => a.distance - b.distance)[0]?.sibling;
+  const near = nearestName(key, siblings);
   const meant = sameLetters ?? near;
   return meant === undefined ? undefined : prefix ? `${prefix}.${meant}` : meant;
 }

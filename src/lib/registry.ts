@@ -33,3 +33,15 @@ export function createRegistry<T extends { readonly name: string }>(
     },
   };
 }
+
+/** The registry without the named entries (an operator's choice); names it does not hold are the caller's to report. */
+export function withoutEntries<T extends { readonly name: string }>(
+  registry: Registry<T>,
+  names: readonly string[],
+): Registry<T> {
+  const dropped = new Set(names);
+  return createRegistry(
+    registry.kind,
+    registry.all.filter((entry) => !dropped.has(entry.name)),
+  );
+}

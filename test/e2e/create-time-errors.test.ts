@@ -11,11 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncRegistries } from '../../src/decision-engine/sync.js';
-import { goals } from '../../src/goals/index.js';
-import { createRegistry } from '../../src/lib/registry.js';
-import { scoringEngines } from '../../src/scoring/index.js';
-import { strategies } from '../../src/strategies/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
@@ -58,15 +53,15 @@ const CASES: {
 }[] = [
   {
     name: 'an audit of a goal no strategy serves',
-    openstack: ['audit', 'create', '-g', 'service_level'],
-    steward: ['audit', 'create', '-g', 'service_level'],
-    says: /No strategy is available for goal service_level/,
+    openstack: ['audit', 'create', '-g', 'noisy_neighbor'],
+    steward: ['audit', 'create', '-g', 'noisy_neighbor'],
+    says: /No strategy is available for goal noisy_neighbor/,
   },
   {
     name: 'an audit template of a goal no strategy serves',
-    openstack: ['audittemplate', 'create', 'at-no-strategy', 'service_level'],
-    steward: ['audittemplate', 'create', 'at-no-strategy', 'service_level'],
-    says: /No strategy is available for goal service_level/,
+    openstack: ['audittemplate', 'create', 'at-no-strategy', 'noisy_neighbor'],
+    steward: ['audittemplate', 'create', 'at-no-strategy', 'noisy_neighbor'],
+    says: /No strategy is available for goal noisy_neighbor/,
   },
   {
     name: 'an actuator audit without its required actions',
@@ -163,17 +158,8 @@ async function counts(server: TestServer): Promise<{ audits: number; templates: 
 describe('create-time rejections on the embedded simulated cloud', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer();
-    // A deployment whose registry lacks service_level's one strategy (sla_noisy_neighbor): the goal is listed, and
-    // no strategy serves it.
-    await syncRegistries(server.steward.store, {
-      goals,
-      strategies: createRegistry(
-        'strategy',
-        strategies.all.filter((strategy) => strategy.goal.name !== 'service_level'),
-      ),
-      scoringEngines,
-    });
+    // Every goal has a strategy; a deployment that disables the only one of a goal leaves that goal without any.
+    server = await startTestServer({ 'engine.disabledStrategies': ['noisy_neighbor'] });
     // The scope checks read the synced model; the first sync of the simulated cloud is quick.
     await server.steward.models!.getComputeModel();
   });
@@ -207,6 +193,23 @@ describe('create-time rejections on the embedded simulated cloud', () => {
     expect(failure.code).toBe(1);
     expect(failure.stderr).toMatch(says);
     expect(failure.stderr).toContain('400');
+    expect(await counts(server)).toEqual(before);
+  });
+
+  it('offers no disabled strategy: not listed, and refused by name', async () => {
+    const listed = (await (await fetch(`${server.url}/v1/strategies?limit=1000`)).json()) as {
+      strategies: { name: string }[];
+    };
+    expect(listed.strategies.map((strategy) => strategy.name)).not.toContain('noisy_neighbor');
+    expect(listed.strategies.map((strategy) => strategy.name)).toContain('basic');
+    const before = await counts(server);
+    const refused = await fetch(`${server.url}/v1/audits`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ audit_type: 'ONESHOT', goal: 'noisy_neighbor', strategy: 'noisy_neighbor' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Strategy noisy_neighbor is invalid');
     expect(await counts(server)).toEqual(before);
   });
 

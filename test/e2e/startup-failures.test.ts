@@ -110,6 +110,17 @@ const CASES: Case[] = [
       ].join('\n'),
   },
   {
+    name: 'a disabled strategy no strategy is named',
+    env: () => ({ STEWARD_DISABLED_STRATEGIES: 'noisy_neighbour,dummy' }),
+    status: 2,
+    stderr: () =>
+      [
+        'Steward cannot start: a problem in its configuration (docs/configuration.md lists every key):',
+        '  - engine.disabledStrategies: no strategy is named noisy_neighbour; did you mean noisy_neighbor?',
+        '',
+      ].join('\n'),
+  },
+  {
     name: 'a mysql:// database URL',
     args: () => ['--database', 'mysql://root@127.0.0.1/steward'],
     status: 2,
