@@ -382,7 +382,7 @@ export async function composeSteward(
 ): Promise<RunningSteward> {
   const strategies = offeredStrategies(config.engine.disabledStrategies);
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const metrics = createMetrics();
   const store = await createStore(storeOptionsFrom(config.database.url));
   const bus = await createBus(config.bus, logger, metrics).catch(async (error: unknown) => {

@@ -123,7 +123,15 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (!ended)
       return log.warn({ actionPlan: uuid }, 'action plan changed hands before its end was recorded');
     deps.metrics?.actionPlansTotal.inc({ state: ended.state });
-    log.info({ actionPlan: uuid, state: ended.state }, 'action plan finished');
+    // A plan that did not succeed is worth an operator's attention, with the reason the API shows too.
+    const fields = {
+      actionPlan: uuid,
+      state: ended.state,
+      ...(ended.statusMessage !== null && { reason: ended.statusMessage }),
+    };
+    if (ended.state === 'SUCCEEDED') log.info(fields, 'action plan succeeded');
+    else if (ended.state === 'FAILED') log.warn(fields, 'action plan FAILED');
+    else log.info(fields, `action plan ${ended.state}`);
   }
 
   function launch(uuid: string): Promise<void> {

@@ -146,7 +146,10 @@ export async function runWorkflow(
     if (BREAKS_DEPENDANTS.has(state)) mayHaveBrokenDependants = true;
     planStateSeen(changed.actionPlanState);
     if (statusMessage !== undefined) reasons.set(action.uuid, statusMessage);
-    if (FINISHED.has(state)) deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
+    if (FINISHED.has(state)) {
+      deps.metrics?.actionsTotal.inc({ action_type: action.actionType, state });
+      logOutcome(logger, deps.actionTypes, actionPlanUuid, action, state, statusMessage);
+    }
   };
 
   const unrunnable = findUnrunnable(deps.actionTypes, actions);
@@ -439,6 +442,37 @@ function outcomes(
     state: states.get(action.uuid) ?? 'PENDING',
     ...(reasons.has(action.uuid) && { reason: reasons.get(action.uuid) }),
   }));
+}
+
+/**
+ * One line per finished action, saying what it did in the words of its type ("live migrate … from h1 to h2") and how
+ * it ended: a failure at warn with its reason, a skip or a cancellation with why, a success at info.
+ */
+function logOutcome(
+  logger: Logger,
+  actionTypes: WorkflowDeps['actionTypes'],
+  actionPlanUuid: string,
+  action: ActionRecord,
+  state: ActionState,
+  reason: string | undefined,
+): void {
+  const type = actionTypes.get(action.actionType);
+  let what: string = action.actionType;
+  try {
+    if (type) what = type.describe(action.inputParameters);
+  } catch {
+    // Parameters the type cannot describe are the failure this line reports; the type's name says enough.
+  }
+  const fields = {
+    actionPlan: actionPlanUuid,
+    action: action.uuid,
+    actionType: action.actionType,
+    state,
+    ...(reason !== undefined && { reason }),
+  };
+  const message = `${what}: ${state.toLowerCase()}`;
+  if (state === 'FAILED') logger.warn(fields, message);
+  else logger.info(fields, message);
 }
 
 function log(logger: Logger, action: ActionRecord, error: unknown): void {

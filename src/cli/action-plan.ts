@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { watchActionPlan, WATCH_EXIT } from './action-plan-watch.js';
 import { toPatch } from './audit-template.js';
 import { action, clientOf, globalsOf } from './context.js';
-import { isColourWanted, printList, printOne } from './output.js';
+import { isColourWanted } from '../lib/colour.js';
+import { printList, printOne } from './output.js';
 
 export function registerActionPlanCommands(program: Command): void {
   const plan = program.command('actionplan').description('Action plans');

@@ -1,11 +1,8 @@
 /** Table or JSON output for every resource command (`-f table|json`). */
 import Table from 'cli-table3';
+import { isColourWanted } from '../lib/colour.js';
 
 export type Format = 'table' | 'json';
-
-/** Colour only on a terminal, and not when NO_COLOR has any non-empty value (no-color.org) or TERM is dumb. */
-export const isColourWanted = (isTTY: boolean, env: Readonly<Record<string, string | undefined>>): boolean =>
-  isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
 
 // cli-table3 colours its header and borders wherever it runs (pipes and NO_COLOR too) unless told not to.
 const tableStyle = (): { head: string[]; border: string[] } | undefined =>

@@ -1,5 +1,6 @@
 /** docs/configuration.md is generated from the config schema, so the documented defaults are the real ones. */
-import { ConfigSchema, ENVIRONMENT } from './config.js';
+import { ConfigSchema } from './config.js';
+import { ENVIRONMENT } from './environment.js';
 
 interface SchemaNode {
   type?: string;

@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { ENVIRONMENT } from './environment.js';
 
 export const ROLES = ['all', 'api', 'decision-engine', 'applier'] as const;
 export type Role = (typeof ROLES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
 
 export const ConfigSchema = Type.Object(
   {
@@ -406,44 +408,19 @@ export const ConfigSchema = Type.Object(
         description: 'pino log level.',
       },
     ),
+    logFormat: Type.Union(
+      LOG_FORMATS.map((format) => Type.Literal(format)),
+      {
+        default: 'auto',
+        description:
+          'auto: readable lines (pino-pretty) when stdout is a terminal, one JSON object per line otherwise; pretty or json force one.',
+      },
+    ),
   },
   { additionalProperties: false },
 );
 
 export type StewardConfig = Static<typeof ConfigSchema>;
-
-/** Environment variables and the config path they set. */
-export const ENVIRONMENT: Readonly<Record<string, string>> = {
-  STEWARD_HOST: 'host',
-  STEWARD_ROLES: 'roles',
-  STEWARD_DISABLED_STRATEGIES: 'engine.disabledStrategies',
-  STEWARD_API_HOST: 'api.host',
-  STEWARD_API_PORT: 'api.port',
-  STEWARD_PUBLIC_URL: 'api.publicUrl',
-  STEWARD_POLICY_FILE: 'api.policyFile',
-  STEWARD_AUTH: 'api.auth',
-  STEWARD_KEYSTONE_AUTH_URL: 'api.keystone.authUrl',
-  STEWARD_KEYSTONE_USERNAME: 'api.keystone.username',
-  STEWARD_KEYSTONE_PASSWORD: 'api.keystone.password',
-  STEWARD_KEYSTONE_PROJECT_NAME: 'api.keystone.projectName',
-  STEWARD_DATABASE_URL: 'database.url',
-  STEWARD_BUS_URL: 'bus.url',
-  STEWARD_ENGINE_WORKERS: 'engine.workers',
-  STEWARD_APPLIER_CONCURRENCY: 'applier.concurrency',
-  STEWARD_HEARTBEAT_INTERVAL_SECONDS: 'heartbeatIntervalSeconds',
-  STEWARD_SERVICE_DOWN_TIME_SECONDS: 'serviceDownTimeSeconds',
-  STEWARD_LOG_LEVEL: 'logLevel',
-  STEWARD_CLOUD: 'cloud.kind',
-  STEWARD_SIMULATOR_PORT: 'cloud.simulator.port',
-  STEWARD_SIMULATOR_HOSTS: 'cloud.simulator.hosts',
-  STEWARD_SIMULATOR_INSTANCES: 'cloud.simulator.instances',
-  OS_AUTH_URL: 'cloud.keystone.authUrl',
-  OS_USERNAME: 'cloud.keystone.username',
-  STEWARD_OS_PASSWORD: 'cloud.keystone.password',
-  OS_PROJECT_NAME: 'cloud.keystone.projectName',
-  OS_REGION_NAME: 'cloud.keystone.regionName',
-  STEWARD_PROMETHEUS_URL: 'datasource.url',
-};
 
 /**
  * Every problem of a configuration, found before anything starts; `steward serve` prints the message (one block)

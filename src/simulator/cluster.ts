@@ -13,6 +13,7 @@ import {
   type TraceRef,
 } from './planetlab.js';
 import { readScenario } from '../scenarios/scenario-file.js';
+import type { LOAD_PATTERNS } from './defaults.js';
 import { defaultNetworks, plugDefaultPorts } from './neutron.js';
 
 export interface SimFlavor {
@@ -256,7 +257,6 @@ export interface ClusterConfig {
   };
 }
 
-export const LOAD_PATTERNS = ['diurnal', 'flat', 'noisy', 'planetlab'] as const;
 export type LoadPattern = (typeof LOAD_PATTERNS)[number];
 
 export const DEFAULT_FLAVORS: SimFlavor[] = [

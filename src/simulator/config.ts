@@ -1,6 +1,7 @@
 /** Options of `steward simulator` with their defaults. */
 import { invalid } from '../errors.js';
-import { LOAD_PATTERNS, type ClusterConfig, type LoadPattern } from './cluster.js';
+import type { ClusterConfig, LoadPattern } from './cluster.js';
+import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL, DEFAULT_PORT, LOAD_PATTERNS } from './defaults.js';
 
 export interface SimulatorCliOptions {
   hosts?: number;
@@ -24,9 +25,6 @@ export const DEFAULT_CLUSTER: ClusterConfig = {
   azs: ['nova'],
 };
 /** Live migration moves this many MB of guest memory per second (1 GiB/s, a 10 GbE link). */
-export const DEFAULT_BANDWIDTH_MB_PER_S = 1024;
-export const DEFAULT_HOST_LABEL = 'fqdn';
-export const DEFAULT_PORT = 8774;
 
 const isLoadPattern = (p: string): p is LoadPattern => (LOAD_PATTERNS as readonly string[]).includes(p);
 

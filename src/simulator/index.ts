@@ -13,7 +13,7 @@ import {
 import { createSimServer, USERS } from './server.js';
 import type { NotifyOnStateChange } from './nova.js';
 import { Notifier } from './notifications.js';
-import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL } from './config.js';
+import { DEFAULT_BANDWIDTH_MB_PER_S, DEFAULT_HOST_LABEL } from './defaults.js';
 import { checkAutoSettle, startAutoSettle, type AutoSettle, type AutoSettler } from './auto-settle.js';
 
 export type { ClusterConfig, ClusterState } from './cluster.js';

@@ -15,7 +15,8 @@ import { StewardError } from '../../src/errors.js';
 import { goals } from '../../src/goals/index.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createRegistry } from '../../src/lib/registry.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { createApplier } from '../../src/applier/applier.js';
+import { createLogger, silentLogger } from '../../src/observability/logger.js';
 import { scoringEngines } from '../../src/scoring/index.js';
 import { strategies } from '../../src/strategies/index.js';
 import type { ActionState } from '../../src/contract/states.js';
@@ -138,7 +139,7 @@ interface Spec {
   params?: Record<string, unknown>;
 }
 
-async function createPlan(store: Store, specs: Spec[]) {
+async function createPlan(store: Store, specs: Spec[], planState: 'ONGOING' | 'PENDING' = 'ONGOING') {
   const strategy = (await store.strategies.find('dummy'))!;
   const audit = await store.audits.create({
     name: `workflow-${Math.random()}`,
@@ -161,7 +162,7 @@ async function createPlan(store: Store, specs: Spec[]) {
   const plan = await store.actionPlans.create({
     auditId: audit.id,
     strategyId: strategy.id,
-    state: 'ONGOING',
+    state: planState,
     globalEfficacy: [],
     efficacyIndicators: [],
     actions: specs.map((spec) => ({
@@ -284,6 +285,48 @@ describe.each(STORE_DIALECTS)('the applier workflow on %s', (dialect) => {
       expect(result.statusMessage).toContain(message);
     },
   );
+
+  it('logs one line per finished action saying what it did and how it ended, and a FAILED plan at warn with its reason, without stacks', async () => {
+    const { store, clock, deps } = await setup({ concurrency: 1 });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      format: 'json',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    const { plan, uuidOf } = await createPlan(
+      store,
+      [{ name: 'w' }, { name: 'x', type: 'gone', after: ['w'] }, { name: 'f', type: 'fatal', after: ['x'] }],
+      'PENDING',
+    );
+    const applier = createApplier({ ...deps, logger, hostname: 'h1', serviceDownTimeSeconds: 90 });
+    const run = applier.executeActionPlan(plan.uuid);
+    await drive(clock, run);
+    await run;
+    const outcomes = lines.filter((line) => line.action !== undefined && line.state !== undefined);
+    expect(
+      outcomes.map(({ level, msg, action, state, reason }) => ({ level, msg, action, state, reason })),
+    ).toEqual([
+      { level: 30, msg: 'step w: succeeded', action: uuidOf('w'), state: 'SUCCEEDED', reason: undefined },
+      {
+        level: 30,
+        msg: 'gone x: skipped',
+        action: uuidOf('x'),
+        state: 'SKIPPED',
+        reason: 'Action was skipped automatically: the instance no longer exists',
+      },
+      {
+        level: 40,
+        msg: 'fatal f: failed',
+        action: uuidOf('f'),
+        state: 'FAILED',
+        reason: 'Action failed in execute: flavor x9 does not exist',
+      },
+    ]);
+    const ended = lines.find((line) => line.msg === 'action plan FAILED');
+    expect(ended).toMatchObject({ level: 40, actionPlan: plan.uuid, state: 'FAILED' });
+    expect(ended?.reason).toContain('flavor x9 does not exist');
+    expect(JSON.stringify(lines)).not.toContain('"stack"');
+  });
 
   it('with rollback on, reverts the succeeded actions of a failed plan, the latest first', async () => {
     const { store, clock, probe, deps } = await setup({ rollbackOnFailure: true, concurrency: 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isColourWanted } from './output.js';
+import { isColourWanted } from './colour.js';
 
 describe('isColourWanted', () => {
   it('colours a terminal unless NO_COLOR is non-empty or TERM is dumb, and never a pipe', () => {

@@ -1,0 +1,36 @@
+/**
+ * The environment variables `steward serve` reads, each with the config path it sets. Apart from the schema so that
+ * `steward --help` names them without loading it.
+ */
+export const ENVIRONMENT: Readonly<Record<string, string>> = {
+  STEWARD_HOST: 'host',
+  STEWARD_ROLES: 'roles',
+  STEWARD_DISABLED_STRATEGIES: 'engine.disabledStrategies',
+  STEWARD_API_HOST: 'api.host',
+  STEWARD_API_PORT: 'api.port',
+  STEWARD_PUBLIC_URL: 'api.publicUrl',
+  STEWARD_POLICY_FILE: 'api.policyFile',
+  STEWARD_AUTH: 'api.auth',
+  STEWARD_KEYSTONE_AUTH_URL: 'api.keystone.authUrl',
+  STEWARD_KEYSTONE_USERNAME: 'api.keystone.username',
+  STEWARD_KEYSTONE_PASSWORD: 'api.keystone.password',
+  STEWARD_KEYSTONE_PROJECT_NAME: 'api.keystone.projectName',
+  STEWARD_DATABASE_URL: 'database.url',
+  STEWARD_BUS_URL: 'bus.url',
+  STEWARD_ENGINE_WORKERS: 'engine.workers',
+  STEWARD_APPLIER_CONCURRENCY: 'applier.concurrency',
+  STEWARD_HEARTBEAT_INTERVAL_SECONDS: 'heartbeatIntervalSeconds',
+  STEWARD_SERVICE_DOWN_TIME_SECONDS: 'serviceDownTimeSeconds',
+  STEWARD_LOG_LEVEL: 'logLevel',
+  STEWARD_LOG_FORMAT: 'logFormat',
+  STEWARD_CLOUD: 'cloud.kind',
+  STEWARD_SIMULATOR_PORT: 'cloud.simulator.port',
+  STEWARD_SIMULATOR_HOSTS: 'cloud.simulator.hosts',
+  STEWARD_SIMULATOR_INSTANCES: 'cloud.simulator.instances',
+  OS_AUTH_URL: 'cloud.keystone.authUrl',
+  OS_USERNAME: 'cloud.keystone.username',
+  STEWARD_OS_PASSWORD: 'cloud.keystone.password',
+  OS_PROJECT_NAME: 'cloud.keystone.projectName',
+  OS_REGION_NAME: 'cloud.keystone.regionName',
+  STEWARD_PROMETHEUS_URL: 'datasource.url',
+};
