@@ -1,40 +1,48 @@
 import type { Command } from 'commander';
 import { watchActionPlan, WATCH_EXIT } from './action-plan-watch.js';
 import { toPatch } from './audit-template.js';
-import { action, clientOf, globalsOf } from './context.js';
 import { isColourWanted } from '../lib/colour.js';
-import { printList, printOne } from './output.js';
+import { action, addListOptions, clientOf, fetchList, type ListOptions } from './context.js';
+import { addColumnOption, outputOf, printList, printOne } from './output.js';
+import { END_EXIT, waitUntilEnded } from './wait.js';
 
 export function registerActionPlanCommands(program: Command): void {
   const plan = program.command('actionplan').description('Action plans');
-  plan
-    .command('list')
+  addListOptions(plan.command('list'))
     .option('--audit <uuid>')
     .description('List action plans')
     .action(
-      action(async (options: { audit?: string }, command: Command) => {
-        printList(
-          await clientOf(command).list('action_plans', { audit_uuid: options.audit }),
+      action(async (options: ListOptions & { audit?: string }, command: Command) => {
+        await printList(
+          await fetchList(clientOf(command), 'action_plans', { audit_uuid: options.audit }, options),
           ['uuid', 'audit_uuid', 'state', 'strategy_name', 'global_efficacy'],
-          globalsOf(command).format,
+          outputOf(command),
+          options,
         );
       }),
     );
-  plan
-    .command('show <plan>')
+  addColumnOption(plan.command('show <plan>'))
     .description('Show an action plan')
     .action(
       action(async (id: string, _options: object, command: Command) =>
-        printOne(await clientOf(command).show('action_plans', id), globalsOf(command).format),
+        printOne(await clientOf(command).show('action_plans', id), outputOf(command)),
       ),
     );
-  plan
-    .command('start <plan>')
+  addColumnOption(plan.command('start <plan>'))
+    .option(
+      '--wait',
+      'wait until the plan ends and print it then; exit 0 SUCCEEDED, 2 FAILED, 3 CANCELLED (watch shows progress)',
+    )
     .description('Start a RECOMMENDED action plan')
     .action(
-      action(async (id: string, _options: object, command: Command) =>
-        printOne(await clientOf(command).startActionPlan(id), globalsOf(command).format),
-      ),
+      action(async (id: string, options: { wait?: boolean }, command: Command) => {
+        const client = clientOf(command);
+        const started = await client.startActionPlan(id);
+        if (!options.wait) return printOne(started, outputOf(command));
+        const ended = await waitUntilEnded(() => client.show('action_plans', String(started.uuid)));
+        await printOne(ended, outputOf(command));
+        process.exitCode = END_EXIT[String(ended.state)] ?? 1;
+      }),
     );
   plan
     .command('watch <plan>')
@@ -92,25 +100,23 @@ export function registerActionPlanCommands(program: Command): void {
         }
       }),
     );
-  plan
-    .command('update <plan> <ops...>')
+  addColumnOption(plan.command('update <plan> <ops...>'))
     .description('Update with op path=value pairs')
     .action(
       action(async (id: string, ops: string[], _options: object, command: Command) => {
-        printOne(await clientOf(command).update('action_plans', id, toPatch(ops)), globalsOf(command).format);
+        await printOne(await clientOf(command).update('action_plans', id, toPatch(ops)), outputOf(command));
       }),
     );
-  plan
-    .command('cancel <plan>')
+  addColumnOption(plan.command('cancel <plan>'))
     .description('Cancel an action plan (CANCELLED, or CANCELLING while it runs)')
     .action(
       action(async (id: string, _options: object, command: Command) => {
         const client = clientOf(command);
         const current = await client.show('action_plans', id);
         const state = current.state === 'ONGOING' ? 'CANCELLING' : 'CANCELLED';
-        printOne(
+        await printOne(
           await client.update('action_plans', id, [{ op: 'replace', path: '/state', value: state }]),
-          globalsOf(command).format,
+          outputOf(command),
         );
       }),
     );
@@ -124,42 +130,41 @@ export function registerActionPlanCommands(program: Command): void {
     );
 
   const actions = program.command('action').description('Actions of action plans');
-  actions
-    .command('list')
+  addListOptions(actions.command('list'))
     .option('--action-plan <uuid>')
     .option('--audit <uuid>')
     .description('List actions')
     .action(
-      action(async (options: { actionPlan?: string; audit?: string }, command: Command) => {
-        printList(
-          await clientOf(command).list('actions', {
-            action_plan_uuid: options.actionPlan,
-            audit_uuid: options.audit,
-          }),
+      action(async (options: ListOptions & { actionPlan?: string; audit?: string }, command: Command) => {
+        await printList(
+          await fetchList(
+            clientOf(command),
+            'actions',
+            { action_plan_uuid: options.actionPlan, audit_uuid: options.audit },
+            options,
+          ),
           ['uuid', 'action_type', 'state', 'parents', 'status_message'],
-          globalsOf(command).format,
+          outputOf(command),
+          options,
         );
       }),
     );
-  actions
-    .command('show <action>')
+  addColumnOption(actions.command('show <action>'))
     .description('Show an action')
     .action(
       action(async (id: string, _options: object, command: Command) =>
-        printOne(await clientOf(command).show('actions', id), globalsOf(command).format),
+        printOne(await clientOf(command).show('actions', id), outputOf(command)),
       ),
     );
-  actions
-    .command('skip <action>')
+  addColumnOption(actions.command('skip <action>'))
     .option('-r, --reason <text>', 'why the action is skipped (shown in status_message)')
     .description('Skip a PENDING action of a plan that has not started (API 1.5)')
     .action(
       action(async (id: string, options: { reason?: string }, command: Command) => {
-        printOne(await clientOf(command).skipAction(id, options.reason), globalsOf(command).format);
+        await printOne(await clientOf(command).skipAction(id, options.reason), outputOf(command));
       }),
     );
-  actions
-    .command('update <action>')
+  addColumnOption(actions.command('update <action>'))
     .requiredOption('--state <state>', 'only SKIPPED is accepted')
     .option('--reason <text>')
     .description('Update an action (API 1.5): --state SKIPPED --reason …')
@@ -168,7 +173,7 @@ export function registerActionPlanCommands(program: Command): void {
         const patch = [{ op: 'replace' as const, path: '/state', value: options.state }];
         if (options.reason !== undefined)
           patch.push({ op: 'replace', path: '/status_message', value: options.reason });
-        printOne(await clientOf(command).update('actions', id, patch), globalsOf(command).format);
+        await printOne(await clientOf(command).update('actions', id, patch), outputOf(command));
       }),
     );
 }

@@ -1,36 +1,47 @@
 import type { Command } from 'commander';
 import type { PatchOp } from '../contract/client.js';
-import { action, clientOf, collectParameter, globalsOf } from './context.js';
-import { printList, printOne } from './output.js';
+import {
+  action,
+  addListOptions,
+  clientOf,
+  collectParameter,
+  fetchList,
+  type ListOptions,
+} from './context.js';
+import { addColumnOption, outputOf, printList, printOne } from './output.js';
+import { UsageError } from './usage-error.js';
 
 const COLUMNS = ['uuid', 'name', 'goal_name', 'strategy_name'];
 
 export function registerAuditTemplateCommands(program: Command): void {
   const template = program.command('audittemplate').description('Audit templates');
-  template
-    .command('list')
+  addListOptions(template.command('list'))
     .option('--goal <goal>')
     .option('--strategy <strategy>')
     .description('List audit templates')
     .action(
-      action(async (options: { goal?: string; strategy?: string }, command: Command) => {
-        printList(
-          await clientOf(command).list('audit_templates', { goal: options.goal, strategy: options.strategy }),
+      action(async (options: ListOptions & { goal?: string; strategy?: string }, command: Command) => {
+        await printList(
+          await fetchList(
+            clientOf(command),
+            'audit_templates',
+            { goal: options.goal, strategy: options.strategy },
+            options,
+          ),
           COLUMNS,
-          globalsOf(command).format,
+          outputOf(command),
+          options,
         );
       }),
     );
-  template
-    .command('show <template>')
+  addColumnOption(template.command('show <template>'))
     .description('Show an audit template by uuid or name')
     .action(
       action(async (id: string, _options: object, command: Command) =>
-        printOne(await clientOf(command).show('audit_templates', id), globalsOf(command).format),
+        printOne(await clientOf(command).show('audit_templates', id), outputOf(command)),
       ),
     );
-  template
-    .command('create <name> <goal>')
+  addColumnOption(template.command('create <name> <goal>'))
     .option('-s, --strategy <strategy>')
     .option('-d, --description <text>')
     .option('--scope <json>', 'audit scope as JSON')
@@ -58,21 +69,20 @@ export function registerAuditTemplateCommands(program: Command): void {
             goal,
             ...(options.strategy && { strategy: options.strategy }),
             ...(options.description && { description: options.description }),
-            ...(options.scope && { scope: JSON.parse(options.scope) as unknown }),
+            ...(options.scope && { scope: parseScope(options.scope) }),
             ...(options.defaultParameter && { default_parameters: options.defaultParameter }),
           };
-          printOne(await clientOf(command).create('audit_templates', body), globalsOf(command).format);
+          await printOne(await clientOf(command).create('audit_templates', body), outputOf(command));
         },
       ),
     );
-  template
-    .command('update <template> <ops...>')
+  addColumnOption(template.command('update <template> <ops...>'))
     .description('Update with op path=value pairs, e.g. `replace name=new-name` or `remove strategy`')
     .action(
       action(async (id: string, ops: string[], _options: object, command: Command) => {
-        printOne(
+        await printOne(
           await clientOf(command).update('audit_templates', id, toPatch(ops)),
-          globalsOf(command).format,
+          outputOf(command),
         );
       }),
     );
@@ -90,11 +100,11 @@ export function registerAuditTemplateCommands(program: Command): void {
 export function toPatch(words: readonly string[]): PatchOp[] {
   const [op, ...pairs] = words;
   if (op !== 'add' && op !== 'replace' && op !== 'remove')
-    throw new Error('the first word must be add, replace or remove');
+    throw new UsageError(`the first word must be add, replace or remove, got ${op ?? 'nothing'}`);
   return pairs.map((pair) => {
     if (op === 'remove') return { op, path: `/${pair.replace(/^\//, '')}` };
     const index = pair.indexOf('=');
-    if (index <= 0) throw new Error(`expected path=value, got ${pair}`);
+    if (index <= 0) throw new UsageError(`expected path=value, got ${pair}`);
     const raw = pair.slice(index + 1);
     let value: unknown = raw;
     try {
@@ -104,4 +114,12 @@ export function toPatch(words: readonly string[]): PatchOp[] {
     }
     return { op, path: `/${pair.slice(0, index).replace(/^\//, '')}`, value };
   });
+}
+
+function parseScope(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--scope must be JSON: ${(error as Error).message}`);
+  }
 }

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { toPatch } from './audit-template.js';
-import { action, clientOf, collectParameter, globalsOf } from './context.js';
-import { printList, printOne } from './output.js';
+import {
+  action,
+  addListOptions,
+  clientOf,
+  collectParameter,
+  fetchList,
+  type ListOptions,
+} from './context.js';
+import { addColumnOption, outputOf, printList, printOne } from './output.js';
+import { UsageError } from './usage-error.js';
+import { END_EXIT, waitUntilEnded } from './wait.js';
 
 const COLUMNS = [
   'uuid',
@@ -27,34 +36,38 @@ interface CreateOptions {
   forceRefresh?: boolean;
   startTime?: string;
   endTime?: string;
+  wait?: boolean;
 }
 
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('Audits');
-  audit
-    .command('list')
+  addListOptions(audit.command('list'))
     .option('--goal <goal>')
     .option('--strategy <strategy>')
     .description('List audits')
     .action(
-      action(async (options: { goal?: string; strategy?: string }, command: Command) => {
-        printList(
-          await clientOf(command).list('audits', { goal: options.goal, strategy: options.strategy }),
+      action(async (options: ListOptions & { goal?: string; strategy?: string }, command: Command) => {
+        await printList(
+          await fetchList(
+            clientOf(command),
+            'audits',
+            { goal: options.goal, strategy: options.strategy },
+            options,
+          ),
           COLUMNS,
-          globalsOf(command).format,
+          outputOf(command),
+          options,
         );
       }),
     );
-  audit
-    .command('show <audit>')
+  addColumnOption(audit.command('show <audit>'))
     .description('Show an audit by uuid or name')
     .action(
       action(async (id: string, _options: object, command: Command) =>
-        printOne(await clientOf(command).show('audits', id), globalsOf(command).format),
+        printOne(await clientOf(command).show('audits', id), outputOf(command)),
       ),
     );
-  audit
-    .command('create')
+  addColumnOption(audit.command('create'))
     .option('-t, --type <type>', 'ONESHOT, CONTINUOUS or EVENT', 'ONESHOT')
     .option('-g, --goal <goal>')
     .option('-s, --strategy <strategy>')
@@ -67,6 +80,10 @@ export function registerAuditCommands(program: Command): void {
     .option('--force-refresh', 'refresh the cluster model before the strategy runs')
     .option('--start-time <iso>')
     .option('--end-time <iso>')
+    .option(
+      '--wait',
+      'wait until the (ONESHOT) audit ends and print it then; exit 0 SUCCEEDED, 2 FAILED, 3 CANCELLED',
+    )
     .description('Create an audit')
     .action(
       action(async (options: CreateOptions, command: Command) => {
@@ -84,15 +101,23 @@ export function registerAuditCommands(program: Command): void {
           ...(options.startTime && { start_time: options.startTime }),
           ...(options.endTime && { end_time: options.endTime }),
         };
-        printOne(await clientOf(command).create('audits', body), globalsOf(command).format);
+        if (options.wait && options.type !== 'ONESHOT')
+          throw new UsageError(
+            `--wait waits for a ONESHOT audit to end; a ${options.type} audit runs until stopped`,
+          );
+        const client = clientOf(command);
+        const created = await client.create('audits', body);
+        if (!options.wait) return printOne(created, outputOf(command));
+        const ended = await waitUntilEnded(() => client.show('audits', String(created.uuid)));
+        await printOne(ended, outputOf(command));
+        process.exitCode = END_EXIT[String(ended.state)] ?? 1;
       }),
     );
-  audit
-    .command('update <audit> <ops...>')
+  addColumnOption(audit.command('update <audit> <ops...>'))
     .description('Update with op path=value pairs, e.g. `replace state=CANCELLED`')
     .action(
       action(async (id: string, ops: string[], _options: object, command: Command) => {
-        printOne(await clientOf(command).update('audits', id, toPatch(ops)), globalsOf(command).format);
+        await printOne(await clientOf(command).update('audits', id, toPatch(ops)), outputOf(command));
       }),
     );
   audit

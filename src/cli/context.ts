@@ -1,7 +1,9 @@
 /** What every resource command needs: a client built from the global options, the output format, error handling. */
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ApiError, StewardClient } from '../contract/client.js';
-import type { Format } from './output.js';
+import type { Collection, ResourceOf } from '../contract/resources.js';
+import { addColumnOption, type Format } from './output.js';
+import { EXIT_USAGE, UsageError } from './usage-error.js';
 
 export interface GlobalOptions {
   endpoint: string;
@@ -32,6 +34,11 @@ export function action<A extends unknown[]>(
     try {
       await work(...args);
     } catch (error) {
+      if (error instanceof UsageError) {
+        process.stderr.write(`ERROR: ${error.message}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
       if (error instanceof ApiError) {
         process.stderr.write(`ERROR (HTTP ${error.status}): ${error.message}\n`);
         process.exitCode = 1;
@@ -55,7 +62,8 @@ export function collectParameter(
   previous: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const index = value.indexOf('=');
-  if (index <= 0) throw new Error(`parameter must be key=value, got ${value}`);
+  // commander prints this as one line naming the option, and exits 1.
+  if (index <= 0) throw new InvalidArgumentError(`expected key=value, e.g. ${value || 'name'}=1`);
   const key = value.slice(0, index);
   const raw = value.slice(index + 1);
   let parsed: unknown = raw;
@@ -65,4 +73,42 @@ export function collectParameter(
     parsed = raw;
   }
   return { ...previous, [key]: parsed };
+}
+
+/** What the list options ask for. */
+export interface ListOptions {
+  limit?: string;
+  marker?: string;
+  sortKey?: string;
+  sortDir?: 'asc' | 'desc';
+  detail?: boolean;
+}
+
+/** `--limit`, `--marker`, `--sort-key`, `--sort-dir` and `--detail`, as watcherclient's list commands have them. */
+export function addListOptions(command: Command): Command {
+  return addColumnOption(command)
+    .option('--limit <n>', 'at most this many (default: all, page after page)')
+    .option('--marker <uuid>', 'start after this one (the last of the previous page)')
+    .option('--sort-key <field>', 'sort by this field')
+    .addOption(new Option('--sort-dir <dir>', 'sort direction').choices(['asc', 'desc']))
+    .option('--detail', 'show every field, not only the usual columns');
+}
+
+/** One page when `--limit` is given, every page otherwise. */
+export async function fetchList<C extends Collection>(
+  client: StewardClient,
+  resource: C,
+  filters: Record<string, string | undefined>,
+  options: ListOptions,
+): Promise<ResourceOf[C][]> {
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new UsageError(`--limit must be a positive integer, got ${options.limit}`);
+  const query = {
+    ...filters,
+    marker: options.marker,
+    sort_key: options.sortKey,
+    sort_dir: options.sortDir,
+  };
+  return limit === undefined ? client.listAll(resource, query) : client.list(resource, { ...query, limit });
 }

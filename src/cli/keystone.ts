@@ -4,9 +4,7 @@
  * from the usual `OS_*` variables or the matching options; the user needs the admin role.
  */
 import { Option, type Command } from 'commander';
-import { createJsonRequester } from '../cloud/http.js';
-import { createKeystoneSession, type EndpointInterface } from '../cloud/keystone.js';
-import { registerInCatalog } from '../cloud/keystone-catalog.js';
+import type { EndpointInterface } from '../cloud/keystone.js';
 import { isStewardError } from '../errors.js';
 
 interface RegisterOptions {
@@ -73,6 +71,12 @@ export function registerKeystoneCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      // Loaded when the command runs: the HTTP client brings the logger, which other commands start without.
+      const [{ createJsonRequester }, { createKeystoneSession }, { registerInCatalog }] = await Promise.all([
+        import('../cloud/http.js'),
+        import('../cloud/keystone.js'),
+        import('../cloud/keystone-catalog.js'),
+      ]);
       const http = createJsonRequester({ timeoutMs: 30_000, retries: 1 });
       const session = createKeystoneSession({
         auth: {

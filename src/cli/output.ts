@@ -1,8 +1,34 @@
-/** Table or JSON output for every resource command (`-f table|json`). */
+/**
+ * How resource commands print, as the openstack client (cliff) does: `-f table|json|yaml|value|csv` and `-c COLUMN`
+ * (repeatable) to keep only some columns; lists take `--detail` for every field.
+ */
 import Table from 'cli-table3';
+import type { Command } from 'commander';
 import { isColourWanted } from '../lib/colour.js';
+import { UsageError } from './usage-error.js';
 
-export type Format = 'table' | 'json';
+export const FORMATS = ['table', 'json', 'yaml', 'value', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** What the options of one command ask for: the format (a global option) and the columns (`-c`). */
+export interface Output {
+  format: Format;
+  columns: readonly string[];
+}
+
+/** `-c COLUMN`, on every command that prints a resource or a list. */
+export function addColumnOption(command: Command): Command {
+  return command.option(
+    '-c, --column <name>',
+    'show only this column; repeat for more (as the openstack client)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  );
+}
+
+export function outputOf(command: Command): Output {
+  const options = command.optsWithGlobals<{ format: Format; column?: string[] }>();
+  return { format: options.format, columns: options.column ?? [] };
+}
 
 // cli-table3 colours its header and borders wherever it runs (pipes and NO_COLOR too) unless told not to.
 const tableStyle = (): { head: string[]; border: string[] } | undefined =>
@@ -13,33 +39,84 @@ const cell = (value: unknown): string => {
   return typeof value === 'string' ? value : JSON.stringify(value);
 };
 
-export function printList(
-  rows: readonly Record<string, unknown>[],
-  columns: readonly string[],
-  format: Format,
-): void {
-  if (format === 'json')
-    return void process.stdout.write(
-      `${JSON.stringify(
-        rows.map((row) => pick(row, columns)),
-        null,
-        2,
-      )}\n`,
+/** cliff's default CSV quoting ("nonnumeric"): numbers bare, everything else quoted, quotes doubled. */
+const csvCell = (value: unknown): string =>
+  typeof value === 'number' ? String(value) : `"${cell(value).replaceAll('"', '""')}"`;
+
+/**
+ * The columns to print: those asked for with `-c` that exist (cliff ignores the others, and refuses when none
+ * exists), else every field with `--detail`, else the command's defaults.
+ */
+function chooseColumns(available: readonly string[], defaults: readonly string[], output: Output): string[] {
+  if (output.columns.length === 0) return [...defaults];
+  const known = output.columns.filter((column) => available.includes(column));
+  if (known.length === 0)
+    throw new UsageError(
+      `No recognized column names in ${output.columns.map((c) => `'${c}'`).join(', ')}. ` +
+        `Recognized columns are ${available.map((c) => `'${c}'`).join(', ')}.`,
     );
-  const style = tableStyle();
-  const table = new Table({ head: [...columns], ...(style && { style }) });
-  for (const row of rows) table.push(columns.map((column) => cell(row[column])));
-  process.stdout.write(`${table.toString()}\n`);
+  return known;
 }
 
-export function printOne(row: Record<string, unknown>, format: Format): void {
-  if (format === 'json') return void process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
-  const style = tableStyle();
-  const table = new Table({ head: ['Field', 'Value'], ...(style && { style }) });
-  for (const [key, value] of Object.entries(row)) if (key !== 'links') table.push([key, cell(value)]);
-  process.stdout.write(`${table.toString()}\n`);
+const fieldsOf = (rows: readonly Record<string, unknown>[]): string[] => [
+  ...new Set(rows.flatMap((row) => Object.keys(row)).filter((key) => key !== 'links')),
+];
+
+export async function printList(
+  rows: readonly Record<string, unknown>[],
+  defaults: readonly string[],
+  output: Output,
+  options: { detail?: boolean } = {},
+): Promise<void> {
+  const available = [...new Set([...defaults, ...fieldsOf(rows)])];
+  const columns = chooseColumns(available, options.detail ? available : defaults, output);
+  const picked = rows.map((row) =>
+    Object.fromEntries(columns.map((column) => [column, row[column] ?? null])),
+  );
+  process.stdout.write(await render(output.format, columns, picked, 'list'));
 }
 
-function pick(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(columns.map((column) => [column, row[column]]));
+export async function printOne(row: Record<string, unknown>, output: Output): Promise<void> {
+  const available = Object.keys(row).filter((key) => key !== 'links');
+  const columns = chooseColumns(available, available, output);
+  const picked = Object.fromEntries(columns.map((column) => [column, row[column] ?? null]));
+  process.stdout.write(await render(output.format, columns, [picked], 'one'));
+}
+
+async function render(
+  format: Format,
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  shape: 'list' | 'one',
+): Promise<string> {
+  const only = rows[0] ?? {};
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(shape === 'list' ? rows : only, null, 2)}\n`;
+    case 'yaml': {
+      // Loaded only for YAML output: most commands start without it.
+      const { stringify } = await import('yaml');
+      return stringify(shape === 'list' ? rows : only);
+    }
+    case 'value':
+      // cliff: a list prints one line per row, values separated by spaces; a single resource one value per line.
+      return shape === 'list'
+        ? rows.map((row) => `${columns.map((column) => cell(row[column])).join(' ')}\n`).join('')
+        : columns.map((column) => `${cell(only[column])}\n`).join('');
+    case 'csv':
+      return [columns.map(csvCell), ...rows.map((row) => columns.map((column) => csvCell(row[column])))]
+        .map((line) => `${line.join(',')}\n`)
+        .join('');
+    case 'table': {
+      const style = tableStyle();
+      if (shape === 'one') {
+        const table = new Table({ head: ['Field', 'Value'], ...(style && { style }) });
+        for (const column of columns) table.push([column, cell(only[column])]);
+        return `${table.toString()}\n`;
+      }
+      const table = new Table({ head: [...columns], ...(style && { style }) });
+      for (const row of rows) table.push(columns.map((column) => cell(row[column])));
+      return `${table.toString()}\n`;
+    }
+  }
 }
