@@ -172,6 +172,19 @@ if (wanted('simulator')) {
   );
 }
 
+if (wanted('cli')) {
+  const { runCliBench } = await import('./cli.js');
+  const result = runCliBench();
+  results.cli = result;
+  const ms = (value: number) => `${value.toFixed(0)} ms`;
+  process.stdout.write(
+    `\nCLI start-up, median of ${result.runs} alternating runs: steward --version ${ms(result.versionMedianMs)}, ` +
+      `node -e 0 ${ms(result.nodeMedianMs)} (baseline); ratio ${result.ratio.toFixed(2)}; ` +
+      `the sources through tsx (STEWARD_FROM_SOURCE=1) ${ms(result.fromSourceMedianMs)}` +
+      `${result.compiled ? '' : ' (no dist/: run npm run build first, the figures are the tsx fallback)'}\n`,
+  );
+}
+
 mkdirSync('.bench', { recursive: true });
 writeFileSync('.bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write('\nwritten to .bench/results.json\n');
