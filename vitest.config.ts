@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The default output, and one closing line when the real-Prometheus tests were skipped for want of the binaries.
+    reporters: ['default', './test/helpers/prometheus-skip-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['src/**/*.test.ts', 'bench/**/*.test.ts'], environment: 'node' } },
       {

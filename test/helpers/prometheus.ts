@@ -275,6 +275,12 @@ export function generateOpenMetrics(
   return out.join('\n');
 }
 
+/**
+ * In the name of every suite that needs the real binaries: the run's last line counts those skipped without them
+ * (prometheus-skip-reporter.ts).
+ */
+export const REAL_PROMETHEUS = 'against a real Debian prometheus';
+
 export async function prometheusBinariesPresent(): Promise<boolean> {
   try {
     await run('prometheus', ['--version']);

@@ -6,6 +6,7 @@ import {
   SYNTHETIC_CLOUD,
   expectedValue,
   prometheusBinariesPresent,
+  REAL_PROMETHEUS,
   startPrometheus,
 } from '../helpers/prometheus.js';
 import { freePort } from '../helpers/free-port.js';
@@ -17,7 +18,7 @@ if (!present && process.env.CI === 'true') {
   );
 }
 
-describe.skipIf(!present)('Prometheus datasource against a real Debian prometheus', () => {
+describe.skipIf(!present)(`Prometheus datasource ${REAL_PROMETHEUS}`, () => {
   describeMetricsSourceContract('prometheus (promtool-backfilled)', async () => {
     const prometheus = await startPrometheus(SYNTHETIC_CLOUD);
     return {
