@@ -16,7 +16,7 @@ export const migrate = defineActionType({
   parameters: ACTION_PARAMETERS.migrate,
   abortable: true,
   describe: (p) =>
-    `${p.migration_type} migrate ${p.resource_id} from ${p.source_node} to ${p.destination_node ?? 'a host the scheduler picks'}`,
+    `${p.migration_type} migrate ${p.resource_name ? `${p.resource_name} (${p.resource_id})` : p.resource_id} from ${p.source_node} to ${p.destination_node ?? 'a host the scheduler picks'}`,
   async check(ctx, p) {
     const { compute } = requireCloud(ctx);
     const server = await compute.getServer(p.resource_id);
