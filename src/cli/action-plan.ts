@@ -2,19 +2,21 @@ import type { Command } from 'commander';
 import { watchActionPlan, WATCH_EXIT } from './action-plan-watch.js';
 import { toPatch } from './audit-template.js';
 import { isColourWanted } from '../lib/colour.js';
-import { action, addListOptions, clientOf, fetchList, type ListOptions } from './context.js';
+import { action, addListOptions, clientOf, fetchList, uuidOf, type ListOptions } from './context.js';
 import { addColumnOption, outputOf, printList, printOne } from './output.js';
 import { END_EXIT, waitUntilEnded } from './wait.js';
 
 export function registerActionPlanCommands(program: Command): void {
   const plan = program.command('actionplan').description('Action plans');
   addListOptions(plan.command('list'))
-    .option('--audit <uuid>')
+    .option('--audit <audit>', 'only the plans of this audit (uuid or name)')
     .description('List action plans')
     .action(
       action(async (options: ListOptions & { audit?: string }, command: Command) => {
+        const client = clientOf(command);
+        const audit = await uuidOf(client, 'audits', options.audit);
         await printList(
-          await fetchList(clientOf(command), 'action_plans', { audit_uuid: options.audit }, options),
+          await fetchList(client, 'action_plans', { audit_uuid: audit }, options),
           ['uuid', 'audit_uuid', 'state', 'strategy_name', 'global_efficacy'],
           outputOf(command),
           options,
@@ -132,15 +134,17 @@ export function registerActionPlanCommands(program: Command): void {
   const actions = program.command('action').description('Actions of action plans');
   addListOptions(actions.command('list'))
     .option('--action-plan <uuid>')
-    .option('--audit <uuid>')
+    .option('--audit <audit>', 'only the actions of this audit (uuid or name)')
     .description('List actions')
     .action(
       action(async (options: ListOptions & { actionPlan?: string; audit?: string }, command: Command) => {
+        const client = clientOf(command);
+        const audit = await uuidOf(client, 'audits', options.audit);
         await printList(
           await fetchList(
-            clientOf(command),
+            client,
             'actions',
-            { action_plan_uuid: options.actionPlan, audit_uuid: options.audit },
+            { action_plan_uuid: options.actionPlan, audit_uuid: audit },
             options,
           ),
           ['uuid', 'action_type', 'state', 'parents', 'status_message'],

@@ -112,3 +112,18 @@ export async function fetchList<C extends Collection>(
   };
   return limit === undefined ? client.listAll(resource, query) : client.list(resource, { ...query, limit });
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The API's list filters (`audit_uuid`) take only uuids, as Watcher's do; the CLI also takes a name there and looks
+ * it up first, as it does for show.
+ */
+export async function uuidOf(
+  client: StewardClient,
+  resource: 'audits',
+  idOrName: string | undefined,
+): Promise<string | undefined> {
+  if (idOrName === undefined || UUID.test(idOrName)) return idOrName;
+  return String((await client.show(resource, idOrName)).uuid);
+}

@@ -4,7 +4,7 @@
  * environment variables in --help and bash completion.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,42 @@ describe('steward output, waiting and help, as documented', () => {
     expect(failed.stderr).toMatch(message);
     expect(failed.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
+
+  it("takes an audit name in --audit, where the API filter (as Watcher's) takes only a uuid", async () => {
+    const name = `by-name-${Date.now()}`;
+    const audit = (await json([
+      'audit',
+      'create',
+      '-g',
+      'dummy',
+      '-s',
+      'dummy',
+      '--name',
+      name,
+      '--wait',
+    ])) as Row;
+    expect(((await json(['audit', 'show', name])) as Row).uuid).toBe(audit.uuid);
+    const byName = (await json(['actionplan', 'list', '--audit', name])) as Row[];
+    expect(byName).toHaveLength(1);
+    expect(byName).toEqual(await json(['actionplan', 'list', '--audit', String(audit.uuid)]));
+    const filtered = await fetch(`${server.url}/v1/action_plans?audit_uuid=${name}`);
+    expect(filtered.status).toBe(400);
+    expect(await filtered.text()).toContain(`Expected a uuid but received ${name}`);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/openstack'))(
+    'has a command to skip an action, which python-watcherclient 4.0.0 has not (only action list and show)',
+    async () => {
+      const [group] = JSON.parse(
+        (await run('/usr/bin/openstack', ['command', 'list', '--group', 'infra_optim', '-f', 'json'])).stdout,
+      ) as { Commands: string[] }[];
+      expect(group!.Commands.filter((command) => command.startsWith('optimize action '))).toEqual([
+        'optimize action list',
+        'optimize action show',
+      ]);
+      expect(await text(['action', '--help'])).toMatch(/skip \[options\] <action>/);
+    },
+  );
 
   it('names in its help every environment variable the CLI reads', async () => {
     const cliDir = fileURLToPath(new URL('../../src/cli/', import.meta.url));
