@@ -40,28 +40,34 @@ describe('steward output, waiting and help, as documented', () => {
 
   it('prints no escape codes into a pipe or with NO_COLOR, and colours only a terminal', async () => {
     const command = `${process.execPath} ${BIN} --endpoint ${server.url} goal list`;
-    const piped = (await run('sh', ['-c', `${command} | cat`])).stdout;
+    const [piped, noColour, coloured] = await Promise.all([
+      run('sh', ['-c', `${command} | cat`]).then((result) => result.stdout),
+      inTerminal(command, { NO_COLOR: '1' }),
+      inTerminal(command),
+    ]);
     expect(piped).toContain('server_consolidation');
     expect(piped).not.toContain('\x1b');
-    const noColour = await inTerminal(command, { NO_COLOR: '1' });
     expect(noColour).toContain('server_consolidation');
     expect(noColour).not.toContain('\x1b[');
-    expect(await inTerminal(command)).toContain('\x1b[');
+    expect(coloured).toContain('\x1b[');
   });
 
   it('-f yaml holds what -f json does; -f value -c uuid one uuid per line; -f csv a header and quoted rows', async () => {
-    const goals = (await json(['goal', 'list'])) as Row[];
-    expect(parseYaml(await text(['goal', 'list', '-f', 'yaml']))).toEqual(goals);
-    expect(parseYaml(await text(['goal', 'show', 'dummy', '-f', 'yaml']))).toEqual(
-      await json(['goal', 'show', 'dummy']),
-    );
-    expect((await text(['goal', 'list', '-f', 'value', '-c', 'uuid'])).trimEnd().split('\n')).toEqual(
-      goals.map((goal) => goal.uuid),
-    );
-    expect(await text(['goal', 'show', 'dummy', '-f', 'value', '-c', 'name', '-c', 'uuid'])).toBe(
-      `dummy\n${String(goals.find((goal) => goal.name === 'dummy')!.uuid)}\n`,
-    );
-    const csv = (await text(['goal', 'list', '-f', 'csv', '-c', 'name', '-c', 'display_name'])).split('\n');
+    // Independent commands, run at once to keep the file quick.
+    const [goals, yamlList, yamlOne, jsonOne, values, valueOne, csvText] = await Promise.all([
+      json(['goal', 'list']) as Promise<Row[]>,
+      text(['goal', 'list', '-f', 'yaml']),
+      text(['goal', 'show', 'dummy', '-f', 'yaml']),
+      json(['goal', 'show', 'dummy']),
+      text(['goal', 'list', '-f', 'value', '-c', 'uuid']),
+      text(['goal', 'show', 'dummy', '-f', 'value', '-c', 'name', '-c', 'uuid']),
+      text(['goal', 'list', '-f', 'csv', '-c', 'name', '-c', 'display_name']),
+    ]);
+    expect(parseYaml(yamlList)).toEqual(goals);
+    expect(parseYaml(yamlOne)).toEqual(jsonOne);
+    expect(values.trimEnd().split('\n')).toEqual(goals.map((goal) => goal.uuid));
+    expect(valueOne).toBe(`dummy\n${String(goals.find((goal) => goal.name === 'dummy')!.uuid)}\n`);
+    const csv = csvText.split('\n');
     expect(csv[0]).toBe('"name","display_name"');
     expect(csv).toContain('"dummy","Dummy goal"');
   });
