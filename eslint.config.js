@@ -1,6 +1,7 @@
 // @ts-check
 import path from 'node:path';
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -189,7 +190,7 @@ export default tseslint.config(
       '.scratch/**',
       '.bench/**',
       'node_modules/**',
-      'web/**',
+      'web/dist/**',
       'coverage/**',
       'bin/**',
     ],
@@ -215,6 +216,26 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     plugins: { steward: { rules: { 'allowed-imports': allowedImports } } },
     rules: { 'steward/allowed-imports': 'error' },
+  },
+  // The dashboard speaks HTTP like any client: it reaches Steward's code only through the contract (house-style 4.3).
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+src/', message: 'web/ imports Steward only as @steward/contract/*.' },
+            {
+              regex: '^@steward/contract/(?!(client|resources|states|efficacy|error-body|actions)\\.js$)',
+              message: 'Only the contract modules are shared with web/.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/strategies/kernels/**'],

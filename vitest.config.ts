@@ -5,7 +5,13 @@ export default defineConfig({
     // The default output, and one closing line when the real-Prometheus tests were skipped for want of the binaries.
     reporters: ['default', './test/helpers/prometheus-skip-reporter.ts'],
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'bench/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'web/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
       {
         test: {
           name: 'integration',

@@ -2,6 +2,7 @@
  * The composition root: the only place that turns configuration into concrete parts (store, bus, engine,
  * applier, API) and wires them together. Everything else receives its dependencies.
  */
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { ApplierClient, DecisionEngineClient, ScopeCheck } from './service-ports.js';
 import { buildApi, type ApiConfig } from './api/app.js';
@@ -48,6 +49,9 @@ import { strategies as registeredStrategies } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import { createStore, type StoreOptions } from './store/db.js';
 import type { Store } from './store/store.js';
+
+/** The dashboard's build (`npm run build:web`), beside `src/` and `dist/` alike. */
+const DASHBOARD_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export const API_SERVICE_NAME = 'steward-api';
 
@@ -538,6 +542,7 @@ export async function composeSteward(
           ...(config.api.policyFile !== undefined && { policyFile: config.api.policyFile }),
           serviceDownTimeSeconds: config.serviceDownTimeSeconds,
           ...(config.api.corsOrigins.length > 0 && { cors: { origins: config.api.corsOrigins } }),
+          dashboardRoot: DASHBOARD_ROOT,
         },
       });
       const address = await app.listen({ host: config.api.host, port: config.api.port });

@@ -20,6 +20,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { checkRequestTarget, isJsonMediaType, parseJsonBody, SECURITY_HEADERS } from './edge.js';
+import { DASHBOARD_HEADERS, isDashboardUrl, registerDashboard } from './dashboard.js';
 import { sendError } from './error-handler.js';
 import {
   createFailedAuthLimiter,
@@ -66,6 +67,8 @@ export interface ApiConfig {
   policyFile?: string;
   serviceDownTimeSeconds: number;
   cors?: { origins: string[] };
+  /** The built dashboard (`web/dist`), served under `/dashboard/`; absent or unbuilt, that path says how to build it. */
+  dashboardRoot?: string;
 }
 
 export interface ApiDeps {
@@ -133,7 +136,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Upstream routes any first path segment other than v1 to v1 (`/audits` works like `/v1/audits`).
     rewriteUrl: (request) => {
       const url = request.url ?? '/';
-      if (url === '/' || /^\/(v1|metrics|openapi\.json)(\/|\?|$)/.test(url) || url.startsWith('/?'))
+      if (url === '/' || /^\/(v1|metrics|openapi\.json|dashboard)(\/|\?|$)/.test(url) || url.startsWith('/?'))
         return url;
       return `/v1${url}`;
     },
@@ -196,8 +199,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
   });
 
-  app.addHook('onSend', async (_request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+  app.addHook('onSend', async (request, reply) => {
+    if (!isDashboardUrl(request.url)) {
+      reply.headers(SECURITY_HEADERS);
+      return;
+    }
+    // The dashboard's hashed assets keep the long cache @fastify/static gave them.
+    const cacheControl = reply.getHeader('Cache-Control');
+    reply.headers({ ...SECURITY_HEADERS, ...DASHBOARD_HEADERS });
+    if (cacheControl !== undefined) reply.header('Cache-Control', cacheControl);
   });
 
   // Authorisation comes before validation, so a caller without the right learns nothing from the answer.
@@ -245,7 +255,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     // Upstream (pecan) answers 405 with Allow for a known path and another method; Fastify only knows 404.
     const path = request.url.split('?')[0] ?? request.url;
-    const allowed = HTTP_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+    // The dashboard's wildcard route matches every path under it; a file it lacks is a plain 404.
+    const allowed = isDashboardUrl(path)
+      ? []
+      : HTTP_METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
     if (allowed.length > 0) {
       reply.header('Allow', allowed.join(', '));
       const notAllowed = Object.assign(
@@ -278,6 +291,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerWebhookRoutes(api, routeDeps);
   registerMetricsRoute(api, routeDeps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await registerDashboard(app, deps.config.dashboardRoot);
   await app.ready();
   return app;
 }

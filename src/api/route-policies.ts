@@ -11,6 +11,9 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /v1',
   'GET /openapi.json',
   'GET /metrics',
+  // The dashboard's static files: the app then calls the API with the user's token like any client.
+  'GET /dashboard',
+  'GET /dashboard/*',
 ]);
 
 /** `METHOD /path` as registered (Fastify's route url) → the oslo.policy rule name. */

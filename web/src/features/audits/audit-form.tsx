@@ -1,0 +1,223 @@
+/**
+ * Create an audit: from a template or a goal, with the strategy's parameters form, ONESHOT / CONTINUOUS (interval
+ * in seconds or a cron string) / EVENT, auto-trigger and force. The scope comes from the template (upstream
+ * ignores an audit's own).
+ */
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '@steward/contract/client.js';
+import { AUDIT_TYPES } from '@steward/contract/states.js';
+import { useAuditTemplates, useCreateAudit, useGoals, useStrategies } from '../../api/queries.js';
+import { href, navigate } from '../../router.js';
+import { ErrorNote, Panel } from '../../ui/query-view.js';
+import { TextField } from '../audit-templates/audit-template-form.js';
+import { ParametersFields } from '../parameters/parameters-form.js';
+import { placeServerErrors, readParameters } from '../parameters/schema-fields.js';
+import { useParameters } from '../parameters/use-parameters.js';
+
+export function AuditForm({ templateUuid }: { templateUuid?: string | undefined }) {
+  const templates = useAuditTemplates();
+  const goals = useGoals();
+  const strategies = useStrategies();
+  const create = useCreateAudit();
+  const [template, setTemplate] = useState(templateUuid ?? '');
+  const [goal, setGoal] = useState('');
+  const [strategy, setStrategy] = useState('');
+  const [name, setName] = useState('');
+  const [auditType, setAuditType] = useState<string>('ONESHOT');
+  const [interval, setIntervalText] = useState('');
+  const [autoTrigger, setAutoTrigger] = useState(false);
+  const [force, setForce] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [formErrors, setFormErrors] = useState<string[]>([]);
+
+  const chosenTemplate = templates.data?.find((row) => row.uuid === template);
+  // A template's strategy wins, as on the server; otherwise the one chosen here.
+  const strategyId = chosenTemplate ? (chosenTemplate.strategy_uuid ?? '') : strategy;
+  const parameters = useParameters(strategyId, chosenTemplate?.default_parameters);
+  const goalStrategies = (strategies.data ?? []).filter((row) => row.goal_uuid === goal);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const errors: Record<string, string> = {};
+    if (!chosenTemplate && goal === '') errors.goal = 'Choose a template or a goal.';
+    if (auditType === 'CONTINUOUS' && interval.trim() === '')
+      errors.interval = 'A continuous audit needs an interval in seconds or a cron string.';
+    const read = readParameters(parameters.fields, parameters.values);
+    Object.assign(errors, read.errors);
+    setFieldErrors(errors);
+    setFormErrors([]);
+    if (Object.keys(errors).length > 0) return;
+    const trimmedInterval = interval.trim();
+    try {
+      await create.mutateAsync({
+        audit_type: auditType,
+        ...(chosenTemplate ? { audit_template_uuid: chosenTemplate.uuid } : { goal }),
+        ...(!chosenTemplate && strategy !== '' && { strategy }),
+        ...(name.trim() !== '' && { name: name.trim() }),
+        ...(strategyId !== '' && { parameters: read.parameters }),
+        ...(auditType === 'CONTINUOUS' && {
+          interval: /^\d+$/.test(trimmedInterval) ? Number(trimmedInterval) : trimmedInterval,
+        }),
+        auto_trigger: autoTrigger,
+        force,
+      });
+      navigate(href('audits'));
+    } catch (error) {
+      if (error instanceof ApiError) {
+        const placed = placeServerErrors(
+          error.message,
+          parameters.fields.map((field) => field.name),
+        );
+        if (/interval|cron/i.test(error.message) && Object.keys(placed.byField).length === 0) {
+          setFieldErrors({ interval: error.message });
+          setFormErrors([]);
+          return;
+        }
+        setFieldErrors(placed.byField);
+        setFormErrors(placed.rest);
+      } else setFormErrors([String(error)]);
+    }
+  }
+
+  return (
+    <Panel title="New audit">
+      <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="New audit">
+        {formErrors.length > 0 && <ErrorNote error={new Error(formErrors.join('; '))} title="Not created" />}
+        {templates.isError && <ErrorNote error={templates.error} title="Could not load audit templates" />}
+        <div className="field">
+          <label htmlFor="audit-template">Audit template</label>
+          <select
+            id="audit-template"
+            name="audit_template"
+            value={template}
+            onChange={(event) => setTemplate(event.target.value)}
+          >
+            <option value="">None: choose a goal below</option>
+            {templates.data?.map((row) => (
+              <option key={row.uuid} value={row.uuid}>
+                {row.name} ({row.goal_name}
+                {row.strategy_name ? ` / ${row.strategy_name}` : ''})
+              </option>
+            ))}
+          </select>
+        </div>
+        {!chosenTemplate && (
+          <div className="row">
+            <div className={`field${fieldErrors.goal ? ' field-invalid' : ''}`}>
+              <label htmlFor="audit-goal">Goal *</label>
+              <select
+                id="audit-goal"
+                name="goal"
+                value={goal}
+                onChange={(event) => {
+                  setGoal(event.target.value);
+                  setStrategy('');
+                }}
+              >
+                <option value="">Choose a goal…</option>
+                {goals.data?.map((row) => (
+                  <option key={row.uuid} value={row.uuid}>
+                    {row.display_name} ({row.name})
+                  </option>
+                ))}
+              </select>
+              {fieldErrors.goal && <small className="field-error">{fieldErrors.goal}</small>}
+            </div>
+            <div className="field">
+              <label htmlFor="audit-strategy">Strategy</label>
+              <select
+                id="audit-strategy"
+                name="strategy"
+                value={strategy}
+                disabled={goal === ''}
+                onChange={(event) => setStrategy(event.target.value)}
+              >
+                <option value="">Let Steward choose for the goal</option>
+                {goalStrategies.map((row) => (
+                  <option key={row.uuid} value={row.uuid}>
+                    {row.display_name} ({row.name})
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+        )}
+        <TextField
+          label="Name"
+          name="name"
+          value={name}
+          onChange={setName}
+          hint="Optional: Steward names it otherwise."
+        />
+        <fieldset className="row">
+          <legend>Audit type</legend>
+          {AUDIT_TYPES.map((type) => (
+            <label key={type} className="inline">
+              <input
+                type="radio"
+                name="audit_type"
+                value={type}
+                checked={auditType === type}
+                onChange={() => setAuditType(type)}
+              />{' '}
+              {type}
+            </label>
+          ))}
+        </fieldset>
+        {auditType === 'CONTINUOUS' && (
+          <TextField
+            label="Interval"
+            name="interval"
+            value={interval}
+            onChange={setIntervalText}
+            error={fieldErrors.interval}
+            required
+            hint="Seconds (e.g. 3600) or a cron string (e.g. */30 * * * *)."
+          />
+        )}
+        <div className="row">
+          <label className="inline">
+            <input
+              type="checkbox"
+              name="auto_trigger"
+              checked={autoTrigger}
+              onChange={(event) => setAutoTrigger(event.target.checked)}
+            />{' '}
+            Auto-trigger: start the resulting action plan at once
+          </label>
+          <label className="inline">
+            <input
+              type="checkbox"
+              name="force"
+              checked={force}
+              onChange={(event) => setForce(event.target.checked)}
+            />{' '}
+            Force: run even if another audit works on the same scope
+          </label>
+        </div>
+        {strategyId !== '' ? (
+          parameters.strategy.isError ? (
+            <ErrorNote error={parameters.strategy.error} title="Could not load the strategy's parameters" />
+          ) : (
+            <ParametersFields
+              fields={parameters.fields}
+              values={parameters.values}
+              errors={fieldErrors}
+              onChange={parameters.setValue}
+            />
+          )
+        ) : (
+          <p className="hint">
+            Choose a strategy to set its parameters; without one, Steward runs its goal&apos;s default.
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="primary" disabled={create.isPending}>
+            {create.isPending ? 'Creating…' : 'Create audit'}
+          </button>
+          <a href={href('audits')}>Cancel</a>
+        </div>
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,97 @@
+/** Audits: type, state (polled while running), parameters, status message, and the plans each produced. */
+import { useAudits, useDeleteAudit } from '../../api/queries.js';
+import { href } from '../../router.js';
+import { StateBadge } from '../../ui/state-badge.js';
+import { ErrorNote, Panel, QueryView, formatTime } from '../../ui/query-view.js';
+
+export function AuditsPanel() {
+  const audits = useAudits();
+  const remove = useDeleteAudit();
+  return (
+    <Panel
+      title="Audits"
+      actions={
+        <a className="button primary" href={href('audits', 'new')}>
+          New audit
+        </a>
+      }
+    >
+      {remove.isError && <ErrorNote error={remove.error} title="Not deleted" />}
+      <QueryView
+        query={audits}
+        what="audits"
+        empty={
+          <>
+            No audits yet. <a href={href('audits', 'new')}>Create one</a>: Steward runs its strategy and
+            recommends an action plan.
+          </>
+        }
+      >
+        {(rows) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">State</th>
+                <th scope="col">Goal / strategy</th>
+                <th scope="col">Parameters</th>
+                <th scope="col">Interval</th>
+                <th scope="col">Next run</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((audit) => (
+                <tr key={audit.uuid} data-audit={audit.name}>
+                  <td>
+                    {audit.name}
+                    {audit.status_message && <div className="reason">{audit.status_message}</div>}
+                  </td>
+                  <td>
+                    {audit.audit_type}
+                    {audit.auto_trigger && <span className="chip">auto-trigger</span>}
+                    {audit.force && <span className="chip">force</span>}
+                  </td>
+                  <td>
+                    <StateBadge state={audit.state} />
+                  </td>
+                  <td>
+                    <code>{audit.goal_name}</code>
+                    {audit.strategy_name && (
+                      <>
+                        {' / '}
+                        <code>{audit.strategy_name}</code>
+                      </>
+                    )}
+                  </td>
+                  <td>
+                    <code>{audit.parameters ? JSON.stringify(audit.parameters) : '—'}</code>
+                  </td>
+                  <td>{audit.interval ?? '—'}</td>
+                  <td>{formatTime(audit.next_run_time)}</td>
+                  <td className="cell-actions">
+                    <a className="button" href={`${href('action-plans')}?audit=${audit.uuid}`}>
+                      Action plans
+                    </a>
+                    <button
+                      type="button"
+                      disabled={audit.state === 'ONGOING'}
+                      onClick={() => {
+                        if (window.confirm(`Delete audit ${audit.name}?`)) remove.mutate(audit.uuid);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
+    </Panel>
+  );
+}

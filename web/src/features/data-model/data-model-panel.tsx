@@ -1,0 +1,149 @@
+/**
+ * The compute data model: each host with what its instances are allocated against its capacity (after allocation
+ * ratios and reserved resources), and the instances on it.
+ */
+import type { DataModelRowResource } from '@steward/contract/resources.js';
+import { useDataModel } from '../../api/queries.js';
+import { Panel, QueryView } from '../../ui/query-view.js';
+
+interface HostView {
+  row: DataModelRowResource;
+  instances: DataModelRowResource[];
+  vcpus: { used: number; capacity: number };
+  memoryMb: { used: number; capacity: number };
+  diskGb: { used: number; capacity: number };
+}
+
+export function groupHosts(rows: readonly DataModelRowResource[]): HostView[] {
+  const hosts = new Map<string, HostView>();
+  for (const row of rows) {
+    let host = hosts.get(row.node_uuid);
+    if (!host) {
+      host = {
+        row,
+        instances: [],
+        vcpus: { used: 0, capacity: (row.node_vcpus - row.node_vcpu_reserved) * row.node_vcpu_ratio },
+        memoryMb: {
+          used: 0,
+          capacity: (row.node_memory - row.node_memory_mb_reserved) * row.node_memory_ratio,
+        },
+        diskGb: { used: 0, capacity: (row.node_disk - row.node_disk_gb_reserved) * row.node_disk_ratio },
+      };
+      hosts.set(row.node_uuid, host);
+    }
+    if (row.server_uuid !== undefined) {
+      host.instances.push(row);
+      host.vcpus.used += row.server_vcpus ?? 0;
+      host.memoryMb.used += row.server_memory ?? 0;
+      host.diskGb.used += row.server_disk ?? 0;
+    }
+  }
+  return [...hosts.values()].sort((a, b) => a.row.node_hostname.localeCompare(b.row.node_hostname));
+}
+
+function Allocation({
+  label,
+  used,
+  capacity,
+  unit,
+}: {
+  label: string;
+  used: number;
+  capacity: number;
+  unit: string;
+}) {
+  const pct = capacity > 0 ? Math.round((used / capacity) * 100) : 0;
+  return (
+    <div className="allocation">
+      <span>
+        {label} {used.toLocaleString()} / {Math.round(capacity).toLocaleString()} {unit} ({pct}%)
+      </span>
+      <meter
+        min={0}
+        max={Math.max(capacity, 1)}
+        low={capacity * 0.7}
+        high={capacity * 0.9}
+        optimum={0}
+        value={used}
+      >
+        {pct}%
+      </meter>
+    </div>
+  );
+}
+
+export function DataModelPanel() {
+  const model = useDataModel();
+  return (
+    <Panel title="Data model">
+      <QueryView
+        query={model}
+        what="the compute data model"
+        empty="The compute model is empty: no host has been synchronised yet."
+      >
+        {(rows) => {
+          const hosts = groupHosts(rows);
+          const instances = hosts.reduce((sum, host) => sum + host.instances.length, 0);
+          return (
+            <>
+              <p>
+                {hosts.length} hosts, {instances} instances.
+              </p>
+              <div className="cards">
+                {hosts.map((host) => (
+                  <article
+                    key={host.row.node_uuid}
+                    className="card host"
+                    aria-labelledby={`host-${host.row.node_uuid}`}
+                  >
+                    <h2 id={`host-${host.row.node_uuid}`}>
+                      {host.row.node_hostname}{' '}
+                      <span className={`chip ${host.row.node_status === 'enabled' ? 'chip-ok' : 'chip-bad'}`}>
+                        {host.row.node_status} · {host.row.node_state}
+                      </span>
+                    </h2>
+                    {host.row.node_disabled_reason && (
+                      <p className="reason">{host.row.node_disabled_reason}</p>
+                    )}
+                    <Allocation label="vCPUs" unit="" {...host.vcpus} />
+                    <Allocation label="Memory" unit="MB" {...host.memoryMb} />
+                    <Allocation label="Disk" unit="GB" {...host.diskGb} />
+                    <details>
+                      <summary>{host.instances.length} instances</summary>
+                      {host.instances.length === 0 ? (
+                        <p className="hint">No instances.</p>
+                      ) : (
+                        <table>
+                          <thead>
+                            <tr>
+                              <th scope="col">Name</th>
+                              <th scope="col">State</th>
+                              <th scope="col">vCPUs</th>
+                              <th scope="col">Memory MB</th>
+                              <th scope="col">Disk GB</th>
+                            </tr>
+                          </thead>
+                          <tbody>
+                            {host.instances.map((instance) => (
+                              <tr key={instance.server_uuid}>
+                                <td>{instance.server_name}</td>
+                                <td>{instance.server_state}</td>
+                                <td>{instance.server_vcpus}</td>
+                                <td>{instance.server_memory}</td>
+                                <td>{instance.server_disk}</td>
+                              </tr>
+                            ))}
+                          </tbody>
+                        </table>
+                      )}
+                    </details>
+                  </article>
+                ))}
+              </div>
+            </>
+          );
+        }}
+      </QueryView>
+    </Panel>
+  );
+}

@@ -1,0 +1,40 @@
+/** Steward's processes as Watcher lists its services: state from heartbeats, last seen. */
+import { useServices } from '../../api/queries.js';
+import { StateBadge } from '../../ui/state-badge.js';
+import { Panel, QueryView, formatTime } from '../../ui/query-view.js';
+
+export function ServicesPanel() {
+  const services = useServices();
+  return (
+    <Panel title="Services">
+      <QueryView query={services} what="services" empty="No service has sent a heartbeat yet.">
+        {(rows) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Host</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last seen up</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((service) => (
+                <tr key={service.id}>
+                  <td>
+                    <code>{service.name}</code>
+                  </td>
+                  <td>{service.host}</td>
+                  <td>
+                    <StateBadge state={service.status} />
+                  </td>
+                  <td>{formatTime(service.last_seen_up)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
+    </Panel>
+  );
+}
