@@ -180,8 +180,8 @@ export function createDecisionEngine(deps: DecisionEngineDeps): DecisionEngine {
           type: 'Name',
           state: strategyName,
           mandatory: '',
-          // Upstream's API has no support level; a deprecated strategy says so where the client shows a comment.
-          comment: strategy?.supportLevel === 'deprecated' ? 'support level: deprecated' : '',
+          // Upstream's API has no support level (2025.2 asks that it be shown): it goes where clients show a comment.
+          comment: strategy ? `support level: ${strategy.supportLevel}` : '',
         },
       ];
     },

@@ -72,8 +72,12 @@ export function App() {
   const current = route.segments[0] ?? 'audits';
   const path = route.segments.join('/');
 
-  // Keyboard and screen-reader users land on the new panel's heading, not at the top of the navigation.
+  // After a navigation, keyboard and screen-reader users land on the new panel's heading, not back at the top of
+  // the navigation; the first page load leaves focus where the browser puts it (the skip link comes first).
+  const shownPath = useRef(path);
   useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
     main.current?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
   }, [path]);
 

@@ -90,7 +90,14 @@ function ActionRow({
         <td>
           <code>{action.action_type}</code>
         </td>
-        <td>{action.description ?? JSON.stringify(action.input_parameters ?? {})}</td>
+        <td>
+          {action.description}
+          {action.input_parameters && Object.keys(action.input_parameters).length > 0 && (
+            <div>
+              <code>{JSON.stringify(action.input_parameters)}</code>
+            </div>
+          )}
+        </td>
         <td>
           <StateBadge state={action.state} />
         </td>

@@ -57,6 +57,11 @@ function stateText(state: unknown): string {
   return typeof state === 'string' ? state : JSON.stringify(state);
 }
 
+/** The level Steward puts in the comment of the `Name` row (Watcher's API has no field for it). */
+function supportLevel(rows: readonly StrategyStateResource[]): string | undefined {
+  return /support level: (\w+)/.exec(rows.find((row) => row.type === 'Name')?.comment ?? '')?.[1];
+}
+
 function requiredMetrics(rows: readonly StrategyStateResource[]): { name: string; status: string }[] {
   const metrics = rows.find((row) => row.type === 'Metrics');
   if (!metrics || !Array.isArray(metrics.state)) return [];
@@ -82,6 +87,14 @@ function StrategyDetail({ id }: { id: string }) {
             </h2>
             <p>
               Goal: <code>{row.goal_name}</code>
+              {state.data && supportLevel(state.data) !== undefined && (
+                <>
+                  {' · Support level: '}
+                  <span className={`chip chip-level-${supportLevel(state.data)}`} data-testid="support-level">
+                    {supportLevel(state.data)}
+                  </span>
+                </>
+              )}
             </p>
             <h3>Parameters</h3>
             {fields.length === 0 ? (

@@ -1,0 +1,183 @@
+/**
+ * The dashboard in Debian's headless Chromium against a Steward composed as `steward serve` composes it (embedded
+ * defaults: PGlite, the in-process bus, the simulated cloud), at 1366×768. The tests run in order as one operator's
+ * session: a template and an audit made through the forms, a plan skipped, started and finished, another one
+ * cancelled while it runs. Every panel's screenshot goes to docs/screenshots/ (embedded in the README).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StewardClient } from '../../src/contract/client.js';
+import { ensureDashboardBuilt, hasChromium, launchChromium } from '../helpers/chromium.js';
+import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
+
+const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const SKIP_REASON = 'nothing to log on this host';
+
+describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let client: StewardClient;
+  const consoleErrors: string[] = [];
+
+  const open = (route: string) => page.goto(`${server.url}/dashboard/#/${route}`);
+  const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  const planState = (state: string) => page.locator(`.facts [data-state="${state}"]`);
+  const action = (index: number) => page.locator(`tr[data-action-index="${index}"]`);
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    client = new StewardClient({ endpoint: server.url });
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.setDefaultTimeout(10_000);
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows every goal with its efficacy specification, and is reachable from the keyboard', async () => {
+    await open('goals');
+    await page.getByRole('heading', { name: /Server Consolidation/ }).waitFor();
+    await page.getByRole('cell', { name: 'released_compute_nodes_count' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
+    await screenshot('goals');
+  });
+
+  it("shows a strategy's parameters with types, defaults and ranges, and its requirements", async () => {
+    await open('strategies/dummy');
+    const para1 = page.getByRole('row', { name: /para1/ });
+    await para1.waitFor();
+    expect(await para1.textContent()).toMatch(/number.*3\.2.*≥ 1, ≤ 10\.2/);
+    await page.getByRole('cell', { name: 'CDM' }).waitFor();
+    expect(await page.getByTestId('support-level').textContent()).toBe('core');
+    await screenshot('strategies');
+  });
+
+  it('creates an audit template through its form, with default parameters', async () => {
+    await open('audit-templates/new');
+    await page.locator('#field-name').fill('dashboard-template');
+    await page.locator('#template-goal').selectOption({ label: 'Dummy goal (dummy)' });
+    await page.locator('#template-strategy').selectOption({ label: 'Dummy strategy (dummy)' });
+    await page.locator('[data-parameter="para1"]').fill('2');
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await page.getByRole('cell', { name: 'dashboard-template', exact: true }).waitFor();
+    const template = await client.show('audit_templates', 'dashboard-template');
+    expect(template).toMatchObject({
+      strategy_name: 'dummy',
+      default_parameters: { para1: 2, para2: 'hello' },
+    });
+    await screenshot('audit-templates');
+  });
+
+  it("creates an audit from the template, showing the server's parameter error at its field first", async () => {
+    await page
+      .getByRole('row', { name: /dashboard-template/ })
+      .getByRole('link', { name: 'Audit' })
+      .click();
+    const para1 = page.locator('[data-parameter="para1"]');
+    // The template's default parameters fill the form once the template and its strategy have loaded.
+    await eventually(
+      () => para1.inputValue(),
+      (value) => value === '2',
+      10_000,
+    );
+    await page.locator('#field-name').fill('dashboard-audit');
+    await para1.fill('11');
+    await page.getByRole('button', { name: 'Create audit' }).click();
+    const fieldError = page.locator('.field', { has: para1 }).locator('.field-error');
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toBe('para1 must be <= 10.2');
+    expect(await para1.getAttribute('aria-invalid')).toBe('true');
+    await screenshot('audit-form-error');
+
+    await para1.fill('2');
+    await page.getByRole('button', { name: 'Create audit' }).click();
+    await page
+      .locator('tr[data-audit="dashboard-audit"] [data-state="SUCCEEDED"]')
+      .waitFor({ timeout: 30_000 });
+    const audit = await client.show('audits', 'dashboard-audit');
+    expect(audit.parameters).toEqual({ para1: 2, para2: 'hello' });
+    await screenshot('audits');
+  });
+
+  it('skips an action with a reason, starts the plan and watches it finish', async () => {
+    await page
+      .getByRole('row', { name: /dashboard-audit/ })
+      .getByRole('link', { name: 'Action plans' })
+      .click();
+    await page.locator('tr[data-plan] [data-state="RECOMMENDED"]').waitFor();
+    await screenshot('action-plans');
+    await page.locator('tr[data-plan] a').first().click();
+    await planState('RECOMMENDED').waitFor();
+    await action(3).waitFor();
+
+    await page.getByRole('button', { name: 'Skip action 2', exact: true }).click();
+    await page.getByLabel('Reason for skipping action 2').fill(SKIP_REASON);
+    await page.getByRole('button', { name: 'Skip action', exact: true }).click();
+    await action(2).locator('[data-state="SKIPPED"]').waitFor();
+    expect(await action(2).locator('.reason').textContent()).toContain(SKIP_REASON);
+
+    await page.getByRole('button', { name: /Start/ }).click();
+    await planState('SUCCEEDED').waitFor({ timeout: 30_000 });
+    await page.getByText('3 of 3 actions finished').waitFor();
+    await action(3).locator('[data-state="SUCCEEDED"]').waitFor();
+    expect(await action(2).locator('.reason').textContent()).toContain(SKIP_REASON);
+    expect(await page.getByTestId('plan-status-message').textContent()).toMatch(/skipped/i);
+    await screenshot('action-plan');
+  });
+
+  it('cancels a running plan', async () => {
+    const created = await client.create('audits', {
+      audit_type: 'ONESHOT',
+      name: 'dashboard-cancel',
+      goal: 'dummy',
+      strategy: 'dummy',
+      parameters: { para1: 10 },
+    });
+    await eventually(
+      () => client.show('audits', created.uuid),
+      (audit) => audit.state === 'SUCCEEDED',
+    );
+    const [plan] = await client.list('action_plans', { audit_uuid: created.uuid });
+    await open(`action-plans/${plan!.uuid}`);
+    await page.getByRole('button', { name: /Start/ }).click();
+    // The 10 s sleep is the third action: the plan is running once it is.
+    await action(3).locator('[data-state="ONGOING"]').waitFor({ timeout: 15_000 });
+    await planState('ONGOING').waitFor();
+    await page.getByText('updating live').waitFor();
+    await screenshot('action-plan-running');
+
+    await page.getByRole('button', { name: /Cancel/ }).click();
+    await planState('CANCELLED').waitFor({ timeout: 15_000 });
+    const actions = await client.list('actions', { action_plan_uuid: plan!.uuid });
+    expect(actions.map((row) => row.state)).not.toContain('ONGOING');
+    expect(actions.find((row) => row.action_type === 'sleep')?.state).not.toBe('SUCCEEDED');
+  });
+
+  it.each([
+    ['actions', /Logging a NOP message/],
+    ['services', /steward-applier/],
+    ['data-model', /16 hosts, 120 instances/],
+  ])('shows the %s panel', async (route, content) => {
+    await open(route);
+    await page.getByText(content).first().waitFor();
+    await screenshot(route);
+  });
+
+  it('logged no error in the browser console but the 400 the parameter error test provoked', () => {
+    expect(consoleErrors).toEqual([
+      'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+  });
+});
