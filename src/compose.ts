@@ -13,7 +13,7 @@ import { DESTINATIONS } from './bus/bus.js';
 import { AmqpBus } from './bus/amqp-bus.js';
 import { createCloudClients, type CloudClients } from './cloud/openstack.js';
 import { createJsonRequester } from './cloud/http.js';
-import { createKeystoneSession, type KeystonePasswordAuth } from './cloud/keystone.js';
+import { createKeystoneSession, issueUserToken, type KeystonePasswordAuth } from './cloud/keystone.js';
 import { createKeystoneTokenValidator, keystoneBaseUrl } from './cloud/keystone-token-validator.js';
 import {
   createComputeModelProvider,
@@ -168,6 +168,7 @@ function composeApiAuth(
   return {
     strategy: 'keystone',
     validateToken: (token) => validator.validate(token),
+    login: (credentials) => issueUserToken({ authUrl: service.authUrl, http }, credentials),
     wwwAuthenticateUri: settings.wwwAuthenticateUri ?? keystoneBaseUrl(service.authUrl),
     failedAuthLimits: {
       maxFailures: settings.maxFailedAuthentications,

@@ -20,7 +20,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { checkRequestTarget, isJsonMediaType, parseJsonBody, SECURITY_HEADERS } from './edge.js';
-import { DASHBOARD_HEADERS, isDashboardUrl, registerDashboard } from './dashboard.js';
+import { DASHBOARD_HEADERS, isDashboardUrl, registerDashboard, type DashboardLogin } from './dashboard.js';
 import { sendError } from './error-handler.js';
 import {
   createFailedAuthLimiter,
@@ -63,6 +63,8 @@ export interface ApiConfig {
         wwwAuthenticateUri: string;
         /** Refused tokens per client address before 429 (default 20 a minute). */
         failedAuthLimits?: FailedAuthLimits;
+        /** Issues a user's token for the dashboard's login form; undefined when Keystone refuses the password. */
+        login?: DashboardLogin;
       };
   policyFile?: string;
   serviceDownTimeSeconds: number;
@@ -291,7 +293,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerWebhookRoutes(api, routeDeps);
   registerMetricsRoute(api, routeDeps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  await registerDashboard(app, deps.config.dashboardRoot);
+  await registerDashboard(app, {
+    root: deps.config.dashboardRoot,
+    ...(deps.config.auth.strategy === 'keystone' &&
+      deps.config.auth.login !== undefined && { login: deps.config.auth.login }),
+    failedAuth,
+  });
   await app.ready();
   return app;
 }

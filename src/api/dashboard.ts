@@ -5,7 +5,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { StewardError } from '../errors.js';
+import type { FailedAuthLimiter } from './failed-auth-limiter.js';
 
 export const DASHBOARD_PREFIX = '/dashboard/';
 
@@ -16,6 +20,35 @@ export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 };
 
+const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 255 }),
+    password: Type.String({ minLength: 1, maxLength: 4096 }),
+    project_name: Type.String({ minLength: 1, maxLength: 64 }),
+    user_domain_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    project_domain_name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+const LoginAnswer = Type.Object({ token: Type.String(), expires_at: Type.String() });
+
+/** Issues a Keystone token for a user; `undefined` when Keystone refuses the password (composed in compose.ts). */
+export type DashboardLogin = (credentials: {
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainName?: string;
+  projectDomainName?: string;
+}) => Promise<{ id: string; expiresAt: Date } | undefined>;
+
+export interface DashboardOptions {
+  /** The Vite output (`web/dist`). */
+  root: string | undefined;
+  /** With `auth: keystone`: the login form's way to a token. */
+  login?: DashboardLogin;
+  failedAuth?: FailedAuthLimiter | undefined;
+}
+
 export function isDashboardUrl(url: string): boolean {
   return url === '/dashboard' || url.startsWith('/dashboard/') || url.startsWith('/dashboard?');
 }
@@ -24,7 +57,9 @@ export function isDashboardUrl(url: string): boolean {
  * Serves the built app from `root` (the Vite output); without a build, `/dashboard/` says how to make one instead of
  * a bare 404.
  */
-export async function registerDashboard(app: FastifyInstance, root: string | undefined): Promise<void> {
+export async function registerDashboard(app: FastifyInstance, options: DashboardOptions): Promise<void> {
+  if (options.login) registerLogin(app, options.login, options.failedAuth);
+  const { root } = options;
   if (root !== undefined && existsSync(path.join(root, 'index.html'))) {
     await app.register(fastifyStatic, {
       root,
@@ -54,5 +89,50 @@ export async function registerDashboard(app: FastifyInstance, root: string | und
         .send(
           'The dashboard is not built: run `npm run build:web` (or `npm start`, which builds it when missing).\n',
         ),
+    );
+}
+
+/**
+ * `POST /dashboard/login`: the user's name and password go to Keystone from Steward, and the token comes back to
+ * the page, which keeps it in memory. Refused passwords count against the address like refused tokens do.
+ */
+function registerLogin(
+  app: FastifyInstance,
+  login: DashboardLogin,
+  failedAuth: FailedAuthLimiter | undefined,
+) {
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post(
+      '/dashboard/login',
+      { schema: { hide: true, body: LoginBody, response: { 200: LoginAnswer } } },
+      async (request, reply) => {
+        const wait = failedAuth?.retryAfter(request.ip);
+        if (wait !== undefined) {
+          reply.header('Retry-After', String(wait));
+          throw new StewardError(
+            'too_many_requests',
+            'TOO_MANY_FAILED_AUTHENTICATIONS',
+            `Too many refused logins from ${request.ip}: try again in ${wait} s.`,
+          );
+        }
+        const body = request.body;
+        const token = await login({
+          username: body.username,
+          password: body.password,
+          projectName: body.project_name,
+          ...(body.user_domain_name !== undefined && { userDomainName: body.user_domain_name }),
+          ...(body.project_domain_name !== undefined && { projectDomainName: body.project_domain_name }),
+        });
+        if (!token) {
+          failedAuth?.recordFailure(request.ip);
+          throw new StewardError(
+            'unauthenticated',
+            'NOT_AUTHENTICATED',
+            'Keystone refused the user name, password or project: check them and log in again.',
+          );
+        }
+        return { token: token.id, expires_at: token.expiresAt.toISOString() };
+      },
     );
 }

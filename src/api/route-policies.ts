@@ -14,6 +14,8 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   // The dashboard's static files: the app then calls the API with the user's token like any client.
   'GET /dashboard',
   'GET /dashboard/*',
+  // The dashboard's login with `auth: keystone`: it hands a user's password to Keystone and answers its token.
+  'POST /dashboard/login',
 ]);
 
 /** `METHOD /path` as registered (Fastify's route url) → the oslo.policy rule name. */

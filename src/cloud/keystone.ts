@@ -6,7 +6,7 @@
  */
 import { systemClock, type Clock } from '../lib/clock.js';
 import { upstream } from '../errors.js';
-import type { JsonRequester } from './http.js';
+import { hasUpstreamStatus, type JsonRequester } from './http.js';
 import { WireReader } from './wire-reader.js';
 
 export type EndpointInterface = 'public' | 'internal' | 'admin';
@@ -201,4 +201,75 @@ function fixedSession(auth: FixedEndpoints): KeystoneSession {
     },
     invalidate: () => undefined,
   };
+}
+
+/** Who logs in to the dashboard: a Keystone user, scoped to a project. */
+export interface UserCredentials {
+  username: string;
+  password: string;
+  projectName: string;
+  /** Default `Default`. */
+  userDomainName?: string;
+  /** Default `Default`. */
+  projectDomainName?: string;
+}
+
+export interface UserToken {
+  id: string;
+  expiresAt: Date;
+}
+
+/**
+ * Issues a project-scoped token for a user (the dashboard's login, done by Steward so that Keystone needs no CORS
+ * set-up for the browser). Keystone's 401 is an outcome, `undefined`; anything else that fails throws.
+ */
+export async function issueUserToken(
+  options: { authUrl: string; http: JsonRequester },
+  credentials: UserCredentials,
+): Promise<UserToken | undefined> {
+  const authUrl = options.authUrl.replace(/\/+$/, '').replace(/(?<!\/v3)$/, '/v3');
+  let response;
+  try {
+    response = await options.http({
+      service: SERVICE,
+      call: CALL,
+      method: 'POST',
+      url: `${authUrl}/auth/tokens?nocatalog`,
+      idempotent: false,
+      body: {
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: {
+              user: {
+                name: credentials.username,
+                domain: { name: credentials.userDomainName ?? 'Default' },
+                password: credentials.password,
+              },
+            },
+          },
+          scope: {
+            project: {
+              name: credentials.projectName,
+              domain: { name: credentials.projectDomainName ?? 'Default' },
+            },
+          },
+        },
+      },
+    });
+  } catch (error) {
+    if (hasUpstreamStatus(error, 401)) return undefined;
+    throw error;
+  }
+  const id = response.headers.get('x-subject-token');
+  if (!id)
+    throw upstream(SERVICE, CALL, response.status, 'the answer has no X-Subject-Token header', {
+      retryable: false,
+    });
+  const token = WireReader.of(response.body, {
+    service: SERVICE,
+    call: CALL,
+    status: response.status,
+  }).object('token');
+  return { id, expiresAt: token.date('expires_at') };
 }
