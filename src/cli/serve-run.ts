@@ -123,6 +123,7 @@ export function startBanner(
     ...(api
       ? [
           `  API (Watcher v1):  ${api}/            try: curl ${api}/`,
+          `  Dashboard:         ${api}/dashboard/`,
           `  OpenAPI document:  ${api}/openapi.json`,
           `  Own metrics:       ${api}/metrics`,
           ...(config.api?.auth === 'keystone'

@@ -4,15 +4,17 @@
  * session: a template and an audit made through the forms, a plan skipped, started and finished, another one
  * cancelled while it runs. Every panel's screenshot goes to docs/screenshots/ (embedded in the README).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StewardClient } from '../../src/contract/client.js';
 import { ensureDashboardBuilt, hasChromium, launchChromium } from '../helpers/chromium.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const DIST = path.resolve(import.meta.dirname, '..', '..', 'web', 'dist');
 const SKIP_REASON = 'nothing to log on this host';
 
 describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
@@ -173,6 +175,29 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await open(route);
     await page.getByText(content).first().waitFor();
     await screenshot(route);
+  });
+
+  it('loads in under 300 kB gzip: index.html and every script and stylesheet it names', async () => {
+    const loaded: string[] = [];
+    const record = (request: Request) => loaded.push(new URL(request.url()).pathname);
+    await page.goto('about:blank');
+    page.on('requestfinished', record);
+    await open('audits');
+    await page.getByRole('heading', { name: 'Audits' }).waitFor();
+    page.off('requestfinished', record);
+    const files = loaded.filter((file) => file.startsWith('/dashboard/'));
+    const gzipBytes = files
+      .map((file) =>
+        readFileSync(
+          path.join(DIST, file === '/dashboard/' ? 'index.html' : file.slice('/dashboard/'.length)),
+        ),
+      )
+      .reduce((sum, bytes) => sum + gzipSync(bytes, { level: 9 }).length, 0);
+    expect(files).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\.js$/), expect.stringMatching(/\.css$/)]),
+    );
+    console.log(`dashboard first load: ${files.length} files, ${(gzipBytes / 1024).toFixed(1)} kB gzip`);
+    expect(gzipBytes).toBeLessThan(300 * 1024);
   });
 
   it('logged no error in the browser console but the 400 the parameter error test provoked', () => {
