@@ -45,8 +45,10 @@ if (vite === undefined) {
   // Steward runs without its dashboard (`/dashboard/` then says how to build it): not a reason to refuse to start.
   process.exit(process.argv.includes('--if-stale') ? 0 : 1);
 }
+// Always the production build: under vitest (NODE_ENV=test) Vite would otherwise bundle React's development build.
 const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
   cwd: path.join(root, 'web'),
   stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'production' },
 });
 process.exit(result.status ?? 1);

@@ -113,9 +113,9 @@ export function useServices() {
   });
 }
 
-export function useDataModel() {
+export function useDataModel(enabled = true) {
   const client = useClient();
-  return useQuery({ queryKey: ['data_model'], queryFn: () => client.dataModel() });
+  return useQuery({ queryKey: ['data_model'], queryFn: () => client.dataModel(), enabled });
 }
 
 /** Writes refresh what they change: the lists and the one resource. */

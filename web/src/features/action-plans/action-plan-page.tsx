@@ -16,6 +16,7 @@ import { ErrorNote, Panel, QueryView, formatTime, shortId } from '../../ui/query
 import { ActionsTable } from '../actions/actions-table.js';
 import { DependencyGraph } from '../actions/dependency-graph.js';
 import { EfficacyList } from './efficacy.js';
+import { HostImpactTable } from './host-impact-table.js';
 
 const MOVING = new Set(['PENDING', 'ONGOING', 'CANCELLING']);
 const CANCELLABLE = new Set(['RECOMMENDED', 'PENDING', 'ONGOING']);
@@ -100,6 +101,7 @@ export function ActionPlanPage({ id }: { id: string }) {
             <QueryView query={actions} what="actions" empty="This plan has no actions.">
               {(rows) => (
                 <>
+                  <HostImpactTable actions={rows} />
                   <h2>Dependency graph</h2>
                   <DependencyGraph actions={rows} />
                   <h2>Actions</h2>

@@ -1,14 +1,17 @@
 /**
  * Actions as a list: type, what it does, state with colour and icon, the reason for a skipped or failed one, and
- * a skip button with a reason while the plan has not started (API 1.5).
+ * a skip button with a reason while the plan has not started (API 1.5). Built for plans of thousands of actions:
+ * rows are memoised (a poll or an opened skip form re-renders only what changed), and past the first screenful
+ * they are rendered in the background, so the page answers input before the last row is drawn.
  */
-import { useState, type FormEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useState, type FormEvent } from 'react';
 import type { ActionResource } from '@steward/contract/resources.js';
 import { useSkipAction } from '../../api/queries.js';
 import { StateBadge } from '../../ui/state-badge.js';
 import { ErrorNote, shortId } from '../../ui/query-view.js';
 
 const SKIPPABLE_PLAN_STATES = new Set(['RECOMMENDED', 'PENDING']);
+const FIRST_SCREENFUL = 50;
 
 export function ActionsTable({
   actions,
@@ -19,10 +22,21 @@ export function ActionsTable({
   planState?: string;
 }) {
   const [skipping, setSkipping] = useState<string | null>(null);
+  const shown = useDeferredValue(actions, actions.slice(0, FIRST_SCREENFUL));
   const order = new Map(actions.map((action, index) => [action.uuid, index + 1]));
   const canSkip = planState !== undefined && SKIPPABLE_PLAN_STATES.has(planState);
+  const onSkipping = useCallback((uuid: string | null) => setSkipping(uuid), []);
   return (
     <table className="actions-table">
+      <colgroup>
+        <col className="col-index" />
+        <col className="col-type" />
+        <col />
+        <col className="col-state" />
+        <col className="col-after" />
+        <col className="col-reason" />
+        {canSkip && <col className="col-skip" />}
+      </colgroup>
       <thead>
         <tr>
           <th scope="col">#</th>
@@ -39,17 +53,17 @@ export function ActionsTable({
         </tr>
       </thead>
       <tbody>
-        {actions.map((action) => (
+        {shown.map((action) => (
           <ActionRow
             key={action.uuid}
             action={action}
             index={order.get(action.uuid) ?? 0}
-            parents={action.parents.map((parent) =>
-              order.has(parent) ? `#${order.get(parent)}` : shortId(parent),
-            )}
+            parents={action.parents
+              .map((parent) => (order.has(parent) ? `#${order.get(parent)}` : shortId(parent)))
+              .join(', ')}
             canSkip={canSkip}
             skipping={skipping === action.uuid}
-            onSkipping={(open) => setSkipping(open ? action.uuid : null)}
+            onSkipping={onSkipping}
           />
         ))}
       </tbody>
@@ -57,7 +71,7 @@ export function ActionsTable({
   );
 }
 
-function ActionRow({
+const ActionRow = memo(function ActionRow({
   action,
   index,
   parents,
@@ -67,25 +81,16 @@ function ActionRow({
 }: {
   action: ActionResource;
   index: number;
-  parents: string[];
+  parents: string;
   canSkip: boolean;
   skipping: boolean;
-  onSkipping: (open: boolean) => void;
+  onSkipping: (uuid: string | null) => void;
 }) {
-  const skip = useSkipAction();
-  const [reason, setReason] = useState('');
   const showReason =
     action.state === 'SKIPPED' || action.state === 'FAILED' || Boolean(action.status_message);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    await skip.mutateAsync({ id: action.uuid, reason: reason.trim() });
-    onSkipping(false);
-  }
-
   return (
     <>
-      <tr data-action={action.uuid} data-action-index={index} className={`row-${action.state.toLowerCase()}`}>
+      <tr data-action={action.uuid} data-action-index={index}>
         <td>{index}</td>
         <td>
           <code>{action.action_type}</code>
@@ -101,12 +106,16 @@ function ActionRow({
         <td>
           <StateBadge state={action.state} />
         </td>
-        <td>{parents.length === 0 ? '—' : parents.join(', ')}</td>
+        <td>{parents === '' ? '—' : parents}</td>
         <td className="reason">{showReason ? (action.status_message ?? 'no reason given') : ''}</td>
         {canSkip && (
           <td>
             {action.state === 'PENDING' && !skipping && (
-              <button type="button" onClick={() => onSkipping(true)} aria-label={`Skip action ${index}`}>
+              <button
+                type="button"
+                onClick={() => onSkipping(action.uuid)}
+                aria-label={`Skip action ${index}`}
+              >
                 Skip…
               </button>
             )}
@@ -116,32 +125,47 @@ function ActionRow({
       {skipping && (
         <tr className="skip-row">
           <td colSpan={7}>
-            <form
-              onSubmit={(event) => void submit(event)}
-              className="inline-form"
-              aria-label={`Skip action ${index}`}
-            >
-              <label htmlFor={`skip-reason-${action.uuid}`}>Reason for skipping action {index}</label>
-              <input
-                id={`skip-reason-${action.uuid}`}
-                name="reason"
-                type="text"
-                value={reason}
-                autoFocus
-                maxLength={255}
-                onChange={(event) => setReason(event.target.value)}
-              />
-              <button type="submit" className="primary" disabled={skip.isPending}>
-                Skip action
-              </button>
-              <button type="button" onClick={() => onSkipping(false)}>
-                Keep it
-              </button>
-              {skip.isError && <ErrorNote error={skip.error} title="Not skipped" />}
-            </form>
+            <SkipForm uuid={action.uuid} index={index} onDone={() => onSkipping(null)} />
           </td>
         </tr>
       )}
     </>
+  );
+});
+
+function SkipForm({ uuid, index, onDone }: { uuid: string; index: number; onDone: () => void }) {
+  const skip = useSkipAction();
+  const [reason, setReason] = useState('');
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    await skip.mutateAsync({ id: uuid, reason: reason.trim() });
+    onDone();
+  }
+
+  return (
+    <form
+      onSubmit={(event) => void submit(event)}
+      className="inline-form"
+      aria-label={`Skip action ${index}`}
+    >
+      <label htmlFor={`skip-reason-${uuid}`}>Reason for skipping action {index}</label>
+      <input
+        id={`skip-reason-${uuid}`}
+        name="reason"
+        type="text"
+        value={reason}
+        autoFocus
+        maxLength={255}
+        onChange={(event) => setReason(event.target.value)}
+      />
+      <button type="submit" className="primary" disabled={skip.isPending}>
+        Skip action
+      </button>
+      <button type="button" onClick={onDone}>
+        Keep it
+      </button>
+      {skip.isError && <ErrorNote error={skip.error} title="Not skipped" />}
+    </form>
   );
 }

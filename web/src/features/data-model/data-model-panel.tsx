@@ -2,44 +2,9 @@
  * The compute data model: each host with what its instances are allocated against its capacity (after allocation
  * ratios and reserved resources), and the instances on it.
  */
-import type { DataModelRowResource } from '@steward/contract/resources.js';
 import { useDataModel } from '../../api/queries.js';
 import { Panel, QueryView } from '../../ui/query-view.js';
-
-interface HostView {
-  row: DataModelRowResource;
-  instances: DataModelRowResource[];
-  vcpus: { used: number; capacity: number };
-  memoryMb: { used: number; capacity: number };
-  diskGb: { used: number; capacity: number };
-}
-
-export function groupHosts(rows: readonly DataModelRowResource[]): HostView[] {
-  const hosts = new Map<string, HostView>();
-  for (const row of rows) {
-    let host = hosts.get(row.node_uuid);
-    if (!host) {
-      host = {
-        row,
-        instances: [],
-        vcpus: { used: 0, capacity: (row.node_vcpus - row.node_vcpu_reserved) * row.node_vcpu_ratio },
-        memoryMb: {
-          used: 0,
-          capacity: (row.node_memory - row.node_memory_mb_reserved) * row.node_memory_ratio,
-        },
-        diskGb: { used: 0, capacity: (row.node_disk - row.node_disk_gb_reserved) * row.node_disk_ratio },
-      };
-      hosts.set(row.node_uuid, host);
-    }
-    if (row.server_uuid !== undefined) {
-      host.instances.push(row);
-      host.vcpus.used += row.server_vcpus ?? 0;
-      host.memoryMb.used += row.server_memory ?? 0;
-      host.diskGb.used += row.server_disk ?? 0;
-    }
-  }
-  return [...hosts.values()].sort((a, b) => a.row.node_hostname.localeCompare(b.row.node_hostname));
-}
+import { groupHosts } from './hosts.js';
 
 function Allocation({
   label,
