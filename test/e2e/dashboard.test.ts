@@ -242,6 +242,29 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await screenshot(route);
   });
 
+  it('creates a continuous audit by cron through the form, its next runs previewed', async () => {
+    await open('audits/new');
+    await page.locator('#audit-goal').selectOption({ label: 'Dummy goal (dummy)' });
+    await page.locator('#audit-strategy').selectOption({ label: 'Dummy strategy (dummy)' });
+    await page.locator('#field-name').fill('dashboard-continuous');
+    await page.getByRole('radio', { name: 'CONTINUOUS' }).check();
+    const interval = page.locator('#field-interval');
+    const preview = page.getByTestId('next-runs');
+    await interval.fill('every hour');
+    expect(await preview.textContent()).toContain('No next run: not a valid cron expression');
+    await interval.fill('*/30 * * * *');
+    expect(await preview.textContent()).toMatch(/^Next runs: .+ · .+ · .+$/);
+    await screenshot('audit-form-continuous');
+    await page.getByRole('button', { name: 'Create audit' }).click();
+    const row = page.locator('tr[data-audit="dashboard-continuous"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('*/30 * * * *');
+    expect(await client.show('audits', 'dashboard-continuous')).toMatchObject({
+      audit_type: 'CONTINUOUS',
+      interval: '*/30 * * * *',
+    });
+  });
+
   it('loads in under 300 kB gzip: index.html and every script and stylesheet it names', async () => {
     const loaded: string[] = [];
     const record = (request: Request) => loaded.push(new URL(request.url()).pathname);

@@ -13,6 +13,7 @@ import { TextField } from '../audit-templates/audit-template-form.js';
 import { ParametersFields } from '../parameters/parameters-form.js';
 import { placeServerErrors, readParameters } from '../parameters/schema-fields.js';
 import { useParameters } from '../parameters/use-parameters.js';
+import { nextRuns } from './next-runs.js';
 
 export function AuditForm({ templateUuid }: { templateUuid?: string | undefined }) {
   const templates = useAuditTemplates();
@@ -165,15 +166,18 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
           ))}
         </fieldset>
         {auditType === 'CONTINUOUS' && (
-          <TextField
-            label="Interval"
-            name="interval"
-            value={interval}
-            onChange={setIntervalText}
-            error={fieldErrors.interval}
-            required
-            hint="Seconds (e.g. 3600) or a cron string (e.g. */30 * * * *)."
-          />
+          <>
+            <TextField
+              label="Interval"
+              name="interval"
+              value={interval}
+              onChange={setIntervalText}
+              error={fieldErrors.interval}
+              required
+              hint="Seconds (e.g. 3600) or a cron string in UTC (e.g. */30 * * * *)."
+            />
+            <NextRunsPreview interval={interval} />
+          </>
         )}
         <div className="row">
           <label className="inline">
@@ -219,5 +223,16 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
         </div>
       </form>
     </Panel>
+  );
+}
+
+function NextRunsPreview({ interval }: { interval: string }) {
+  const runs = nextRuns(interval, new Date());
+  return (
+    <p className="hint" aria-live="polite" data-testid="next-runs">
+      {runs.ok
+        ? `Next runs: ${runs.times.map((time) => time.toLocaleString()).join(' · ')}`
+        : `No next run: ${runs.reason}.`}
+    </p>
   );
 }
