@@ -53,6 +53,18 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await page.getByRole('cell', { name: 'released_compute_nodes_count' }).waitFor();
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').textContent()).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
+    expect(new URL(page.url()).hash).toBe('#/goals');
+    // Then the panels' links, in order, from the keyboard alone.
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Data model');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Data model', level: 1 }).waitFor();
+    // The new panel's heading has the focus, so reading and tabbing go on from there.
+    expect(await page.locator(':focus').evaluate((element) => element.tagName)).toBe('H1');
+    await open('goals');
+    await page.getByRole('cell', { name: 'released_compute_nodes_count' }).waitFor();
     await screenshot('goals');
   });
 

@@ -94,7 +94,15 @@ export function App() {
 
   return (
     <div className="shell">
-      <a className="skip-link" href="#main">
+      {/* The hash holds the route, so the skip link moves focus itself instead of jumping to #main. */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">
@@ -116,7 +124,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main id="main" ref={main}>
+      <main id="main" ref={main} tabIndex={-1}>
         <Page route={route} />
       </main>
     </div>
