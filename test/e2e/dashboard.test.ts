@@ -62,7 +62,9 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Data model', level: 1 }).waitFor();
     // The new panel's heading has the focus, so reading and tabbing go on from there.
-    expect(await page.locator(':focus').evaluate((element) => element.tagName)).toBe('H1');
+    expect(await page.locator(':focus').evaluate((element: { tagName: string }) => element.tagName)).toBe(
+      'H1',
+    );
     await open('goals');
     await page.getByRole('cell', { name: 'released_compute_nodes_count' }).waitFor();
     await screenshot('goals');
