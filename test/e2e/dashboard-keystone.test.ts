@@ -5,10 +5,13 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDashboardBuilt, hasChromium, launchChromium } from '../helpers/chromium.js';
+import {
+  ensureDashboardBuilt,
+  hasChromium,
+  launchChromium,
+  screenshotDirectory,
+} from '../helpers/chromium.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 describe.skipIf(!hasChromium)('the dashboard behind Keystone', () => {
   let server: TestServer;
@@ -38,7 +41,7 @@ describe.skipIf(!hasChromium)('the dashboard behind Keystone', () => {
     await page.getByLabel('Password').fill(`${password}-wrong`);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Keystone refused' }).waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png') });
+    await page.screenshot({ path: path.join(screenshotDirectory(), 'login.png') });
 
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();

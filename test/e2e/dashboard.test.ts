@@ -2,18 +2,23 @@
  * The dashboard in Debian's headless Chromium against a Steward composed as `steward serve` composes it (embedded
  * defaults: PGlite, the in-process bus, the simulated cloud), at 1366×768. The tests run in order as one operator's
  * session: a template and an audit made through the forms, a plan skipped, started and finished, another one
- * cancelled while it runs. Every panel's screenshot goes to docs/screenshots/ (embedded in the README).
+ * cancelled while it runs. Every panel's screenshot goes to test-results/screenshots/, or with
+ * STEWARD_DOC_SCREENSHOTS=1 to docs/screenshots/ (embedded in the README).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StewardClient } from '../../src/contract/client.js';
-import { ensureDashboardBuilt, hasChromium, launchChromium } from '../helpers/chromium.js';
+import {
+  ensureDashboardBuilt,
+  hasChromium,
+  launchChromium,
+  screenshotDirectory,
+} from '../helpers/chromium.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const DIST = path.resolve(import.meta.dirname, '..', '..', 'web', 'dist');
 const SKIP_REASON = 'nothing to log on this host';
 
@@ -25,13 +30,13 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
   const consoleErrors: string[] = [];
 
   const open = (route: string) => page.goto(`${server.url}/dashboard/#/${route}`);
-  const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  const screenshot = (name: string) =>
+    page.screenshot({ path: path.join(screenshotDirectory(), `${name}.png`) });
   const planState = (state: string) => page.locator(`.facts [data-state="${state}"]`);
   const action = (index: number) => page.locator(`tr[data-action-index="${index}"]`);
 
   beforeAll(async () => {
     ensureDashboardBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
     client = new StewardClient({ endpoint: server.url });
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });

@@ -3,7 +3,7 @@
  * CI containers), no background traffic, so nothing leaves 127.0.0.1.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -30,4 +30,18 @@ export function ensureDashboardBuilt(): void {
   });
   if (result.status !== 0)
     throw new Error(`building the dashboard failed:\n${result.stdout}${result.stderr}`);
+}
+
+/**
+ * Where the dashboard tests write their screenshots: `test-results/screenshots` (ignored by git), or the README's
+ * `docs/screenshots` with `STEWARD_DOC_SCREENSHOTS=1`, so a test run leaves the working tree as it was.
+ */
+export function screenshotDirectory(): string {
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const directory =
+    process.env.STEWARD_DOC_SCREENSHOTS === '1'
+      ? path.join(root, 'docs', 'screenshots')
+      : path.join(root, 'test-results', 'screenshots');
+  mkdirSync(directory, { recursive: true });
+  return directory;
 }
