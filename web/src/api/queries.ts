@@ -17,6 +17,8 @@ const MOVING_PLAN = new Set(['PENDING', 'ONGOING', 'CANCELLING']);
 const MOVING_ACTION = new Set(['ONGOING', 'CANCELLING']);
 export const LIVE_INTERVAL_MS = 1000;
 const IDLE_INTERVAL_MS = 10_000;
+/** Operators look for what they just made; a plan's actions keep their order. */
+const NEWEST_FIRST = { sort_dir: 'desc' } as const;
 
 const pollWhile =
   <T>(moving: (rows: T) => boolean) =>
@@ -55,14 +57,17 @@ export function useStrategyState(id: string | null | undefined) {
 
 export function useAuditTemplates() {
   const client = useClient();
-  return useQuery({ queryKey: ['audit_templates'], queryFn: () => client.listAll('audit_templates') });
+  return useQuery({
+    queryKey: ['audit_templates'],
+    queryFn: () => client.listAll('audit_templates', NEWEST_FIRST),
+  });
 }
 
 export function useAudits() {
   const client = useClient();
   return useQuery({
     queryKey: ['audits'],
-    queryFn: () => client.listAll('audits'),
+    queryFn: () => client.listAll('audits', NEWEST_FIRST),
     refetchInterval: pollWhile<AuditResource[]>((rows) =>
       rows.some((audit) => MOVING_AUDIT.has(audit.state)),
     ),
@@ -73,7 +78,7 @@ export function useActionPlans(auditUuid?: string) {
   const client = useClient();
   return useQuery({
     queryKey: ['action_plans', { audit: auditUuid }],
-    queryFn: () => client.listAll('action_plans', { audit_uuid: auditUuid }),
+    queryFn: () => client.listAll('action_plans', { ...NEWEST_FIRST, audit_uuid: auditUuid }),
     refetchInterval: pollWhile<ActionPlanResource[]>((rows) =>
       rows.some((plan) => MOVING_PLAN.has(plan.state)),
     ),
