@@ -30,9 +30,13 @@ export function outputOf(command: Command): Output {
   return { format: options.format, columns: options.column ?? [] };
 }
 
-// cli-table3 colours its header and borders wherever it runs (pipes and NO_COLOR too) unless told not to.
-const tableStyle = (): { head: string[]; border: string[] } | undefined =>
-  isColourWanted(process.stdout.isTTY, process.env) ? undefined : { head: [], border: [] };
+// cli-table3 leaves colouring to @colors/colors, which decides on its own (it colours pipes, and nothing at all
+// where CI is set); Steward decides instead: plain cells always, and bold column names on a terminal only.
+const PLAIN = { head: [], border: [] };
+const heading = (names: readonly string[]): string[] =>
+  isColourWanted(process.stdout.isTTY, process.env)
+    ? names.map((name) => `\x1b[1m${name}\x1b[22m`)
+    : [...names];
 
 const cell = (value: unknown): string => {
   if (value === null || value === undefined) return '';
@@ -108,13 +112,12 @@ async function render(
         .map((line) => `${line.join(',')}\n`)
         .join('');
     case 'table': {
-      const style = tableStyle();
       if (shape === 'one') {
-        const table = new Table({ head: ['Field', 'Value'], ...(style && { style }) });
+        const table = new Table({ head: heading(['Field', 'Value']), style: PLAIN });
         for (const column of columns) table.push([column, cell(only[column])]);
         return `${table.toString()}\n`;
       }
-      const table = new Table({ head: [...columns], ...(style && { style }) });
+      const table = new Table({ head: heading(columns), style: PLAIN });
       for (const row of rows) table.push(columns.map((column) => cell(row[column])));
       return `${table.toString()}\n`;
     }
