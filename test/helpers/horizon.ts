@@ -4,7 +4,7 @@
  * Steward in the catalog as it would find Watcher; nothing of the package's configuration is changed on disk.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ const PANELS = '/usr/lib/python3/dist-packages/openstack_dashboard/local/enabled
 
 export interface RunningHorizon {
   url: string;
+  /** What Horizon logged about failed calls (its exceptions and client errors), for a failing test to show. */
+  problems(): string;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,15 @@ export async function startHorizon(keystoneUrl: string): Promise<RunningHorizon>
     }
     if (!process.env.STEWARD_KEEP_HORIZON_LOG) rmSync(dir, { recursive: true, force: true });
   };
+  const problems = () =>
+    (existsSync(log) ? readFileSync(log, 'utf8') : '')
+      .split('\n')
+      .filter((line) =>
+        /ERROR|Recoverable error|Error contacting|Traceback|Forbidden|Unauthorized/.test(line),
+      )
+      .filter((line) => !line.includes('rbac_policies'))
+      .slice(-40)
+      .join('\n');
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
@@ -74,7 +85,7 @@ export async function startHorizon(keystoneUrl: string): Promise<RunningHorizon>
       throw new Error(`Horizon's uWSGI exited with ${child.exitCode}; see ${log}`);
     }
     try {
-      if ((await fetch(`${url}/auth/login/`)).ok) return { url, stop };
+      if ((await fetch(`${url}/auth/login/`)).ok) return { url, problems, stop };
     } catch {
       // not listening yet
     }

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isHorizonInstalled, startHorizon, type RunningHorizon } from '../helpers/horizon.js';
 import {
   createKeystoneFixture,
@@ -101,6 +101,10 @@ describe.skipIf(!available)('Horizon watcher-dashboard 8.0.0 against Steward, th
     // switch to it as an operator does with the region menu in the header.
     await page.goto(`${horizon.url}/auth/switch_services_region/${keystone.region}/?next=/admin/goals/`);
     await page.waitForLoadState('networkidle');
+  });
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail')
+      console.error(`Steward at ${server?.url}; Horizon's log of failed calls:\n${horizon?.problems()}`);
   });
   afterAll(async () => {
     await browser?.close();
