@@ -46,13 +46,25 @@ export function createConstantSource(options: ConstantSourceOptions): MetricsSou
             .map((metric) => [metric, `${name} holds no ${metric} values`] as const),
         ),
       ),
-    range: (resource, metric, range: RangeOptions): Promise<MetricPoint[]> => {
-      const value = valueOf(resource, metric);
-      if (value === undefined) return Promise.resolve([]);
-      const points: MetricPoint[] = [];
-      for (let at = range.start.getTime(); at <= range.end.getTime(); at += range.stepSeconds * 1000)
-        points.push({ at: new Date(at), value });
-      return Promise.resolve(points);
+    range: (resource, metric, range: RangeOptions): Promise<MetricPoint[]> =>
+      Promise.resolve(flat(valueOf(resource, metric), range)),
+    ranges: (metric, range) => {
+      const answer = new Map<string, MetricPoint[]>();
+      const keys = range.only ? range.only.map(resourceKey) : [...(values[metric]?.keys() ?? [])];
+      for (const key of keys) {
+        const value = values[metric]?.get(key);
+        if (value !== undefined) answer.set(key, flat(value, range));
+      }
+      return Promise.resolve(answer);
     },
   };
+}
+
+/** One point per step at the constant value; none when the resource has no value. */
+function flat(value: number | undefined, range: RangeOptions): MetricPoint[] {
+  if (value === undefined) return [];
+  const points: MetricPoint[] = [];
+  for (let at = range.start.getTime(); at <= range.end.getTime(); at += range.stepSeconds * 1000)
+    points.push({ at: new Date(at), value });
+  return points;
 }

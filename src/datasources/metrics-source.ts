@@ -92,6 +92,21 @@ export const METRICS = {
     unit: 'fraction',
     description: 'last-level cache misses / references, 0..1',
   },
+  instance_disk_used_gb: {
+    kind: 'instance',
+    unit: 'GiB',
+    description: 'root disk space the guest has allocated, GiB like flavor disk',
+  },
+  instance_network_rx_bytes_per_s: {
+    kind: 'instance',
+    unit: 'bytes_per_second',
+    description: 'bytes received on the instance ports',
+  },
+  instance_network_tx_bytes_per_s: {
+    kind: 'instance',
+    unit: 'bytes_per_second',
+    description: 'bytes sent on the instance ports',
+  },
   instance_l3_cache_usage: {
     kind: 'instance',
     unit: 'MiB',
@@ -160,4 +175,14 @@ export interface MetricsSource {
   missing?(metrics: readonly MetricName[], at?: Date): Promise<Map<MetricName, string>>;
   /** A time series for dashboards. */
   range(resource: MetricResource, metric: MetricName, options: RangeOptions): Promise<MetricPoint[]>;
+  /**
+   * Time series of many resources of the metric's kind in one backend query (dashboards at 1,000 hosts). With
+   * `only`, the query itself is restricted to those resources (a label matcher, never a filter applied afterwards),
+   * which is how tenant dashboards keep other projects' series out of the answer; without it, every resource the
+   * backend has. Keys are `resourceKey(resource)` (for hosts without `only`: the host label's value as the backend has it).
+   */
+  ranges?(
+    metric: MetricName,
+    options: RangeOptions & { only?: readonly MetricResource[] },
+  ): Promise<Map<string, MetricPoint[]>>;
 }

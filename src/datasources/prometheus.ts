@@ -157,7 +157,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
   async function vcpusOf(
     resources: readonly MetricResource[],
     at: Date | undefined,
-    match?: string,
+    match?: string | readonly string[],
   ): Promise<Map<string, number>> {
     const known = new Map<string, number>();
     for (const resource of resources)
@@ -262,6 +262,54 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
           }
         }),
       );
+      return answer;
+    },
+
+    async ranges(metric, rangeOptions) {
+      const only = rangeOptions.only;
+      for (const resource of only ?? []) checkKind(resource, metric);
+      // Label value in the answer → the key the caller gave (hostnames resolve to their fqdn label value).
+      const keyOf = new Map<string, string>();
+      for (const resource of only ?? [])
+        keyOf.set(
+          resource.kind === 'host' ? await hostLabelValue(resource.hostname) : resource.uuid,
+          resourceKey(resource),
+        );
+      const answer = new Map<string, MetricPoint[]>();
+      if (only?.length === 0) return answer;
+      const spec = buildQuery(metric, labels, {
+        aggregate: 'mean',
+        periodSeconds: rangeOptions.periodSeconds ?? rangeOptions.stepSeconds,
+        ...(only && { match: [...keyOf.keys()] }),
+        rateWindowSeconds,
+      });
+      const data = (await call(
+        '/api/v1/query_range',
+        {
+          query: spec.promql,
+          start: String(rangeOptions.start.getTime() / 1000),
+          end: String(rangeOptions.end.getTime() / 1000),
+          step: String(rangeOptions.stepSeconds),
+        },
+        `query_range ${spec.promql}`,
+      )) as { result: Sample[] };
+      const vcpus = spec.perVcpu
+        ? await vcpusOf(only ?? [], rangeOptions.end, only ? [...keyOf.keys()] : undefined)
+        : undefined;
+      for (const series of data.result) {
+        const label = series.metric[spec.keyLabel];
+        if (label === undefined) continue;
+        // Defence in depth: with `only`, a series the matcher should have excluded is dropped, never returned.
+        const key = only ? keyOf.get(label) : label;
+        if (key === undefined) continue;
+        const points: MetricPoint[] = [];
+        for (const [time, raw] of series.values ?? []) {
+          let value = numeric(raw);
+          if (value !== undefined && vcpus) value = perVcpu(value, vcpus.get(key));
+          if (value !== undefined) points.push({ at: new Date(time * 1000), value });
+        }
+        answer.set(key, points);
+      }
       return answer;
     },
 

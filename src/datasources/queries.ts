@@ -28,8 +28,11 @@ export interface QuerySpec {
 export interface QueryInput {
   aggregate: Aggregate;
   periodSeconds: number;
-  /** Restrict to one resource (label value); omitted for the batched, whole-cluster form. */
-  match?: string;
+  /**
+   * Restrict to one resource (label value), or to a set of them (an anchored regex alternation of the escaped
+   * values: how tenant dashboards inject a project's instances); omitted for the batched, whole-cluster form.
+   */
+  match?: string | readonly string[];
   /** Known vCPUs of the one instance, for upstream's instance CPU query. */
   vcpus?: number;
   /** Window of rate() inside subqueries; must span at least two scrapes. */
@@ -42,9 +45,22 @@ const INVERTED: Record<Aggregate, string> = { mean: 'avg', max: 'min', min: 'max
 
 export const escapeLabelValue = (value: string): string => value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
 
+/** RE2 metacharacters escaped, so a value matches only itself inside a regex matcher. */
+export const escapeRegex = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The matcher restricting `label` to `match`: `fqdn='host'` for one value; `resource=~'^(?:a|b)$'` for a set. An
+ * empty set matches nothing: a series cannot both have the label empty and not empty.
+ */
+export function resourceMatcher(label: string, match: string | readonly string[]): string {
+  if (typeof match === 'string') return `${label}='${escapeLabelValue(match)}'`;
+  if (match.length === 0) return `${label}='',${label}!=''`;
+  return `${label}=~'${escapeLabelValue(`^(?:${match.map(escapeRegex).join('|')})$`)}'`;
+}
+
 /** Label matchers on the same line as upstream: `mode='idle',fqdn='host'`. */
-const matchers = (fixed: string[], label: string, match: string | undefined): string =>
-  [...fixed, ...(match === undefined ? [] : [`${label}='${escapeLabelValue(match)}'`])].join(',');
+const matchers = (fixed: string[], label: string, match: string | readonly string[] | undefined): string =>
+  [...fixed, ...(match === undefined ? [] : [resourceMatcher(label, match)])].join(',');
 
 /**
  * Upstream's meters for the thermal metrics (its Gnocchi map: `hardware.ipmi.node.<meter>`), as Ceilometer's
@@ -179,6 +195,28 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
         perVcpu: false,
       };
     }
+    case 'instance_disk_used_gb':
+      return {
+        promql: gauge(
+          input,
+          (g) =>
+            `sum by (${D})(${g(`libvirt_domain_block_stats_allocation_bytes{${on(D)}}`)}) / 1073741824`,
+        ),
+        keyLabel: D,
+        perVcpu: false,
+      };
+    case 'instance_network_rx_bytes_per_s':
+    case 'instance_network_tx_bytes_per_s': {
+      const direction = metric === 'instance_network_rx_bytes_per_s' ? 'receive' : 'transmit';
+      return {
+        promql: counter(
+          input,
+          (w) => `sum by (${D})(rate(libvirt_domain_interface_stats_${direction}_bytes_total{${on(D)}}[${w}s]))`,
+        ),
+        keyLabel: D,
+        perVcpu: false,
+      };
+    }
     case 'instance_l3_cache_usage':
       return {
         promql: gauge(input, (g) => `avg by (${U})(${g(`ceilometer_cpu_l3_cache{${on(U)}}`)}) / 1048576`),
@@ -220,7 +258,7 @@ function gauge(input: QueryInput, expression: (sample: (selector: string) => str
 }
 
 /** vCPUs per instance, for per-vCPU metrics when the caller does not know the flavor. */
-export const vcpuQuery = (labels: QueryLabels, match?: string): QuerySpec => ({
+export const vcpuQuery = (labels: QueryLabels, match?: string | readonly string[]): QuerySpec => ({
   promql: `max by (${labels.domain})(libvirt_domain_info_virtual_cpus{${matchers([], labels.domain, match)}})`,
   keyLabel: labels.domain,
   perVcpu: false,

@@ -289,6 +289,25 @@ export function createMetricSource(
       (i, t, c) => 0.03 * servedIntegral(i, t, c),
       { target_device: 'vda' },
     ),
+    // Root disk the guest allocated: a third of the flavor's disk plus a share growing with its RAM use.
+    inst(
+      'libvirt_domain_block_stats_allocation_bytes',
+      'libvirt',
+      (i, t) => i.flavor.diskGb * (1 / 3 + (0.2 * instanceRamMb(i, t)) / i.flavor.ramMb) * 1024 ** 3,
+      { target_device: 'vda' },
+    ),
+    inst(
+      'libvirt_domain_interface_stats_receive_bytes_total',
+      'libvirt',
+      (i, t) => 2e5 * i.flavor.vcpus * instanceCpuIntegral(i, t) + 1e3 * t,
+      { target_device: `tap${'0'.repeat(11)}` },
+    ),
+    inst(
+      'libvirt_domain_interface_stats_transmit_bytes_total',
+      'libvirt',
+      (i, t) => 1e5 * i.flavor.vcpus * instanceCpuIntegral(i, t) + 1e3 * t,
+      { target_device: `tap${'0'.repeat(11)}` },
+    ),
     inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => instanceL3CacheMiB(state, i, t) * 1024 * 1024),
   ];
   const byName = new Map(families.map((f) => [f.name, f]));

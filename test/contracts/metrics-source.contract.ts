@@ -42,6 +42,9 @@ const UNITS: Record<MetricName, string> = {
   instance_cpu_steal_pct: 'percent',
   instance_io_wait_pct: 'percent',
   instance_cache_miss_rate: 'fraction',
+  instance_disk_used_gb: 'GiB',
+  instance_network_rx_bytes_per_s: 'bytes_per_second',
+  instance_network_tx_bytes_per_s: 'bytes_per_second',
   host_outlet_temp: 'celsius',
   host_inlet_temp: 'celsius',
   host_airflow: 'deci_cfm',
@@ -138,6 +141,21 @@ export function describeMetricsSourceContract(
         });
         expect(points).toHaveLength(7);
         for (const point of points) close(point.value, fixture.expected(metric, resourceKey(resource)));
+      },
+    );
+
+    it.each(['host_cpu_usage', 'instance_cpu_usage', 'instance_network_rx_bytes_per_s'] as const)(
+      'returns ranges of %s restricted to the resources asked for, in one call',
+      async (metric) => {
+        const [first] = resourcesOf(metric);
+        const range = { start: new Date(fixture.at.getTime() - 3600_000), end: fixture.at, stepSeconds: 600 };
+        const one = await fixture.source.ranges!(metric, { ...range, only: [first!] });
+        expect([...one.keys()]).toEqual([resourceKey(first!)]);
+        for (const point of one.get(resourceKey(first!))!)
+          close(point.value, fixture.expected(metric, resourceKey(first!)));
+        expect((await fixture.source.ranges!(metric, { ...range, only: [] })).size).toBe(0);
+        const all = await fixture.source.ranges!(metric, range);
+        expect(all.size).toBeGreaterThanOrEqual(resourcesOf(metric).length);
       },
     );
 

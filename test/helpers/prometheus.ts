@@ -40,6 +40,9 @@ export interface SyntheticInstance {
   cacheMisses: number;
   cacheReferences: number;
   l3CacheBytes: number;
+  diskUsedGiB: number;
+  rxBytesPerS: number;
+  txBytesPerS: number;
 }
 
 export interface SyntheticCloud {
@@ -91,6 +94,9 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
       cacheMisses: 2000,
       cacheReferences: 80000,
       l3CacheBytes: 6.5 * 1048576,
+      diskUsedGiB: 12.5,
+      rxBytesPerS: 300_000,
+      txBytesPerS: 45_000,
     },
     {
       uuid: '5b2d3a4e-0000-4000-8000-00000000000b',
@@ -102,6 +108,9 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
       cacheMisses: 500,
       cacheReferences: 1000,
       l3CacheBytes: 786_432,
+      diskUsedGiB: 3,
+      rxBytesPerS: 1_000,
+      txBytesPerS: 2_500_000,
     },
   ],
 };
@@ -155,6 +164,12 @@ export function expectedValue(cloud: SyntheticCloud, metric: MetricName, key: st
       return need(host).ipmi.powerW;
     case 'instance_l3_cache_usage':
       return need(instance).l3CacheBytes / 1048576;
+    case 'instance_disk_used_gb':
+      return need(instance).diskUsedGiB;
+    case 'instance_network_rx_bytes_per_s':
+      return need(instance).rxBytesPerS;
+    case 'instance_network_tx_bytes_per_s':
+      return need(instance).txBytesPerS;
   }
 }
 
@@ -267,6 +282,21 @@ export function generateOpenMetrics(
       'libvirt_domain_block_stats_write_time_seconds_total',
       { ...libvirt, target_device: 'vda' },
       instance.ioBusy.write,
+    );
+    gauge(
+      'libvirt_domain_block_stats_allocation_bytes',
+      { ...libvirt, target_device: 'vda' },
+      instance.diskUsedGiB * 1073741824,
+    );
+    counter(
+      'libvirt_domain_interface_stats_receive_bytes_total',
+      { ...libvirt, target_device: 'tap0a1b2c3d-4e' },
+      instance.rxBytesPerS,
+    );
+    counter(
+      'libvirt_domain_interface_stats_transmit_bytes_total',
+      { ...libvirt, target_device: 'tap0a1b2c3d-4e' },
+      instance.txBytesPerS,
     );
   }
   const out: string[] = [];

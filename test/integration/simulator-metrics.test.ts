@@ -103,6 +103,12 @@ function expectedValue(metric: MetricName, key: string): number {
       const wanted = l3Demand(vm());
       return 0.02 + 0.1 * ramFraction() + (wanted > 0 ? 0.5 * (1 - l3Held(vm()) / wanted) : 0);
     }
+    case 'instance_disk_used_gb':
+      return vm().disk * (1 / 3 + 0.2 * ramFraction());
+    case 'instance_network_rx_bytes_per_s':
+      return 2e5 * vm().vcpus * cpu() + 1e3;
+    case 'instance_network_tx_bytes_per_s':
+      return 1e5 * vm().vcpus * cpu() + 1e3;
     case 'host_power':
       return ipmi().power;
     case 'host_airflow':
