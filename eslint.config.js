@@ -103,10 +103,13 @@ const BOUNDARIES = {
       'applier/action-states',
     ],
   },
+  // Utilisation dashboards: fixed panels over the metrics port and the compute model; no cloud, store or bus.
+  dashboards: { allow: ['errors', 'lib', 'contract', 'model', 'datasources/metrics-source'] },
   api: {
     allow: [
       ...OBSERVABLE,
       'contract',
+      'dashboards/index',
       'store/store',
       'store/records',
       'store/listing',

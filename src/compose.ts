@@ -532,6 +532,19 @@ export async function composeSteward(
         },
         applier: applierClient,
         checkScope,
+        dashboards: {
+          source: metricsSource,
+          model: () => models?.current,
+          // Suggestions come from the cloud's flavors; without a cloud, from those the model's instances use.
+          flavors: async () =>
+            cloudSide.clients
+              ? cloudSide.clients.compute.listFlavors()
+              : [
+                  ...new Map(
+                    [...(models?.current?.instances() ?? [])].map((i) => [i.flavor.id, i.flavor]),
+                  ).values(),
+                ],
+        },
         clock,
         logger,
         metrics,

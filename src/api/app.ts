@@ -37,11 +37,13 @@ import {
 import { createPolicyEnforcer, loadPolicyFile, type Credentials, type PolicyEnforcer } from './policy.js';
 import { PUBLIC_ROUTES, ROUTE_POLICIES, routeKey } from './route-policies.js';
 import type { ApplierClient, DecisionEngineClient, ScopeCheck } from '../service-ports.js';
+import type { DashboardDeps } from '../dashboards/index.js';
 import { registerActionPlanRoutes } from './routes/action-plans.js';
 import { registerActionRoutes } from './routes/actions.js';
 import { registerAuditTemplateRoutes } from './routes/audit-templates.js';
 import { registerAuditRoutes } from './routes/audits.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerDashboardRoutes } from './routes/dashboards.js';
 import { registerDataModelRoutes } from './routes/data-model.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerRootRoutes } from './routes/root.js';
@@ -81,6 +83,8 @@ export interface ApiDeps {
   logger: Logger;
   metrics: Metrics;
   config: ApiConfig;
+  /** What the utilisation dashboards read (metrics, model, flavors); absent, they answer 503. */
+  dashboards?: Omit<DashboardDeps, 'planMoves' | 'clock'>;
   /** Looks a scope's host and zone names up in the compute model; absent, scopes are stored unchecked. */
   checkScope?(scope: readonly unknown[]): ScopeCheck;
 }
@@ -290,6 +294,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerActionRoutes(api, routeDeps);
   registerServiceRoutes(api, routeDeps);
   registerDataModelRoutes(api, routeDeps);
+  registerDashboardRoutes(api, routeDeps);
   registerWebhookRoutes(api, routeDeps);
   registerMetricsRoute(api, routeDeps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -313,13 +318,14 @@ async function authenticate(
   if (auth.strategy === 'noauth') {
     // As upstream's noauth: roles come from X-Roles; without it the single-machine operator is the admin.
     const header = request.headers['x-roles'];
-    if (header === undefined) return ADMIN;
+    const project = request.headers['x-project-id'];
+    const projectId = typeof project === 'string' && project !== '' ? project : null;
+    if (header === undefined) return projectId === null ? ADMIN : { ...ADMIN, projectId };
     const roles = (Array.isArray(header) ? header.join(',') : header)
       .split(',')
       .map((role) => role.trim())
       .filter(Boolean);
-    const project = request.headers['x-project-id'];
-    return { roles, projectId: typeof project === 'string' ? project : null, userId: null };
+    return { roles, projectId, userId: null };
   }
   const token = request.headers['x-auth-token'];
   const wait = failedAuth?.retryAfter(request.ip);

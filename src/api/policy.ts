@@ -69,6 +69,10 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(READ_RULES.map((rule) => [rule, READER])),
   ...Object.fromEntries(WRITE_RULES.map((rule) => [rule, ADMIN])),
   'webhook:trigger': 'rule:admin_or_service_api',
+  // Utilisation dashboards (Steward's extension): the cloud-wide one is an admin's; the tenant one shows only the
+  // token's own project, so any role in that project may read it.
+  'dashboard:admin': ADMIN,
+  'dashboard:tenant': 'rule:admin_api or role:reader or role:member',
 };
 
 /** Who is calling, as oslo.context gives it to oslo.policy. */

@@ -58,6 +58,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, string>> = {
   'GET /v1/data_model': 'data_model:get_all',
   'POST /v1/data_model/refresh': 'data_model:refresh',
   'POST /v1/webhooks/:id': 'webhook:trigger',
+  'GET /v1/dashboards/admin': 'dashboard:admin',
+  'GET /v1/dashboards/tenant': 'dashboard:tenant',
 };
 
 /** The table key of a request's route; Fastify's automatic HEAD routes share their GET's rule. */

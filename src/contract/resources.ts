@@ -257,3 +257,74 @@ export interface ResourceOf {
   services: ServiceResource;
 }
 export type Collection = keyof ResourceOf;
+
+/**
+ * Dashboards (Steward's extension, docs/dashboards.md). A number that may be missing is `type: [number, null]`
+ * rather than an anyOf: the serializer then writes 100,000 of them without running a validator per value.
+ */
+const NumberOrNull = Type.Unsafe<number | null>({ type: ['number', 'null'] });
+export const DashboardRange = Type.Object({
+  range: Type.String(),
+  start: Type.String(),
+  end: Type.String(),
+  step_seconds: Type.Number(),
+  window_seconds: Type.Number(),
+  max_points: Type.Number(),
+});
+export const DashboardPanel = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  metric: Type.String(),
+  unit: Type.String(),
+  series: Type.Array(
+    Type.Object({ resource: Type.String(), values: Type.Array(NumberOrNull), limit: NumberOrNull }),
+  ),
+});
+const Summary = Type.Object({ mean: NumberOrNull, p95: NumberOrNull, max: NumberOrNull });
+export const AdminDashboard = Type.Object({
+  dashboard: Type.Literal('admin'),
+  range: DashboardRange,
+  timestamps: Type.Array(Type.Number()),
+  host: Nullable(Type.String()),
+  panels: Type.Array(DashboardPanel),
+  hosts: Type.Array(Type.Object({ hostname: Type.String(), metrics: Type.Record(Type.String(), Summary) })),
+  emptied_hosts: Nullable(
+    Type.Object({
+      action_plan: Type.String(),
+      hosts: Type.Array(Type.Object({ hostname: Type.String(), instances_moved_out: Type.Number() })),
+      unplaced_moves: Type.Number(),
+    }),
+  ),
+});
+const DashboardFlavor = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  vcpus: Type.Number(),
+  ram_mb: Type.Number(),
+  disk_gb: Type.Number(),
+});
+export const TenantDashboard = Type.Object({
+  dashboard: Type.Literal('tenant'),
+  project_id: Type.String(),
+  range: DashboardRange,
+  timestamps: Type.Array(Type.Number()),
+  instance: Nullable(Type.String()),
+  instances: Type.Array(
+    Type.Object({ uuid: Type.String(), name: Type.String(), state: Type.String(), flavor: DashboardFlavor }),
+  ),
+  panels: Type.Array(DashboardPanel),
+  oversized: Type.Array(
+    Type.Object({
+      uuid: Type.String(),
+      name: Type.String(),
+      flavor: DashboardFlavor,
+      p95_cpu_percent: Type.Number(),
+      p95_ram_mb: Type.Number(),
+      underused: Type.Array(Type.Union([Type.Literal('cpu'), Type.Literal('ram')])),
+      needed: Type.Object({ vcpus: Type.Number(), ram_mb: Type.Number(), disk_gb: Type.Number() }),
+      suggested_flavor: DashboardFlavor,
+    }),
+  ),
+});
+export type AdminDashboardResource = Static<typeof AdminDashboard>;
+export type TenantDashboardResource = Static<typeof TenantDashboard>;

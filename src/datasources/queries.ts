@@ -199,8 +199,7 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
       return {
         promql: gauge(
           input,
-          (g) =>
-            `sum by (${D})(${g(`libvirt_domain_block_stats_allocation_bytes{${on(D)}}`)}) / 1073741824`,
+          (g) => `sum by (${D})(${g(`libvirt_domain_block_stats_allocation_bytes{${on(D)}}`)}) / 1073741824`,
         ),
         keyLabel: D,
         perVcpu: false,
@@ -211,7 +210,8 @@ export function buildQuery(metric: MetricName, labels: QueryLabels, input: Query
       return {
         promql: counter(
           input,
-          (w) => `sum by (${D})(rate(libvirt_domain_interface_stats_${direction}_bytes_total{${on(D)}}[${w}s]))`,
+          (w) =>
+            `sum by (${D})(rate(libvirt_domain_interface_stats_${direction}_bytes_total{${on(D)}}[${w}s]))`,
         ),
         keyLabel: D,
         perVcpu: false,

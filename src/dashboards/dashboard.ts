@@ -1,0 +1,119 @@
+/**
+ * What every dashboard gets and gives. A dashboard is a fixed set of panels over abstract metrics: the browser
+ * chooses a dashboard, a range and a drill-down, never a query, so tenancy is decided here and nowhere else.
+ */
+import { StewardError } from '../errors.js';
+import type { Clock } from '../lib/clock.js';
+import type {
+  MetricName,
+  MetricPoint,
+  MetricResource,
+  MetricsSource,
+  RangeOptions,
+} from '../datasources/metrics-source.js';
+import { METRICS } from '../datasources/metrics-source.js';
+import type { ClusterModel } from '../model/cluster-model.js';
+import type { Flavor } from '../model/elements.js';
+import type { PlannedMove } from './emptied-hosts.js';
+import type { DashboardRange } from './range.js';
+
+export interface DashboardDeps {
+  /** The metrics datasource (the simulated cloud's Prometheus by default); absent when none is configured. */
+  source: MetricsSource | undefined;
+  /** The last synced compute model; undefined without a cloud or before the first sync. */
+  model(): ClusterModel | undefined;
+  /** The cloud's flavors, for size suggestions. */
+  flavors(): Promise<Flavor[]>;
+  /** The moves of an action plan, or undefined when there is no such plan. */
+  planMoves(actionPlanUuid: string): Promise<PlannedMove[] | undefined>;
+  clock: Clock;
+}
+
+export interface PanelSeries {
+  /** Hostname, instance uuid, or `cluster`. */
+  resource: string;
+  values: (number | null)[];
+  /** The capacity the values are measured against (flavor vCPUs as 100 %, flavor RAM, host memory…); null if none. */
+  limit: number | null;
+}
+
+export interface Panel {
+  id: string;
+  title: string;
+  metric: MetricName;
+  unit: string;
+  series: PanelSeries[];
+}
+
+export interface RangeView {
+  range: string;
+  start: string;
+  end: string;
+  step_seconds: number;
+  window_seconds: number;
+  max_points: number;
+}
+
+export interface PanelSpec {
+  id: string;
+  title: string;
+  metric: MetricName;
+}
+
+export const unitOf = (metric: MetricName): string => METRICS[metric].unit;
+
+export function requireSource(
+  deps: DashboardDeps,
+  metrics: readonly MetricName[],
+): Required<Pick<MetricsSource, 'ranges'>> & MetricsSource {
+  const source = deps.source;
+  if (!source?.ranges) {
+    throw new StewardError(
+      'unavailable',
+      'METRIC_UNAVAILABLE',
+      'Dashboards need a metrics datasource that serves ranges (datasource.name prometheus, or the embedded simulated cloud); this Steward has none',
+    );
+  }
+  const unsupported = metrics.filter((metric) => !source.supports(metric));
+  if (unsupported.length > 0)
+    throw new StewardError(
+      'unavailable',
+      'METRIC_UNAVAILABLE',
+      `Datasource ${source.name} does not serve ${unsupported.join(', ')}`,
+    );
+  return source as Required<Pick<MetricsSource, 'ranges'>> & MetricsSource;
+}
+
+export function requireModel(deps: DashboardDeps): ClusterModel {
+  const model = deps.model();
+  if (!model) {
+    throw new StewardError(
+      'unavailable',
+      'UPSTREAM_UNAVAILABLE',
+      'The compute model has not synced yet (GET /v1/data_model shows when it has); dashboards read hosts and instances from it',
+    );
+  }
+  return model;
+}
+
+export const rangeOptions = (
+  range: DashboardRange,
+  only?: readonly MetricResource[],
+): RangeOptions & { only?: readonly MetricResource[] } => ({
+  start: range.start,
+  end: range.end,
+  stepSeconds: range.stepSeconds,
+  periodSeconds: range.windowSeconds,
+  ...(only && { only }),
+});
+
+export const rangeView = (range: DashboardRange, maxPoints: number): RangeView => ({
+  range: range.text,
+  start: range.start.toISOString(),
+  end: range.end.toISOString(),
+  step_seconds: range.stepSeconds,
+  window_seconds: range.windowSeconds,
+  max_points: maxPoints,
+});
+
+export type SeriesByKey = Map<string, MetricPoint[]>;
