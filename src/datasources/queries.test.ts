@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from './metrics-source.js';
-import { buildQuery, escapeLabelValue } from './queries.js';
+import { buildQuery, escapeLabelValue, resourceMatcher } from './queries.js';
 
 const labels = { host: 'fqdn', instance: 'resource', domain: 'domain' };
 
@@ -127,5 +127,43 @@ describe('PromQL per metric', () => {
     ['back\\slash', 'back\\\\slash'],
   ])('escapes %s inside a label matcher', (raw, escaped) => {
     expect(escapeLabelValue(raw)).toBe(escaped);
+  });
+});
+
+describe('matchers naming a set of resources (tenant dashboards)', () => {
+  const regexOf = (matcher: string): RegExp => {
+    // The PromQL string literal → the RE2 pattern; Prometheus anchors it, as we do explicitly.
+    const literal = /=~'((?:[^'\\]|\\.)*)'$/.exec(matcher)![1]!;
+    return new RegExp(literal.replace(/\\(.)/g, '$1'));
+  };
+
+  it('injects every uuid into each metric query as an anchored alternation', () => {
+    const uuids = ['5b2d3a4e-0000-4000-8000-00000000000a', '5b2d3a4e-0000-4000-8000-00000000000b'];
+    for (const metric of [
+      'instance_cpu_usage',
+      'instance_ram_usage',
+      'instance_disk_used_gb',
+      'instance_network_rx_bytes_per_s',
+    ] as const) {
+      const spec = buildQuery(metric, labels, {
+        aggregate: 'mean',
+        periodSeconds: 600,
+        match: uuids,
+        rateWindowSeconds: 300,
+      });
+      expect(spec.promql).toContain(`${spec.keyLabel}=~'^(?:${uuids.join('|')})$'`);
+    }
+  });
+
+  it('matches only the values given, whatever characters they hold', () => {
+    const hostile = ['.*', "a'b", 'x|y', 'a\\b', '(?:z)'];
+    const regex = regexOf(resourceMatcher('resource', hostile));
+    for (const value of hostile) expect(regex.test(value), value).toBe(true);
+    for (const other of ['anything', 'a', 'x', 'y', 'z', 'ab', ''])
+      expect(regex.test(other), other).toBe(false);
+  });
+
+  it('matches nothing for an empty set', () => {
+    expect(resourceMatcher('resource', [])).toBe("resource='',resource!=''");
   });
 });
