@@ -78,6 +78,21 @@ if (wanted('notification-ingest')) {
   );
 }
 
+if (wanted('dashboards')) {
+  const { runDashboardsBench } = await import('./dashboards.js');
+  const result = await runDashboardsBench({
+    ...(flags.sizes !== undefined && { hosts: Number(flags.sizes) }),
+    ...(flags.repeat !== undefined && { rounds: Number(flags.repeat) }),
+  });
+  results.dashboards = result;
+  process.stdout.write(
+    `\nDashboards: 7-day admin dashboard, ${result.hosts} hosts, ${result.points} points × ${result.queries} panels, real Prometheus (one sample per ${result.sampleIntervalSeconds} s)\n` +
+      `  raw PromQL (same ${result.queries} query_range calls, parsed)  median ${result.rawMedianMs.toFixed(0)} ms  [${result.rawMs.map((ms) => ms.toFixed(0)).join(', ')}]  ${(result.rawBytes / 1e6).toFixed(1)} MB\n` +
+      `  GET /v1/dashboards/admin?range=7d         median ${result.stewardMedianMs.toFixed(0)} ms  [${result.stewardMs.map((ms) => ms.toFixed(0)).join(', ')}]  ${(result.responseBytes / 1e6).toFixed(2)} MB\n` +
+      `  ratio ${result.ratio.toFixed(2)} (target <= ${result.target})\n`,
+  );
+}
+
 if (wanted('model-sync')) {
   const { runModelSyncBench } = await import('./model-sync.js');
   const result = await runModelSyncBench();

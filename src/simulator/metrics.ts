@@ -289,7 +289,8 @@ export function createMetricSource(
       (i, t, c) => 0.03 * servedIntegral(i, t, c),
       { target_device: 'vda' },
     ),
-    // Root disk the guest allocated: a third of the flavor's disk plus a share growing with its RAM use.
+    // Root disk the guest allocated: a third of the flavor's disk plus a share growing with its RAM use. Traffic
+    // follows the CPU the instance was served, as its block times do.
     inst(
       'libvirt_domain_block_stats_allocation_bytes',
       'libvirt',
@@ -299,13 +300,13 @@ export function createMetricSource(
     inst(
       'libvirt_domain_interface_stats_receive_bytes_total',
       'libvirt',
-      (i, t) => 2e5 * i.flavor.vcpus * instanceCpuIntegral(i, t) + 1e3 * t,
+      (i, t, c) => 2e5 * i.flavor.vcpus * servedIntegral(i, t, c) + 1e3 * t,
       { target_device: `tap${'0'.repeat(11)}` },
     ),
     inst(
       'libvirt_domain_interface_stats_transmit_bytes_total',
       'libvirt',
-      (i, t) => 1e5 * i.flavor.vcpus * instanceCpuIntegral(i, t) + 1e3 * t,
+      (i, t, c) => 1e5 * i.flavor.vcpus * servedIntegral(i, t, c) + 1e3 * t,
       { target_device: `tap${'0'.repeat(11)}` },
     ),
     inst('libvirt_domain_perf_cmt_bytes', 'libvirt', (i, t) => instanceL3CacheMiB(state, i, t) * 1024 * 1024),

@@ -304,6 +304,19 @@ const ROWS: Row[] = [
       Promise.resolve({ method: 'POST', url: '/v1/data_model/refresh', version: 'infra-optim 1.3' }),
   },
   {
+    route: 'GET /v1/dashboards/admin',
+    rule: 'dashboard:admin',
+    expected: WRITE(200),
+    request: get('/v1/dashboards/admin?range=1h'),
+  },
+  {
+    // Any role in a project reads that project's own dashboard; the service user holds only `service`.
+    route: 'GET /v1/dashboards/tenant',
+    rule: 'dashboard:tenant',
+    expected: { admin: 200, service: 403, member: 200, reader: 200, none: 401, other: 200 },
+    request: get('/v1/dashboards/tenant?range=1h'),
+  },
+  {
     route: 'POST /v1/webhooks/:id',
     rule: 'webhook:trigger',
     expected: { admin: 202, service: 202, member: 403, reader: 403, none: 401, other: 403 },

@@ -1,0 +1,277 @@
+/**
+ * `npm run bench -- dashboards`: the time Steward takes to serve a 7-day admin dashboard of 1,000 hosts from a
+ * real Prometheus (Debian's `prometheus`, backfilled with `promtool`), against the same PromQL sent straight to that
+ * Prometheus by a plain client in the same run (target: at most 1.5× the raw time). Rounds alternate raw and
+ * Steward so load from the shared machine falls on both alike; medians are reported.
+ *
+ * The backfill (1,000 hosts × 10 node_exporter series × 7 days + 2 h, one sample per 15 min: 6.8 M samples) takes a
+ * few minutes on the shared 2-core machine, so it is kept in .bench/dashboards-tsdb/ and reused; Steward then runs
+ * on a clock set back to the data's end, which makes the reused data "the last 7 days".
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ADMIN_PANELS } from '../src/dashboards/index.js';
+import { dashboardRange } from '../src/dashboards/range.js';
+import { buildQuery } from '../src/datasources/queries.js';
+import { systemClock, type Clock } from '../src/lib/clock.js';
+import { freePort } from '../test/helpers/free-port.js';
+import { startTestServer } from '../test/helpers/server.js';
+
+const run = promisify(execFile);
+
+export interface DashboardsBenchResult {
+  hosts: number;
+  range: string;
+  points: number;
+  queries: number;
+  rounds: number;
+  rawMedianMs: number;
+  stewardMedianMs: number;
+  rawMs: number[];
+  stewardMs: number[];
+  ratio: number;
+  target: number;
+  responseBytes: number;
+  rawBytes: number;
+  sampleIntervalSeconds: number;
+}
+
+const SAMPLE_INTERVAL = 900;
+const DAYS = 7;
+const hostname = (index: number): string => `compute-${String(index).padStart(5, '0')}`;
+
+/** OpenMetrics for `hosts` node_exporters, streamed (the file is ~0.6 GB): loads follow a per-host daily wave. */
+async function writeHistory(path: string, hosts: number, endS: number): Promise<void> {
+  const out = createWriteStream(path);
+  const write = (text: string) =>
+    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  const startS = endS - DAYS * 86400 - 7200;
+  // Busy fraction of host h at t; its integral has a closed form, so counters are exact.
+  const wave = (h: number) => ({
+    base: 0.2 + (0.5 * ((h * 7919) % 100)) / 100,
+    amp: 0.15,
+    phase: (h % 24) * 3600,
+  });
+  const busyIntegral = (h: number, t: number) => {
+    const { base, amp, phase } = wave(h);
+    const w = (2 * Math.PI) / 86400;
+    return base * (t - startS) + (amp / w) * (Math.cos(w * (startS + phase)) - Math.cos(w * (t + phase)));
+  };
+  const families: [
+    name: string,
+    type: 'counter' | 'gauge',
+    labels: string,
+    at: (h: number, t: number) => number,
+  ][] = [
+    ['node_cpu_seconds_total', 'counter', 'cpu="0",mode="idle"', (h, t) => t - startS - busyIntegral(h, t)],
+    ['node_memory_MemTotal_bytes', 'gauge', '', () => 256 * 2 ** 30],
+    [
+      'node_memory_MemAvailable_bytes',
+      'gauge',
+      '',
+      (h, t) => (256 - 64 - (128 * (busyIntegral(h, t + 60) - busyIntegral(h, t))) / 60) * 2 ** 30,
+    ],
+    [
+      'node_filesystem_size_bytes',
+      'gauge',
+      'device="/dev/sda1",fstype="ext4",mountpoint="/"',
+      () => 2000 * 2 ** 30,
+    ],
+    [
+      'node_filesystem_avail_bytes',
+      'gauge',
+      'device="/dev/sda1",fstype="ext4",mountpoint="/"',
+      (h) => (2000 - 100 - (h % 50) * 10) * 2 ** 30,
+    ],
+    ['node_network_receive_bytes_total', 'counter', 'device="eth0"', (h, t) => 2e6 * busyIntegral(h, t)],
+    ['node_network_transmit_bytes_total', 'counter', 'device="eth0"', (h, t) => 1.5e6 * busyIntegral(h, t)],
+    ['node_pressure_cpu_waiting_seconds_total', 'counter', '', (h, t) => 0.05 * busyIntegral(h, t)],
+    ['node_pressure_memory_waiting_seconds_total', 'counter', '', (h, t) => 0.001 * busyIntegral(h, t)],
+    ['node_pressure_io_waiting_seconds_total', 'counter', '', (h, t) => 0.01 * busyIntegral(h, t)],
+  ];
+  for (const [name, type, extra, at] of families) {
+    await write(`# TYPE ${name} ${type}\n`);
+    for (let h = 0; h < hosts; h++) {
+      const labels = `{fqdn="${hostname(h)}",instance="${hostname(h)}:9100",job="node"${extra ? `,${extra}` : ''}}`;
+      const lines: string[] = [];
+      for (let t = startS; t <= endS; t += SAMPLE_INTERVAL)
+        lines.push(`${name}${labels} ${at(h, t).toFixed(3)} ${t}`);
+      await write(`${lines.join('\n')}\n`);
+    }
+  }
+  await write('# EOF\n');
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** The backfilled TSDB for `hosts`, built once and kept; returns its directory and the data's end. */
+async function backfilled(hosts: number): Promise<{ dir: string; endS: number }> {
+  const dir = join('.bench', `dashboards-tsdb-${hosts}`);
+  const meta = join(dir, 'meta.json');
+  if (existsSync(meta))
+    return { dir, endS: (JSON.parse(readFileSync(meta, 'utf8')) as { endS: number }).endS };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const endS = Math.floor(Date.now() / 1000 / 3600) * 3600;
+  const history = join(dir, 'history.om');
+  process.stdout.write(`dashboards: writing ${hosts} hosts × 7 days of history…\n`);
+  await writeHistory(history, hosts, endS);
+  process.stdout.write('dashboards: promtool tsdb create-blocks-from openmetrics…\n');
+  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '-q', history, join(dir, 'data')], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  rmSync(history);
+  writeFileSync(meta, JSON.stringify({ endS, hosts, sampleIntervalSeconds: SAMPLE_INTERVAL }));
+  return { dir, endS };
+}
+
+async function startPrometheus(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=3650d',
+      // Keep the backfilled 2-hour blocks as they are: background compaction would run during the measurement.
+      '--storage.tsdb.max-block-duration=2h',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  for (const deadline = Date.now() + 120_000; ;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus not ready after 120 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function runDashboardsBench(
+  options: { hosts?: number; rounds?: number } = {},
+): Promise<DashboardsBenchResult> {
+  const hosts = options.hosts ?? 1000;
+  const rounds = options.rounds ?? 5;
+  const { dir, endS } = await backfilled(hosts);
+  const prometheus = await startPrometheus(dir);
+  // Steward's "now" is the data's end (a little after, so the last step is complete).
+  const offsetMs = Date.now() - endS * 1000;
+  const clock: Clock = {
+    now: () => new Date(Date.now() - offsetMs),
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
+  };
+  const server = await startTestServer(
+    {
+      'cloud.simulator.hosts': hosts,
+      'cloud.simulator.instances': hosts,
+      'datasource.url': prometheus.url,
+    },
+    { clock },
+  );
+  try {
+    await fetch(`${server.url}/v1/data_model/refresh`, {
+      method: 'POST',
+      headers: { 'OpenStack-API-Version': 'infra-optim 1.3' },
+    });
+    const range = dashboardRange('7d', clock.now());
+    const labels = { host: 'fqdn', instance: 'resource', domain: 'domain' };
+    // Exactly the queries the dashboard sends (one query_range per panel, all hosts at once).
+    const queries = ADMIN_PANELS.map(
+      (panel) =>
+        buildQuery(panel.metric, labels, {
+          aggregate: 'mean',
+          periodSeconds: range.windowSeconds,
+          rateWindowSeconds: 300,
+        }).promql,
+    );
+    let rawBytes = 0;
+    const raw = async () => {
+      const started = performance.now();
+      const bodies = await Promise.all(
+        queries.map(async (query) => {
+          const response = await fetch(`${prometheus.url}/api/v1/query_range`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({
+              query,
+              start: String(range.start.getTime() / 1000),
+              end: String(range.end.getTime() / 1000),
+              step: String(range.stepSeconds),
+            }).toString(),
+          });
+          const text = await response.text();
+          const parsed = JSON.parse(text) as { status: string; data: { result: unknown[] } };
+          if (parsed.status !== 'success' || parsed.data.result.length < hosts)
+            throw new Error(`raw query answered ${parsed.data.result.length} series: ${query}`);
+          return text.length;
+        }),
+      );
+      rawBytes = bodies.reduce((sum, length) => sum + length, 0);
+      return performance.now() - started;
+    };
+    let responseBytes = 0;
+    const steward = async () => {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/v1/dashboards/admin?range=7d`);
+      const text = await response.text();
+      const body = JSON.parse(text) as { hosts?: unknown[]; timestamps?: number[] };
+      if (response.status !== 200 || body.hosts?.length !== hosts)
+        throw new Error(`dashboard answered ${response.status}: ${text.slice(0, 300)}`);
+      responseBytes = text.length;
+      return performance.now() - started;
+    };
+    await raw();
+    await steward();
+    const rawMs: number[] = [];
+    const stewardMs: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      rawMs.push(await raw());
+      stewardMs.push(await steward());
+    }
+    const rawMedianMs = median(rawMs);
+    const stewardMedianMs = median(stewardMs);
+    return {
+      hosts,
+      range: '7d',
+      points: Math.round(range.seconds / range.stepSeconds) + 1,
+      queries: queries.length,
+      rounds,
+      rawMedianMs,
+      stewardMedianMs,
+      rawMs,
+      stewardMs,
+      ratio: stewardMedianMs / rawMedianMs,
+      target: 1.5,
+      responseBytes,
+      rawBytes,
+      sampleIntervalSeconds: SAMPLE_INTERVAL,
+    };
+  } finally {
+    await server.stop();
+    await prometheus.stop();
+  }
+}
