@@ -26,7 +26,8 @@ describe('policy', () => {
     expect(createPolicyEnforcer({ custom: check }).allows('custom', as(...roles))).toBe(expected);
   });
 
-  it.each(Object.keys(DEFAULT_RULES).filter((rule) => rule.includes(':')))(
+  // Every rule but the tenant dashboard's, which answers with the caller's own project only (tested below).
+  it.each(Object.keys(DEFAULT_RULES).filter((rule) => rule.includes(':') && rule !== 'dashboard:tenant'))(
     'the default rule %s admits admin and refuses reader',
     (rule) => {
       const policy = createPolicyEnforcer();
@@ -34,6 +35,15 @@ describe('policy', () => {
       expect(policy.allows(rule, as('reader'))).toBe(false);
     },
   );
+
+  it('the tenant dashboard admits any role of a project but the service role, and no role at all', () => {
+    const policy = createPolicyEnforcer();
+    for (const roles of [['admin'], ['member', 'reader'], ['reader']])
+      expect(policy.allows('dashboard:tenant', as(...roles))).toBe(true);
+    for (const roles of [['service'], []])
+      expect(policy.allows('dashboard:tenant', as(...roles))).toBe(false);
+    expect(policy.allows('dashboard:admin', as('member', 'reader'))).toBe(false);
+  });
 
   it('a rule that refers to itself is refused rather than looping', () => {
     expect(createPolicyEnforcer({ loop: 'rule:loop' }).allows('loop', as('admin'))).toBe(false);
