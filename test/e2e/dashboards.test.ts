@@ -1,0 +1,140 @@
+/**
+ * The admin dashboard on the embedded simulated cloud, over HTTP as the web app reads it: seven days of history
+ * from the first second (the simulator computes history from its load model), the cluster and a host's series, and
+ * the hosts an action plan (an actuator plan of migrations) would empty.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
+
+type Json = Record<string, unknown>;
+interface AdminView {
+  range: { step_seconds: number; max_points: number };
+  timestamps: number[];
+  host: string | null;
+  panels: {
+    id: string;
+    unit: string;
+    series: { resource: string; values: (number | null)[]; limit: number | null }[];
+  }[];
+  hosts: {
+    hostname: string;
+    metrics: Record<string, { mean: number | null; p95: number | null; max: number | null }>;
+  }[];
+  emptied_hosts: {
+    hosts: { hostname: string; instances_moved_out: number }[];
+    unplaced_moves: number;
+  } | null;
+}
+
+describe('admin dashboard on the embedded simulated cloud', () => {
+  let server: TestServer;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        'OpenStack-API-Version': 'infra-optim latest',
+        ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ 'cloud.simulator.hosts': 3, 'cloud.simulator.instances': 6 });
+    await api('POST', '/v1/data_model/refresh');
+  }, 30_000);
+  afterAll(async () => server?.stop());
+
+  it('serves 7 days of history at start: every panel, every point, at most 500 of them', async () => {
+    const { status, body } = await api('GET', '/v1/dashboards/admin?range=7d');
+    expect(status).toBe(200);
+    const view = body as unknown as AdminView;
+    expect(view.range.step_seconds).toBe(1800);
+    expect(view.timestamps).toHaveLength(337);
+    expect(view.panels.map((panel) => panel.id)).toEqual([
+      'cpu',
+      'memory',
+      'disk',
+      'network_rx',
+      'network_tx',
+      'pressure_cpu',
+      'pressure_memory',
+      'pressure_io',
+    ]);
+    for (const panel of view.panels) {
+      expect(panel.series.map((series) => series.resource)).toEqual(['cluster']);
+      expect(
+        panel.series[0]!.values.every((value) => typeof value === 'number'),
+        panel.id,
+      ).toBe(true);
+    }
+    const cpu = view.panels[0]!.series[0]!;
+    expect(cpu.limit).toBe(100);
+    expect(Math.max(...(cpu.values as number[]))).toBeLessThanOrEqual(100);
+    expect(view.hosts.map((host) => host.hostname)).toEqual([
+      'compute-00000',
+      'compute-00001',
+      'compute-00002',
+    ]);
+    expect(view.hosts[0]!.metrics.host_cpu_usage!.p95).toBeGreaterThan(0);
+  });
+
+  it("drills down to one host's series, and says 404 for a host it does not have", async () => {
+    const { status, body } = await api('GET', '/v1/dashboards/admin?range=6h&host=compute-00001');
+    expect(status).toBe(200);
+    const view = body as unknown as AdminView;
+    expect(view.host).toBe('compute-00001');
+    expect(view.timestamps).toHaveLength(361);
+    for (const panel of view.panels)
+      expect(panel.series.map((series) => series.resource)).toEqual(['compute-00001']);
+    expect(view.hosts.map((host) => host.hostname)).toEqual(['compute-00001']);
+    expect((await api('GET', '/v1/dashboards/admin?range=6h&host=compute-99999')).status).toBe(404);
+  });
+
+  it('lists the hosts an action plan would empty', async () => {
+    const state = server.steward.simulator!.state;
+    const on = (host: string) => [...state.instances.values()].filter((instance) => instance.host === host);
+    const source = ['compute-00000', 'compute-00001', 'compute-00002'].find((host) => on(host).length > 0)!;
+    const destination = ['compute-00000', 'compute-00001', 'compute-00002'].find((host) => host !== source)!;
+    const audit = await api('POST', '/v1/audits', {
+      goal: 'unclassified',
+      strategy: 'actuator',
+      audit_type: 'ONESHOT',
+      parameters: {
+        actions: on(source).map((instance) => ({
+          action_type: 'migrate',
+          input_parameters: {
+            resource_id: instance.id,
+            migration_type: 'live',
+            source_node: source,
+            destination_node: destination,
+          },
+        })),
+      },
+    });
+    expect(audit.status).toBe(201);
+    await eventually(
+      () => api('GET', `/v1/audits/${audit.body.uuid as string}`),
+      (answer) => answer.body.state === 'SUCCEEDED',
+    );
+    const plans = (await api('GET', `/v1/action_plans?audit_uuid=${audit.body.uuid as string}`)).body
+      .action_plans as Json[];
+    const { status, body } = await api(
+      'GET',
+      `/v1/dashboards/admin?range=1h&action_plan=${plans[0]!.uuid as string}`,
+    );
+    expect(status).toBe(200);
+    expect((body as unknown as AdminView).emptied_hosts).toEqual({
+      action_plan: plans[0]!.uuid,
+      hosts: [{ hostname: source, instances_moved_out: on(source).length }],
+      unplaced_moves: 0,
+    });
+    const unknown = await api(
+      'GET',
+      '/v1/dashboards/admin?range=1h&action_plan=00000000-0000-4000-8000-000000000000',
+    );
+    expect(unknown.status).toBe(404);
+  });
+});
