@@ -288,6 +288,22 @@ export const AdminDashboard = Type.Object({
   host: Nullable(Type.String()),
   panels: Type.Array(DashboardPanel),
   hosts: Type.Array(Type.Object({ hostname: Type.String(), metrics: Type.Record(Type.String(), Summary) })),
+  instances: Type.Array(
+    Type.Object({
+      uuid: Type.String(),
+      name: Type.String(),
+      project_id: Type.String(),
+      state: Type.String(),
+      flavor: Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        vcpus: Type.Number(),
+        ram_mb: Type.Number(),
+        disk_gb: Type.Number(),
+      }),
+    }),
+  ),
+  instance_panels: Type.Array(DashboardPanel),
   emptied_hosts: Nullable(
     Type.Object({
       action_plan: Type.String(),

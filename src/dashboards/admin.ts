@@ -17,6 +17,7 @@ import {
 } from './dashboard.js';
 import { hostsEmptiedBy, type EmptiedHosts } from './emptied-hosts.js';
 import { dashboardRange, MAX_POINTS, timestamps } from './range.js';
+import { flavorView, instancePanels, TENANT_PANELS } from './tenant.js';
 import { combine, onGrid, summarise, type Combine, type Summary } from './series.js';
 
 /** The panels, and how hosts add up to the cluster: percentages and pressures average, amounts sum. */
@@ -50,6 +51,15 @@ export interface AdminDashboardView {
   host: string | null;
   panels: Panel[];
   hosts: { hostname: string; metrics: Record<string, Summary> }[];
+  /** With `host`: the instances on it (any project: this is the admin's view), and their panels. */
+  instances: {
+    uuid: string;
+    name: string;
+    project_id: string;
+    state: string;
+    flavor: ReturnType<typeof flavorView>;
+  }[];
+  instance_panels: Panel[];
   emptied_hosts: {
     action_plan: string;
     hosts: { hostname: string; instances_moved_out: number }[];
@@ -71,10 +81,10 @@ export async function buildAdminDashboard(
   request: AdminRequest,
 ): Promise<AdminDashboardView> {
   const range = dashboardRange(request.range, deps.clock.now());
-  const source = requireSource(
-    deps,
-    ADMIN_PANELS.map((panel) => panel.metric),
-  );
+  const source = requireSource(deps, [
+    ...ADMIN_PANELS.map((panel) => panel.metric),
+    ...(request.host === undefined ? [] : TENANT_PANELS.map((panel) => panel.metric)),
+  ]);
   const model = deps.model();
   const hostnames = new Set(model ? [...model.nodes()].map((node) => node.hostname) : []);
   if (request.host !== undefined && model && !hostnames.has(request.host))
@@ -89,9 +99,11 @@ export async function buildAdminDashboard(
 
   const resolve = hostnameResolver(hostnames);
   const only = request.host === undefined ? undefined : [{ kind: 'host' as const, hostname: request.host }];
-  const answers = await Promise.all(
-    ADMIN_PANELS.map((panel) => source.ranges(panel.metric, rangeOptions(range, only))),
-  );
+  const onHost = request.host !== undefined && model ? model.instancesOn(request.host) : [];
+  const [answers, instanceView] = await Promise.all([
+    Promise.all(ADMIN_PANELS.map((panel) => source.ranges(panel.metric, rangeOptions(range, only)))),
+    request.host === undefined ? undefined : instancePanels(source, range, onHost),
+  ]);
   const grid = timestamps(range);
   const perHost = new Map<string, Record<string, Summary>>();
   const panels: Panel[] = ADMIN_PANELS.map((spec, index) => {
@@ -128,6 +140,14 @@ export async function buildAdminDashboard(
     hosts: [...perHost]
       .map(([hostname, metrics]) => ({ hostname, metrics }))
       .sort((a, b) => a.hostname.localeCompare(b.hostname)),
+    instances: onHost.map((instance) => ({
+      uuid: instance.uuid,
+      name: instance.name,
+      project_id: instance.projectId,
+      state: instance.state,
+      flavor: flavorView(instance.flavor),
+    })),
+    instance_panels: instanceView?.panels ?? [],
     emptied_hosts:
       request.actionPlan === undefined
         ? null

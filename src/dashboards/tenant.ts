@@ -6,7 +6,12 @@
  * Nova hides them from tenants too.
  */
 import { StewardError } from '../errors.js';
-import type { MetricName, MetricResource } from '../datasources/metrics-source.js';
+import type {
+  MetricName,
+  MetricPoint,
+  MetricResource,
+  MetricsSource,
+} from '../datasources/metrics-source.js';
 import type { Instance } from '../model/elements.js';
 import {
   rangeOptions,
@@ -20,7 +25,7 @@ import {
   type RangeView,
 } from './dashboard.js';
 import { findOversized, type InstanceUsage } from './oversize.js';
-import { dashboardRange, MAX_POINTS, timestamps } from './range.js';
+import { dashboardRange, MAX_POINTS, timestamps, type DashboardRange } from './range.js';
 import { coverage, onGrid, percentile } from './series.js';
 
 export const TENANT_PANELS: readonly (PanelSpec & { limit: (instance: Instance) => number | null })[] = [
@@ -71,7 +76,7 @@ export interface TenantDashboardView {
   }[];
 }
 
-const flavorView = (flavor: Instance['flavor']): FlavorView => ({
+export const flavorView = (flavor: Instance['flavor']): FlavorView => ({
   id: flavor.id,
   name: flavor.name,
   vcpus: flavor.vcpus,
@@ -98,6 +103,47 @@ export const notInProject = (uuid: string, projectId: string): StewardError =>
     },
   );
 
+/**
+ * The instance panels for exactly `shown`: each query names their uuids (none sent for an empty list), and a series
+ * for any other uuid is dropped rather than trusted. Shared with the admin dashboard's host drill-down.
+ */
+export async function instancePanels(
+  source: Required<Pick<MetricsSource, 'ranges'>>,
+  range: DashboardRange,
+  shown: readonly Instance[],
+): Promise<{ panels: Panel[]; values: Map<MetricName, Map<string, (number | null)[]>> }> {
+  const byUuid = new Map(shown.map((instance) => [instance.uuid, instance]));
+  const only: MetricResource[] = shown.map((instance) => ({
+    kind: 'instance',
+    uuid: instance.uuid,
+    vcpus: instance.flavor.vcpus,
+  }));
+  const answers = await Promise.all(
+    TENANT_PANELS.map((panel) =>
+      only.length === 0
+        ? Promise.resolve(new Map<string, MetricPoint[]>())
+        : source.ranges(panel.metric, rangeOptions(range, only)),
+    ),
+  );
+
+  const values = new Map<MetricName, Map<string, (number | null)[]>>();
+  const panels: Panel[] = TENANT_PANELS.map((spec, index) => {
+    const series: Panel['series'] = [];
+    const perInstance = new Map<string, (number | null)[]>();
+    for (const [uuid, points] of answers[index]!) {
+      const instance = byUuid.get(uuid);
+      if (!instance) continue;
+      const onTheGrid = onGrid(points, range);
+      perInstance.set(uuid, onTheGrid);
+      series.push({ resource: uuid, values: onTheGrid, limit: spec.limit(instance) });
+    }
+    values.set(spec.metric, perInstance);
+    series.sort((a, b) => a.resource.localeCompare(b.resource));
+    return { id: spec.id, title: spec.title, metric: spec.metric, unit: unitOf(spec.metric), series };
+  });
+  return { panels, values };
+}
+
 export async function buildTenantDashboard(
   deps: DashboardDeps,
   request: TenantRequest,
@@ -113,33 +159,11 @@ export async function buildTenantDashboard(
     shown = own.filter((instance) => instance.uuid === request.instance);
     if (shown.length === 0) throw notInProject(request.instance, request.projectId);
   }
-  const byUuid = new Map(shown.map((instance) => [instance.uuid, instance]));
-  const only: MetricResource[] = shown.map((instance) => ({
-    kind: 'instance',
-    uuid: instance.uuid,
-    vcpus: instance.flavor.vcpus,
-  }));
-  const [answers, flavors] = await Promise.all([
-    Promise.all(TENANT_PANELS.map((panel) => source.ranges(panel.metric, rangeOptions(range, only)))),
+  const [{ panels, values }, flavors] = await Promise.all([
+    instancePanels(source, range, shown),
     shown.length > 0 ? deps.flavors() : Promise.resolve([]),
   ]);
   const grid = timestamps(range);
-  const values = new Map<MetricName, Map<string, (number | null)[]>>();
-  const panels: Panel[] = TENANT_PANELS.map((spec, index) => {
-    const series: Panel['series'] = [];
-    const perInstance = new Map<string, (number | null)[]>();
-    for (const [uuid, points] of answers[index]!) {
-      const instance = byUuid.get(uuid);
-      // The query named only these uuids; a series for any other is dropped rather than trusted.
-      if (!instance) continue;
-      const onTheGrid = onGrid(points, range);
-      perInstance.set(uuid, onTheGrid);
-      series.push({ resource: uuid, values: onTheGrid, limit: spec.limit(instance) });
-    }
-    values.set(spec.metric, perInstance);
-    series.sort((a, b) => a.resource.localeCompare(b.resource));
-    return { id: spec.id, title: spec.title, metric: spec.metric, unit: unitOf(spec.metric), series };
-  });
 
   const usages: InstanceUsage[] = shown.map((instance) => {
     const cpu = values.get('instance_cpu_usage')?.get(instance.uuid) ?? [];

@@ -20,6 +20,8 @@ interface AdminView {
     hostname: string;
     metrics: Record<string, { mean: number | null; p95: number | null; max: number | null }>;
   }[];
+  instances: { uuid: string; project_id: string }[];
+  instance_panels: { id: string; series: { resource: string; values: (number | null)[] }[] }[];
   emptied_hosts: {
     hosts: { hostname: string; instances_moved_out: number }[];
     unplaced_moves: number;
@@ -63,6 +65,7 @@ describe('admin dashboard on the embedded simulated cloud', () => {
       'pressure_memory',
       'pressure_io',
     ]);
+    expect(view.instance_panels).toEqual([]);
     for (const panel of view.panels) {
       expect(panel.series.map((series) => series.resource)).toEqual(['cluster']);
       expect(
@@ -90,6 +93,24 @@ describe('admin dashboard on the embedded simulated cloud', () => {
     for (const panel of view.panels)
       expect(panel.series.map((series) => series.resource)).toEqual(['compute-00001']);
     expect(view.hosts.map((host) => host.hostname)).toEqual(['compute-00001']);
+    // On to the host's instances, whatever their project: this is the admin's view.
+    const onHost = [...server.steward.simulator!.state.instances.values()]
+      .filter((instance) => instance.host === 'compute-00001')
+      .map((instance) => instance.id)
+      .sort();
+    expect(view.instances.map((instance) => instance.uuid).sort()).toEqual(onHost);
+    expect(view.instance_panels.map((panel) => panel.id)).toEqual([
+      'cpu',
+      'memory',
+      'disk',
+      'network_rx',
+      'network_tx',
+    ]);
+    for (const panel of view.instance_panels) {
+      expect(panel.series.map((series) => series.resource)).toEqual(onHost);
+      for (const series of panel.series)
+        expect(series.values.every((value) => typeof value === 'number')).toBe(true);
+    }
     expect((await api('GET', '/v1/dashboards/admin?range=6h&host=compute-99999')).status).toBe(404);
   });
 
