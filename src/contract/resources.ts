@@ -283,6 +283,7 @@ export const DashboardPanel = Type.Object({
 const Summary = Type.Object({ mean: NumberOrNull, p95: NumberOrNull, max: NumberOrNull });
 export const AdminDashboard = Type.Object({
   dashboard: Type.Literal('admin'),
+  datasource: Nullable(Type.String()),
   range: DashboardRange,
   timestamps: Type.Array(Type.Number()),
   host: Nullable(Type.String()),
@@ -321,6 +322,7 @@ const DashboardFlavor = Type.Object({
 });
 export const TenantDashboard = Type.Object({
   dashboard: Type.Literal('tenant'),
+  datasource: Nullable(Type.String()),
   project_id: Type.String(),
   range: DashboardRange,
   timestamps: Type.Array(Type.Number()),

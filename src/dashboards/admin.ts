@@ -8,7 +8,7 @@ import type { MetricName } from '../datasources/metrics-source.js';
 import {
   rangeOptions,
   rangeView,
-  requireSource,
+  sourceFor,
   unitOf,
   type DashboardDeps,
   type Panel,
@@ -45,6 +45,8 @@ export interface AdminRequest {
 
 export interface AdminDashboardView {
   dashboard: 'admin';
+  /** The datasource's name; null when Steward has none (the panels are then empty). */
+  datasource: string | null;
   range: RangeView;
   timestamps: number[];
   /** The drilled-down host, or null for the cluster view. */
@@ -81,7 +83,7 @@ export async function buildAdminDashboard(
   request: AdminRequest,
 ): Promise<AdminDashboardView> {
   const range = dashboardRange(request.range, deps.clock.now());
-  const source = requireSource(deps, [
+  const { source, datasource } = sourceFor(deps, [
     ...ADMIN_PANELS.map((panel) => panel.metric),
     ...(request.host === undefined ? [] : TENANT_PANELS.map((panel) => panel.metric)),
   ]);
@@ -133,6 +135,7 @@ export async function buildAdminDashboard(
 
   return {
     dashboard: 'admin',
+    datasource,
     range: rangeView(range, MAX_POINTS),
     timestamps: grid,
     host: request.host ?? null,

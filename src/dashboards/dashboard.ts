@@ -12,7 +12,7 @@ import type {
   RangeOptions,
 } from '../datasources/metrics-source.js';
 import { METRICS } from '../datasources/metrics-source.js';
-import type { ClusterModel } from '../model/cluster-model.js';
+import { ClusterModel } from '../model/cluster-model.js';
 import type { Flavor } from '../model/elements.js';
 import type { PlannedMove } from './emptied-hosts.js';
 import type { DashboardRange } from './range.js';
@@ -62,16 +62,23 @@ export interface PanelSpec {
 
 export const unitOf = (metric: MetricName): string => METRICS[metric].unit;
 
-export function requireSource(
+export type RangeSource = Required<Pick<MetricsSource, 'ranges'>> & Pick<MetricsSource, 'name'>;
+
+/** Without a datasource (`datasource.name none`, or no cloud) the dashboards answer empty, saying `datasource: null`. */
+const NO_SOURCE: RangeSource = { name: 'none', ranges: () => Promise.resolve(new Map()) };
+
+/** The datasource's range reader, and its name for the answer (null when there is none). */
+export function sourceFor(
   deps: DashboardDeps,
   metrics: readonly MetricName[],
-): Required<Pick<MetricsSource, 'ranges'>> & MetricsSource {
+): { source: RangeSource; datasource: string | null } {
   const source = deps.source;
-  if (!source?.ranges) {
+  if (!source) return { source: NO_SOURCE, datasource: null };
+  if (!source.ranges) {
     throw new StewardError(
       'unavailable',
       'METRIC_UNAVAILABLE',
-      'Dashboards need a metrics datasource that serves ranges (datasource.name prometheus, or the embedded simulated cloud); this Steward has none',
+      `Datasource ${source.name} serves no ranges; the dashboards need one that does (prometheus, or the embedded simulated cloud's)`,
     );
   }
   const unsupported = metrics.filter((metric) => !source.supports(metric));
@@ -81,11 +88,13 @@ export function requireSource(
       'METRIC_UNAVAILABLE',
       `Datasource ${source.name} does not serve ${unsupported.join(', ')}`,
     );
-  return source as Required<Pick<MetricsSource, 'ranges'>> & MetricsSource;
+  return { source: source as RangeSource, datasource: source.name };
 }
 
+/** The compute model; without one and without a datasource (no cloud at all) an empty one, else a 503. */
 export function requireModel(deps: DashboardDeps): ClusterModel {
   const model = deps.model();
+  if (!model && !deps.source) return new ClusterModel();
   if (!model) {
     throw new StewardError(
       'unavailable',

@@ -6,22 +6,18 @@
  * Nova hides them from tenants too.
  */
 import { StewardError } from '../errors.js';
-import type {
-  MetricName,
-  MetricPoint,
-  MetricResource,
-  MetricsSource,
-} from '../datasources/metrics-source.js';
+import type { MetricName, MetricPoint, MetricResource } from '../datasources/metrics-source.js';
 import type { Instance } from '../model/elements.js';
 import {
   rangeOptions,
   rangeView,
   requireModel,
-  requireSource,
+  sourceFor,
   unitOf,
   type DashboardDeps,
   type Panel,
   type PanelSpec,
+  type RangeSource,
   type RangeView,
 } from './dashboard.js';
 import { findOversized, type InstanceUsage } from './oversize.js';
@@ -58,6 +54,7 @@ interface FlavorView {
 
 export interface TenantDashboardView {
   dashboard: 'tenant';
+  datasource: string | null;
   project_id: string;
   range: RangeView;
   timestamps: number[];
@@ -108,7 +105,7 @@ export const notInProject = (uuid: string, projectId: string): StewardError =>
  * for any other uuid is dropped rather than trusted. Shared with the admin dashboard's host drill-down.
  */
 export async function instancePanels(
-  source: Required<Pick<MetricsSource, 'ranges'>>,
+  source: RangeSource,
   range: DashboardRange,
   shown: readonly Instance[],
 ): Promise<{ panels: Panel[]; values: Map<MetricName, Map<string, (number | null)[]>> }> {
@@ -149,7 +146,7 @@ export async function buildTenantDashboard(
   request: TenantRequest,
 ): Promise<TenantDashboardView> {
   const range = dashboardRange(request.range, deps.clock.now());
-  const source = requireSource(
+  const { source, datasource } = sourceFor(
     deps,
     TENANT_PANELS.map((panel) => panel.metric),
   );
@@ -180,6 +177,7 @@ export async function buildTenantDashboard(
 
   return {
     dashboard: 'tenant',
+    datasource,
     project_id: request.projectId,
     range: rangeView(range, MAX_POINTS),
     timestamps: grid,

@@ -157,5 +157,8 @@ describe('admin dashboard on the embedded simulated cloud', () => {
       '/v1/dashboards/admin?range=1h&action_plan=00000000-0000-4000-8000-000000000000',
     );
     expect(unknown.status).toBe(404);
+    // Not a uuid (36 hex digits and dashes in any order): a 400, never a database error.
+    const malformed = await api('GET', `/v1/dashboards/admin?range=1h&action_plan=${'-'.repeat(36)}`);
+    expect(malformed.status).toBe(400);
   });
 });

@@ -10,7 +10,11 @@ import { StewardError } from '../../errors.js';
 import type { ApiInstance, RouteDeps } from '../app.js';
 import { responds } from './schemas.js';
 
-const Uuid = Type.String({ maxLength: 36, pattern: '^[0-9a-fA-F-]{36}$' });
+// Strictly a uuid: the store's uuid column refuses anything else (PostgreSQL would answer an error, not a miss).
+const Uuid = Type.String({
+  maxLength: 36,
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+});
 const RangeParam = Type.String({ maxLength: 8 });
 
 const AdminQuery = Type.Object(
