@@ -5,6 +5,8 @@
 import { readWatcherFault } from './error-body.js';
 import type {
   ActionPlanResource,
+  AdminDashboardResource,
+  TenantDashboardResource,
   ActionResource,
   Collection,
   DataModelRefreshResource,
@@ -147,6 +149,23 @@ export class StewardClient {
       `/v1/data_model/refresh?${new URLSearchParams({ data_model_type: type }).toString()}`,
       {},
     );
+  }
+
+  /** The admin utilisation dashboard (docs/dashboards.md): range `1h`..`7d`, a host drill-down, a plan's emptied hosts. */
+  adminDashboard(
+    query: { range?: string; host?: string; actionPlan?: string } = {},
+  ): Promise<AdminDashboardResource> {
+    const params = new URLSearchParams({ range: query.range ?? '24h' });
+    if (query.host !== undefined) params.set('host', query.host);
+    if (query.actionPlan !== undefined) params.set('action_plan', query.actionPlan);
+    return this.request('GET', `/v1/dashboards/admin?${params.toString()}`);
+  }
+
+  /** The tenant utilisation dashboard of the token's project, or one of its instances. */
+  tenantDashboard(query: { range?: string; instance?: string } = {}): Promise<TenantDashboardResource> {
+    const params = new URLSearchParams({ range: query.range ?? '24h' });
+    if (query.instance !== undefined) params.set('instance', query.instance);
+    return this.request('GET', `/v1/dashboards/tenant?${params.toString()}`);
   }
 
   triggerWebhook(auditId: string): Promise<void> {

@@ -4,6 +4,7 @@
  * the hosts an action plan (an actuator plan of migrations) would empty.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StewardClient } from '../../src/contract/client.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, unknown>;
@@ -82,6 +83,13 @@ describe('admin dashboard on the embedded simulated cloud', () => {
       'compute-00002',
     ]);
     expect(view.hosts[0]!.metrics.host_cpu_usage!.p95).toBeGreaterThan(0);
+    // The typed client the web app uses reads the same answer.
+    const client = new StewardClient({ endpoint: server.url });
+    const typed = await client.adminDashboard({ range: '7d' });
+    expect(typed.datasource).toBe('prometheus');
+    expect(typed.timestamps).toEqual(view.timestamps);
+    // The local operator of noauth has no project: the tenant dashboard needs one.
+    await expect(client.tenantDashboard({ range: '1h' })).rejects.toThrow(/needs a project-scoped token/);
   });
 
   it("drills down to one host's series, and says 404 for a host it does not have", async () => {
