@@ -5,14 +5,14 @@
 import { readWatcherFault } from './error-body.js';
 import type {
   ActionPlanResource,
-  AdminDashboardResource,
-  TenantDashboardResource,
   ActionResource,
+  AdminDashboardResource,
   Collection,
   DataModelRefreshResource,
   DataModelRowResource,
   ResourceOf,
   StrategyStateResource,
+  TenantDashboardResource,
 } from './resources.js';
 
 export class ApiError extends Error {
@@ -52,10 +52,19 @@ export class StewardClient {
     this.#fetch = options.fetch ?? fetch;
   }
 
-  async request<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.#fetch(`${this.#endpoint}${path}`, {
       method,
-      headers: { ...this.#headers, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      headers: {
+        ...this.#headers,
+        ...headers,
+        ...(body !== undefined && { 'Content-Type': 'application/json' }),
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -151,21 +160,29 @@ export class StewardClient {
     );
   }
 
-  /** The admin utilisation dashboard (docs/dashboards.md): range `1h`..`7d`, a host drill-down, a plan's emptied hosts. */
+  /** The admin utilisation dashboard (docs/dashboards.md): the cluster, or one `host`; `actionPlan` adds the hosts it would empty. */
   adminDashboard(
     query: { range?: string; host?: string; actionPlan?: string } = {},
   ): Promise<AdminDashboardResource> {
-    const params = new URLSearchParams({ range: query.range ?? '24h' });
-    if (query.host !== undefined) params.set('host', query.host);
-    if (query.actionPlan !== undefined) params.set('action_plan', query.actionPlan);
-    return this.request('GET', `/v1/dashboards/admin?${params.toString()}`);
+    return this.request(
+      'GET',
+      `/v1/dashboards/admin${search({ range: query.range, host: query.host, action_plan: query.actionPlan })}`,
+    );
   }
 
-  /** The tenant utilisation dashboard of the token's project, or one of its instances. */
-  tenantDashboard(query: { range?: string; instance?: string } = {}): Promise<TenantDashboardResource> {
-    const params = new URLSearchParams({ range: query.range ?? '24h' });
-    if (query.instance !== undefined) params.set('instance', query.instance);
-    return this.request('GET', `/v1/dashboards/tenant?${params.toString()}`);
+  /**
+   * The caller's project's utilisation dashboard, or one of its instances. `projectId` is upstream noauth's
+   * `X-Project-Id` header, for a Steward without Keystone; with a token the token's project decides.
+   */
+  tenantDashboard(
+    query: { range?: string; instance?: string; projectId?: string } = {},
+  ): Promise<TenantDashboardResource> {
+    return this.request(
+      'GET',
+      `/v1/dashboards/tenant${search({ range: query.range, instance: query.instance })}`,
+      undefined,
+      query.projectId === undefined ? {} : { 'X-Project-Id': query.projectId },
+    );
   }
 
   triggerWebhook(auditId: string): Promise<void> {
@@ -175,6 +192,13 @@ export class StewardClient {
 
 /** A list page as the API sends it: the rows under the collection's name, `next` when there are more. */
 type Page<C extends Collection> = { [K in C]?: ResourceOf[C][] } & { next?: string };
+
+/** `?a=1&b=2` of the parameters that are set, or nothing. */
+function search(query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, value);
+  return params.size > 0 ? `?${params.toString()}` : '';
+}
 
 function safeJson(text: string): unknown {
   try {

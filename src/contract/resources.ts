@@ -346,3 +346,4 @@ export const TenantDashboard = Type.Object({
 });
 export type AdminDashboardResource = Static<typeof AdminDashboard>;
 export type TenantDashboardResource = Static<typeof TenantDashboard>;
+export type DashboardPanelResource = Static<typeof DashboardPanel>;

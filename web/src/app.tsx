@@ -1,5 +1,5 @@
 /** The dashboard's frame: navigation of the panels, the panel the hash route names, and the login gate. */
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { ApiError } from '@steward/contract/client.js';
 import { useGoals } from './api/queries.js';
 import { useSession } from './api/session.js';
@@ -17,6 +17,10 @@ import { ServicesPanel } from './features/services/services-panel.js';
 import { StrategiesPanel } from './features/strategies/strategies-panel.js';
 import { href, useRoute, type Route } from './router.js';
 
+// The utilisation panels draw with uPlot: their own chunk, fetched when one is opened, keeps the first load small.
+const AdminUtilisationPanel = lazy(() => import('./features/utilisation/admin-utilisation-panel.js'));
+const TenantUtilisationPanel = lazy(() => import('./features/utilisation/tenant-utilisation-panel.js'));
+
 const PANELS = [
   ['goals', 'Goals'],
   ['strategies', 'Strategies'],
@@ -26,6 +30,8 @@ const PANELS = [
   ['actions', 'Actions'],
   ['services', 'Services'],
   ['data-model', 'Data model'],
+  ['utilisation', 'Utilisation'],
+  ['tenant-utilisation', 'Project utilisation'],
 ] as const;
 
 function Page({ route }: { route: Route }) {
@@ -55,6 +61,18 @@ function Page({ route }: { route: Route }) {
       return <ServicesPanel />;
     case 'data-model':
       return <DataModelPanel />;
+    case 'utilisation':
+      return (
+        <Suspense fallback={<LoadingPanel />}>
+          <AdminUtilisationPanel host={id} query={route.query} />
+        </Suspense>
+      );
+    case 'tenant-utilisation':
+      return (
+        <Suspense fallback={<LoadingPanel />}>
+          <TenantUtilisationPanel instance={id} query={route.query} />
+        </Suspense>
+      );
     default:
       return (
         <p className="note note-error" role="alert">
@@ -62,6 +80,14 @@ function Page({ route }: { route: Route }) {
         </p>
       );
   }
+}
+
+function LoadingPanel() {
+  return (
+    <p className="loading" role="status">
+      Loading the panel…
+    </p>
+  );
 }
 
 export function App() {

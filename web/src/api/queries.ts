@@ -2,7 +2,7 @@
  * Every read and write of the dashboard, as TanStack Query hooks over the typed client. Lists that hold something
  * in motion (an audit running, a plan executing) poll every second until it settles.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Json } from '@steward/contract/client.js';
 import type {
   ActionPlanResource,
@@ -189,4 +189,29 @@ export function useSkipAction() {
     ({ id, reason }) => client.skipAction(id, reason === '' ? undefined : reason),
     ['actions', 'action_plans'],
   );
+}
+
+/** The admin utilisation dashboard: a range always ends now, so it is asked again each minute. */
+export function useAdminDashboard(query: { range: string; host?: string; actionPlan?: string }) {
+  const client = useClient();
+  return useQuery({
+    queryKey: ['dashboards', 'admin', query],
+    queryFn: () => client.adminDashboard(query),
+    refetchInterval: 60_000,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The caller's project's utilisation; without a token (noauth) the project is the one the operator names. */
+export function useTenantDashboard(
+  query: { range: string; instance?: string; projectId?: string },
+  enabled: boolean,
+) {
+  const client = useClient();
+  return useQuery({
+    queryKey: ['dashboards', 'tenant', query],
+    queryFn: () => client.tenantDashboard(query),
+    refetchInterval: 60_000,
+    enabled,
+  });
 }

@@ -32,7 +32,17 @@ export function ActionPlanPage({ id }: { id: string }) {
   const remove = useDeleteActionPlan();
   const failure = start.error ?? cancel.error ?? remove.error;
   return (
-    <Panel title={`Action plan ${shortId(id)}`} actions={<a href={href('action-plans')}>All action plans</a>}>
+    <Panel
+      title={`Action plan ${shortId(id)}`}
+      actions={
+        <>
+          <a href={`${href('utilisation')}?plan=${encodeURIComponent(id)}`}>
+            Utilisation of the hosts it empties
+          </a>{' '}
+          · <a href={href('action-plans')}>All action plans</a>
+        </>
+      }
+    >
       <QueryView query={plan} what="the action plan">
         {(row) => (
           <>
