@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DashboardPanelResource } from '@steward/contract/resources.js';
-import { chartsOf, formatValue, summarise } from './series.js';
+import { axisUnit, chartsOf, formatValue, summarise } from './series.js';
 
 const panel = (id: string, unit: string, resources: string[]): DashboardPanelResource => ({
   id,
@@ -66,5 +66,15 @@ describe('summarise', () => {
   it('skips gaps rather than counting them as zeros', () => {
     expect(summarise([2, null, 4, null])).toEqual({ last: 4, mean: 3, max: 4 });
     expect(summarise([null, null])).toEqual({ last: null, mean: null, max: null });
+  });
+});
+
+describe('axisUnit', () => {
+  it('labels the axis in the unit the largest value or capacity reads in', () => {
+    const series = (values: (number | null)[], limit: number | null) => [{ label: 'x', values, limit }];
+    expect(axisUnit({ unit: 'MiB', series: series([500, null], 3_000_000) })).toBe('GiB');
+    expect(axisUnit({ unit: 'MiB', series: series([500, 900], null) })).toBe('MiB');
+    expect(axisUnit({ unit: 'bytes_per_second', series: series([6_500_000], null) })).toBe('MB/s');
+    expect(axisUnit({ unit: 'fraction', series: series([0.002], null) })).toBe('%');
   });
 });

@@ -36,18 +36,17 @@ export function formatValue(value: number | null | undefined, unit: string): str
   }
 }
 
-/** The axis label's unit, e.g. `CPU (%)`. */
-export function unitLabel(unit: string): string {
-  switch (unit) {
-    case 'percent':
-      return '%';
-    case 'fraction':
-      return '% of time stalled';
-    case 'bytes_per_second':
-      return 'bytes/s';
-    default:
-      return unit;
+/**
+ * The unit a chart's axis is labelled with: the one its largest value (or capacity) reads in, e.g. `GiB` for a
+ * cluster's memory the server measures in MiB, `MB/s` for network, `%` for PSI fractions.
+ */
+export function axisUnit(chart: Pick<Chart, 'unit' | 'series'>): string {
+  let largest = 0;
+  for (const series of chart.series) {
+    for (const value of series.values) if (value !== null) largest = Math.max(largest, Math.abs(value));
+    if (series.limit !== null) largest = Math.max(largest, series.limit);
   }
+  return formatValue(largest, chart.unit).split(' ').slice(1).join(' ');
 }
 
 function round(value: number): string {

@@ -5,16 +5,19 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatValue, summarise, unitLabel, type Chart } from './series.js';
+import { axisUnit, formatValue, summarise, type Chart } from './series.js';
 
 const COLOURS = ['#1f5fbf', '#b42318', '#1b7a3a', '#a15c00', '#5a3fb0', '#0b6e99', '#c2185b', '#5b6575'];
 const HEIGHT = 190;
 /** Past this many series a summary table would repeat the legend at length; the panel's own table says more. */
 const SUMMARY_MAX_SERIES = 4;
+/** Past this many series (a large project's instances) the legend would be taller than the chart. */
+const LEGEND_MAX_SERIES = 16;
 
 export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamps: readonly number[] }) {
   const holder = useRef<HTMLDivElement>(null);
-  const titled = `${chart.title} (${unitLabel(chart.unit)})`;
+  const unit = axisUnit(chart);
+  const titled = `${chart.title} (${unit})`;
 
   useEffect(() => {
     const element = holder.current;
@@ -26,7 +29,7 @@ export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamp
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 300),
       height: HEIGHT,
-      legend: { live: true },
+      legend: { show: chart.series.length <= LEGEND_MAX_SERIES, live: true },
       scales: {
         x: { time: true },
         y: { range: (_u, min, max) => [Math.min(0, min), Math.max(max, limit ?? 0) * 1.05 || 1] },
@@ -34,7 +37,7 @@ export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamp
       axes: [
         {},
         {
-          label: unitLabel(chart.unit),
+          label: unit,
           size: 72,
           values: (_u, splits) => splits.map((value) => format(value)),
         },
@@ -75,7 +78,7 @@ export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamp
       resize.disconnect();
       plot.destroy();
     };
-  }, [chart, timestamps]);
+  }, [chart, timestamps, unit]);
 
   return (
     <figure className="chart" data-chart={chart.id} data-series-count={chart.series.length}>
