@@ -63,9 +63,10 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(new URL(page.url()).hash).toBe('#/goals');
     // Then the panels' links, in order, from the keyboard alone.
     await page.keyboard.press('Shift+Tab');
-    expect(await page.locator(':focus').textContent()).toBe('Data model');
+    expect(await page.locator(':focus').textContent()).toBe('Project utilisation');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Data model', level: 1 }).waitFor();
+    // A lazily loaded panel: its heading gets the focus once its chunk has arrived.
+    await page.getByRole('heading', { name: 'Utilisation: project', level: 1 }).waitFor();
     // The new panel's heading has the focus, so reading and tabbing go on from there.
     expect(await page.locator(':focus').evaluate((element: { tagName: string }) => element.tagName)).toBe(
       'H1',

@@ -102,9 +102,21 @@ export function App() {
   // the navigation; the first page load leaves focus where the browser puts it (the skip link comes first).
   const shownPath = useRef(path);
   useEffect(() => {
-    if (shownPath.current === path) return;
+    if (shownPath.current === path || main.current === null) return;
     shownPath.current = path;
-    main.current?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
+    const element = main.current;
+    const focusHeading = () => {
+      const heading = element.querySelector<HTMLElement>('h1');
+      heading?.focus({ preventScroll: true });
+      return heading !== null;
+    };
+    if (focusHeading()) return;
+    // A lazily loaded panel (utilisation) draws its heading once its chunk has arrived.
+    const observer = new MutationObserver(() => {
+      if (focusHeading()) observer.disconnect();
+    });
+    observer.observe(element, { childList: true, subtree: true });
+    return () => observer.disconnect();
   }, [path]);
 
   if (probe.error instanceof ApiError && probe.error.status === 401)
