@@ -10,7 +10,6 @@ import { useParameters } from '../parameters/use-parameters.js';
 
 export function AuditTemplateForm() {
   const goals = useGoals();
-  const strategies = useStrategies();
   const create = useCreateAuditTemplate();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -20,8 +19,6 @@ export function AuditTemplateForm() {
   const parameters = useParameters(strategy);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
-
-  const goalStrategies = (strategies.data ?? []).filter((row) => row.goal_uuid === goal);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -81,43 +78,17 @@ export function AuditTemplateForm() {
           required
         />
         <TextField label="Description" name="description" value={description} onChange={setDescription} />
-        <div className={`field${fieldErrors.goal ? ' field-invalid' : ''}`}>
-          <label htmlFor="template-goal">Goal *</label>
-          <select
-            id="template-goal"
-            name="goal"
-            value={goal}
-            onChange={(event) => {
-              setGoal(event.target.value);
-              setStrategy('');
-            }}
-          >
-            <option value="">Choose a goal…</option>
-            {goals.data?.map((row) => (
-              <option key={row.uuid} value={row.uuid}>
-                {row.display_name} ({row.name})
-              </option>
-            ))}
-          </select>
-          {fieldErrors.goal && <small className="field-error">{fieldErrors.goal}</small>}
-        </div>
-        <div className="field">
-          <label htmlFor="template-strategy">Strategy</label>
-          <select
-            id="template-strategy"
-            name="strategy"
-            value={strategy}
-            disabled={goal === ''}
-            onChange={(event) => setStrategy(event.target.value)}
-          >
-            <option value="">Let Steward choose for the goal</option>
-            {goalStrategies.map((row) => (
-              <option key={row.uuid} value={row.uuid}>
-                {row.display_name} ({row.name})
-              </option>
-            ))}
-          </select>
-        </div>
+        <GoalStrategyFields
+          idPrefix="template"
+          goal={goal}
+          strategy={strategy}
+          goalError={fieldErrors.goal}
+          onGoalChange={(chosen) => {
+            setGoal(chosen);
+            setStrategy('');
+          }}
+          onStrategyChange={setStrategy}
+        />
         {strategy !== '' && (
           <>
             <p className="hint">
@@ -155,6 +126,68 @@ export function AuditTemplateForm() {
         </div>
       </form>
     </Panel>
+  );
+}
+
+/**
+ * The goal and strategy choice both forms share: the strategies offered are the chosen goal's, and none may be
+ * chosen for Steward to pick the goal's own. The parent clears the strategy when the goal changes.
+ */
+export function GoalStrategyFields({
+  idPrefix,
+  goal,
+  strategy,
+  goalError,
+  onGoalChange,
+  onStrategyChange,
+}: {
+  idPrefix: string;
+  goal: string;
+  strategy: string;
+  goalError?: string | undefined;
+  onGoalChange: (goal: string) => void;
+  onStrategyChange: (strategy: string) => void;
+}) {
+  const goals = useGoals();
+  const strategies = useStrategies();
+  const goalStrategies = (strategies.data ?? []).filter((row) => row.goal_uuid === goal);
+  return (
+    <>
+      <div className={`field${goalError ? ' field-invalid' : ''}`}>
+        <label htmlFor={`${idPrefix}-goal`}>Goal *</label>
+        <select
+          id={`${idPrefix}-goal`}
+          name="goal"
+          value={goal}
+          onChange={(event) => onGoalChange(event.target.value)}
+        >
+          <option value="">Choose a goal…</option>
+          {goals.data?.map((row) => (
+            <option key={row.uuid} value={row.uuid}>
+              {row.display_name} ({row.name})
+            </option>
+          ))}
+        </select>
+        {goalError && <small className="field-error">{goalError}</small>}
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-strategy`}>Strategy</label>
+        <select
+          id={`${idPrefix}-strategy`}
+          name="strategy"
+          value={strategy}
+          disabled={goal === ''}
+          onChange={(event) => onStrategyChange(event.target.value)}
+        >
+          <option value="">Let Steward choose for the goal</option>
+          {goalStrategies.map((row) => (
+            <option key={row.uuid} value={row.uuid}>
+              {row.display_name} ({row.name})
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
   );
 }
 

@@ -6,10 +6,10 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '@steward/contract/client.js';
 import { AUDIT_TYPES } from '@steward/contract/states.js';
-import { useAuditTemplates, useCreateAudit, useGoals, useStrategies } from '../../api/queries.js';
+import { useAuditTemplates, useCreateAudit } from '../../api/queries.js';
 import { href, navigate } from '../../router.js';
 import { ErrorNote, Panel } from '../../ui/query-view.js';
-import { TextField } from '../audit-templates/audit-template-form.js';
+import { GoalStrategyFields, TextField } from '../audit-templates/audit-template-form.js';
 import { ParametersFields } from '../parameters/parameters-form.js';
 import { placeServerErrors, readParameters } from '../parameters/schema-fields.js';
 import { useParameters } from '../parameters/use-parameters.js';
@@ -17,8 +17,6 @@ import { nextRuns } from './next-runs.js';
 
 export function AuditForm({ templateUuid }: { templateUuid?: string | undefined }) {
   const templates = useAuditTemplates();
-  const goals = useGoals();
-  const strategies = useStrategies();
   const create = useCreateAudit();
   const [template, setTemplate] = useState(templateUuid ?? '');
   const [goal, setGoal] = useState('');
@@ -35,8 +33,6 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
   // A template's strategy wins, as on the server; otherwise the one chosen here.
   const strategyId = chosenTemplate ? (chosenTemplate.strategy_uuid ?? '') : strategy;
   const parameters = useParameters(strategyId, chosenTemplate?.default_parameters);
-  const goalStrategies = (strategies.data ?? []).filter((row) => row.goal_uuid === goal);
-
   async function submit(event: FormEvent) {
     event.preventDefault();
     const errors: Record<string, string> = {};
@@ -104,43 +100,17 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
         </div>
         {!chosenTemplate && (
           <div className="row">
-            <div className={`field${fieldErrors.goal ? ' field-invalid' : ''}`}>
-              <label htmlFor="audit-goal">Goal *</label>
-              <select
-                id="audit-goal"
-                name="goal"
-                value={goal}
-                onChange={(event) => {
-                  setGoal(event.target.value);
-                  setStrategy('');
-                }}
-              >
-                <option value="">Choose a goal…</option>
-                {goals.data?.map((row) => (
-                  <option key={row.uuid} value={row.uuid}>
-                    {row.display_name} ({row.name})
-                  </option>
-                ))}
-              </select>
-              {fieldErrors.goal && <small className="field-error">{fieldErrors.goal}</small>}
-            </div>
-            <div className="field">
-              <label htmlFor="audit-strategy">Strategy</label>
-              <select
-                id="audit-strategy"
-                name="strategy"
-                value={strategy}
-                disabled={goal === ''}
-                onChange={(event) => setStrategy(event.target.value)}
-              >
-                <option value="">Let Steward choose for the goal</option>
-                {goalStrategies.map((row) => (
-                  <option key={row.uuid} value={row.uuid}>
-                    {row.display_name} ({row.name})
-                  </option>
-                ))}
-              </select>
-            </div>
+            <GoalStrategyFields
+              idPrefix="audit"
+              goal={goal}
+              strategy={strategy}
+              goalError={fieldErrors.goal}
+              onGoalChange={(chosen) => {
+                setGoal(chosen);
+                setStrategy('');
+              }}
+              onStrategyChange={setStrategy}
+            />
           </div>
         )}
         <TextField
