@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DashboardPanelResource } from '@steward/contract/resources.js';
-import { axisUnit, chartsOf, formatValue, summarise } from './series.js';
+import { axisUnit, binaryIncrements, chartsOf, formatValue, summarise } from './series.js';
 
 const panel = (id: string, unit: string, resources: string[]): DashboardPanelResource => ({
   id,
@@ -76,5 +76,20 @@ describe('axisUnit', () => {
     expect(axisUnit({ unit: 'MiB', series: series([500, 900], null) })).toBe('MiB');
     expect(axisUnit({ unit: 'bytes_per_second', series: series([6_500_000], null) })).toBe('MB/s');
     expect(axisUnit({ unit: 'fraction', series: series([0.002], null) })).toBe('%');
+  });
+});
+
+describe('binaryIncrements', () => {
+  it('steps memory and disk axes by powers of two of their unit, so 1024 MiB ticks read 1 GiB', () => {
+    const steps = binaryIncrements('MiB')!;
+    expect(steps).toContain(1024);
+    expect(steps).not.toContain(1000);
+    expect(steps.every((step, index) => index === 0 || step === steps[index - 1]! * 2)).toBe(true);
+    expect(binaryIncrements('GiB')).toEqual(steps);
+  });
+
+  it('leaves decimal units to uPlot', () => {
+    expect(binaryIncrements('%')).toBeUndefined();
+    expect(binaryIncrements('B/s')).toBeUndefined();
   });
 });

@@ -49,6 +49,17 @@ export function axisUnit(chart: Pick<Chart, 'unit' | 'series'>): string {
   return formatValue(largest, chart.unit).split(' ').slice(1).join(' ');
 }
 
+/**
+ * Tick spacings for an axis in binary units, so memory and disk ticks fall on whole GiB (1, 2, 4 … GiB) rather
+ * than on uPlot's decimal 1000 MiB, 1.95 GiB; undefined keeps uPlot's decimal steps for every other unit.
+ */
+export function binaryIncrements(unit: string): number[] | undefined {
+  if (unit !== 'MiB' && unit !== 'GiB') return undefined;
+  const steps: number[] = [];
+  for (let step = 1 / 64; step <= 2 ** 40; step *= 2) steps.push(step);
+  return steps;
+}
+
 function round(value: number): string {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return Number(value.toFixed(digits)).toString();

@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { axisUnit, formatValue, summarise, type Chart } from './series.js';
+import { axisUnit, binaryIncrements, formatValue, summarise, type Chart } from './series.js';
 
 const COLOURS = ['#1f5fbf', '#b42318', '#1b7a3a', '#a15c00', '#5a3fb0', '#0b6e99', '#c2185b', '#5b6575'];
 const HEIGHT = 190;
@@ -26,6 +26,7 @@ export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamp
     const lone = chart.series.length === 1 ? chart.series[0] : undefined;
     const limit = lone?.limit ?? null;
     const format = (value: number | null) => formatValue(value, chart.unit);
+    const increments = binaryIncrements(chart.unit);
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 300),
       height: HEIGHT,
@@ -40,6 +41,7 @@ export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamp
           label: unit,
           size: 72,
           values: (_u, splits) => splits.map((value) => format(value)),
+          ...(increments !== undefined && { incrs: increments }),
         },
       ],
       series: [
