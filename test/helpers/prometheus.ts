@@ -330,7 +330,8 @@ export interface RunningPrometheus {
 
 export async function startPrometheus(
   cloud: SyntheticCloud,
-  options: { durationSeconds?: number; stepSeconds?: number } = {},
+  /** `port`: where to listen, for a Steward configured before the series (which need its instance uuids) exist. */
+  options: { durationSeconds?: number; stepSeconds?: number; port?: number } = {},
 ): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'steward-prom-'));
   const stepSeconds = options.stepSeconds ?? 60;
@@ -347,7 +348,7 @@ export async function startPrometheus(
     join(dir, 'history.om'),
     join(dir, 'data'),
   ]);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // Targets are unreachable on purpose: upstream resolves hosts from the labels of active targets, not from scrapes.
   const targets = cloud.hosts
     .map(
