@@ -89,7 +89,12 @@ if (wanted('dashboards')) {
     `\nDashboards: 7-day admin dashboard, ${result.hosts} hosts, ${result.points} points × ${result.queries} panels, real Prometheus (one sample per ${result.sampleIntervalSeconds} s)\n` +
       `  raw PromQL (same ${result.queries} query_range calls, parsed)  median ${result.rawMedianMs.toFixed(0)} ms  [${result.rawMs.map((ms) => ms.toFixed(0)).join(', ')}]  ${(result.rawBytes / 1e6).toFixed(1)} MB\n` +
       `  GET /v1/dashboards/admin?range=7d         median ${result.stewardMedianMs.toFixed(0)} ms  [${result.stewardMs.map((ms) => ms.toFixed(0)).join(', ')}]  ${(result.responseBytes / 1e6).toFixed(2)} MB\n` +
-      `  ratio ${result.ratio.toFixed(2)} (target <= ${result.target})\n`,
+      `  ratio ${result.ratio.toFixed(2)} (target <= ${result.target})\n` +
+      (result.render
+        ? `  first render in headless Chromium (cold: bundle + JSON + ${result.hosts}-row table + charts)  median ${result.render.firstRenderMedianMs.toFixed(0)} ms  [${result.render.firstRenderMs.map((ms) => ms.toFixed(0)).join(', ')}]\n` +
+          `    of which after the answer arrived  median ${result.render.afterDataMedianMs.toFixed(0)} ms  [${result.render.afterDataMs.map((ms) => ms.toFixed(0)).join(', ')}]\n` +
+          `    ratio to the serve time above ${result.render.ratioToServe.toFixed(2)}\n`
+        : '  first render: skipped (no /usr/bin/chromium)\n'),
   );
 }
 
