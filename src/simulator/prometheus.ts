@@ -3,7 +3,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../lib/clock.js';
 import type { ClusterState } from './cluster.js';
 import type { createMetricSource } from './metrics.js';
-import { query, formatValue, labelNames, labelValues, type Labels, type Value } from './promql/evaluator.js';
+import {
+  query,
+  queryRange,
+  formatValue,
+  labelNames,
+  labelValues,
+  type Labels,
+  type Value,
+} from './promql/evaluator.js';
 import { parse, parseDuration, PromQLError, type Expr } from './promql/parser.js';
 import { HttpError, matchRoute, type Reply, type Route } from './routing.js';
 
@@ -64,6 +72,15 @@ function run(c: PrometheusContext, text: string, t: number): Value {
   }
 }
 
+function runRange(c: PrometheusContext, text: string, start: number, end: number, step: number) {
+  try {
+    return queryRange(text, c.metrics, start, end, step);
+  } catch (e) {
+    if (e instanceof PromQLError) throw promError(400, 'bad_data', `invalid parameter "query": ${e.message}`);
+    throw e;
+  }
+}
+
 const routes: readonly Route<PrometheusContext & QueryRequest>[] = [
   {
     path: '/api/v1/query',
@@ -108,8 +125,7 @@ const routes: readonly Route<PrometheusContext & QueryRequest>[] = [
           'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
         );
       const series = new Map<string, { metric: Record<string, string>; values: [number, string][] }>();
-      for (let t = start; t <= end; t += step) {
-        const v = run(c, text, t);
+      for (const { tSec: t, value: v } of runRange(c, text, start, end, step)) {
         const samples = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.samples;
         for (const s of samples) {
           const key = JSON.stringify(s.labels);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { query, type Series, type SeriesSource } from './evaluator.js';
+import { query, queryRange, type Series, type SeriesSource } from './evaluator.js';
 import { parse, PromQLError } from './parser.js';
 import { matches } from './evaluator.js';
 
@@ -161,5 +161,27 @@ describe('PromQL subset', () => {
 
   it('parses matchers with both quote styles into the same selector', () => {
     expect(parse(`x{a="1",b='2'}`)).toEqual(parse(`x{a='1', b="2"}`));
+  });
+});
+
+describe('range queries', () => {
+  it('equal the instant query at every step, selecting each series once for the whole range', () => {
+    let selections = 0;
+    const counting: SeriesSource = {
+      select: (name, matchers) => {
+        selections++;
+        return source.select(name, matchers);
+      },
+    };
+    for (const expression of [
+      "100 - (avg by (fqdn)(rate(node_cpu_seconds_total{mode='idle',fqdn=~'a|b'}[300s])) * 100)",
+      "avg_over_time(node_memory_MemAvailable_bytes{fqdn=~'a|c'}[5m])",
+    ]) {
+      selections = 0;
+      const steps = queryRange(expression, counting, T, T + 3600, 60);
+      expect(steps).toHaveLength(61);
+      expect(selections).toBe(1);
+      for (const { tSec, value } of steps) expect(value).toEqual(query(expression, source, tSec));
+    }
   });
 });

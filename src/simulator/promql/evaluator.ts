@@ -23,6 +23,14 @@ export type Value = { type: 'scalar'; value: number } | { type: 'vector'; sample
 /** Spacing of the virtual scrapes *_over_time and irate look at. */
 export const SCRAPE_INTERVAL_S = 30;
 
+// A matcher's pattern compiles once: a tenant query names dozens of uuids in one `=~`, tested against every series.
+const compiled = new WeakMap<Matcher, RegExp>();
+function patternOf(matcher: Matcher): RegExp {
+  let pattern = compiled.get(matcher);
+  if (!pattern) compiled.set(matcher, (pattern = new RegExp(`^(?:${matcher.value})$`)));
+  return pattern;
+}
+
 export function matches(labels: Labels, matchers: Matcher[]): boolean {
   for (const m of matchers) {
     const v = labels[m.label] ?? '';
@@ -34,10 +42,10 @@ export function matches(labels: Labels, matchers: Matcher[]): boolean {
         if (v === m.value) return false;
         break;
       case '=~':
-        if (!new RegExp(`^(?:${m.value})$`).test(v)) return false;
+        if (!patternOf(m).test(v)) return false;
         break;
       case '!~':
-        if (new RegExp(`^(?:${m.value})$`).test(v)) return false;
+        if (patternOf(m).test(v)) return false;
         break;
     }
   }
@@ -326,6 +334,24 @@ export function evaluate(expr: Expr, source: SeriesSource, tSec: number): Value 
 /** Parses and evaluates; throws PromQLError on unsupported syntax. */
 export function query(text: string, source: SeriesSource, tSec: number): Value {
   return evaluate(parse(text), source, tSec);
+}
+
+/**
+ * A range query: parsed once and its selectors resolved once (a series source's set does not change with the time
+ * asked), then evaluated at every step from `startS` to `endS`.
+ */
+export function queryRange(
+  text: string,
+  source: SeriesSource,
+  startS: number,
+  endS: number,
+  stepS: number,
+): { tSec: number; value: Value }[] {
+  const expr = parse(text);
+  const once = memoized(source);
+  const out: { tSec: number; value: Value }[] = [];
+  for (let t = startS; t <= endS; t += stepS) out.push({ tSec: t, value: evaluate(expr, once, t) });
+  return out;
 }
 
 /** The label names the series carry, sorted, as Prometheus's `/api/v1/labels` lists them. */
