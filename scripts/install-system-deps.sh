@@ -32,9 +32,12 @@ SEL
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
     --no-install-recommends "${missing[@]}" >/dev/null
   if [ -n "$created_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+  # Debian's prometheus package starts a daemon on :9090 through its init scripts on some machines; tests run
+  # their own instances on random ports, so a stray one does no harm but is stopped to free the port. Only right
+  # after installing it: before, no prometheus of ours could run, while later a test's or a benchmark's may be.
+  if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+    pkill -x prometheus 2>/dev/null || true
+    pkill -f prometheus-node-exporter 2>/dev/null || true
+  fi
 fi
-# Debian's prometheus package starts a daemon on :9090 through its init scripts on some machines; tests run
-# their own instances on random ports, so a stray one does no harm but is stopped to free the port.
-pkill -x prometheus 2>/dev/null || true
-pkill -f prometheus-node-exporter 2>/dev/null || true
 exit 0
