@@ -1,17 +1,17 @@
 /** Backend points laid on the dashboard's grid, and the statistics panels and tables show. */
-import type { MetricPoint } from '../datasources/metrics-source.js';
+import type { SeriesColumns } from '../datasources/metrics-source.js';
 import type { DashboardRange } from './range.js';
 
 /** One value per grid timestamp; null where the backend had no point. */
-export function onGrid(points: readonly MetricPoint[], range: DashboardRange): (number | null)[] {
+export function onGrid(series: SeriesColumns, range: DashboardRange): (number | null)[] {
   const startMs = range.start.getTime();
   const stepMs = range.stepSeconds * 1000;
   const values: (number | null)[] = new Array<number | null>(
     Math.round((range.end.getTime() - startMs) / stepMs) + 1,
   ).fill(null);
-  for (const point of points) {
-    const index = Math.round((point.at.getTime() - startMs) / stepMs);
-    if (index >= 0 && index < values.length) values[index] = point.value;
+  for (let point = 0; point < series.atMs.length; point++) {
+    const index = Math.round((series.atMs[point]! - startMs) / stepMs);
+    if (index >= 0 && index < values.length) values[index] = series.values[point]!;
   }
   return values;
 }
@@ -47,7 +47,8 @@ export interface Summary {
 
 /** Nearest-rank percentile of the values present; null when there are none. */
 export function percentile(values: readonly (number | null)[], p: number): number | null {
-  const present = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per comparison: 8,000 series of 337 points a dashboard.
+  const present = Float64Array.from(values.filter((value): value is number => value !== null)).sort();
   if (present.length === 0) return null;
   return present[Math.min(present.length - 1, Math.max(0, Math.ceil((p / 100) * present.length) - 1))]!;
 }

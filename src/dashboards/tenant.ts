@@ -6,7 +6,7 @@
  * Nova hides them from tenants too.
  */
 import { StewardError } from '../errors.js';
-import type { MetricName, MetricPoint, MetricResource } from '../datasources/metrics-source.js';
+import type { MetricName, MetricResource, SeriesColumns } from '../datasources/metrics-source.js';
 import type { Instance } from '../model/elements.js';
 import {
   rangeOptions,
@@ -118,7 +118,7 @@ export async function instancePanels(
   const answers = await Promise.all(
     TENANT_PANELS.map((panel) =>
       only.length === 0
-        ? Promise.resolve(new Map<string, MetricPoint[]>())
+        ? Promise.resolve(new Map<string, SeriesColumns>())
         : source.ranges(panel.metric, rangeOptions(range, only)),
     ),
   );

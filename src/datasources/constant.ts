@@ -9,6 +9,7 @@ import {
   type Availability,
   type MetricName,
   type MetricPoint,
+  type SeriesColumns,
   type MetricResource,
   type MetricsSource,
   type RangeOptions,
@@ -49,11 +50,16 @@ export function createConstantSource(options: ConstantSourceOptions): MetricsSou
     range: (resource, metric, range: RangeOptions): Promise<MetricPoint[]> =>
       Promise.resolve(flat(valueOf(resource, metric), range)),
     ranges: (metric, range) => {
-      const answer = new Map<string, MetricPoint[]>();
+      const answer = new Map<string, SeriesColumns>();
       const keys = range.only ? range.only.map(resourceKey) : [...(values[metric]?.keys() ?? [])];
       for (const key of keys) {
         const value = values[metric]?.get(key);
-        if (value !== undefined) answer.set(key, flat(value, range));
+        if (value === undefined) continue;
+        const points = flat(value, range);
+        answer.set(key, {
+          atMs: points.map((point) => point.at.getTime()),
+          values: points.map((point) => point.value),
+        });
       }
       return Promise.resolve(answer);
     },

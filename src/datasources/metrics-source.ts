@@ -146,6 +146,15 @@ export interface MetricPoint {
   value: number;
 }
 
+/**
+ * A time series as two parallel columns, epoch milliseconds and values: a 7-day dashboard of 1,000 hosts reads
+ * millions of points, and an object (and a Date) per point costs more than the rest of the work.
+ */
+export interface SeriesColumns {
+  atMs: number[];
+  values: number[];
+}
+
 export type Availability = { ok: true } | { ok: false; reason: string };
 
 export interface MetricsSource {
@@ -184,5 +193,5 @@ export interface MetricsSource {
   ranges?(
     metric: MetricName,
     options: RangeOptions & { only?: readonly MetricResource[] },
-  ): Promise<Map<string, MetricPoint[]>>;
+  ): Promise<Map<string, SeriesColumns>>;
 }

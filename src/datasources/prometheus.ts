@@ -11,6 +11,7 @@ import {
   type Availability,
   type MetricName,
   type MetricPoint,
+  type SeriesColumns,
   type MetricResource,
   type MetricsSource,
   type RangeOptions,
@@ -275,7 +276,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
           resource.kind === 'host' ? await hostLabelValue(resource.hostname) : resource.uuid,
           resourceKey(resource),
         );
-      const answer = new Map<string, MetricPoint[]>();
+      const answer = new Map<string, SeriesColumns>();
       if (only?.length === 0) return answer;
       const spec = buildQuery(metric, labels, {
         aggregate: 'mean',
@@ -302,13 +303,16 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Metric
         // Defence in depth: with `only`, a series the matcher should have excluded is dropped, never returned.
         const key = only ? keyOf.get(label) : label;
         if (key === undefined) continue;
-        const points: MetricPoint[] = [];
+        const columns: SeriesColumns = { atMs: [], values: [] };
+        const seriesVcpus = vcpus?.get(key);
         for (const [time, raw] of series.values ?? []) {
           let value = numeric(raw);
-          if (value !== undefined && vcpus) value = perVcpu(value, vcpus.get(key));
-          if (value !== undefined) points.push({ at: new Date(time * 1000), value });
+          if (value !== undefined && vcpus) value = perVcpu(value, seriesVcpus);
+          if (value === undefined) continue;
+          columns.atMs.push(time * 1000);
+          columns.values.push(value);
         }
-        answer.set(key, points);
+        answer.set(key, columns);
       }
       return answer;
     },
