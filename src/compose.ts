@@ -27,6 +27,7 @@ import {
   type LiveStorageModelProvider,
 } from './collectors/storage-model-provider.js';
 import { createDatasource, type MetricsSource } from './datasources/index.js';
+import { createRangeCache } from './dashboards/range-cache.js';
 import { createSimulatedCloud, type SimulatedCloud } from './simulator/index.js';
 import { InProcessBus } from './bus/in-process-bus.js';
 import { ConfigError, nearestName, runs, type StewardConfig } from './config/config.js';
@@ -534,6 +535,11 @@ export async function composeSteward(
         checkScope,
         dashboards: {
           source: metricsSource,
+          rangeCache: createRangeCache({
+            clock,
+            maxPoints: config.datasource.dashboardCachePoints,
+            onLookup: (result) => metrics.dashboardCacheLookups.inc({ result }),
+          }),
           model: () => models?.current,
           // Suggestions come from the cloud's flavors; without a cloud, from those the model's instances use.
           flavors: async () =>

@@ -16,6 +16,7 @@ import { ClusterModel } from '../model/cluster-model.js';
 import type { Flavor } from '../model/elements.js';
 import type { PlannedMove } from './emptied-hosts.js';
 import type { DashboardRange } from './range.js';
+import type { RangeCache } from './range-cache.js';
 
 export interface DashboardDeps {
   /** The metrics datasource (the simulated cloud's Prometheus by default); absent when none is configured. */
@@ -27,6 +28,8 @@ export interface DashboardDeps {
   /** The moves of an action plan, or undefined when there is no such plan. */
   planMoves(actionPlanUuid: string): Promise<PlannedMove[] | undefined>;
   clock: Clock;
+  /** Keeps the datasource's range answers until their grid moves (range-cache.ts); absent, every view asks again. */
+  rangeCache?: RangeCache;
 }
 
 export interface PanelSeries {
@@ -88,7 +91,15 @@ export function sourceFor(
       'METRIC_UNAVAILABLE',
       `Datasource ${source.name} does not serve ${unsupported.join(', ')}`,
     );
-  return { source: source as RangeSource, datasource: source.name };
+  const ranges = source.ranges.bind(source);
+  const cache = deps.rangeCache;
+  return {
+    source: {
+      name: source.name,
+      ranges: cache ? (metric, options) => cache.ranges(ranges, metric, options) : ranges,
+    },
+    datasource: source.name,
+  };
 }
 
 /** The compute model; without one and without a datasource (no cloud at all) an empty one, else a 503. */

@@ -19,6 +19,7 @@ export interface Metrics {
   readonly upstreamRequests: Counter<'service' | 'outcome'>;
   readonly modelResyncs: Counter<'model' | 'cause'>;
   readonly busReconnects: Counter;
+  readonly dashboardCacheLookups: Counter<'result'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -89,6 +90,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'steward_model_elements',
       help: 'Elements in the cluster data model',
       labelNames: ['kind'],
+      registers,
+    }),
+    dashboardCacheLookups: new Counter({
+      name: 'steward_dashboard_cache_lookups_total',
+      help: 'Range queries of the utilisation dashboards answered from memory (hit) or by the datasource (miss)',
+      labelNames: ['result'],
       registers,
     }),
     upstreamRequests: new Counter({

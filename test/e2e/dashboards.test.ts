@@ -92,6 +92,30 @@ describe('admin dashboard on the embedded simulated cloud', () => {
     await expect(client.tenantDashboard({ range: '1h' })).rejects.toThrow(/needs a project-scoped token/);
   });
 
+  it('answers the same grid again from memory, counting hits and misses in /metrics', async () => {
+    const lookups = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const count = (result: string) =>
+        Number(
+          new RegExp(`^steward_dashboard_cache_lookups_total\\{result="${result}"\\} (\\d+)`, 'm').exec(
+            text,
+          )?.[1] ?? 0,
+        );
+      return { hit: count('hit'), miss: count('miss') };
+    };
+    // A range unused so far: its first view asks the datasource for each of the 8 panels, the second none.
+    const before = await lookups();
+    const first = await api('GET', '/v1/dashboards/admin?range=5d');
+    const afterFirst = await lookups();
+    const second = await api('GET', '/v1/dashboards/admin?range=5d');
+    const afterSecond = await lookups();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body).toEqual(first.body);
+    expect(afterFirst.miss - before.miss).toBe(8);
+    expect(afterSecond.hit - afterFirst.hit).toBe(8);
+    expect(afterSecond.miss).toBe(afterFirst.miss);
+  });
+
   it("drills down to one host's series, and says 404 for a host it does not have", async () => {
     const { status, body } = await api('GET', '/v1/dashboards/admin?range=6h&host=compute-00001');
     expect(status).toBe(200);

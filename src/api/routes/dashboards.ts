@@ -49,6 +49,7 @@ function dashboardDeps(deps: RouteDeps): DashboardDeps {
     model: () => given?.model(),
     flavors: () => given?.flavors() ?? Promise.resolve([]),
     clock: deps.clock,
+    ...(given?.rangeCache && { rangeCache: given.rangeCache }),
     async planMoves(uuid) {
       const plan = await deps.store.actionPlans.find(uuid);
       if (!plan) return undefined;
