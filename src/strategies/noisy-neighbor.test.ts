@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeNode, flavor, instance } from '../../test/helpers/cluster-model-builder.js';
+import { computeNode, flavor, instance, uuidOf } from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, expectValidPlan, metricsSource } from '../../test/helpers/strategy-run.js';
 import type { MetricsSource } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
-import { ManualClock } from '../lib/clock.js';
-import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode } from '../model/elements.js';
-import { weightPlanner } from '../planners/weight.js';
 import { noisyNeighbor } from './noisy-neighbor.js';
-import { validatePlan } from './plan-validator.js';
-import { SolutionBuilder } from './solution-builder.js';
 import type { StrategyLog } from './strategy.js';
 
 const warnings: string[] = [];
@@ -18,8 +14,6 @@ const log: StrategyLog = {
   info: () => undefined,
   warn: (_fields, message) => warnings.push(message),
 };
-
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /** An instance: its host, its `watcher-priority` (none when undefined) and its L3 MiB [previous period, last period]. */
 interface Spec {
@@ -55,23 +49,12 @@ function cluster(
     if (!l3) return undefined;
     return periodSeconds > 100 ? (l3[0] + l3[1]) / 2 : l3[1];
   };
-  const metrics: MetricsSource = {
-    name: 'l3',
-    supports: (metric) => metric === 'instance_l3_cache_usage',
-    available: () => Promise.resolve({ ok: true }),
-    statistic: (resource, _metric, options) =>
-      Promise.resolve(resource.kind === 'instance' ? mean(resource.uuid, options.periodSeconds) : undefined),
-    statistics(resources, _metric, options) {
-      const answer = new Map<string, number>();
-      for (const resource of resources) {
-        if (resource.kind !== 'instance') continue;
-        const value = mean(resource.uuid, options.periodSeconds);
-        if (value !== undefined) answer.set(resource.uuid, value);
-      }
-      return Promise.resolve(answer);
-    },
-    range: () => Promise.resolve([]),
-  };
+  const metrics = metricsSource(
+    'l3',
+    (resource, _metric, options) =>
+      resource.kind === 'instance' ? mean(resource.uuid, options.periodSeconds) : undefined,
+    (metric) => metric === 'instance_l3_cache_usage',
+  );
   return { model, metrics };
 }
 
@@ -81,29 +64,8 @@ async function run(
 ) {
   const { model, metrics } = setup;
   const initial = model.clone();
-  const solution = new SolutionBuilder(model);
-  await noisyNeighbor.execute(
-    {
-      model,
-      metrics,
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
-      random: createRandom(1),
-      log,
-      signal: new AbortController().signal,
-      scoringEngine: () => {
-        throw new Error('no scoring engine');
-      },
-    },
-    params,
-  );
-  let id = 0;
-  expect(
-    validatePlan(
-      initial,
-      weightPlanner.plan(solution.actions, () => `a-${(id += 1)}`),
-    ),
-  ).toEqual([]);
+  const solution = await executeStrategy(noisyNeighbor, model, metrics, params, { log });
+  expectValidPlan(initial, solution.actions);
   return {
     // Instances by name, for reading.
     moves: solution.actions.map((action) => [

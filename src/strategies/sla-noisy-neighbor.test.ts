@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeNode, flavor, instance } from '../../test/helpers/cluster-model-builder.js';
+import { computeNode, flavor, instance, uuidOf } from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, expectValidPlan, metricsSource } from '../../test/helpers/strategy-run.js';
 import type { MetricName, MetricsSource } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
-import { ManualClock } from '../lib/clock.js';
-import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
-import { weightPlanner } from '../planners/weight.js';
-import { validatePlan } from './plan-validator.js';
 import { slaNoisyNeighbor } from './sla-noisy-neighbor.js';
-import { SolutionBuilder } from './solution-builder.js';
-import type { StrategyLog } from './strategy.js';
-
-const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /** An instance: its host, vCPUs, and its mean readings (CPU served and steal in %, I/O wait %, miss rate). */
 interface Spec {
@@ -56,23 +48,9 @@ function cluster(
     if (metric === 'instance_cache_miss_rate') return spec.missRate ?? 0.05;
     return undefined;
   };
-  const metrics: MetricsSource = {
-    name: 'table',
-    supports: () => true,
-    available: () => Promise.resolve({ ok: true }),
-    statistic: (resource, metric) =>
-      Promise.resolve(resource.kind === 'instance' ? read(resource.uuid, metric) : undefined),
-    statistics(resources, metric) {
-      const answer = new Map<string, number>();
-      for (const resource of resources) {
-        if (resource.kind !== 'instance') continue;
-        const value = read(resource.uuid, metric);
-        if (value !== undefined) answer.set(resource.uuid, value);
-      }
-      return Promise.resolve(answer);
-    },
-    range: () => Promise.resolve([]),
-  };
+  const metrics = metricsSource('table', (resource, metric) =>
+    resource.kind === 'instance' ? read(resource.uuid, metric) : undefined,
+  );
   return { model, metrics };
 }
 
@@ -82,29 +60,8 @@ async function run(
 ) {
   const { model, metrics } = setup;
   const initial = model.clone();
-  const solution = new SolutionBuilder(model);
-  await slaNoisyNeighbor.execute(
-    {
-      model,
-      metrics,
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
-      random: createRandom(1),
-      log: quiet,
-      signal: new AbortController().signal,
-      scoringEngine: () => {
-        throw new Error('no scoring engine');
-      },
-    },
-    params,
-  );
-  let id = 0;
-  expect(
-    validatePlan(
-      initial,
-      weightPlanner.plan(solution.actions, () => `a-${(id += 1)}`),
-    ),
-  ).toEqual([]);
+  const solution = await executeStrategy(slaNoisyNeighbor, model, metrics, params);
+  expectValidPlan(initial, solution.actions);
   return {
     moves: solution.actions.map((action) => [
       initial.getInstance(String(action.inputParameters.resource_id))?.name,

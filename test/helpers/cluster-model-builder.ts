@@ -7,6 +7,9 @@ import type { ComputeNode, Flavor, HostAggregate, Instance } from '../../src/mod
 
 export const BUILT_AT = new Date('2026-01-01T00:00:00Z');
 
+/** The `n`-th uuid of a test: a well-formed uuid whose last digits are `n`, so an assertion can name it. */
+export const uuidOf = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
 export function computeNode(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
   return {
     uuid: `node-${hostname}`,
