@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { computeNode, flavor, instance } from '../../test/helpers/cluster-model-builder.js';
+import { computeNode, flavor, instance, uuidOf } from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, expectValidPlan, metricsSource } from '../../test/helpers/strategy-run.js';
 import { resourceKey, type MetricName, type MetricsSource } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
-import { ManualClock } from '../lib/clock.js';
-import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
-import { weightPlanner } from '../planners/weight.js';
 import { outletTemperature } from './outlet-temperature.js';
-import { validatePlan } from './plan-validator.js';
-import { SolutionBuilder } from './solution-builder.js';
-import type { Strategy, StrategyLog } from './strategy.js';
+import type { Strategy } from './strategy.js';
 import { uniformAirflow } from './uniform-airflow.js';
-
-const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 const host = (hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode =>
   computeNode(hostname, { vcpus: 16, memoryMb: 32768, diskGb: 400, ...overrides });
@@ -45,22 +38,11 @@ function cluster(
 
 /** Constant readings per metric and host (or instance uuid); a resource absent from a metric has no reading. */
 function readings(values: Partial<Record<MetricName, Record<string, number>>>): MetricsSource {
-  const valueOf = (metric: MetricName, key: string) => values[metric]?.[key];
-  return {
-    name: 'readings',
-    supports: (metric) => values[metric] !== undefined,
-    available: () => Promise.resolve({ ok: true }),
-    statistic: (resource, metric) => Promise.resolve(valueOf(metric, resourceKey(resource))),
-    statistics(resources, metric) {
-      const answer = new Map<string, number>();
-      for (const resource of resources) {
-        const value = valueOf(metric, resourceKey(resource));
-        if (value !== undefined) answer.set(resourceKey(resource), value);
-      }
-      return Promise.resolve(answer);
-    },
-    range: () => Promise.resolve([]),
-  };
+  return metricsSource(
+    'readings',
+    (resource, metric) => values[metric]?.[resourceKey(resource)],
+    (metric) => values[metric] !== undefined,
+  );
 }
 
 async function run(
@@ -70,29 +52,8 @@ async function run(
   params: Record<string, unknown> = {},
 ) {
   const initial = model.clone();
-  const solution = new SolutionBuilder(model);
-  await strategy.execute(
-    {
-      model,
-      metrics,
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
-      random: createRandom(1),
-      log: quiet,
-      signal: new AbortController().signal,
-      scoringEngine: () => {
-        throw new Error('no scoring engine');
-      },
-    },
-    params,
-  );
-  let id = 0;
-  expect(
-    validatePlan(
-      initial,
-      weightPlanner.plan(solution.actions, () => `a-${(id += 1)}`),
-    ),
-  ).toEqual([]);
+  const solution = await executeStrategy(strategy, model, metrics, params);
+  expectValidPlan(initial, solution.actions);
   const moves = solution.actions.map((action) => [
     action.inputParameters.resource_id,
     action.inputParameters.source_node,
