@@ -1,19 +1,14 @@
 import { computeNode, flavor, instance } from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, expectValidPlan, metricsSource } from '../../test/helpers/strategy-run.js';
 import { describe, expect, it } from 'vitest';
 import type { MetricName, MetricsSource, StatisticOptions } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
-import { ManualClock } from '../lib/clock.js';
-import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { Instance } from '../model/elements.js';
 import { planners } from '../planners/index.js';
-import { validatePlan } from './plan-validator.js';
-import { SolutionBuilder } from './solution-builder.js';
-import type { Strategy, StrategyLog } from './strategy.js';
+import type { Strategy } from './strategy.js';
 import { workloadBalance } from './workload-balance.js';
 import { workloadStabilization } from './workload-stabilization.js';
-
-const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 /** Instances are named in tests; their uuids carry the name in hex, so metrics and moves can use names. */
 const uuidFor = (name: string) =>
@@ -23,22 +18,17 @@ const nameOf = (uuid: string) => Buffer.from(uuid.slice(24).replace(/^(00)+/, ''
 /** Metrics given per host or instance (by name) and metric; what was asked is recorded. */
 function metricsOf(values: Partial<Record<MetricName, Record<string, number>>>) {
   const asked: { metric: MetricName; options: StatisticOptions }[] = [];
+  const given = metricsSource(
+    'given',
+    (resource, metric) =>
+      values[metric]?.[resource.kind === 'host' ? resource.hostname : nameOf(resource.uuid)],
+  );
   const source: MetricsSource = {
-    name: 'given',
-    supports: () => true,
-    available: () => Promise.resolve({ ok: true }),
-    statistic: () => Promise.resolve(undefined),
+    ...given,
     statistics(resources, metric, options) {
       asked.push({ metric, options });
-      const answer = new Map<string, number>();
-      for (const resource of resources) {
-        const key = resource.kind === 'host' ? resource.hostname : resource.uuid;
-        const value = values[metric]?.[resource.kind === 'host' ? key : nameOf(key)];
-        if (value !== undefined) answer.set(key, value);
-      }
-      return Promise.resolve(answer);
+      return given.statistics(resources, metric, options);
     },
-    range: () => Promise.resolve([]),
   };
   return { source, asked };
 }
@@ -56,25 +46,8 @@ function vm(name: string, hostname: string, vcpus: number, overrides: Partial<In
 
 async function run(strategy: Strategy, model: ClusterModel, metrics: MetricsSource | undefined, params = {}) {
   const initial = model.clone();
-  const solution = new SolutionBuilder(model);
-  await strategy.execute(
-    {
-      model,
-      metrics,
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
-      random: createRandom(1),
-      log: quiet,
-      signal: new AbortController().signal,
-      scoringEngine: () => {
-        throw new Error('no scoring engine');
-      },
-    },
-    params,
-  );
-  let n = 0;
-  const planned = planners.require(strategy.planner).plan(solution.actions, () => `a-${(n += 1)}`);
-  expect(validatePlan(initial, planned)).toEqual([]);
+  const solution = await executeStrategy(strategy, model, metrics, params);
+  expectValidPlan(initial, solution.actions, planners.require(strategy.planner));
   const moves = solution.actions.map((action) => [
     action.inputParameters.resource_name,
     action.inputParameters.destination_node,

@@ -1,9 +1,13 @@
-import { computeNode, flavor as flavorOf, instance } from '../../test/helpers/cluster-model-builder.js';
+import {
+  computeNode,
+  flavor as flavorOf,
+  instance,
+  uuidOf,
+} from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, metricsSource } from '../../test/helpers/strategy-run.js';
 import { describe, expect, it } from 'vitest';
-import type { MetricsSource } from '../datasources/metrics-source.js';
+import { resourceKey, type MetricsSource } from '../datasources/metrics-source.js';
 import { isStewardError } from '../errors.js';
-import { ManualClock } from '../lib/clock.js';
-import { createRandom } from '../lib/rng.js';
 import { ClusterModel } from '../model/cluster-model.js';
 import type { ComputeNode, Instance } from '../model/elements.js';
 import { nodeResourceConsolidationPlanner } from '../planners/index.js';
@@ -11,12 +15,8 @@ import { basicConsolidation } from './basic-consolidation.js';
 import { nodeResourceConsolidation } from './node-resource-consolidation.js';
 import { validatePlan } from './plan-validator.js';
 import { savingEnergy } from './saving-energy.js';
-import { SolutionBuilder } from './solution-builder.js';
-import type { Strategy, StrategyLog } from './strategy.js';
+import type { Strategy } from './strategy.js';
 import { vmWorkloadConsolidation } from './vm-workload-consolidation.js';
-
-const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
   return computeNode(hostname, { vcpus: 16, ...overrides });
@@ -37,46 +37,12 @@ function quarterFull(): ClusterModel {
   return model;
 }
 
+/** Every instance at `cpuPct` CPU and 1024 MiB RAM, every host at `hostCpuPct`; `skip` (a hostname or uuid) has no reading. */
 function constantMetrics(cpuPct: number, skip?: string, hostCpuPct = cpuPct / 4): MetricsSource {
-  return {
-    name: 'constant',
-    supports: () => true,
-    available: () => Promise.resolve({ ok: true }),
-    statistic: () => Promise.resolve(cpuPct),
-    statistics(resources, metric) {
-      const values = new Map<string, number>();
-      for (const resource of resources) {
-        const key = resource.kind === 'host' ? resource.hostname : resource.uuid;
-        if (key !== skip)
-          values.set(
-            key,
-            metric === 'instance_ram_usage' ? 1024 : metric === 'host_cpu_usage' ? hostCpuPct : cpuPct,
-          );
-      }
-      return Promise.resolve(values);
-    },
-    range: () => Promise.resolve([]),
-  };
-}
-
-async function run(strategy: Strategy, model: ClusterModel, metrics: MetricsSource | undefined, params = {}) {
-  const solution = new SolutionBuilder(model);
-  await strategy.execute(
-    {
-      model,
-      metrics,
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
-      random: createRandom(1),
-      log: quiet,
-      signal: new AbortController().signal,
-      scoringEngine: () => {
-        throw new Error('no scoring engine');
-      },
-    },
-    params,
-  );
-  return solution;
+  return metricsSource('constant', (resource, metric) => {
+    if (resourceKey(resource) === skip) return undefined;
+    return metric === 'instance_ram_usage' ? 1024 : metric === 'host_cpu_usage' ? hostCpuPct : cpuPct;
+  });
 }
 
 describe('consolidation strategies', () => {
@@ -87,7 +53,7 @@ describe('consolidation strategies', () => {
     '%s empties three of four quarter-full hosts with three migrations and disables them',
     async (_name, strategy) => {
       const model = quarterFull();
-      const solution = await run(strategy, model, constantMetrics(20));
+      const solution = await executeStrategy(strategy, model, constantMetrics(20));
       expect(solution.actions.filter((a) => a.actionType === 'migrate')).toHaveLength(3);
       expect(solution.actions.filter((a) => a.actionType === 'change_nova_service_state')).toHaveLength(3);
       expect(Object.fromEntries(solution.indicators)).toEqual({
@@ -101,14 +67,14 @@ describe('consolidation strategies', () => {
   it('vm_workload_consolidation keeps every host under its measured-CPU ceiling', async () => {
     // Each instance uses 4 of 16 cores at 100 %: a 60 % ceiling lets two share a host, not three or four.
     const model = quarterFull();
-    const solution = await run(vmWorkloadConsolidation, model, constantMetrics(100), {
+    const solution = await executeStrategy(vmWorkloadConsolidation, model, constantMetrics(100), {
       cpu_ceiling: 60,
     });
     expect(solution.indicators.get('released_compute_nodes_count')).toBe(2);
   });
 
   it('fails loudly, naming the metric and the instance, when the datasource lacks one instance’s data', async () => {
-    const error = await run(
+    const error = await executeStrategy(
       vmWorkloadConsolidation as Strategy,
       quarterFull(),
       constantMetrics(20, uuidOf(2)),
@@ -120,7 +86,7 @@ describe('consolidation strategies', () => {
   it('node_resource_consolidation (auto) disables the hosts it empties first, migrates without destination, re-enables them last', async () => {
     const model = quarterFull();
     const initial = model.clone();
-    const solution = await run(nodeResourceConsolidation, model, undefined);
+    const solution = await executeStrategy(nodeResourceConsolidation, model, undefined);
     let n = 0;
     const planned = nodeResourceConsolidationPlanner.plan(solution.actions, () => `a${++n}`);
     const shape = planned.map((a) =>
@@ -146,7 +112,7 @@ describe('consolidation strategies', () => {
     const model = new ClusterModel();
     for (let h = 0; h < 5; h++) model.upsertNode(host(`h${h}`));
     model.upsertInstance(vm(1, 'h0'));
-    const solution = await run(savingEnergy, model, undefined, { min_free_hosts_num: 1 });
+    const solution = await executeStrategy(savingEnergy, model, undefined, { min_free_hosts_num: 1 });
     const off = solution.actions.filter((a) => a.actionType === 'change_node_power_state');
     expect(off).toHaveLength(3);
     expect(off.every((a) => a.inputParameters.state === 'off')).toBe(true);
