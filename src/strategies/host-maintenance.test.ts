@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runStrategy } from '../../test/contracts/strategy.contract.js';
-import { clusterModel } from '../../test/helpers/cluster-model-builder.js';
+import { clusterModel, uuidOf } from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, expectValidPlan, quietLog } from '../../test/helpers/strategy-run.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { Instance } from '../model/elements.js';
 import { dependencyPlanner } from '../planners/dependency.js';
 import type { PlannedAction } from '../planners/planner.js';
 import { hostMaintenance, maintenanceTiers, REASON_FOR_MAINTAINING } from './host-maintenance.js';
-import { validatePlan } from './plan-validator.js';
-import { SolutionBuilder } from './solution-builder.js';
-
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 type Setup = Partial<Pick<Instance, 'state' | 'metadata' | 'locked'>>;
 
@@ -29,9 +26,7 @@ async function plan(
 ): Promise<{ planned: PlannedAction[]; model: ClusterModel }> {
   const initial = model.clone();
   const solution = await runStrategy(hostMaintenance, model, { maintenance_node: 'm', ...parameters });
-  let n = 0;
-  const planned = dependencyPlanner.plan(solution.actions, () => `a-${++n}`);
-  expect(validatePlan(initial, planned)).toEqual([]);
+  const planned = expectValidPlan(initial, solution.actions, dependencyPlanner);
   return { planned, model };
 }
 
@@ -220,21 +215,12 @@ describe('host_maintenance', () => {
   it('plans nothing, with a warning, for a node outside the audit’s model', async () => {
     const warnings: string[] = [];
     const model = cluster([{}]);
-    const solution = new SolutionBuilder(model);
-    await hostMaintenance.execute(
-      {
-        model,
-        metrics: undefined,
-        solution,
-        clock: { now: () => new Date(0) } as never,
-        random: { next: () => 0 } as never,
-        log: { debug: () => undefined, info: () => undefined, warn: (_f, m) => warnings.push(m) },
-        signal: new AbortController().signal,
-        scoringEngine: () => {
-          throw new Error('unused');
-        },
-      },
+    const solution = await executeStrategy(
+      hostMaintenance,
+      model,
+      undefined,
       { maintenance_node: 'nowhere' },
+      { log: { ...quietLog, warn: (_fields, message) => warnings.push(message) } },
     );
     expect(solution.actions).toEqual([]);
     expect(warnings).toEqual(['host_maintenance: the node is not in the audit’s model']);

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { clusterModel } from '../../test/helpers/cluster-model-builder.js';
+import { clusterModel, uuidOf } from '../../test/helpers/cluster-model-builder.js';
+import { executeStrategy, metricsSource } from '../../test/helpers/strategy-run.js';
 import type { MetricName, MetricsSource } from '../datasources/metrics-source.js';
-import { ManualClock } from '../lib/clock.js';
-import { createRandom } from '../lib/rng.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import { hostPressure, type HostPressureParameters } from './host-pressure.js';
-import { SolutionBuilder } from './solution-builder.js';
 
 type Readings = Record<string, Partial<Record<'cpu' | 'memory' | 'io', number>>>;
 
@@ -15,26 +13,10 @@ function pressures(readings: Readings): MetricsSource {
     const host = readings[hostname];
     return host && (host[metric.replace('host_pressure_', '') as 'cpu' | 'memory' | 'io'] ?? 0);
   };
-  return {
-    name: 'fixed',
-    supports: () => true,
-    available: () => Promise.resolve({ ok: true }),
-    statistic: (resource, metric) =>
-      Promise.resolve(resource.kind === 'host' ? value(resource.hostname, metric) : undefined),
-    statistics(resources, metric) {
-      const values = new Map<string, number>();
-      for (const resource of resources)
-        if (resource.kind === 'host') {
-          const found = value(resource.hostname, metric);
-          if (found !== undefined) values.set(resource.hostname, found);
-        }
-      return Promise.resolve(values);
-    },
-    range: () => Promise.resolve([]),
-  };
+  return metricsSource('fixed', (resource, metric) =>
+    resource.kind === 'host' ? value(resource.hostname, metric) : undefined,
+  );
 }
-
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function cluster(traits: Record<string, string[]> = {}): ClusterModel {
   const builder = clusterModel();
@@ -50,22 +32,7 @@ async function audit(
   readings: Readings,
   parameters: HostPressureParameters = {},
 ): Promise<string[]> {
-  const solution = new SolutionBuilder(model);
-  await hostPressure.execute(
-    {
-      model,
-      metrics: pressures(readings),
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
-      random: createRandom(1),
-      log: { debug: () => undefined, info: () => undefined, warn: () => undefined },
-      signal: new AbortController().signal,
-      scoringEngine: () => {
-        throw new Error('no scoring engine here');
-      },
-    },
-    parameters,
-  );
+  const solution = await executeStrategy(hostPressure, model, pressures(readings), parameters);
   return solution.actions.map(
     ({ actionType, inputParameters: p }) =>
       `${actionType} ${String(p.trait)} ${String(p.resource_name)} ${String(p.resource_id)}`,
