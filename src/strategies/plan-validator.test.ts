@@ -1,4 +1,9 @@
-import { computeNode, flavor as flavorOf, instance } from '../../test/helpers/cluster-model-builder.js';
+import {
+  computeNode,
+  flavor as flavorOf,
+  instance,
+  uuidOf,
+} from '../../test/helpers/cluster-model-builder.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../lib/rng.js';
@@ -9,8 +14,6 @@ import { dependencyPlanner } from '../planners/dependency.js';
 import { storageModel } from '../../test/helpers/storage-model-builder.js';
 import { validatePlan, type PlanAction } from './plan-validator.js';
 import { SolutionBuilder } from './solution-builder.js';
-
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function host(hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode {
   return computeNode(hostname, { vcpus: 8, memoryMb: 16384, diskGb: 200, ...overrides });

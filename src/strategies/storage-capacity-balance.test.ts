@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runStrategy } from '../../test/contracts/strategy.contract.js';
-import { clusterModel } from '../../test/helpers/cluster-model-builder.js';
+import { clusterModel, uuidOf } from '../../test/helpers/cluster-model-builder.js';
 import { storageModel, type StorageModelBuilder } from '../../test/helpers/storage-model-builder.js';
 import type { Volume } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
@@ -8,7 +8,6 @@ import { weightPlanner } from '../planners/weight.js';
 import { validatePlan } from './plan-validator.js';
 import { storageCapacityBalance } from './storage-capacity-balance.js';
 
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const SERVER = uuidOf(900);
 
 /** A pool of `totalGb` whose free capacity is what its volumes leave (as the simulated Cinder reports it). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runStrategy } from '../../test/contracts/strategy.contract.js';
-import { clusterModel, flavor } from '../../test/helpers/cluster-model-builder.js';
+import { clusterModel, flavor, uuidOf } from '../../test/helpers/cluster-model-builder.js';
 import { storageModel } from '../../test/helpers/storage-model-builder.js';
 import { createRandom } from '../lib/rng.js';
 import type { ClusterModel } from '../model/cluster-model.js';
@@ -11,7 +11,6 @@ import { validatePlan } from './plan-validator.js';
 import type { SolutionBuilder } from './solution-builder.js';
 import { zoneMigration } from './zone-migration.js';
 
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const small = flavor({ id: 's', name: 's', vcpus: 1, memoryMb: 1024, diskGb: 10 });
 const big = flavor({ id: 'b', name: 'b', vcpus: 4, memoryMb: 8192, diskGb: 40 });
 
