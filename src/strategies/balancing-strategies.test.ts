@@ -47,7 +47,7 @@ function vm(name: string, hostname: string, vcpus: number, overrides: Partial<In
 async function run(strategy: Strategy, model: ClusterModel, metrics: MetricsSource | undefined, params = {}) {
   const initial = model.clone();
   const solution = await executeStrategy(strategy, model, metrics, params);
-  expectValidPlan(initial, solution.actions, planners.require(strategy.planner));
+  expectValidPlan(initial, solution.actions, { planner: planners.require(strategy.planner) });
   const moves = solution.actions.map((action) => [
     action.inputParameters.resource_name,
     action.inputParameters.destination_node,

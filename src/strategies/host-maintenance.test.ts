@@ -26,7 +26,7 @@ async function plan(
 ): Promise<{ planned: PlannedAction[]; model: ClusterModel }> {
   const initial = model.clone();
   const solution = await runStrategy(hostMaintenance, model, { maintenance_node: 'm', ...parameters });
-  const planned = expectValidPlan(initial, solution.actions, dependencyPlanner);
+  const planned = expectValidPlan(initial, solution.actions, { planner: dependencyPlanner });
   return { planned, model };
 }
 

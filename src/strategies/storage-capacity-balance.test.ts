@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { runStrategy } from '../../test/contracts/strategy.contract.js';
 import { clusterModel, uuidOf } from '../../test/helpers/cluster-model-builder.js';
 import { storageModel, type StorageModelBuilder } from '../../test/helpers/storage-model-builder.js';
+import { expectValidPlan } from '../../test/helpers/strategy-run.js';
 import type { Volume } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
-import { weightPlanner } from '../planners/weight.js';
-import { validatePlan } from './plan-validator.js';
 import { storageCapacityBalance } from './storage-capacity-balance.js';
 
 const SERVER = uuidOf(900);
@@ -37,9 +36,7 @@ async function balance(storage: StorageModel, parameters: Record<string, unknown
   const initial = model.clone();
   const initialStorage = storage.clone();
   const solution = await runStrategy(storageCapacityBalance, model, parameters, { storage });
-  let n = 0;
-  const planned = weightPlanner.plan(solution.actions, () => `a-${++n}`);
-  expect(validatePlan(initial, planned, { storage: initialStorage })).toEqual([]);
+  expectValidPlan(initial, solution.actions, { storage: initialStorage });
   const usedPct = (pool: string) => {
     const state = storage.getPool(pool)!;
     return (100 * (state.totalCapacityGb - state.freeCapacityGb)) / state.totalCapacityGb;

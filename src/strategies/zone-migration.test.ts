@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { runStrategy } from '../../test/contracts/strategy.contract.js';
 import { clusterModel, flavor, uuidOf } from '../../test/helpers/cluster-model-builder.js';
 import { storageModel } from '../../test/helpers/storage-model-builder.js';
+import { expectValidPlan } from '../../test/helpers/strategy-run.js';
 import { createRandom } from '../lib/rng.js';
 import type { ClusterModel } from '../model/cluster-model.js';
 import type { StorageModel } from '../model/storage-model.js';
 import { dependencyPlanner } from '../planners/dependency.js';
 import type { PlannedAction } from '../planners/planner.js';
-import { validatePlan } from './plan-validator.js';
 import type { SolutionBuilder } from './solution-builder.js';
 import { zoneMigration } from './zone-migration.js';
 
@@ -64,9 +64,10 @@ async function plan(
   const initial = model.clone();
   const initialStorage = storage?.clone();
   const solution = await runStrategy(zoneMigration, model, parameters, storage ? { storage } : {});
-  let n = 0;
-  const planned = dependencyPlanner.plan(solution.actions, () => `a-${++n}`);
-  expect(validatePlan(initial, planned, { ...(initialStorage && { storage: initialStorage }) })).toEqual([]);
+  const planned = expectValidPlan(initial, solution.actions, {
+    planner: dependencyPlanner,
+    storage: initialStorage,
+  });
   return { solution, planned, model, ...(storage && { storage }) };
 }
 

@@ -15,6 +15,7 @@ import {
 import { ManualClock } from '../../src/lib/clock.js';
 import { createRandom } from '../../src/lib/rng.js';
 import type { ClusterModel } from '../../src/model/cluster-model.js';
+import type { StorageModel } from '../../src/model/storage-model.js';
 import type { PlannedAction, Planner } from '../../src/planners/planner.js';
 import { weightPlanner } from '../../src/planners/weight.js';
 import { validatePlan } from '../../src/strategies/plan-validator.js';
@@ -63,15 +64,18 @@ export async function executeStrategy(
   return solution;
 }
 
-/** Plans `actions` (ids `a-1`, `a-2`…) and expects the plan validator to accept the plan on `initial`, the model before the run. */
+/**
+ * Plans `actions` with `planner` (ids `a-1`, `a-2`…) and expects the plan validator to accept the plan on `initial`
+ * (and `storage`), the models as they were before the run; returns the plan.
+ */
 export function expectValidPlan(
   initial: ClusterModel,
   actions: readonly SolutionAction[],
-  planner: Planner = weightPlanner,
+  { planner = weightPlanner, storage }: { planner?: Planner; storage?: StorageModel | undefined } = {},
 ): PlannedAction[] {
   let n = 0;
   const planned = planner.plan(actions, () => `a-${(n += 1)}`);
-  expect(validatePlan(initial, planned)).toEqual([]);
+  expect(validatePlan(initial, planned, storage ? { storage } : {})).toEqual([]);
   return planned;
 }
 
