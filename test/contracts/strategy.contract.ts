@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { actionTypes } from '../../src/applier/actions/index.js';
 import { validateStrategyParameters } from '../../src/api/strategy-parameters.js';
 import { ACTION_PARAMETERS, isActionTypeName } from '../../src/contract/actions.js';
-import { ManualClock } from '../../src/lib/clock.js';
 import { createRandom } from '../../src/lib/rng.js';
 import { ClusterModel } from '../../src/model/cluster-model.js';
 import type { ComputeNode, Instance } from '../../src/model/elements.js';
@@ -15,17 +14,13 @@ import type { StorageModel } from '../../src/model/storage-model.js';
 import { weightPlanner } from '../../src/planners/weight.js';
 import { scoringEngines } from '../../src/scoring/index.js';
 import { SolutionBuilder } from '../../src/strategies/solution-builder.js';
-import { parametersSpec, type Strategy, type StrategyLog } from '../../src/strategies/strategy.js';
+import { parametersSpec, type Strategy } from '../../src/strategies/strategy.js';
 import { Value } from 'typebox/value';
-import {
-  resourceKey,
-  type MetricName,
-  type MetricResource,
-  type MetricsSource,
-} from '../../src/datasources/metrics-source.js';
+import type { MetricName, MetricResource, MetricsSource } from '../../src/datasources/metrics-source.js';
 import { validatePlan } from '../../src/strategies/plan-validator.js';
 import { planners } from '../../src/planners/index.js';
 import { computeNode, flavor, instance as buildInstance } from '../helpers/cluster-model-builder.js';
+import { metricsSource, strategyContext } from '../helpers/strategy-run.js';
 
 export interface StrategyContractOptions {
   /** Parameters that make the strategy act (defaults are filled in on top). */
@@ -95,24 +90,10 @@ export function modelMetrics(model: ClusterModel): MetricsSource {
     if (metric === 'host_pressure_io') return (0.01 * cpu) / 100;
     return undefined;
   };
-  return {
-    name: 'model-derived',
-    supports: () => true,
-    available: () => Promise.resolve({ ok: true }),
-    statistic: (resource, metric, options) => Promise.resolve(value(resource, metric, options.periodSeconds)),
-    statistics(resources, metric, options) {
-      const values = new Map<string, number>();
-      for (const resource of resources) {
-        const found = value(resource, metric, options.periodSeconds);
-        if (found !== undefined) values.set(resourceKey(resource), found);
-      }
-      return Promise.resolve(values);
-    },
-    range: () => Promise.resolve([]),
-  };
+  return metricsSource('model-derived', (resource, metric, options) =>
+    value(resource, metric, options.periodSeconds),
+  );
 }
-
-const quiet: StrategyLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 
 /** A node whose uuid is a real one (Placement actions take only uuids), made from its name. */
 export const node = (hostname: string, overrides: Partial<ComputeNode> = {}): ComputeNode =>
@@ -141,6 +122,10 @@ export function unbalancedCluster(): ClusterModel {
   return model;
 }
 
+/**
+ * Runs `strategy` as the contract suite audits it: parameters validated with their defaults filled in, metrics
+ * derived from the model (`modelMetrics`), seed 42 unless given, and the registry's scoring engines.
+ */
 export async function runStrategy(
   strategy: Strategy,
   model: ClusterModel,
@@ -151,8 +136,7 @@ export async function runStrategy(
   const filled = validateStrategyParameters(strategy.name, parametersSpec(strategy), parameters);
   const { storage } = options;
   await strategy.execute(
-    {
-      model,
+    strategyContext(model, solution, {
       // As the audit runner does: the builder gets the storage model when the strategy loads it.
       ...(storage && {
         storage: () => {
@@ -161,13 +145,10 @@ export async function runStrategy(
         },
       }),
       metrics: modelMetrics(model.clone()),
-      solution,
-      clock: new ManualClock('2026-01-01T00:00:00Z'),
       random: createRandom(options.seed ?? 42),
-      log: quiet,
-      signal: options.signal ?? new AbortController().signal,
+      ...(options.signal && { signal: options.signal }),
       scoringEngine: (name) => scoringEngines.require(name),
-    },
+    }),
     filled,
   );
   return solution;
