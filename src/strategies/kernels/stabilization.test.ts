@@ -56,6 +56,22 @@ function problemOf(
   };
 }
 
+/**
+ * Two 16-vCPU hosts with 64 GB, the second under `secondHostCpu` background load, and on the first one movable
+ * 4-vCPU, 1 GB instance per entry of `cores` (its CPU demand in cores); CPU is the only metric.
+ */
+function twoHosts(secondHostCpu: number, cores: readonly number[]): Shape {
+  return {
+    hosts: [
+      { vcpus: 16, memoryGb: 64, baseCpu: 0, freeVcpus: 16 },
+      { vcpus: 16, memoryGb: 64, baseCpu: secondHostCpu, freeVcpus: 16 },
+    ],
+    instances: cores.map((demand) => ({ host: 0, cores: demand, ramGb: 1, vcpus: 4, movable: true })),
+    metrics: 1,
+    weights: [1, 1],
+  };
+}
+
 /** The same greedy descent by brute force: every instance against every host at every step, no bound. */
 function bruteForce(problem: StabilizationProblem): [number, number][] {
   const { metricCount: M, hostCount: H, instanceCount: I } = problem;
@@ -213,18 +229,7 @@ describe('the stabilisation kernel', () => {
 
   it('stops once every metric is under its threshold, and moves nothing when none is above', () => {
     // Two 16-vCPU hosts at 50 % and 10 %: one 4-core instance evens them (sd 0.2 → 0.05).
-    const shape: Shape = {
-      hosts: [
-        { vcpus: 16, memoryGb: 64, baseCpu: 0, freeVcpus: 16 },
-        { vcpus: 16, memoryGb: 64, baseCpu: 0.1, freeVcpus: 16 },
-      ],
-      instances: [
-        { host: 0, cores: 4, ramGb: 1, vcpus: 4, movable: true },
-        { host: 0, cores: 4, ramGb: 1, vcpus: 4, movable: true },
-      ],
-      metrics: 1,
-      weights: [1, 1],
-    };
+    const shape = twoHosts(0.1, [4, 4]);
     const moves: [number, number][] = [];
     const result = stabilize({
       ...problemOf(shape, (i, h) => (moves.push([i, h]), true), 0),
@@ -240,18 +245,8 @@ describe('the stabilisation kernel', () => {
   });
 
   it('never retries a move the solution builder refused, and tries the next best instead', () => {
-    const shape: Shape = {
-      hosts: [
-        { vcpus: 16, memoryGb: 64, baseCpu: 0, freeVcpus: 16 },
-        { vcpus: 16, memoryGb: 64, baseCpu: 0, freeVcpus: 16 },
-      ],
-      instances: [
-        { host: 0, cores: 4, ramGb: 1, vcpus: 4, movable: true },
-        { host: 0, cores: 3, ramGb: 1, vcpus: 4, movable: true },
-      ],
-      metrics: 1,
-      weights: [1, 1],
-    };
+    // Two 16-vCPU hosts without background load; a 4-core and a 3-core instance on the first.
+    const shape = twoHosts(0, [4, 3]);
     const asked: [number, number][] = [];
     const result = stabilize({
       ...problemOf(shape, (i, h) => (asked.push([i, h]), i !== 0), 0),
