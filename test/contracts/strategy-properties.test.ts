@@ -12,10 +12,9 @@ import { ClusterModel } from '../../src/model/cluster-model.js';
 import { planners } from '../../src/planners/index.js';
 import { strategies } from '../../src/strategies/index.js';
 import { validatePlan } from '../../src/strategies/plan-validator.js';
-import { computeNode, flavor, instance } from '../helpers/cluster-model-builder.js';
+import { computeNode, flavor, instance, uuidOf } from '../helpers/cluster-model-builder.js';
 import { runStrategy } from './strategy.contract.js';
 
-const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const pick = <T>(random: { next(): number }, items: readonly T[]): T =>
   items[Math.floor(random.next() * items.length)]!;
 
