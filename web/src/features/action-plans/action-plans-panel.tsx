@@ -4,6 +4,7 @@ import { href } from '../../router.js';
 import { StateBadge } from '../../ui/state-badge.js';
 import { Panel, QueryView, formatTime, shortId } from '../../ui/query-view.js';
 import { EfficacyList } from './efficacy.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 export function ActionPlansPanel({ auditUuid }: { auditUuid?: string | undefined }) {
   const plans = useActionPlans(auditUuid);
@@ -23,15 +24,7 @@ export function ActionPlansPanel({ auditUuid }: { auditUuid?: string | undefined
       >
         {(rows) => (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Plan</th>
-                <th scope="col">State</th>
-                <th scope="col">Strategy</th>
-                <th scope="col">Global efficacy</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Plan', 'State', 'Strategy', 'Global efficacy', 'Created']} />
             <tbody>
               {rows.map((plan) => (
                 <tr key={plan.uuid} data-plan={plan.uuid}>

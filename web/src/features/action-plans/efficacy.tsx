@@ -1,4 +1,5 @@
 import type { EfficacyIndicatorResource } from '@steward/contract/resources.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 function valueText(value: number, unit: string | null): string {
   const rounded = Number.isInteger(value) ? String(value) : value.toFixed(2);
@@ -27,13 +28,7 @@ export function EfficacyList({
     );
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Indicator</th>
-          <th scope="col">Description</th>
-          <th scope="col">Value</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['Indicator', 'Description', 'Value']} />
       <tbody>
         {values.map((indicator) => (
           <tr key={indicator.name}>

@@ -2,6 +2,7 @@ import type { ActionResource } from '@steward/contract/resources.js';
 import { useDataModel } from '../../api/queries.js';
 import { ErrorNote } from '../../ui/query-view.js';
 import { hostImpact } from './host-impact.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 const pct = (used: number, capacity: number) =>
   capacity > 0 ? `${Math.round((used / capacity) * 100)}%` : '—';
@@ -24,14 +25,7 @@ export function HostImpactTable({ actions }: { actions: readonly ActionResource[
           <caption className="hint">
             Allocation in the data model now, and once the plan&apos;s pending migrations have run.
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Instances</th>
-              <th scope="col">vCPUs</th>
-              <th scope="col">Memory MB</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Host', 'Instances', 'vCPUs', 'Memory MB']} />
           <tbody>
             {hosts.map((host) => (
               <tr key={host.hostname}>

@@ -9,6 +9,7 @@ import type { ActionResource } from '@steward/contract/resources.js';
 import { useSkipAction } from '../../api/queries.js';
 import { StateBadge } from '../../ui/state-badge.js';
 import { ErrorNote, shortId } from '../../ui/query-view.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 const SKIPPABLE_PLAN_STATES = new Set(['RECOMMENDED', 'PENDING']);
 const FIRST_SCREENFUL = 50;
@@ -37,21 +38,9 @@ export function ActionsTable({
         <col className="col-reason" />
         {canSkip && <col className="col-skip" />}
       </colgroup>
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">Type</th>
-          <th scope="col">Description</th>
-          <th scope="col">State</th>
-          <th scope="col">After</th>
-          <th scope="col">Reason</th>
-          {canSkip && (
-            <th scope="col">
-              <span className="visually-hidden">Skip</span>
-            </th>
-          )}
-        </tr>
-      </thead>
+      <ColumnHeads
+        columns={['#', 'Type', 'Description', 'State', 'After', 'Reason', canSkip && { hidden: 'Skip' }]}
+      />
       <tbody>
         {shown.map((action) => (
           <ActionRow

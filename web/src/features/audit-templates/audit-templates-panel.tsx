@@ -2,6 +2,7 @@
 import { useAuditTemplates, useDeleteAuditTemplate } from '../../api/queries.js';
 import { href } from '../../router.js';
 import { ErrorNote, Panel, QueryView, formatTime } from '../../ui/query-view.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 export function AuditTemplatesPanel() {
   const templates = useAuditTemplates();
@@ -28,19 +29,17 @@ export function AuditTemplatesPanel() {
       >
         {(rows) => (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Goal</th>
-                <th scope="col">Strategy</th>
-                <th scope="col">Default parameters</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={[
+                'Name',
+                'Goal',
+                'Strategy',
+                'Default parameters',
+                'Scope',
+                'Created',
+                { hidden: 'Actions' },
+              ]}
+            />
             <tbody>
               {rows.map((template) => (
                 <tr key={template.uuid}>

@@ -3,6 +3,7 @@ import { useAudits, useDeleteAudit } from '../../api/queries.js';
 import { href } from '../../router.js';
 import { StateBadge } from '../../ui/state-badge.js';
 import { ErrorNote, Panel, QueryView, formatTime } from '../../ui/query-view.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 export function AuditsPanel() {
   const audits = useAudits();
@@ -29,20 +30,18 @@ export function AuditsPanel() {
       >
         {(rows) => (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">State</th>
-                <th scope="col">Goal / strategy</th>
-                <th scope="col">Parameters</th>
-                <th scope="col">Interval</th>
-                <th scope="col">Next run</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={[
+                'Name',
+                'Type',
+                'State',
+                'Goal / strategy',
+                'Parameters',
+                'Interval',
+                'Next run',
+                { hidden: 'Actions' },
+              ]}
+            />
             <tbody>
               {rows.map((audit) => (
                 <tr key={audit.uuid} data-audit={audit.name}>

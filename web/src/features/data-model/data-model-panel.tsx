@@ -5,6 +5,7 @@
 import { useDataModel } from '../../api/queries.js';
 import { Panel, QueryView } from '../../ui/query-view.js';
 import { groupHosts } from './hosts.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 function Allocation({
   label,
@@ -79,15 +80,7 @@ export function DataModelPanel() {
                         <p className="hint">No instances.</p>
                       ) : (
                         <table>
-                          <thead>
-                            <tr>
-                              <th scope="col">Name</th>
-                              <th scope="col">State</th>
-                              <th scope="col">vCPUs</th>
-                              <th scope="col">Memory MB</th>
-                              <th scope="col">Disk GB</th>
-                            </tr>
-                          </thead>
+                          <ColumnHeads columns={['Name', 'State', 'vCPUs', 'Memory MB', 'Disk GB']} />
                           <tbody>
                             {host.instances.map((instance) => (
                               <tr key={instance.server_uuid}>

@@ -2,6 +2,7 @@
 import type { IndicatorSpec } from '@steward/contract/efficacy.js';
 import { useGoals } from '../../api/queries.js';
 import { Panel, QueryView } from '../../ui/query-view.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 function schemaText(schema: string): string {
   try {
@@ -31,14 +32,7 @@ export function GoalsPanel() {
                 ) : (
                   <table>
                     <caption className="visually-hidden">Efficacy specification of {goal.name}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Indicator</th>
-                        <th scope="col">Description</th>
-                        <th scope="col">Unit</th>
-                        <th scope="col">Values</th>
-                      </tr>
-                    </thead>
+                    <ColumnHeads columns={['Indicator', 'Description', 'Unit', 'Values']} />
                     <tbody>
                       {goal.efficacy_specification.map((indicator) => (
                         <tr key={indicator.name}>

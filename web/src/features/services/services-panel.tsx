@@ -2,6 +2,7 @@
 import { useServices } from '../../api/queries.js';
 import { StateBadge } from '../../ui/state-badge.js';
 import { Panel, QueryView, formatTime } from '../../ui/query-view.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 export function ServicesPanel() {
   const services = useServices();
@@ -10,14 +11,7 @@ export function ServicesPanel() {
       <QueryView query={services} what="services" empty="No service has sent a heartbeat yet.">
         {(rows) => (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Host</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last seen up</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Name', 'Host', 'Status', 'Last seen up']} />
             <tbody>
               {rows.map((service) => (
                 <tr key={service.id}>

@@ -4,6 +4,7 @@ import { useStrategies, useStrategy, useStrategyState } from '../../api/queries.
 import { href } from '../../router.js';
 import { ErrorNote, Panel, QueryView } from '../../ui/query-view.js';
 import { fieldsOf } from '../parameters/schema-fields.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 export function StrategiesPanel({ selected }: { selected: string | undefined }) {
   const strategies = useStrategies();
@@ -101,15 +102,7 @@ function StrategyDetail({ id }: { id: string }) {
               <p className="hint">No parameters.</p>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Default</th>
-                    <th scope="col">Allowed</th>
-                    <th scope="col">Description</th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={['Name', 'Type', 'Default', 'Allowed', 'Description']} />
                 <tbody>
                   {fields.map((field) => (
                     <tr key={field.name}>
@@ -154,14 +147,7 @@ function StrategyDetail({ id }: { id: string }) {
                       ))}
                 </p>
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Requirement</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Mandatory</th>
-                      <th scope="col">Comment</th>
-                    </tr>
-                  </thead>
+                  <ColumnHeads columns={['Requirement', 'State', 'Mandatory', 'Comment']} />
                   <tbody>
                     {state.data.map((requirement) => (
                       <tr key={requirement.type}>

@@ -14,6 +14,7 @@ import { RangePicker } from './range-picker.js';
 import { chartsOf, DEFAULT_RANGE, formatValue } from './series.js';
 import { ChartGrid } from './time-series-chart.js';
 import { utilisationHref } from './utilisation-route.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 export default function AdminUtilisationPanel({ host, query }: { host?: string; query: URLSearchParams }) {
   const range = query.get('range') ?? DEFAULT_RANGE;
@@ -99,12 +100,7 @@ function EmptiedHosts({
         <EmptyNote>This plan empties no host.</EmptyNote>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Instances moved out</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Host', 'Instances moved out']} />
           <tbody>
             {emptied.hosts.map((host) => (
               <tr key={host.hostname} data-emptied-host={host.hostname}>
@@ -136,16 +132,7 @@ function HostsTable({ data, range, plan }: { data: AdminDashboardResource; range
         <caption className="hint">
           95th percentile over the range; a host&apos;s name opens its own charts.
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Host</th>
-            {data.panels.map((panel) => (
-              <th scope="col" key={panel.id}>
-                {panel.title}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Host', ...data.panels.map((panel) => panel.title)]} />
         <tbody>
           {data.hosts.map((host) => (
             <tr key={host.hostname} data-host={host.hostname}>
@@ -185,15 +172,7 @@ function HostInstances({ hostname, range }: { hostname: string; range: string })
               project.
             </caption>
           )}
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Project</th>
-              <th scope="col">vCPUs</th>
-              <th scope="col">Memory MB</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Instance', 'Project', 'vCPUs', 'Memory MB', 'State']} />
           <tbody>
             {instances.map((row) => (
               <tr key={row.server_uuid} data-instance={row.server_uuid}>

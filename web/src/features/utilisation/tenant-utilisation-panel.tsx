@@ -15,6 +15,7 @@ import { RangePicker } from './range-picker.js';
 import { chartsOf, DEFAULT_RANGE, formatValue, summarise } from './series.js';
 import { ChartGrid } from './time-series-chart.js';
 import { utilisationHref } from './utilisation-route.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 type Flavor = TenantDashboardResource['instances'][number]['flavor'];
 
@@ -167,16 +168,7 @@ function InstancesTable({
         <caption className="hint">
           Mean / max over the range, as a share of the flavor; a name opens its charts.
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Instance</th>
-            <th scope="col">State</th>
-            <th scope="col">Flavor</th>
-            <th scope="col">CPU</th>
-            <th scope="col">Memory</th>
-            <th scope="col">Disk</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Instance', 'State', 'Flavor', 'CPU', 'Memory', 'Disk']} />
         <tbody>
           {data.instances.map((row) => (
             <tr key={row.uuid} data-instance={row.uuid}>
@@ -212,16 +204,9 @@ function OversizedTable({ data }: { data: TenantDashboardResource }) {
             95th percentile over the range under half the flavor; the suggested flavor keeps it at ≤ 80 % and
             the root disk.
           </caption>
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Flavor</th>
-              <th scope="col">p95 CPU</th>
-              <th scope="col">p95 memory</th>
-              <th scope="col">Under-used</th>
-              <th scope="col">Suggested flavor</th>
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={['Instance', 'Flavor', 'p95 CPU', 'p95 memory', 'Under-used', 'Suggested flavor']}
+          />
           <tbody>
             {data.oversized.map((row) => (
               <tr key={row.uuid} data-oversized={row.uuid}>

@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { axisUnit, binaryIncrements, formatValue, summarise, type Chart } from './series.js';
+import { ColumnHeads } from '../../ui/column-heads.js';
 
 const COLOURS = ['#1f5fbf', '#b42318', '#1b7a3a', '#a15c00', '#5a3fb0', '#0b6e99', '#c2185b', '#5b6575'];
 const HEIGHT = 190;
@@ -88,15 +89,15 @@ export function TimeSeriesChart({ chart, timestamps }: { chart: Chart; timestamp
       <div ref={holder} className="chart-plot" role="img" aria-label={`${titled} over time`} />
       {chart.series.length <= SUMMARY_MAX_SERIES && (
         <table className="chart-summary">
-          <thead>
-            <tr>
-              <th scope="col">Series</th>
-              <th scope="col">Last</th>
-              <th scope="col">Mean</th>
-              <th scope="col">Max</th>
-              {chart.series.some((series) => series.limit !== null) && <th scope="col">Limit</th>}
-            </tr>
-          </thead>
+          <ColumnHeads
+            columns={[
+              'Series',
+              'Last',
+              'Mean',
+              'Max',
+              chart.series.some((series) => series.limit !== null) && 'Limit',
+            ]}
+          />
           <tbody>
             {chart.series.map((series) => {
               const summary = summarise(series.values);
