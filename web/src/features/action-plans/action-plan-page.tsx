@@ -12,6 +12,7 @@ import {
 } from '../../api/queries.js';
 import { href, navigate } from '../../router.js';
 import { StateBadge } from '../../ui/state-badge.js';
+import { DeleteButton } from '../../ui/list-panel.js';
 import { ErrorNote, Panel, QueryView, formatTime, shortId } from '../../ui/query-view.js';
 import { ActionsTable } from '../actions/actions-table.js';
 import { DependencyGraph } from '../actions/dependency-graph.js';
@@ -84,17 +85,14 @@ export function ActionPlanPage({ id }: { id: string }) {
               >
                 ⊘ Cancel
               </button>
-              <button
-                type="button"
+              <DeleteButton
+                question={`Delete action plan ${shortId(row.uuid)}?`}
                 className="danger"
                 disabled={!DELETABLE.has(row.state) || remove.isPending}
-                onClick={() => {
-                  if (window.confirm(`Delete action plan ${shortId(row.uuid)}?`))
-                    remove.mutate(row.uuid, { onSuccess: () => navigate(href('action-plans')) });
-                }}
-              >
-                Delete
-              </button>
+                onConfirmed={() =>
+                  remove.mutate(row.uuid, { onSuccess: () => navigate(href('action-plans')) })
+                }
+              />
             </div>
             {failure && <ErrorNote error={failure} title="Refused" />}
             {actions.data && <Progress actions={actions.data} live={moving} />}

@@ -3,7 +3,7 @@
  * ratios and reserved resources), and the instances on it.
  */
 import { useDataModel } from '../../api/queries.js';
-import { Panel, QueryView } from '../../ui/query-view.js';
+import { ListPanel } from '../../ui/list-panel.js';
 import { groupHosts } from './hosts.js';
 import { ColumnHeads } from '../../ui/column-heads.js';
 
@@ -41,67 +41,64 @@ function Allocation({
 export function DataModelPanel() {
   const model = useDataModel();
   return (
-    <Panel title="Data model">
-      <QueryView
-        query={model}
-        what="the compute data model"
-        empty="The compute model is empty: no host has been synchronised yet."
-      >
-        {(rows) => {
-          const hosts = groupHosts(rows);
-          const instances = hosts.reduce((sum, host) => sum + host.instances.length, 0);
-          return (
-            <>
-              <p>
-                {hosts.length} hosts, {instances} instances.
-              </p>
-              <div className="cards">
-                {hosts.map((host) => (
-                  <article
-                    key={host.row.node_uuid}
-                    className="card host"
-                    aria-labelledby={`host-${host.row.node_uuid}`}
-                  >
-                    <h2 id={`host-${host.row.node_uuid}`}>
-                      {host.row.node_hostname}{' '}
-                      <span className={`chip ${host.row.node_status === 'enabled' ? 'chip-ok' : 'chip-bad'}`}>
-                        {host.row.node_status} · {host.row.node_state}
-                      </span>
-                    </h2>
-                    {host.row.node_disabled_reason && (
-                      <p className="reason">{host.row.node_disabled_reason}</p>
+    <ListPanel
+      title="Data model"
+      query={model}
+      what="the compute data model"
+      empty="The compute model is empty: no host has been synchronised yet."
+    >
+      {(rows) => {
+        const hosts = groupHosts(rows);
+        const instances = hosts.reduce((sum, host) => sum + host.instances.length, 0);
+        return (
+          <>
+            <p>
+              {hosts.length} hosts, {instances} instances.
+            </p>
+            <div className="cards">
+              {hosts.map((host) => (
+                <article
+                  key={host.row.node_uuid}
+                  className="card host"
+                  aria-labelledby={`host-${host.row.node_uuid}`}
+                >
+                  <h2 id={`host-${host.row.node_uuid}`}>
+                    {host.row.node_hostname}{' '}
+                    <span className={`chip ${host.row.node_status === 'enabled' ? 'chip-ok' : 'chip-bad'}`}>
+                      {host.row.node_status} · {host.row.node_state}
+                    </span>
+                  </h2>
+                  {host.row.node_disabled_reason && <p className="reason">{host.row.node_disabled_reason}</p>}
+                  <Allocation label="vCPUs" unit="" {...host.vcpus} />
+                  <Allocation label="Memory" unit="MB" {...host.memoryMb} />
+                  <Allocation label="Disk" unit="GB" {...host.diskGb} />
+                  <details>
+                    <summary>{host.instances.length} instances</summary>
+                    {host.instances.length === 0 ? (
+                      <p className="hint">No instances.</p>
+                    ) : (
+                      <table>
+                        <ColumnHeads columns={['Name', 'State', 'vCPUs', 'Memory MB', 'Disk GB']} />
+                        <tbody>
+                          {host.instances.map((instance) => (
+                            <tr key={instance.server_uuid}>
+                              <td>{instance.server_name}</td>
+                              <td>{instance.server_state}</td>
+                              <td>{instance.server_vcpus}</td>
+                              <td>{instance.server_memory}</td>
+                              <td>{instance.server_disk}</td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
                     )}
-                    <Allocation label="vCPUs" unit="" {...host.vcpus} />
-                    <Allocation label="Memory" unit="MB" {...host.memoryMb} />
-                    <Allocation label="Disk" unit="GB" {...host.diskGb} />
-                    <details>
-                      <summary>{host.instances.length} instances</summary>
-                      {host.instances.length === 0 ? (
-                        <p className="hint">No instances.</p>
-                      ) : (
-                        <table>
-                          <ColumnHeads columns={['Name', 'State', 'vCPUs', 'Memory MB', 'Disk GB']} />
-                          <tbody>
-                            {host.instances.map((instance) => (
-                              <tr key={instance.server_uuid}>
-                                <td>{instance.server_name}</td>
-                                <td>{instance.server_state}</td>
-                                <td>{instance.server_vcpus}</td>
-                                <td>{instance.server_memory}</td>
-                                <td>{instance.server_disk}</td>
-                              </tr>
-                            ))}
-                          </tbody>
-                        </table>
-                      )}
-                    </details>
-                  </article>
-                ))}
-              </div>
-            </>
-          );
-        }}
-      </QueryView>
-    </Panel>
+                  </details>
+                </article>
+              ))}
+            </div>
+          </>
+        );
+      }}
+    </ListPanel>
   );
 }
