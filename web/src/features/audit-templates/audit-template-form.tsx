@@ -1,11 +1,12 @@
 /** Create an audit template: goal, optional strategy with its default parameters (API 1.7), and scope. */
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '@steward/contract/client.js';
-import { useCreateAuditTemplate, useGoals, useStrategies } from '../../api/queries.js';
+import { useCreateAuditTemplate, useGoals } from '../../api/queries.js';
 import { href, navigate } from '../../router.js';
+import { CreateFormActions, TextField } from '../../ui/form-fields.js';
 import { ErrorNote, Panel } from '../../ui/query-view.js';
+import { GoalStrategyFields, useGoalStrategyChoice } from '../goals/goal-strategy-fields.js';
 import { ParametersFields } from '../parameters/parameters-form.js';
-import { placeServerErrors, readParameters } from '../parameters/schema-fields.js';
+import { NotCreatedNote, useFormErrors } from '../parameters/use-form-errors.js';
 import { useParameters } from '../parameters/use-parameters.js';
 
 export function AuditTemplateForm() {
@@ -13,12 +14,11 @@ export function AuditTemplateForm() {
   const create = useCreateAuditTemplate();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [goal, setGoal] = useState('');
-  const [strategy, setStrategy] = useState('');
+  const choice = useGoalStrategyChoice();
+  const { goal, strategy } = choice;
   const [scope, setScope] = useState('[]');
   const parameters = useParameters(strategy);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const { fieldErrors, formErrors, showChecks, showRefusal } = useFormErrors();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -32,11 +32,9 @@ export function AuditTemplateForm() {
     } catch {
       errors.scope = 'The scope is not valid JSON.';
     }
-    const read = readParameters(parameters.fields, parameters.values);
+    const read = parameters.read();
     Object.assign(errors, read.errors);
-    setFieldErrors(errors);
-    setFormErrors([]);
-    if (Object.keys(errors).length > 0) return;
+    if (!showChecks(errors)) return;
     try {
       await create.mutateAsync({
         name: name.trim(),
@@ -48,14 +46,7 @@ export function AuditTemplateForm() {
       });
       navigate(href('audit-templates'));
     } catch (error) {
-      if (error instanceof ApiError) {
-        const placed = placeServerErrors(
-          error.message,
-          parameters.fields.map((field) => field.name),
-        );
-        setFieldErrors(placed.byField);
-        setFormErrors(placed.rest);
-      } else setFormErrors([String(error)]);
+      showRefusal(error, parameters.fields);
     }
   }
 
@@ -67,7 +58,7 @@ export function AuditTemplateForm() {
         noValidate
         aria-label="New audit template"
       >
-        {formErrors.length > 0 && <ErrorNote error={new Error(formErrors.join('; '))} title="Not created" />}
+        <NotCreatedNote errors={formErrors} />
         {goals.isError && <ErrorNote error={goals.error} title="Could not load goals" />}
         <TextField
           label="Name"
@@ -78,28 +69,13 @@ export function AuditTemplateForm() {
           required
         />
         <TextField label="Description" name="description" value={description} onChange={setDescription} />
-        <GoalStrategyFields
-          idPrefix="template"
-          goal={goal}
-          strategy={strategy}
-          goalError={fieldErrors.goal}
-          onGoalChange={(chosen) => {
-            setGoal(chosen);
-            setStrategy('');
-          }}
-          onStrategyChange={setStrategy}
-        />
+        <GoalStrategyFields idPrefix="template" choice={choice} goalError={fieldErrors.goal} />
         {strategy !== '' && (
           <>
             <p className="hint">
               Default parameters: audits made from this template start from these values.
             </p>
-            <ParametersFields
-              fields={parameters.fields}
-              values={parameters.values}
-              errors={fieldErrors}
-              onChange={parameters.setValue}
-            />
+            <ParametersFields parameters={parameters} errors={fieldErrors} />
           </>
         )}
         <div className={`field${fieldErrors.scope ? ' field-invalid' : ''}`}>
@@ -118,117 +94,12 @@ export function AuditTemplateForm() {
           </small>
           {fieldErrors.scope && <small className="field-error">{fieldErrors.scope}</small>}
         </div>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create template'}
-          </button>
-          <a href={href('audit-templates')}>Cancel</a>
-        </div>
+        <CreateFormActions
+          label="Create template"
+          isPending={create.isPending}
+          cancelHref={href('audit-templates')}
+        />
       </form>
     </Panel>
-  );
-}
-
-/**
- * The goal and strategy choice both forms share: the strategies offered are the chosen goal's, and none may be
- * chosen for Steward to pick the goal's own. The parent clears the strategy when the goal changes.
- */
-export function GoalStrategyFields({
-  idPrefix,
-  goal,
-  strategy,
-  goalError,
-  onGoalChange,
-  onStrategyChange,
-}: {
-  idPrefix: string;
-  goal: string;
-  strategy: string;
-  goalError?: string | undefined;
-  onGoalChange: (goal: string) => void;
-  onStrategyChange: (strategy: string) => void;
-}) {
-  const goals = useGoals();
-  const strategies = useStrategies();
-  const goalStrategies = (strategies.data ?? []).filter((row) => row.goal_uuid === goal);
-  return (
-    <>
-      <div className={`field${goalError ? ' field-invalid' : ''}`}>
-        <label htmlFor={`${idPrefix}-goal`}>Goal *</label>
-        <select
-          id={`${idPrefix}-goal`}
-          name="goal"
-          value={goal}
-          onChange={(event) => onGoalChange(event.target.value)}
-        >
-          <option value="">Choose a goal…</option>
-          {goals.data?.map((row) => (
-            <option key={row.uuid} value={row.uuid}>
-              {row.display_name} ({row.name})
-            </option>
-          ))}
-        </select>
-        {goalError && <small className="field-error">{goalError}</small>}
-      </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-strategy`}>Strategy</label>
-        <select
-          id={`${idPrefix}-strategy`}
-          name="strategy"
-          value={strategy}
-          disabled={goal === ''}
-          onChange={(event) => onStrategyChange(event.target.value)}
-        >
-          <option value="">Let Steward choose for the goal</option>
-          {goalStrategies.map((row) => (
-            <option key={row.uuid} value={row.uuid}>
-              {row.display_name} ({row.name})
-            </option>
-          ))}
-        </select>
-      </div>
-    </>
-  );
-}
-
-export function TextField({
-  label,
-  name,
-  value,
-  onChange,
-  error,
-  required = false,
-  hint,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (text: string) => void;
-  error?: string | undefined;
-  required?: boolean;
-  hint?: string;
-}) {
-  const id = `field-${name}`;
-  return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>
-        {label}
-        {required && ' *'}
-      </label>
-      <input
-        id={id}
-        name={name}
-        type="text"
-        value={value}
-        aria-invalid={Boolean(error)}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {hint !== undefined && <small className="hint">{hint}</small>}
-      {error && (
-        <small className="field-error" role="alert">
-          {error}
-        </small>
-      )}
-    </div>
   );
 }

@@ -4,14 +4,14 @@
  * ignores an audit's own).
  */
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '@steward/contract/client.js';
 import { AUDIT_TYPES } from '@steward/contract/states.js';
 import { useAuditTemplates, useCreateAudit } from '../../api/queries.js';
 import { href, navigate } from '../../router.js';
+import { CreateFormActions, TextField } from '../../ui/form-fields.js';
 import { ErrorNote, Panel } from '../../ui/query-view.js';
-import { GoalStrategyFields, TextField } from '../audit-templates/audit-template-form.js';
+import { GoalStrategyFields, useGoalStrategyChoice } from '../goals/goal-strategy-fields.js';
 import { ParametersFields } from '../parameters/parameters-form.js';
-import { placeServerErrors, readParameters } from '../parameters/schema-fields.js';
+import { NotCreatedNote, useFormErrors } from '../parameters/use-form-errors.js';
 import { useParameters } from '../parameters/use-parameters.js';
 import { nextRuns } from './next-runs.js';
 
@@ -19,15 +19,14 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
   const templates = useAuditTemplates();
   const create = useCreateAudit();
   const [template, setTemplate] = useState(templateUuid ?? '');
-  const [goal, setGoal] = useState('');
-  const [strategy, setStrategy] = useState('');
+  const choice = useGoalStrategyChoice();
+  const { goal, strategy } = choice;
   const [name, setName] = useState('');
   const [auditType, setAuditType] = useState<string>('ONESHOT');
   const [interval, setIntervalText] = useState('');
   const [autoTrigger, setAutoTrigger] = useState(false);
   const [force, setForce] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const { fieldErrors, formErrors, showChecks, showRefusal } = useFormErrors();
 
   const chosenTemplate = templates.data?.find((row) => row.uuid === template);
   // A template's strategy wins, as on the server; otherwise the one chosen here.
@@ -39,11 +38,9 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
     if (!chosenTemplate && goal === '') errors.goal = 'Choose a template or a goal.';
     if (auditType === 'CONTINUOUS' && interval.trim() === '')
       errors.interval = 'A continuous audit needs an interval in seconds or a cron string.';
-    const read = readParameters(parameters.fields, parameters.values);
+    const read = parameters.read();
     Object.assign(errors, read.errors);
-    setFieldErrors(errors);
-    setFormErrors([]);
-    if (Object.keys(errors).length > 0) return;
+    if (!showChecks(errors)) return;
     const trimmedInterval = interval.trim();
     try {
       await create.mutateAsync({
@@ -60,26 +57,17 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
       });
       navigate(href('audits'));
     } catch (error) {
-      if (error instanceof ApiError) {
-        const placed = placeServerErrors(
-          error.message,
-          parameters.fields.map((field) => field.name),
-        );
-        if (/interval|cron/i.test(error.message) && Object.keys(placed.byField).length === 0) {
-          setFieldErrors({ interval: error.message });
-          setFormErrors([]);
-          return;
-        }
-        setFieldErrors(placed.byField);
-        setFormErrors(placed.rest);
-      } else setFormErrors([String(error)]);
+      // The server's word on a bad interval or cron string belongs under the interval field.
+      showRefusal(error, parameters.fields, (message) =>
+        /interval|cron/i.test(message) ? 'interval' : undefined,
+      );
     }
   }
 
   return (
     <Panel title="New audit">
       <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="New audit">
-        {formErrors.length > 0 && <ErrorNote error={new Error(formErrors.join('; '))} title="Not created" />}
+        <NotCreatedNote errors={formErrors} />
         {templates.isError && <ErrorNote error={templates.error} title="Could not load audit templates" />}
         <div className="field">
           <label htmlFor="audit-template">Audit template</label>
@@ -100,17 +88,7 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
         </div>
         {!chosenTemplate && (
           <div className="row">
-            <GoalStrategyFields
-              idPrefix="audit"
-              goal={goal}
-              strategy={strategy}
-              goalError={fieldErrors.goal}
-              onGoalChange={(chosen) => {
-                setGoal(chosen);
-                setStrategy('');
-              }}
-              onStrategyChange={setStrategy}
-            />
+            <GoalStrategyFields idPrefix="audit" choice={choice} goalError={fieldErrors.goal} />
           </div>
         )}
         <TextField
@@ -173,24 +151,14 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
           parameters.strategy.isError ? (
             <ErrorNote error={parameters.strategy.error} title="Could not load the strategy's parameters" />
           ) : (
-            <ParametersFields
-              fields={parameters.fields}
-              values={parameters.values}
-              errors={fieldErrors}
-              onChange={parameters.setValue}
-            />
+            <ParametersFields parameters={parameters} errors={fieldErrors} />
           )
         ) : (
           <p className="hint">
             Choose a strategy to set its parameters; without one, Steward runs its goal&apos;s default.
           </p>
         )}
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create audit'}
-          </button>
-          <a href={href('audits')}>Cancel</a>
-        </div>
+        <CreateFormActions label="Create audit" isPending={create.isPending} cancelHref={href('audits')} />
       </form>
     </Panel>
   );

@@ -1,17 +1,14 @@
 /** The fields of a strategy's parameters, generated from its JSON schema; errors shown at the field they name. */
 import { useId } from 'react';
 import type { ParameterField } from './schema-fields.js';
+import type { StrategyParameters } from './use-parameters.js';
 
 export function ParametersFields({
-  fields,
-  values,
+  parameters: { fields, values, setValue },
   errors,
-  onChange,
 }: {
-  fields: readonly ParameterField[];
-  values: Record<string, string>;
+  parameters: Pick<StrategyParameters, 'fields' | 'values' | 'setValue'>;
   errors: Record<string, string>;
-  onChange: (name: string, text: string) => void;
 }) {
   if (fields.length === 0) return <p className="hint">This strategy takes no parameters.</p>;
   return (
@@ -23,7 +20,7 @@ export function ParametersFields({
           field={field}
           value={values[field.name] ?? ''}
           error={errors[field.name]}
-          onChange={(text) => onChange(field.name, text)}
+          onChange={(text) => setValue(field.name, text)}
         />
       ))}
     </fieldset>

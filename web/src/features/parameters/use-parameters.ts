@@ -1,7 +1,9 @@
 /** The parameter fields of the chosen strategy and their typed text, starting again when the strategy changes. */
 import { useMemo, useState } from 'react';
 import { useStrategy } from '../../api/queries.js';
-import { fieldsOf, initialValues, type ParameterField } from './schema-fields.js';
+import { fieldsOf, initialValues, readParameters, type ParameterField } from './schema-fields.js';
+
+export type StrategyParameters = ReturnType<typeof useParameters>;
 
 export function useParameters(strategyId: string, seed?: Record<string, unknown> | null) {
   const strategy = useStrategy(strategyId || undefined);
@@ -31,5 +33,7 @@ export function useParameters(strategyId: string, seed?: Record<string, unknown>
         base: initial,
         values: { ...(current.base === initial ? current.values : initial), [name]: text },
       })),
+    /** The typed values checked against the schema: the parameters to send, or an error per field. */
+    read: () => readParameters(fields, values),
   };
 }
