@@ -1,4 +1,5 @@
-/** Pieces every form of the dashboard is made of: a labelled text field, and the buttons of a creating form. */
+/** Pieces the dashboard's forms are made of: labelled text and checkbox fields, and the buttons of a creating form. */
+import type { ReactNode } from 'react';
 
 export function TextField({
   label,
@@ -39,6 +40,31 @@ export function TextField({
         </small>
       )}
     </div>
+  );
+}
+
+/** A checkbox with its label after it, on one line with its neighbours. */
+export function CheckboxField({
+  name,
+  checked,
+  onChange,
+  children,
+}: {
+  name: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label className="inline">
+      <input
+        type="checkbox"
+        name={name}
+        checked={checked}
+        onChange={(event) => onChange(event.target.checked)}
+      />{' '}
+      {children}
+    </label>
   );
 }
 

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { AUDIT_TYPES } from '@steward/contract/states.js';
 import { useAuditTemplates, useCreateAudit } from '../../api/queries.js';
 import { href, navigate } from '../../router.js';
-import { CreateFormActions, TextField } from '../../ui/form-fields.js';
+import { CheckboxField, CreateFormActions, TextField } from '../../ui/form-fields.js';
 import { ErrorNote, Panel } from '../../ui/query-view.js';
 import { GoalStrategyFields, useGoalStrategyChoice } from '../goals/goal-strategy-fields.js';
 import { ParametersFields } from '../parameters/parameters-form.js';
@@ -128,24 +128,12 @@ export function AuditForm({ templateUuid }: { templateUuid?: string | undefined 
           </>
         )}
         <div className="row">
-          <label className="inline">
-            <input
-              type="checkbox"
-              name="auto_trigger"
-              checked={autoTrigger}
-              onChange={(event) => setAutoTrigger(event.target.checked)}
-            />{' '}
+          <CheckboxField name="auto_trigger" checked={autoTrigger} onChange={setAutoTrigger}>
             Auto-trigger: start the resulting action plan at once
-          </label>
-          <label className="inline">
-            <input
-              type="checkbox"
-              name="force"
-              checked={force}
-              onChange={(event) => setForce(event.target.checked)}
-            />{' '}
+          </CheckboxField>
+          <CheckboxField name="force" checked={force} onChange={setForce}>
             Force: run even if another audit works on the same scope
-          </label>
+          </CheckboxField>
         </div>
         {strategyId !== '' ? (
           parameters.strategy.isError ? (

@@ -111,15 +111,14 @@ function ProjectPicker({ project, onChange }: { project?: string; onChange: (pro
   );
 }
 
-function TenantView({
-  data,
-  range,
-  project,
-}: {
+/** What the project's views are drawn from: the dashboard, and the range and project its links keep. */
+interface TenantViewProps {
   data: TenantDashboardResource;
   range: string;
   project?: string;
-}) {
+}
+
+function TenantView({ data, range, project }: TenantViewProps) {
   const names = useMemo(() => new Map(data.instances.map((row) => [row.uuid, row.name])), [data.instances]);
   const charts = useMemo(
     () => chartsOf(data.panels, (uuid) => names.get(uuid) ?? shortId(uuid)),
@@ -140,18 +139,18 @@ function TenantView({
   );
 }
 
-const flavorText = (flavor: Flavor) => `${flavor.vcpus} vCPU · ${flavor.ram_mb} MB · ${flavor.disk_gb} GB`;
+/** A flavor's name, and what it gives. */
+function FlavorText({ flavor }: { flavor: Flavor }) {
+  return (
+    <>
+      <code>{flavor.name}</code>{' '}
+      <small>{`${flavor.vcpus} vCPU · ${flavor.ram_mb} MB · ${flavor.disk_gb} GB`}</small>
+    </>
+  );
+}
 
 /** Each instance against its flavor: CPU as the share of its vCPUs, memory and disk as the share of its flavor's. */
-function InstancesTable({
-  data,
-  range,
-  project,
-}: {
-  data: TenantDashboardResource;
-  range: string;
-  project?: string;
-}) {
+function InstancesTable({ data, range, project }: TenantViewProps) {
   const panel = (id: string) => data.panels.find((one) => one.id === id);
   const share = (id: string, uuid: string) => {
     const series = panel(id)?.series.find((one) => one.resource === uuid);
@@ -177,7 +176,7 @@ function InstancesTable({
               </td>
               <td>{row.state}</td>
               <td>
-                <code>{row.flavor.name}</code> <small>{flavorText(row.flavor)}</small>
+                <FlavorText flavor={row.flavor} />
               </td>
               <td>{share('cpu', row.uuid)}</td>
               <td>{share('memory', row.uuid)}</td>
@@ -212,7 +211,7 @@ function OversizedTable({ data }: { data: TenantDashboardResource }) {
               <tr key={row.uuid} data-oversized={row.uuid}>
                 <td>{row.name}</td>
                 <td>
-                  <code>{row.flavor.name}</code> <small>{flavorText(row.flavor)}</small>
+                  <FlavorText flavor={row.flavor} />
                 </td>
                 <td>
                   {formatValue(row.p95_cpu_percent, 'percent')} of {row.flavor.vcpus} vCPU
@@ -222,7 +221,7 @@ function OversizedTable({ data }: { data: TenantDashboardResource }) {
                 </td>
                 <td>{row.underused.join(', ')}</td>
                 <td>
-                  <code>{row.suggested_flavor.name}</code> <small>{flavorText(row.suggested_flavor)}</small>
+                  <FlavorText flavor={row.suggested_flavor} />
                 </td>
               </tr>
             ))}
