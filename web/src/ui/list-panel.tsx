@@ -1,6 +1,7 @@
-/** The frame of a panel that lists one resource, and the delete button of its rows. */
+/** The frame of a panel that lists one resource, the table of its rows, and their delete button. */
 import type { ReactNode } from 'react';
 import type { UseQueryResult } from '@tanstack/react-query';
+import { ColumnHeads, type Column } from './column-heads.js';
 import { ErrorNote, Panel, QueryView } from './query-view.js';
 
 /**
@@ -50,6 +51,27 @@ export function ListPanel<Row>({
         {children}
       </QueryView>
     </Panel>
+  );
+}
+
+/** The heading of a column of row buttons (open, delete): read to screen readers, not shown. */
+export const BUTTONS_COLUMN: Column = { hidden: 'Actions' };
+
+/** A list panel's rows as a table: a heading per column, and `row(item)` (a keyed `<tr>`) per item. */
+export function RowsTable<Row>({
+  columns,
+  rows,
+  row,
+}: {
+  columns: readonly Column[];
+  rows: readonly Row[];
+  row: (item: Row) => ReactNode;
+}) {
+  return (
+    <table>
+      <ColumnHeads columns={columns} />
+      <tbody>{rows.map((item) => row(item))}</tbody>
+    </table>
   );
 }
 

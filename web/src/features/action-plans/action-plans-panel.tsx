@@ -2,10 +2,9 @@
 import { useActionPlans } from '../../api/queries.js';
 import { href } from '../../router.js';
 import { StateBadge } from '../../ui/state-badge.js';
-import { ListPanel } from '../../ui/list-panel.js';
+import { ListPanel, RowsTable } from '../../ui/list-panel.js';
 import { formatTime, shortId } from '../../ui/query-view.js';
 import { EfficacyList } from './efficacy.js';
-import { ColumnHeads } from '../../ui/column-heads.js';
 
 export function ActionPlansPanel({ auditUuid }: { auditUuid?: string | undefined }) {
   const plans = useActionPlans(auditUuid);
@@ -22,27 +21,26 @@ export function ActionPlansPanel({ auditUuid }: { auditUuid?: string | undefined
       }
     >
       {(rows) => (
-        <table>
-          <ColumnHeads columns={['Plan', 'State', 'Strategy', 'Global efficacy', 'Created']} />
-          <tbody>
-            {rows.map((plan) => (
-              <tr key={plan.uuid} data-plan={plan.uuid}>
-                <td>
-                  <a href={href('action-plans', plan.uuid)}>{shortId(plan.uuid)}</a>
-                  {plan.status_message && <div className="reason">{plan.status_message}</div>}
-                </td>
-                <td>
-                  <StateBadge state={plan.state} />
-                </td>
-                <td>{plan.strategy_name ? <code>{plan.strategy_name}</code> : '—'}</td>
-                <td>
-                  <EfficacyList values={plan.global_efficacy} compact />
-                </td>
-                <td>{formatTime(plan.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RowsTable
+          columns={['Plan', 'State', 'Strategy', 'Global efficacy', 'Created']}
+          rows={rows}
+          row={(plan) => (
+            <tr key={plan.uuid} data-plan={plan.uuid}>
+              <td>
+                <a href={href('action-plans', plan.uuid)}>{shortId(plan.uuid)}</a>
+                {plan.status_message && <div className="reason">{plan.status_message}</div>}
+              </td>
+              <td>
+                <StateBadge state={plan.state} />
+              </td>
+              <td>{plan.strategy_name ? <code>{plan.strategy_name}</code> : '—'}</td>
+              <td>
+                <EfficacyList values={plan.global_efficacy} compact />
+              </td>
+              <td>{formatTime(plan.created_at)}</td>
+            </tr>
+          )}
+        />
       )}
     </ListPanel>
   );
