@@ -196,6 +196,25 @@ if (wanted('simulator')) {
   );
 }
 
+if (wanted('action-plan-page')) {
+  const { runActionPlanPageBench } = await import('./action-plan-page.js');
+  const result = await runActionPlanPageBench({
+    ...(flags.actions !== undefined && { actions: Number(flags.actions) }),
+    ...(flags.repeat !== undefined && { rounds: Number(flags.repeat) }),
+  });
+  results['action-plan-page'] = result ?? null;
+  const list = (values: number[]) => values.map((ms) => ms.toFixed(0)).join(', ');
+  process.stdout.write(
+    result
+      ? `\nAction plan page in headless Chromium from a blank page, median of ${result.rounds} alternating loads\n` +
+          `  ${result.actions}-action plan, interactive (first action's skip form open)  ${result.interactiveMedianMs.toFixed(0)} ms  [${list(result.large.map((load) => load.interactiveMs))}]  (target < ${result.targetMs} ms)\n` +
+          `  ${result.actions}-action plan, last row drawn  ${result.completeMedianMs.toFixed(0)} ms  [${list(result.large.map((load) => load.completeMs))}]\n` +
+          `  1-action plan, interactive (baseline)  ${result.baselineMedianMs.toFixed(0)} ms  [${list(result.baseline.map((load) => load.interactiveMs))}]\n` +
+          `  ratio ${result.ratio.toFixed(2)}\n`
+      : '\nAction plan page: skipped (no /usr/bin/chromium)\n',
+  );
+}
+
 if (wanted('cli')) {
   const { runCliBench } = await import('./cli.js');
   const result = runCliBench();
