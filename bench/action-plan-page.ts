@@ -9,7 +9,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { StewardClient } from '../src/contract/client.js';
 import { ensureDashboardBuilt, hasChromium, launchChromium } from '../test/helpers/chromium.js';
-import { eventually, startTestServer } from '../test/helpers/server.js';
+import { nopPlan } from '../test/helpers/nop-plan.js';
+import { startTestServer } from '../test/helpers/server.js';
 
 interface Load {
   interactiveMs: number;
@@ -31,26 +32,6 @@ export interface ActionPlanPageBenchResult {
 
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function planOf(client: StewardClient, actions: number): Promise<string> {
-  const audit = await client.create('audits', {
-    audit_type: 'ONESHOT',
-    goal: 'unclassified',
-    strategy: 'actuator',
-    parameters: {
-      actions: Array.from({ length: actions }, (_, index) => ({
-        action_type: 'nop',
-        input_parameters: { message: `step ${index + 1}` },
-      })),
-    },
-  });
-  await eventually(
-    () => client.show('audits', audit.uuid),
-    (shown) => shown.state === 'SUCCEEDED',
-  );
-  const [plan] = await client.list('action_plans', { audit_uuid: audit.uuid });
-  return plan!.uuid;
-}
 
 async function timeLoad(page: Page, url: string, lastIndex: number): Promise<Load> {
   await page.goto('about:blank');
@@ -76,7 +57,7 @@ export async function runActionPlanPageBench(
   let browser: Browser | undefined;
   try {
     const client = new StewardClient({ endpoint: server.url });
-    const [large, small] = [await planOf(client, actions), await planOf(client, 1)];
+    const [large, small] = [await nopPlan(client, actions), await nopPlan(client, 1)];
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.setDefaultTimeout(60_000);
