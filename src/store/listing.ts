@@ -68,7 +68,8 @@ export async function paginateJoined<Row>(
 const PAGE_SORT_VALUE = 'page_sort_value';
 
 function sortExpressionOf(plan: ListPlan, sortKey: string): RawBuilder<unknown> {
-  const sortExpression = plan.sortKeys[sortKey];
+  // Own keys only: `__proto__`, `constructor` and the like are on every object and are not sort keys.
+  const sortExpression = Object.hasOwn(plan.sortKeys, sortKey) ? plan.sortKeys[sortKey] : undefined;
   if (!sortExpression)
     throw invalid(
       `Invalid sort key: ${sortKey}`,

@@ -347,6 +347,19 @@ const cases: Case[] = [
     status: 400,
     says: /Invalid sort key: nope/,
   },
+  // Names every JavaScript object inherits: a sort-key table must not take them for its own (the fuzz test found
+  // sort_key=__proto__ answered 500 on action plans).
+  ...['__proto__', 'constructor', 'toString', 'hasOwnProperty'].flatMap((key) =>
+    ['audits', 'audit_templates', 'action_plans/detail', 'actions', 'goals', 'strategies', 'services'].map(
+      (list): Case => ({
+        name: `sort_key=${key} on /v1/${list}`,
+        method: 'GET',
+        url: `/v1/${list}?sort_key=${key}`,
+        status: 400,
+        says: new RegExp(`Invalid sort key: ${key}`),
+      }),
+    ),
+  ),
   {
     name: 'an unknown sort direction',
     method: 'GET',
