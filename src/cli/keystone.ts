@@ -22,6 +22,15 @@ interface RegisterOptions {
 
 const INTERFACES: readonly EndpointInterface[] = ['public', 'internal', 'admin'];
 
+/**
+ * The URL python-watcherclient (Horizon's watcher-dashboard) calls for a catalog endpoint: its
+ * `_trim_endpoint_api_version` does `url.rstrip('/').rstrip('/v1')`, which strips every trailing '/', 'v' and '1'
+ * character, not the suffix `/v1`: `http://host:9321` becomes `http://host:932`.
+ */
+export function watcherclientEndpoint(url: string): string {
+  return url.replace(/\/+$/, '').replace(/[/v1]+$/, '');
+}
+
 export function registerKeystoneCommands(program: Command): void {
   const keystone = program.command('keystone').description('Steward in a Keystone service catalog');
   keystone
@@ -89,6 +98,13 @@ export function registerKeystoneCommands(program: Command): void {
         },
         http,
       });
+      const reached = watcherclientEndpoint(options.url);
+      if (reached !== options.url.replace(/\/+$/, ''))
+        process.stderr.write(
+          `WARNING: python-watcherclient (Horizon's watcher-dashboard) would call ${reached} for ${options.url}: ` +
+            `it strips every trailing '1', 'v' and '/' from catalog URLs. The openstack CLI is not affected; for ` +
+            `Horizon, serve Steward on a port (or path) that does not end in 1 or v.\n`,
+        );
       try {
         const changes = await registerInCatalog(
           { session, http, identityUrl: options.osAuthUrl! },
