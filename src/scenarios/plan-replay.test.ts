@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { clusterModel } from '../../test/helpers/cluster-model-builder.js';
+import { clusterModel, flavor } from '../../test/helpers/cluster-model-builder.js';
 import { validatePlan } from '../strategies/plan-validator.js';
 import { replayPlan, type ReplayAction } from './plan-replay.js';
 import { loadScenario } from './load-scenario.js';
@@ -116,5 +116,42 @@ describe('plan replay', () => {
     expect(outcome.actions[1]!.inputParameters.destination_node).toBeUndefined();
     expect(outcome).toMatchObject({ scheduledMigrations: 1, unschedulable: 1, emptyHostsAfter: 1 });
     expect(outcome.maxHostCpuPct).toBeUndefined();
+  });
+
+  it('schedules on the hosts as the plan has left them: a host disabled or given a trait earlier in the plan counts', () => {
+    const model = clusterModel()
+      .host('source')
+      .host('roomy', { memoryMb: 131072 })
+      .host('plain')
+      .instance('i1', 'source')
+      .instance('i2', 'source', { flavor: flavor({ extraSpecs: { 'trait:CUSTOM_FAST': 'required' } }) })
+      .build();
+    const move = (uuid: string): ReplayAction => ({
+      actionType: 'migrate',
+      inputParameters: { resource_id: uuid, migration_type: 'live', source_node: 'source' },
+    });
+    const outcome = replayPlan(model, [
+      {
+        actionType: 'change_nova_service_state',
+        inputParameters: { resource_id: 'roomy', state: 'disabled' },
+      },
+      move('i1'),
+      move('i2'),
+      { actionType: 'add_trait', inputParameters: { resource_id: 'node-plain', trait: 'CUSTOM_FAST' } },
+      move('i2'),
+    ]);
+    expect(outcome.actions.map((action) => action.inputParameters.destination_node)).toEqual([
+      undefined,
+      'plain',
+      undefined,
+      undefined,
+      'plain',
+    ]);
+    expect(outcome).toMatchObject({
+      scheduledMigrations: 2,
+      unschedulable: 1,
+      capacityBreaks: 0,
+      emptyHostsAfter: 2,
+    });
   });
 });
