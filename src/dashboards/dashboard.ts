@@ -6,7 +6,6 @@ import { StewardError } from '../errors.js';
 import type { Clock } from '../lib/clock.js';
 import type {
   MetricName,
-  MetricPoint,
   MetricResource,
   MetricsSource,
   RangeOptions,
@@ -135,5 +134,3 @@ export const rangeView = (range: DashboardRange, maxPoints: number): RangeView =
   window_seconds: range.windowSeconds,
   max_points: maxPoints,
 });
-
-export type SeriesByKey = Map<string, MetricPoint[]>;

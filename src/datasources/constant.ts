@@ -55,22 +55,24 @@ export function createConstantSource(options: ConstantSourceOptions): MetricsSou
       for (const key of keys) {
         const value = values[metric]?.get(key);
         if (value === undefined) continue;
-        const points = flat(value, range);
-        answer.set(key, {
-          atMs: points.map((point) => point.at.getTime()),
-          values: points.map((point) => point.value),
-        });
+        const atMs = stepTimes(range);
+        answer.set(key, { atMs, values: atMs.map(() => value) });
       }
       return Promise.resolve(answer);
     },
   };
 }
 
+/** The range's steps, epoch milliseconds. */
+function stepTimes(range: RangeOptions): number[] {
+  const atMs: number[] = [];
+  for (let at = range.start.getTime(); at <= range.end.getTime(); at += range.stepSeconds * 1000)
+    atMs.push(at);
+  return atMs;
+}
+
 /** One point per step at the constant value; none when the resource has no value. */
 function flat(value: number | undefined, range: RangeOptions): MetricPoint[] {
   if (value === undefined) return [];
-  const points: MetricPoint[] = [];
-  for (let at = range.start.getTime(); at <= range.end.getTime(); at += range.stepSeconds * 1000)
-    points.push({ at: new Date(at), value });
-  return points;
+  return stepTimes(range).map((at) => ({ at: new Date(at), value }));
 }
