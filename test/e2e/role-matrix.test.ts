@@ -17,7 +17,9 @@ import {
   KEYSTONE_URL,
   type Caller,
   type KeystoneFixture,
+  type KeystoneUser,
 } from '../helpers/keystone.js';
+import { PUBLIC_ROUTES, ROUTE_POLICIES } from '../../src/api/route-policies.js';
 import { eventually, startTestServer, type TestServer } from '../helpers/server.js';
 
 const available = await isKeystoneUp();
@@ -75,10 +77,33 @@ const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice
 const get = (url: string, version?: string) => () =>
   Promise.resolve<RequestSpec>({ method: 'GET', url, ...(version && { version }) });
 
+/** Who logs in through the dashboard's login row: a member of the admin project (set once Keystone has the users). */
+let loginUser: KeystoneUser | undefined;
+
 /** The specification: every route, its rule, and the status of each caller. */
 const ROWS: Row[] = [
   { route: 'GET /', rule: '(public)', expected: PUBLIC, request: get('/') },
   { route: 'GET /v1', rule: '(public)', expected: PUBLIC, request: get('/v1') },
+  { route: 'GET /openapi.json', rule: '(public)', expected: PUBLIC, request: get('/openapi.json') },
+  { route: 'GET /metrics', rule: '(public)', expected: PUBLIC, request: get('/metrics') },
+  { route: 'GET /dashboard', rule: '(public)', expected: PUBLIC, request: get('/dashboard/') },
+  { route: 'GET /dashboard/*', rule: '(public)', expected: PUBLIC, request: get('/dashboard/index.html') },
+  {
+    // The caller's own token plays no part: the user name and password in the body go to Keystone.
+    route: 'POST /dashboard/login',
+    rule: '(public)',
+    expected: PUBLIC,
+    request: () =>
+      Promise.resolve({
+        method: 'POST',
+        url: '/dashboard/login',
+        body: {
+          username: loginUser!.username,
+          password: loginUser!.password,
+          project_name: loginUser!.projectName,
+        },
+      }),
+  },
   { route: 'GET /v1/goals', rule: 'goal:get_all', expected: READ, request: get('/v1/goals') },
   { route: 'GET /v1/goals/detail', rule: 'goal:detail', expected: READ, request: get('/v1/goals/detail') },
   { route: 'GET /v1/goals/:id', rule: 'goal:get', expected: READ, request: get('/v1/goals/dummy') },
@@ -341,6 +366,13 @@ function renderTable(rows: readonly Row[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+it('the role matrix has a row for every route Steward serves, public or under a rule', () => {
+  expect(ROWS.map((row) => row.route).sort()).toEqual(
+    [...PUBLIC_ROUTES, ...Object.keys(ROUTE_POLICIES)].sort(),
+  );
+  for (const row of ROWS) expect(row.rule).toBe(ROUTE_POLICIES[row.route] ?? '(public)');
+});
+
 describe.skipIf(!available)('role matrix with real Keystone tokens', () => {
   let keystone: KeystoneFixture;
   const tokens = {} as Record<Exclude<Column, 'none'>, string>;
@@ -457,6 +489,7 @@ describe.skipIf(!available)('role matrix with real Keystone tokens', () => {
 
   beforeAll(async () => {
     keystone = await createKeystoneFixture();
+    loginUser = keystone.users.member;
     for (const caller of ['admin', 'service', 'member', 'reader', 'other'] as Caller[])
       tokens[caller] = await keystone.issueToken(keystone.users[caller]);
   });
