@@ -65,3 +65,18 @@ export const ROUTE_POLICIES: Readonly<Record<string, string>> = {
 /** The table key of a request's route; Fastify's automatic HEAD routes share their GET's rule. */
 export const routeKey = (method: string, url: string): string =>
   `${method === 'HEAD' ? 'GET' : method} ${url}`;
+
+/**
+ * Refuses, at startup, a route that is neither public nor under a rule, and a guarded route that declares no schema
+ * for its success answer: Fastify's compiled serializer then writes exactly the wire shape (nothing outside it
+ * leaves the server) and the OpenAPI document shows it.
+ */
+export function assertRouteDeclared(method: string, url: string, responses: unknown): void {
+  const key = routeKey(method, url);
+  if (PUBLIC_ROUTES.has(key)) return;
+  if (!Object.hasOwn(ROUTE_POLICIES, key))
+    throw new Error(`route ${key} has no policy rule in src/api/route-policies.ts`);
+  const statuses = typeof responses === 'object' && responses !== null ? Object.keys(responses) : [];
+  if (!statuses.some((status) => /^(2\d\d|2xx)$/.test(status)))
+    throw new Error(`route ${key} declares no response schema for its success answer`);
+}
