@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi, type ApiConfig } from '../../src/api/app.js';
+import { ROUTE_POLICIES } from '../../src/api/route-policies.js';
 import type { ApplierClient, DecisionEngineClient } from '../../src/service-ports.js';
 import {
   ACTION_PLAN_STATES,
@@ -447,7 +448,7 @@ describe('API properties', () => {
   });
 
   describe('OpenAPI', () => {
-    it('the document is valid JSON listing every v1 route', async () => {
+    it('the document is valid JSON listing every route of the policy table with its success answer', async () => {
       const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
       expect(response.statusCode).toBe(200);
       const document = JSON.parse(response.body) as {
@@ -455,32 +456,20 @@ describe('API properties', () => {
         paths: Record<string, Record<string, unknown>>;
       };
       expect(document.openapi).toMatch(/^3\./);
-      const expected: [string, string][] = [
-        ['/v1/goals', 'get'],
-        ['/v1/goals/{id}', 'get'],
-        ['/v1/strategies', 'get'],
-        ['/v1/strategies/{id}/state', 'get'],
-        ['/v1/audit_templates', 'post'],
-        ['/v1/audit_templates/{id}', 'patch'],
-        ['/v1/audit_templates/{id}', 'delete'],
-        ['/v1/audits', 'post'],
-        ['/v1/audits/detail', 'get'],
-        ['/v1/audits/{id}', 'patch'],
-        ['/v1/audits/{id}', 'delete'],
-        ['/v1/action_plans', 'get'],
-        ['/v1/action_plans/{id}/start', 'post'],
-        ['/v1/action_plans/{id}', 'patch'],
-        ['/v1/actions', 'get'],
-        ['/v1/actions/{id}', 'patch'],
-        ['/v1/scoring_engines', 'get'],
-        ['/v1/services', 'get'],
-        ['/v1/data_model', 'get'],
-        ['/v1/webhooks/{id}', 'post'],
-        ['/v1', 'get'],
-        ['/', 'get'],
-      ];
+      // Every route of the policy table, each with the success answer it declares.
+      const expected = Object.keys(ROUTE_POLICIES).map((key) => {
+        const [method, url] = key.split(' ') as [string, string];
+        return [url.replace(/:(\w+)/g, '{$1}'), method.toLowerCase()] as const;
+      });
+      expected.push(['/v1', 'get'], ['/', 'get']);
       const missing = expected.filter(([path, method]) => document.paths[path]?.[method] === undefined);
       expect(missing, `paths: ${Object.keys(document.paths).join(' ')}`).toEqual([]);
+      const withoutSuccess = expected.filter(([path, method]) => {
+        const operation = document.paths[path]?.[method] as
+          { responses?: Record<string, unknown> } | undefined;
+        return !Object.keys(operation?.responses ?? {}).some((status) => status.startsWith('2'));
+      });
+      expect(withoutSuccess).toEqual([]);
     });
   });
 });
