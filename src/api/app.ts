@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
@@ -177,15 +178,30 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
 
+  // Cross-origin callers only when origins are configured. The preflight is answered in @fastify/cors's own
+  // onRequest hook, registered before authentication: a browser sends it without the token.
+  if (deps.config.cors) {
+    const { origins } = deps.config.cors;
+    await app.register(cors, {
+      origin: origins.includes('*') ? true : origins,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'X-Auth-Token', 'OpenStack-API-Version', 'X-Roles', 'X-Project-Id'],
+      exposedHeaders: [
+        'OpenStack-API-Version',
+        'OpenStack-API-Minimum-Version',
+        'OpenStack-API-Maximum-Version',
+        'X-OpenStack-Request-Id',
+        'Location',
+      ],
+      maxAge: 600,
+      // A preflight without its headers is answered 204 without CORS headers, not with a plain-text 400.
+      strictPreflight: false,
+    });
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-OpenStack-Request-Id', request.id);
     checkRequestTarget(request.raw.url ?? '/');
-    if (deps.config.cors) {
-      const origin = request.headers.origin;
-      if (origin && (deps.config.cors.origins.includes('*') || deps.config.cors.origins.includes(origin))) {
-        reply.header('Access-Control-Allow-Origin', origin).header('Vary', 'Origin');
-      }
-    }
     if (!request.url.startsWith('/v1')) return;
     reply
       .header('OpenStack-API-Minimum-Version', versionHeaders.minimum)

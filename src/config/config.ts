@@ -123,7 +123,8 @@ export const ConfigSchema = Type.Object(
         ),
         corsOrigins: Type.Array(Type.String(), {
           default: [],
-          description: 'Origins allowed by CORS; empty disables CORS headers.',
+          description:
+            'Origins allowed by CORS ("*" for any), preflight included; empty disables CORS headers.',
         }),
       },
       { default: {} },

@@ -101,6 +101,73 @@ describe('API behaviour', () => {
     }
   });
 
+  it('answers configured origins only, preflight included, before authentication', async () => {
+    const withCors = await createTestSteward({
+      config: {
+        cors: { origins: ['https://ops.example'] },
+        auth: {
+          strategy: 'keystone',
+          validateToken: () => Promise.resolve(undefined),
+          wwwAuthenticateUri: 'http://127.0.0.1:5000',
+        },
+      },
+    });
+    try {
+      const preflight = (origin: string) =>
+        withCors.app.inject({
+          method: 'OPTIONS',
+          url: '/v1/goals',
+          headers: {
+            Origin: origin,
+            'Access-Control-Request-Method': 'GET',
+            'Access-Control-Request-Headers': 'x-auth-token,openstack-api-version',
+          },
+        });
+      const allowed = await preflight('https://ops.example');
+      expect(allowed.statusCode).toBe(204);
+      expect(allowed.headers).toMatchObject({
+        'access-control-allow-origin': 'https://ops.example',
+        'access-control-max-age': '600',
+        'x-content-type-options': 'nosniff',
+      });
+      expect(String(allowed.headers['access-control-allow-methods'])).toContain('PATCH');
+      expect(String(allowed.headers['access-control-allow-headers'])).toContain('X-Auth-Token');
+      expect(
+        (await preflight('https://evil.example')).headers['access-control-allow-origin'],
+      ).toBeUndefined();
+
+      // The request itself still needs its token; the refusal carries the CORS headers so the page can read it.
+      const refused = await withCors.app.inject({
+        method: 'GET',
+        url: '/v1/goals',
+        headers: { Origin: 'https://ops.example' },
+      });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['access-control-allow-origin']).toBe('https://ops.example');
+      expect(String(refused.headers['access-control-expose-headers'])).toContain('OpenStack-API-Version');
+      expect(refused.json()).toHaveProperty('error_message');
+      const stranger = await withCors.app.inject({
+        method: 'GET',
+        url: '/v1/goals',
+        headers: { Origin: 'https://evil.example' },
+      });
+      expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await withCors.close();
+    }
+  });
+
+  it('answers a preflight 405 with Watcher’s error body when no origin is configured', async () => {
+    const reply = await steward.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/goals',
+      headers: { Origin: 'https://ops.example', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(reply.statusCode).toBe(405);
+    expect(reply.headers['access-control-allow-origin']).toBeUndefined();
+    expect(reply.json()).toHaveProperty('error_message');
+  });
+
   it('applies Watcher’s default policy to the X-Roles of a noauth request, and a policy file overrides it', async () => {
     expect((await get('/v1/goals', { 'X-Roles': 'reader' })).statusCode).toBe(403);
     expect((await get('/v1/goals', { 'X-Roles': 'admin' })).statusCode).toBe(200);
