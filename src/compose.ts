@@ -20,7 +20,7 @@ import {
   type LiveComputeModelProvider,
 } from './collectors/compute-model-provider.js';
 import { toDataModelRows } from './collectors/data-model-rows.js';
-import { collectComputeModel } from './collectors/nova-sync.js';
+import { collectComputeModel, readComputeNodeState } from './collectors/nova-sync.js';
 import { collectStorageModel } from './collectors/cinder-sync.js';
 import {
   createStorageModelProvider,
@@ -265,6 +265,7 @@ async function composeCloud(
           return result.model;
         },
         readServer: (uuid) => clients.compute.getServer(uuid),
+        readNode: (node) => readComputeNodeState(clients, node),
         bus,
         clock,
         logger,

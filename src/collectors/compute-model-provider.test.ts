@@ -10,7 +10,11 @@ import type { ClusterModel } from '../model/cluster-model.js';
 import type { Instance } from '../model/elements.js';
 import { silentLogger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
-import { createComputeModelProvider, type LiveComputeModelProvider } from './compute-model-provider.js';
+import {
+  createComputeModelProvider,
+  type ComputeModelProviderOptions,
+  type LiveComputeModelProvider,
+} from './compute-model-provider.js';
 
 const FIXTURES = new URL('../../test/fixtures/nova-notifications/', import.meta.url);
 const sample = (file: string): Record<string, unknown> =>
@@ -127,7 +131,9 @@ afterEach(async () => {
   for (const provider of running.splice(0)) await provider.stop();
 });
 
-function setup(options: { blocked?: boolean; bus?: boolean } = {}): Setup {
+function setup(
+  options: { blocked?: boolean; bus?: boolean; readNode?: ComputeModelProviderOptions['readNode'] } = {},
+): Setup {
   const clock = new ManualClock('2026-01-01T00:00:00Z');
   const bus = new InProcessBus({ logger: silentLogger });
   const cloud = new FakeCloud();
@@ -136,6 +142,7 @@ function setup(options: { blocked?: boolean; bus?: boolean } = {}): Setup {
   const provider = createComputeModelProvider({
     collect: cloud.collect,
     ...(options.bus !== false && { bus }),
+    ...(options.readNode && { readNode: options.readNode }),
     clock,
     logger: silentLogger,
     metrics,
@@ -404,6 +411,58 @@ describe('compute model provider: reading the model', () => {
     await publish('instance-pause-end.json');
     await publish('compute-exception.json');
     expect(seen).toEqual(['sync', 'instance.pause.end']);
+  });
+});
+
+describe('compute model provider: targeted node refresh', () => {
+  it('re-reads the named nodes, by hostname or uuid, into the live model and keeps everything else', async () => {
+    const reads: string[] = [];
+    const { provider, clock } = setup({
+      bus: false,
+      readNode: (node) => {
+        reads.push(node.hostname);
+        return Promise.resolve({
+          traits: ['CUSTOM_STEWARD', 'PRESSURE_CPU'],
+          powerState: 'off',
+          state: 'down',
+          status: 'disabled',
+          disabledReason: 'energy saving',
+        });
+      },
+    });
+    await provider.start();
+    await settle();
+    const before = provider.current!.clone();
+    const host2 = before.getNode('host2')!;
+    await clock.advance(1_000);
+
+    await provider.refreshNodes([host2.uuid, 'host2', 'gone-host']);
+
+    expect(reads).toEqual(['host2']);
+    const after = provider.current!;
+    expect(after.getNode('host2')).toEqual({
+      ...host2,
+      traits: ['CUSTOM_STEWARD', 'PRESSURE_CPU'],
+      powerState: 'off',
+      state: 'down',
+      status: 'disabled',
+      disabledReason: 'energy saving',
+      updatedAt: clock.now(),
+    });
+    expect(after.getNode('compute')).toEqual(before.getNode('compute'));
+    expect([...after.instances()]).toEqual([...before.instances()]);
+    expect(after.nodeCount).toBe(before.nodeCount);
+  });
+
+  it('runs a full sync when it has no way to read one node', async () => {
+    const { provider, cloud } = setup({ bus: false });
+    await provider.start();
+    await settle();
+    const syncs = cloud.calls;
+    cloud.next = () => cloudModel({ hosts: ['compute', 'host2', 'host3'] });
+    await provider.refreshNodes(['host2']);
+    expect(cloud.calls).toBe(syncs + 1);
+    expect(provider.current?.getNode('host3')).toBeDefined();
   });
 });
 

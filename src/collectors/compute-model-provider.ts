@@ -6,6 +6,7 @@
  */
 import { DESTINATIONS } from '../bus/bus.js';
 import type { ClusterModel } from '../model/cluster-model.js';
+import type { ComputeNode } from '../model/elements.js';
 import type { ComputeModelProvider } from '../model/model-provider.js';
 import { scopeComputeModel } from '../model/scope.js';
 import {
@@ -15,12 +16,14 @@ import {
   type LiveModelSettings,
 } from './live-model.js';
 import { EVENT_HANDLING, NovaNotificationCollector, type NovaNotification } from './nova-notifications.js';
-import { toInstance } from './nova-sync.js';
+import { toInstance, type ComputeNodeReading } from './nova-sync.js';
 import type { Server } from '../cloud/ports.js';
 
 export interface ComputeModelProviderOptions extends LiveModelSettings<ClusterModel> {
   /** Reads one server from Nova, for targeted refreshes; without it `refreshInstances` runs a full sync. */
   readServer?: (uuid: string) => Promise<Server | undefined>;
+  /** Re-reads one compute node's changing state, for targeted refreshes; without it `refreshNodes` runs a full sync. */
+  readNode?: (node: { uuid: string; hostname: string }) => Promise<ComputeNodeReading>;
   /** Message ids remembered to drop redeliveries. Default 10,000. */
   duplicateWindow?: number;
   /** Nova's `[DEFAULT] default_availability_zone`. Default `nova`. */
@@ -48,6 +51,12 @@ export interface LiveComputeModelProvider extends ComputeModelProvider {
    * removed), for when the notifications of a change did not arrive in time.
    */
   refreshInstances(uuids: readonly string[]): Promise<void>;
+  /**
+   * A targeted refresh of compute nodes, named by hostname or uuid: re-reads their traits, power state and service
+   * status (`readNode`) into the live model, keeping the rest of each node. A name the model does not hold is
+   * skipped: only a sync adds a host, since its capacity comes from Placement.
+   */
+  refreshNodes(names: readonly string[]): Promise<void>;
 }
 
 export function createComputeModelProvider(options: ComputeModelProviderOptions): LiveComputeModelProvider {
@@ -100,6 +109,26 @@ export function createComputeModelProvider(options: ComputeModelProviderOptions)
           const known = model.getInstance(uuid);
           const instance = toInstance(server, new Map(), new Map());
           model.upsertInstance({ ...instance, serverGroup: known?.serverGroup ?? instance.serverGroup });
+        }
+      });
+    },
+    async refreshNodes(names) {
+      const { readNode } = options;
+      if (!readNode) return live.refresh();
+      const nodes = new Map<string, ComputeNode>();
+      for (const name of names) {
+        const node = live.current?.getNode(name) ?? live.current?.getNodeByUuid(name);
+        if (node) nodes.set(node.hostname, node);
+      }
+      const readAt = options.clock.now();
+      const read = await Promise.all(
+        [...nodes.values()].map(async (node) => [node.hostname, await readNode(node)] as const),
+      );
+      live.amend((model) => {
+        for (const [hostname, reading] of read) {
+          const node = model.getNode(hostname);
+          // Stamped with the read's start, so a service notification sent before it is ignored as stale.
+          if (node) model.upsertNode({ ...node, ...reading, updatedAt: readAt });
         }
       });
     },

@@ -164,6 +164,40 @@ export function toInstance(
   };
 }
 
+/** What a targeted refresh re-reads of a compute node; capacity, zone and aggregates wait for the next sync. */
+export type ComputeNodeReading = Partial<
+  Pick<ComputeNode, 'traits' | 'powerState' | 'state' | 'status' | 'disabledReason' | 'inMaintenance'>
+>;
+
+/**
+ * Re-reads one compute node's state that actions change: its Placement traits and bare metal power state (no
+ * notification carries either) and its nova-compute service. What the cloud does not report (no Bare Metal
+ * service, no service on the host) is left out, so the model keeps what it knew.
+ */
+export async function readComputeNodeState(
+  cloud: CloudPorts,
+  node: { uuid: string; hostname: string },
+): Promise<ComputeNodeReading> {
+  const [traits, services, baremetalNodes] = await Promise.all([
+    cloud.placement.getTraits(node.uuid),
+    cloud.compute.listServices({ binary: 'nova-compute', host: node.hostname }),
+    cloud.baremetal?.listNodes() ?? Promise.resolve([]),
+  ]);
+  const service = services.find((candidate) => candidate.host === node.hostname);
+  // Matched as the full sync matches them: by `extra.compute_node_id`, else by a shared uuid.
+  const powerState = baremetalNodes.find((b) => (b.computeNodeId ?? b.uuid) === node.uuid)?.powerState;
+  return {
+    traits: [...traits.traits].sort(),
+    ...(powerState && { powerState }),
+    ...(service && {
+      state: service.state === 'down' || service.forcedDown ? 'down' : 'up',
+      status: service.status,
+      disabledReason: service.disabledReason,
+      inMaintenance: service.maintenance,
+    }),
+  };
+}
+
 /** Reads the whole compute side of the cloud into a fresh model. */
 export async function collectComputeModel(
   cloud: CloudPorts,
