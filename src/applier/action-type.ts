@@ -39,12 +39,14 @@ export interface ActionType<P extends TSchema = TSchema> {
   revert?(ctx: ActionContext, params: Static<P>): Promise<void>;
   /**
    * What the cluster model shows once the action took effect; after the action succeeds the applier waits for the
-   * model (kept by the cloud's notifications) to show it, and re-reads `modelInstances` from the cloud if it does
-   * not in time.
+   * model (kept by the cloud's notifications) to show it, and re-reads `modelInstances` and `modelNodes` from the
+   * cloud if it does not in time.
    */
   reflected?(model: ClusterModel, params: Static<P>): boolean;
   /** The instances a targeted model refresh re-reads for this action. */
   modelInstances?(params: Static<P>): string[];
+  /** The compute nodes (hostnames or compute node uuids) a targeted model refresh re-reads for this action. */
+  modelNodes?(params: Static<P>): string[];
 }
 
 /**
@@ -55,6 +57,8 @@ export interface ModelReflection {
   /** Resolves once `predicate` holds on the live model; rejects after `timeoutMs` on the clock. */
   waitFor(predicate: (model: ClusterModel) => boolean, timeoutMs?: number): Promise<ClusterModel>;
   refreshInstances(uuids: readonly string[]): Promise<void>;
+  /** Re-reads these compute nodes' traits, power state and service status; names are hostnames or node uuids. */
+  refreshNodes(names: readonly string[]): Promise<void>;
 }
 
 export function defineActionType<P extends TSchema>(action: ActionType<P>): ActionType<P> {

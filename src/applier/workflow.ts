@@ -346,7 +346,8 @@ export async function runWorkflow(
 
 /**
  * Waits for the model to show what the action did (the cloud's notifications keep it), and re-reads the instances
- * it touched when that takes longer than `modelWaitSeconds`. Never fails the action: the cloud already shows it.
+ * and compute nodes it touched when that takes longer than `modelWaitSeconds`. Never fails the action: the cloud
+ * already shows it.
  */
 async function reflectInModel(
   deps: WorkflowDeps,
@@ -364,7 +365,11 @@ async function reflectInModel(
     log.info('no notification showed the action in the model in time; re-reading what it touched');
   }
   try {
-    await model.refreshInstances(type.modelInstances?.(action.inputParameters) ?? []);
+    const instances = type.modelInstances?.(action.inputParameters) ?? [];
+    const nodes = type.modelNodes?.(action.inputParameters) ?? [];
+    // Without a reader either refresh is a full sync: one is enough for an action that names only nodes.
+    if (instances.length > 0 || nodes.length === 0) await model.refreshInstances(instances);
+    if (nodes.length > 0) await model.refreshNodes(nodes);
     await model.waitFor(shows, 0);
   } catch (error) {
     log.warn({ err: error }, 'the model does not show the action even after a targeted refresh');

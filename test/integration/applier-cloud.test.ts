@@ -17,7 +17,7 @@ import {
   createComputeModelProvider,
   type LiveComputeModelProvider,
 } from '../../src/collectors/compute-model-provider.js';
-import { collectComputeModel } from '../../src/collectors/nova-sync.js';
+import { collectComputeModel, readComputeNodeState } from '../../src/collectors/nova-sync.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { ActionState } from '../../src/contract/states.js';
 import { syncRegistries } from '../../src/decision-engine/sync.js';
@@ -310,12 +310,17 @@ describe('the applier against the simulated cloud', () => {
   /** A live compute model kept by the simulator's notifications (when it has a bus), counting targeted reads. */
   async function liveModel(bus: Bus | undefined) {
     const reads: string[] = [];
+    const nodeReads: string[] = [];
     provider = createComputeModelProvider({
       collect: async (signal) =>
         (await collectComputeModel(clients, { now: clock.now(), ...(signal && { signal }) })).model,
       readServer: (uuid) => {
         reads.push(uuid);
         return clients.compute.getServer(uuid);
+      },
+      readNode: (node) => {
+        nodeReads.push(node.hostname);
+        return readComputeNodeState(clients, node);
       },
       ...(bus && { bus }),
       clock,
@@ -324,7 +329,7 @@ describe('the applier against the simulated cloud', () => {
     });
     await provider.start();
     await provider.getComputeModel(); // waits for the first sync
-    return { model: provider, reads };
+    return { model: provider, reads, nodeReads };
   }
 
   it.each([
@@ -353,5 +358,80 @@ describe('the applier against the simulated cloud', () => {
       expect(reads).toEqual([moving.uuid]);
       expect(clock.now().getTime() - started).toBeGreaterThanOrEqual(30_000);
     }
+  });
+
+  it('with no notification, the model shows a set trait and a disabled service through a targeted node refresh and keeps the rest of the node', async () => {
+    const deps = await setup({ settings: { modelWaitSeconds: 5 } });
+    const { model, nodeReads } = await liveModel(undefined);
+    const before = model.current!.clone();
+    const node = [...before.nodes()][0]!;
+    const plan = await createPlan(deps.store, [
+      {
+        name: 'trait',
+        type: 'add_trait',
+        params: { resource_id: node.uuid, resource_name: node.hostname, trait: 'CUSTOM_STEWARD_IT' },
+      },
+      {
+        name: 'disable',
+        type: 'change_nova_service_state',
+        params: {
+          resource_id: node.uuid,
+          resource_name: node.hostname,
+          state: 'disabled',
+          disabled_reason: 'steward it',
+        },
+        after: ['trait'],
+      },
+    ]);
+    const started = clock.now().getTime();
+    const run = runWorkflow({ ...deps, model }, plan.uuid);
+    await drive(run);
+    expect((await run).state).toBe('SUCCEEDED');
+
+    expect(nodeReads).toEqual([node.hostname, node.hostname]);
+    expect(clock.now().getTime() - started).toBeGreaterThanOrEqual(10_000);
+    expect(model.current!.getNode(node.hostname)).toEqual({
+      ...node,
+      // Nova's compute sets COMPUTE_STATUS_DISABLED on its provider with the service status.
+      traits: [...node.traits, 'COMPUTE_STATUS_DISABLED', 'CUSTOM_STEWARD_IT'].sort(),
+      status: 'disabled',
+      disabledReason: 'steward it',
+      updatedAt: expect.any(Date) as Date,
+    });
+    for (const other of before.nodes())
+      if (other.hostname !== node.hostname) expect(model.current!.getNode(other.hostname)).toEqual(other);
+    expect([...model.current!.instances()]).toEqual([...before.instances()]);
+  });
+
+  it('with no notification, the model shows a node powered off and on through a targeted node refresh', async () => {
+    const deps = await setup({ settings: { modelWaitSeconds: 5 } });
+    const { model, nodeReads } = await liveModel(undefined);
+    const node = [...model.current!.nodes()][1]!;
+    // Empty the host through Nova first, as a consolidation plan would before powering it off.
+    const leaving = await clients.compute.listServers({ host: node.hostname, allTenants: true });
+    for (const server of leaving)
+      await clients.compute.liveMigrate(server.uuid, { host: null, blockMigration: 'auto' });
+    while ((await clients.compute.listServers({ host: node.hostname, allTenants: true })).length > 0) {
+      await clock.advance(1000);
+      await cloud.settle();
+    }
+
+    const power = async (state: 'on' | 'off') => {
+      const plan = await createPlan(deps.store, [
+        {
+          name: `power-${state}`,
+          type: 'change_node_power_state',
+          params: { resource_id: node.uuid, resource_name: node.hostname, state },
+        },
+      ]);
+      const run = runWorkflow({ ...deps, model }, plan.uuid);
+      await drive(run);
+      expect((await run).state).toBe('SUCCEEDED');
+    };
+    await power('off');
+    expect(model.current!.getNode(node.hostname)).toMatchObject({ powerState: 'off', state: 'down' });
+    await power('on');
+    expect(model.current!.getNode(node.hostname)).toMatchObject({ powerState: 'on', state: 'up' });
+    expect(nodeReads).toEqual([node.hostname, node.hostname]);
   });
 });

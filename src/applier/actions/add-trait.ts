@@ -1,6 +1,6 @@
 import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { defineActionType } from '../action-type.js';
-import { changeTrait, checkTrait, verifyTrait } from './provider-traits.js';
+import { changeTrait, checkTrait, traitShown, verifyTrait } from './provider-traits.js';
 
 /**
  * Sets a trait on a Placement resource provider (a compute node), e.g. PRESSURE_CPU so the scheduler's weighers
@@ -15,5 +15,8 @@ export const addTrait = defineActionType({
   check: (ctx, p) => checkTrait(ctx, p, true),
   execute: (ctx, p) => changeTrait(ctx, p, true),
   verify: (ctx, p) => verifyTrait(ctx, p, true),
+  reflected: (model, p) => traitShown(model, p, true),
+  // The provider uuid is the compute node's.
+  modelNodes: (p) => [p.resource_id],
   revert: (ctx, p) => changeTrait(ctx, p, false),
 });

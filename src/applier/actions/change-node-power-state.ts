@@ -2,7 +2,7 @@ import type { BaremetalApi, BaremetalNode, PowerState } from '../../cloud/ports.
 import { ACTION_PARAMETERS, type ActionParameters } from '../../contract/actions.js';
 import { conflict, StewardError } from '../../errors.js';
 import { defineActionType, ok, skip, type ActionContext } from '../action-type.js';
-import { hostnameOf } from './compute-host.js';
+import { hostnameOf, nodeNamesOf } from './compute-host.js';
 import { requireCloud, waitFor } from './wait-for.js';
 
 type Params = ActionParameters<'change_node_power_state'>;
@@ -97,5 +97,12 @@ export const changeNodePowerState = defineActionType({
         `node ${p.resource_name ?? p.resource_id} is powered ${node?.powerState ?? 'unknown'}, not ${p.state}`,
       );
   },
+  // No notification carries a power change: the targeted refresh of the node shows it. A node the model does not
+  // hold has nothing to wait for.
+  reflected(model, p) {
+    const node = model.getNodeByUuid(p.resource_id) ?? model.getNode(p.resource_name ?? p.resource_id);
+    return node === undefined || node.powerState === p.state;
+  },
+  modelNodes: nodeNamesOf,
   revert: (ctx, p) => power(ctx, p, p.state === 'on' ? 'off' : 'on'),
 });

@@ -1,7 +1,7 @@
 import { ACTION_PARAMETERS, type ActionParameters } from '../../contract/actions.js';
 import { conflict, invalid, StewardError } from '../../errors.js';
 import { defineActionType, ok, skip, type ActionContext } from '../action-type.js';
-import { computeServiceOf, hostnameOf } from './compute-host.js';
+import { computeServiceOf, hostnameOf, nodeNamesOf } from './compute-host.js';
 import { requireCloud } from './wait-for.js';
 
 type Params = ActionParameters<'change_nova_service_state'>;
@@ -70,5 +70,6 @@ export const changeNovaServiceState = defineActionType({
     const node = model.getNode(p.resource_name ?? p.resource_id) ?? model.getNodeByUuid(p.resource_id);
     return node === undefined || node.status === p.state || (p.state !== 'enabled' && p.state !== 'disabled');
   },
+  modelNodes: nodeNamesOf,
   revert: (ctx, p) => setStatus(ctx, p, wantedStatus(p) === 'disabled' ? 'enabled' : 'disabled', undefined),
 });

@@ -21,3 +21,8 @@ export async function computeServiceOf(
   const host = await hostnameOf(compute, params);
   return (await compute.listServices({ binary: 'nova-compute', host })).find((s) => s.host === host);
 }
+
+/** Both names a host-level action may give its host by, for a targeted model refresh (`modelNodes`). */
+export function nodeNamesOf(params: { resource_id: string; resource_name?: string | undefined }): string[] {
+  return params.resource_name ? [params.resource_id, params.resource_name] : [params.resource_id];
+}

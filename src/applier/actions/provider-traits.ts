@@ -1,5 +1,6 @@
 /** What `add_trait` and `remove_trait` share: reading and changing one trait of a Placement resource provider. */
 import { conflict, isStewardError } from '../../errors.js';
+import type { ClusterModel } from '../../model/cluster-model.js';
 import { ok, skip, type ActionContext, type Precondition } from '../action-type.js';
 import { requireCloud } from './wait-for.js';
 
@@ -49,6 +50,15 @@ export async function changeTrait(ctx: ActionContext, p: TraitParams, wanted: bo
   await placement.setTraits(p.resource_id, (current) =>
     wanted ? [...current.filter((t) => t !== p.trait), p.trait] : current.filter((t) => t !== p.trait),
   );
+}
+
+/**
+ * Whether the model shows the trait as wanted. Placement sends no notification, so this holds only once the
+ * targeted refresh of the provider's node re-read it; a provider the model does not hold has nothing to show.
+ */
+export function traitShown(model: ClusterModel, p: TraitParams, wanted: boolean): boolean {
+  const node = model.getNodeByUuid(p.resource_id);
+  return node === undefined || node.traits.includes(p.trait) === wanted;
 }
 
 export async function verifyTrait(ctx: ActionContext, p: TraitParams, wanted: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 import { ACTION_PARAMETERS } from '../../contract/actions.js';
 import { defineActionType } from '../action-type.js';
-import { changeTrait, checkTrait, verifyTrait } from './provider-traits.js';
+import { changeTrait, checkTrait, traitShown, verifyTrait } from './provider-traits.js';
 
 /**
  * Clears a trait from a Placement resource provider (a compute node), e.g. PRESSURE_CPU once the pressure is
@@ -14,5 +14,8 @@ export const removeTrait = defineActionType({
   check: (ctx, p) => checkTrait(ctx, p, false),
   execute: (ctx, p) => changeTrait(ctx, p, false),
   verify: (ctx, p) => verifyTrait(ctx, p, false),
+  reflected: (model, p) => traitShown(model, p, false),
+  // The provider uuid is the compute node's.
+  modelNodes: (p) => [p.resource_id],
   revert: (ctx, p) => changeTrait(ctx, p, true),
 });
