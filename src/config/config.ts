@@ -211,7 +211,7 @@ export const ConfigSchema = Type.Object(
           default: 10,
           minimum: 0,
           description:
-            'After an action succeeds, how long the data model may take to show it through the cloud’s notifications before the applier re-reads the instances it touched (a targeted refresh).',
+            'After an action succeeds, how long the data model may take to show it through the cloud’s notifications before the applier re-reads the instances or compute nodes it touched (a targeted refresh).',
         }),
         cancelCheckSeconds: Type.Number({
           default: 1,
