@@ -47,6 +47,11 @@ export interface ActionType<P extends TSchema = TSchema> {
   modelInstances?(params: Static<P>): string[];
   /** The compute nodes (hostnames or compute node uuids) a targeted model refresh re-reads for this action. */
   modelNodes?(params: Static<P>): string[];
+  /**
+   * No notification ever shows this action's effect (a Placement trait, a bare metal node's power): the workflow
+   * re-reads what it touched at once instead of first waiting `modelWaitSeconds` for a notification.
+   */
+  readonly unnotified?: boolean;
 }
 
 /**

@@ -358,11 +358,13 @@ async function reflectInModel(
   const { model } = deps;
   if (!model || !type.reflected) return;
   const shows = (current: ClusterModel) => type.reflected?.(current, action.inputParameters) ?? true;
-  try {
-    await model.waitFor(shows, deps.settings.modelWaitSeconds * 1000);
-    return;
-  } catch {
-    log.info('no notification showed the action in the model in time; re-reading what it touched');
+  if (!type.unnotified) {
+    try {
+      await model.waitFor(shows, deps.settings.modelWaitSeconds * 1000);
+      return;
+    } catch {
+      log.info('no notification showed the action in the model in time; re-reading what it touched');
+    }
   }
   try {
     const instances = type.modelInstances?.(action.inputParameters) ?? [];

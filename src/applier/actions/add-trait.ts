@@ -18,5 +18,6 @@ export const addTrait = defineActionType({
   reflected: (model, p) => traitShown(model, p, true),
   // The provider uuid is the compute node's.
   modelNodes: (p) => [p.resource_id],
+  unnotified: true,
   revert: (ctx, p) => changeTrait(ctx, p, false),
 });

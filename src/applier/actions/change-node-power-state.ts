@@ -104,5 +104,6 @@ export const changeNodePowerState = defineActionType({
     return node === undefined || node.powerState === p.state;
   },
   modelNodes: nodeNamesOf,
+  unnotified: true,
   revert: (ctx, p) => power(ctx, p, p.state === 'on' ? 'off' : 'on'),
 });

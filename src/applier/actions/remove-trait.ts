@@ -17,5 +17,6 @@ export const removeTrait = defineActionType({
   reflected: (model, p) => traitShown(model, p, false),
   // The provider uuid is the compute node's.
   modelNodes: (p) => [p.resource_id],
+  unnotified: true,
   revert: (ctx, p) => changeTrait(ctx, p, true),
 });
