@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StewardClient } from '../../src/contract/client.js';
+import type { AdminDashboardResource } from '../../src/contract/resources.js';
 import {
   ensureDashboardBuilt,
   hasChromium,
@@ -22,6 +23,18 @@ import { eventually, startTestServer, type TestServer } from '../helpers/server.
 
 const DIST = path.resolve(import.meta.dirname, '..', '..', 'web', 'dist');
 const SKIP_REASON = 'nothing to log on this host';
+const ADMIN_DASHBOARD = /\/v1\/dashboards\/admin\?/;
+
+/** A figure as the page shows it (`42.1 %`, `812 MiB`, `12.3 GiB`), in the API's unit (percent, MiB). */
+function fromShown(text: string): number {
+  const [number, unit] = text.split(' ');
+  return Number(number) * (unit === 'GiB' ? 1024 : 1);
+}
+
+/** The page rounds to three significant figures, at most two decimals. */
+function expectWithinRounding(shown: number, exact: number): void {
+  expect(Math.abs(shown - exact)).toBeLessThanOrEqual(Math.max(Math.abs(exact) * 0.005, 0.005) + 1e-9);
+}
 
 describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
   let server: TestServer;
@@ -237,11 +250,82 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
   it.each([
     ['actions', /Logging a NOP message/],
     ['services', /steward-applier/],
-    ['data-model', /16 hosts, 120 instances/],
   ])('shows the %s panel', async (route, content) => {
     await open(route);
     await page.getByText(content).first().waitFor();
     await screenshot(route);
+  });
+
+  it("shows each host's allocation and its measured CPU and memory of the last hour, as the API answered them", async () => {
+    // A fresh page, so the panel asks the admin dashboard itself rather than reading an earlier answer.
+    await page.goto('about:blank');
+    const answered = page.waitForResponse(ADMIN_DASHBOARD);
+    await open('data-model');
+    const response = await answered;
+    expect(new URL(response.url()).searchParams.get('range')).toBe('1h');
+    const dashboard = (await response.json()) as AdminDashboardResource;
+    await page.getByText(/16 hosts, 120 instances/).waitFor();
+    await page.locator('[data-measured] [data-figure]').first().waitFor();
+    expect(await page.locator('[data-measured][data-unavailable]').count()).toBe(0);
+
+    const rows = await client.dataModel();
+    const metricOf = (id: string) => dashboard.panels.find((panel) => panel.id === id)!.metric;
+    for (const measured of dashboard.hosts.slice(0, 3)) {
+      const card = page.locator(`[data-measured="${measured.hostname}"]`);
+      const shown = async (figure: string) =>
+        fromShown((await card.locator(`[data-figure="${figure}"]`).textContent())!);
+      const cpu = measured.metrics[metricOf('cpu')]!;
+      const memory = measured.metrics[metricOf('memory')]!;
+      expectWithinRounding(await shown('cpu-mean'), cpu.mean!);
+      expectWithinRounding(await shown('cpu-p95'), cpu.p95!);
+      expectWithinRounding(await shown('memory-mean'), memory.mean!);
+      expectWithinRounding(await shown('memory-p95'), memory.p95!);
+      const hostMemoryMb = rows.find((row) => row.node_hostname === measured.hostname)!.node_memory;
+      expect(await card.textContent()).toContain(`(${Math.round((memory.mean! / hostMemoryMb) * 100)} %)`);
+    }
+    // The allocation stays beside it.
+    const first = page.getByRole('article', { name: dashboard.hosts[0]!.hostname });
+    expect(await first.locator('.allocation').count()).toBe(3);
+    await screenshot('data-model');
+
+    await first.getByRole('link', { name: dashboard.hosts[0]!.hostname }).click();
+    await page
+      .getByRole('heading', { name: `Utilisation: host ${dashboard.hosts[0]!.hostname}`, level: 1 })
+      .waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/utilisation/${dashboard.hosts[0]!.hostname}?range=1h`);
+  });
+
+  it('keeps the allocations and says so when the caller is not an admin', async () => {
+    // The panel's admin-dashboard request goes as a reader (noauth's X-Roles), so Steward's policy refuses it,
+    // while the data model stays readable.
+    await page.route(ADMIN_DASHBOARD, (route) =>
+      route.continue({ headers: { ...route.request().headers(), 'x-roles': 'reader' } }),
+    );
+    await page.goto('about:blank');
+    const refused = page.waitForResponse(ADMIN_DASHBOARD);
+    await open('data-model');
+    expect((await refused).status()).toBe(403);
+    await page.getByText(/Measured utilisation is an admin's view/).waitFor();
+    await page.getByText(/16 hosts, 120 instances/).waitFor();
+    expect(await page.locator('[data-measured][data-unavailable]').allTextContents()).toEqual(
+      Array<string>(16).fill('Measured: needs an admin'),
+    );
+    expect(await page.locator('.allocation').count()).toBe(16 * 3);
+    await page.unroute(ADMIN_DASHBOARD);
+  });
+
+  it('keeps the allocations and says the measurements are unavailable when the dashboard cannot be reached', async () => {
+    await page.route(ADMIN_DASHBOARD, (route) => route.abort('failed'));
+    await page.goto('about:blank');
+    await open('data-model');
+    // Asked three times (a dropped connection may come back), then shown as failed.
+    await page.getByRole('alert').filter({ hasText: 'Measured utilisation unavailable' }).waitFor();
+    expect(await page.locator('[data-measured][data-unavailable]').allTextContents()).toEqual(
+      Array<string>(16).fill('Measured: unavailable'),
+    );
+    expect(await page.locator('.allocation').count()).toBe(16 * 3);
+    await page.unroute(ADMIN_DASHBOARD);
+    await page.goto('about:blank');
   });
 
   it('creates a continuous audit by cron through the form, its next runs previewed', async () => {
@@ -290,9 +374,11 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     expect(gzipBytes).toBeLessThan(300 * 1024);
   });
 
-  it('logged no error in the browser console but the 400 the parameter error test provoked', () => {
+  it('logged no error in the browser console but those the parameter error and data model tests provoked', () => {
     expect(consoleErrors).toEqual([
       'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+      ...Array<string>(3).fill('Failed to load resource: net::ERR_FAILED'),
     ]);
   });
 });
