@@ -200,6 +200,17 @@ export function strategyContract(strategy: Strategy, options: StrategyContractOp
       expect([...second.indicators]).toEqual([...first.indicators]);
     });
 
+    // The builder types `indicator()` against every goal's indicators (one table), so a strategy could report one of
+    // another goal's; the API would then show a value the goal's efficacy specification does not list.
+    it("reports only indicators of its goal's efficacy specification", async () => {
+      const specified = strategy.goal.indicators.map((indicator) => indicator.name);
+      const clusters = options.readsModel ? [unbalancedCluster(), new ClusterModel()] : [unbalancedCluster()];
+      for (const model of clusters) {
+        const solution = await runStrategy(strategy, model, parameters);
+        for (const name of solution.indicators.keys()) expect(specified, strategy.goal.name).toContain(name);
+      }
+    });
+
     it('yields a plan the weight planner accepts, with every action once', async () => {
       const solution = await runStrategy(strategy, unbalancedCluster(), parameters);
       let n = 0;
