@@ -172,6 +172,9 @@ const imageProps = (image: SimImage): Record<string, unknown> =>
  * ComputeTaskPayload 1.0: compute_task.build_instances.error, which the conductor sends (priority ERROR) when the
  * scheduler finds no host for a boot. Nova sends no instance.create.* then: the instance never reaches a compute.
  */
+/** Nova's NoValidHost message: the boot's fault, the build error notification, a move the scheduler cannot place. */
+export const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
+
 export function buildErrorPayload(
   i: SimInstance,
   image: SimImage,
@@ -184,9 +187,8 @@ export function buildErrorPayload(
       function_name: '_schedule_instances',
       module_name: 'nova.conductor.manager',
       exception: 'NoValidHost',
-      exception_message: 'No valid host was found. There are not enough hosts available.',
-      traceback:
-        'Traceback (most recent call last):\n  File "nova/conductor/manager.py", line 1654, in schedule_and_build_instances\nnova.exception.NoValidHost: No valid host was found. There are not enough hosts available.\n',
+      exception_message: NO_VALID_HOST,
+      traceback: `Traceback (most recent call last):\n  File "nova/conductor/manager.py", line 1654, in schedule_and_build_instances\nnova.exception.NoValidHost: ${NO_VALID_HOST}\n`,
     }),
     request_spec: novaObject('RequestSpecPayload', '1.1', {
       availability_zone: availabilityZone,

@@ -23,6 +23,7 @@ import {
   instanceActionPayload,
   instanceCreatePayload,
   instanceUpdatePayload,
+  NO_VALID_HOST,
   resizePrepPayload,
   servicePayload,
   type InstanceView,
@@ -349,7 +350,7 @@ async function startMove(
     if (reason) throw novaError(400, `Migration pre-check error: ${reason}`);
   } else {
     dest = schedule(state, { flavor: i.flavor, instance: i });
-    if (!dest) throw novaError(400, 'No valid host was found. There are not enough hosts available.');
+    if (!dest) throw novaError(400, NO_VALID_HOST);
   }
   const m: SimMigration = {
     id: c.nextMigrationId(),
