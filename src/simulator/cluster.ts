@@ -95,6 +95,8 @@ export interface SimInstance {
   startedAtS?: number;
   /** Its Neutron ports (none when booted with `networks: 'none'`). */
   ports?: SimPort[];
+  /** Why it went to ERROR (Nova's instance fault), e.g. NoValidHost when no host could take it at boot. */
+  fault?: { code: number; message: string; created: string };
 }
 
 /** A Glance image; `properties` are its custom properties (Glance shows them as top-level keys, Nova ≥2.98 under image.properties). */

@@ -263,6 +263,8 @@ function serverView(
     'os-extended-volumes:volumes_attached': [],
     security_groups: [{ name: 'default' }],
   };
+  // Nova adds the traceback as `details` for admins; the simulator has none to give.
+  if (i.fault) view.fault = { ...i.fault };
   if (atLeast(v, 3)) view['OS-EXT-SRV-ATTR:hostname'] = i.name;
   if (atLeast(v, 9)) view.locked = i.locked;
   if (atLeast(v, 73)) view.locked_reason = null;
@@ -829,6 +831,7 @@ const routes: readonly Route<NovaRequest>[] = [
       if (!host) {
         inst.vmState = 'error';
         inst.taskState = null;
+        inst.fault = { code: 500, message: NO_VALID_HOST, created: iso(c) };
         await c.notifier.emit(
           'compute_task.build_instances.error',
           CONTROL_HOST,

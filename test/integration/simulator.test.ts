@@ -736,6 +736,82 @@ describe('servers booted into a PlanetLab cloud', () => {
   });
 });
 
+describe('servers booted while hosts are powered off', () => {
+  it('never land on a powered-off host, and fail with NoValidHost when every host is off', async () => {
+    const powerClock = new ManualClock(new Date(T * 1000));
+    const dark = createSimulatedCloud({ clock: powerClock, cluster: { hosts: 3, instances: 0, seed: 5 } });
+    await dark.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const auth = await fetch(`${dark.urls.identity}/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ['password'],
+              password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
+            },
+          },
+        }),
+      });
+      const headers = {
+        'content-type': 'application/json',
+        'x-auth-token': auth.headers.get('x-subject-token')!,
+        'openstack-api-version': 'compute 2.100',
+      };
+      const powerOff = async (hostnames: string[]) => {
+        for (const hostname of hostnames) {
+          const res = await fetch(`${dark.urls.baremetal}/v1/nodes/${hostname}/states/power`, {
+            method: 'PUT',
+            headers,
+            body: JSON.stringify({ target: 'power off' }),
+          });
+          expect(res.status, hostname).toBe(202);
+        }
+        await powerClock.advance(60_000);
+        await dark.settle();
+        for (const hostname of hostnames)
+          expect(dark.state.hostsByName.get(hostname)?.powerState).toBe('off');
+      };
+      const boot = async (name: string) => {
+        const res = await fetch(`${dark.urls.compute}/servers`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ server: { name, flavorRef: '1' } }),
+        });
+        expect(res.status).toBe(202);
+        const { server } = (await res.json()) as { server: { id: string } };
+        const shown = await fetch(`${dark.urls.compute}/servers/${server.id}`, { headers });
+        return ((await shown.json()) as { server: Record<string, any> }).server;
+      };
+      const [off, ...on] = dark.state.hosts.map((h) => h.hostname);
+      await powerOff([off!]);
+      // The weighers spread new servers over the emptiest hosts, so the powered-off (empty) host would be chosen.
+      const booted: Record<string, any>[] = [];
+      for (let n = 0; n < 6; n++) booted.push(await boot(`while-${off}-is-off-${n}`));
+      expect(booted.every((server) => server.status === 'ACTIVE')).toBe(true);
+      expect([...new Set(booted.map((server) => server['OS-EXT-SRV-ATTR:host']))].sort()).toEqual(
+        [...on].sort(),
+      );
+
+      // Every host off: the simulated Ironic refuses to power off a host with servers, so delete them first.
+      for (const server of booted)
+        expect(
+          (await fetch(`${dark.urls.compute}/servers/${server.id}`, { method: 'DELETE', headers })).status,
+        ).toBe(204);
+      await powerOff(on);
+      const stranded = await boot('nowhere-to-go');
+      expect(stranded).toMatchObject({
+        status: 'ERROR',
+        'OS-EXT-SRV-ATTR:host': null,
+        fault: { code: 500, message: 'No valid host was found. There are not enough hosts available.' },
+      });
+    } finally {
+      await dark.close();
+    }
+  });
+});
+
 describe('simulated services, Placement and metadata', () => {
   it('creates a server on a scheduled host and deletes it, with create and delete notifications', async () => {
     events.length = 0;
