@@ -12,6 +12,8 @@ import { ClusterModel } from '../../src/model/cluster-model.js';
 import { planners } from '../../src/planners/index.js';
 import { strategies } from '../../src/strategies/index.js';
 import { validatePlan } from '../../src/strategies/plan-validator.js';
+import type { SolutionAction } from '../../src/strategies/solution-builder.js';
+import type { ComputeNode } from '../../src/model/elements.js';
 import { computeNode, flavor, instance, uuidOf } from '../helpers/cluster-model-builder.js';
 import { runStrategy } from './strategy.contract.js';
 
@@ -93,6 +95,14 @@ function randomCluster(seed: number, hosts: number, instances: number): ClusterM
   return model;
 }
 
+interface RunStats {
+  runs: number;
+  migrations: number;
+  /** Runs whose plan powers at least one host off, and runs whose plan powers at least one on. */
+  poweredOffRuns: number;
+  poweredOnRuns: number;
+}
+
 /**
  * The strategies and how much each must do on these clusters for the property to mean something, with a margin of
  * two, as the counts vary with fast-check's random seed (workload_balance once made 149 migrations in 150 runs, for
@@ -102,11 +112,13 @@ function randomCluster(seed: number, hosts: number, instances: number): ClusterM
  * in a tenth of the runs (they do in a third to two thirds); host_maintenance empties one host, h0, which holds a
  * few instances or none, and a fifth of its runs allow no move at all (stops only), so one instance per four runs.
  */
-const ACTING: Record<string, (stats: { runs: number; migrations: number }) => boolean> = {
+const ACTING: Record<string, (stats: RunStats) => boolean> = {
   basic: (stats) => stats.migrations > stats.runs / 2,
   vm_workload_consolidation: (stats) => stats.migrations > stats.runs / 2,
   node_resource_consolidation: (stats) => stats.migrations > stats.runs / 2,
-  saving_energy: () => true,
+  // Both of saving_energy's decisions must occur: about a fifth of the runs power hosts off, a twelfth power hosts
+  // back on (that needs an empty powered-off host and too few empty hosts on).
+  saving_energy: (stats) => stats.poweredOffRuns > stats.runs / 10 && stats.poweredOnRuns > stats.runs / 25,
   workload_balance: (stats) => stats.migrations > stats.runs / 2,
   workload_stabilization: (stats) => stats.migrations > stats.runs / 2,
   outlet_temperature: (stats) => stats.migrations > stats.runs / 10,
@@ -122,6 +134,12 @@ const ACTING: Record<string, (stats: { runs: number; migrations: number }) => bo
  * path), which the model-derived readings never show with upstream's defaults.
  */
 const PARAMETERS: Record<string, Record<string, unknown>[]> = {
+  saving_energy: [
+    {},
+    { min_free_hosts_num: 0 },
+    { min_free_hosts_num: 3 },
+    { free_used_percent: 50, min_free_hosts_num: 0 },
+  ],
   node_resource_consolidation: [{}, { host_choice: 'specify' }],
   workload_balance: [
     {},
@@ -146,11 +164,69 @@ const PARAMETERS: Record<string, Record<string, unknown>[]> = {
   ],
 };
 
+/**
+ * Changes to the random cluster for one strategy, so its clusters have what it acts on. The generator powers off a
+ * twentieth of the hosts before placing instances, so hardly any empty host is off: for saving_energy, half the
+ * empty hosts are off (by the seed), as an earlier saving_energy audit would have left them.
+ */
+const PREPARE: Record<string, (model: ClusterModel, seed: number) => void> = {
+  saving_energy(model, seed) {
+    const random = createRandom(seed ^ 0x5eed);
+    for (const node of model.nodes())
+      if (model.instancesOn(node.hostname).length === 0 && random.next() < 0.5) node.powerState = 'off';
+  },
+};
+
+/**
+ * saving_energy's rule, stated on the cluster before the run: of the hosts not in maintenance, it keeps
+ * `floor(max(hosts with instances × free_used_percent / 100, min_free_hosts_num))` empty hosts on. It powers off
+ * exactly the empty powered-on hosts beyond that (the disabled ones first), or powers on as many empty powered-off
+ * hosts as the pool lacks (all of them if there are fewer), and touches no other host: never one with instances,
+ * never one in maintenance, never one already in the state asked for.
+ */
+function expectSavingEnergyRule(
+  initial: ClusterModel,
+  actions: readonly SolutionAction[],
+  indicators: ReadonlyMap<string, number>,
+  parameters: Record<string, unknown>,
+): void {
+  const { free_used_percent = 10, min_free_hosts_num = 1 } = parameters as {
+    free_used_percent?: number;
+    min_free_hosts_num?: number;
+  };
+  const candidates = [...initial.nodes()].filter((node) => !node.inMaintenance);
+  const isEmpty = (hostname: string) => initial.instancesOn(hostname).length === 0;
+  const withInstances = candidates.filter((node) => !isEmpty(node.hostname)).length;
+  const emptyOn = candidates.filter((node) => isEmpty(node.hostname) && node.powerState === 'on');
+  const emptyOff = candidates.filter((node) => isEmpty(node.hostname) && node.powerState === 'off');
+  const keepOn = Math.floor(Math.max((withInstances * free_used_percent) / 100, min_free_hosts_num));
+
+  const targets = (state: 'on' | 'off') =>
+    actions
+      .filter(
+        (action) => action.actionType === 'change_node_power_state' && action.inputParameters.state === state,
+      )
+      .map((action) => String(action.inputParameters.resource_name));
+  const [off, on] = [targets('off'), targets('on')];
+  expect(actions.every((action) => action.actionType === 'change_node_power_state')).toBe(true);
+  expect(new Set([...off, ...on]).size).toBe(off.length + on.length);
+  const names = (nodes: readonly ComputeNode[]) => nodes.map((node) => node.hostname);
+  for (const hostname of off) expect(names(emptyOn)).toContain(hostname);
+  for (const hostname of on) expect(names(emptyOff)).toContain(hostname);
+  expect(off).toHaveLength(Math.max(0, emptyOn.length - keepOn));
+  expect(on).toHaveLength(emptyOn.length < keepOn ? Math.min(emptyOff.length, keepOn - emptyOn.length) : 0);
+  const disabled = names(emptyOn.filter((node) => node.status === 'disabled'));
+  if (off.some((hostname) => !disabled.includes(hostname)))
+    expect(off).toEqual(expect.arrayContaining(disabled));
+  expect(indicators.get('powered_off_nodes_count')).toBe(off.length);
+  expect(indicators.get('powered_on_nodes_count')).toBe(on.length);
+}
+
 describe('plans of the consolidation, energy, balancing, thermal and maintenance strategies on random constrained clusters', () => {
   const names = Object.keys(ACTING);
   it.each(names)('%s: the validator finds nothing in any order the DAG allows', async (name) => {
     const strategy = strategies.require(name);
-    const stats = { runs: 0, migrations: 0 };
+    const stats: RunStats = { runs: 0, migrations: 0, poweredOffRuns: 0, poweredOnRuns: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.integer(),
@@ -159,13 +235,23 @@ describe('plans of the consolidation, energy, balancing, thermal and maintenance
         fc.constantFrom(...(PARAMETERS[name] ?? [{}])),
         async (seed, hosts, instances, parameters) => {
           const model = randomCluster(seed, hosts, instances);
+          PREPARE[name]?.(model, seed);
           const initial = model.clone();
           const solution = await runStrategy(strategy, model, parameters, { seed });
           let n = 0;
           const planned = planners.require(strategy.planner).plan(solution.actions, () => `a-${(n += 1)}`);
           expect(validatePlan(initial, planned)).toEqual([]);
+          if (name === 'saving_energy')
+            expectSavingEnergyRule(initial, solution.actions, solution.indicators, parameters);
+          const powers = (state: string) =>
+            solution.actions.some(
+              (action) =>
+                action.actionType === 'change_node_power_state' && action.inputParameters.state === state,
+            );
           stats.runs += 1;
           stats.migrations += solution.actions.filter((action) => action.actionType === 'migrate').length;
+          if (powers('off')) stats.poweredOffRuns += 1;
+          if (powers('on')) stats.poweredOnRuns += 1;
         },
       ),
       { numRuns: 150 },
