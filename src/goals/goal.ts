@@ -6,14 +6,21 @@ import type { EfficacyValue, IndicatorSpec } from '../contract/efficacy.js';
 
 export type IndicatorValues = Readonly<Record<string, number>>;
 
-export interface Goal {
+/** The name of an efficacy indicator of some goal (a key of `INDICATORS`). */
+export type IndicatorName = keyof typeof INDICATORS;
+
+/**
+ * `I` is the names of the goal's own indicators, inferred by `defineGoal` from its `indicators`, so a strategy of
+ * the goal can report only those (its solution builder's `indicator()` takes `I`).
+ */
+export interface Goal<I extends IndicatorName = IndicatorName> {
   readonly name: string;
   readonly displayName: string;
-  readonly indicators: readonly IndicatorSpec[];
+  readonly indicators: readonly (IndicatorSpec & { readonly name: I })[];
   globalEfficacy(values: IndicatorValues): EfficacyValue[];
 }
 
-export function defineGoal(goal: Goal): Goal {
+export function defineGoal<I extends IndicatorName>(goal: Goal<I>): Goal<I> {
   return Object.freeze(goal);
 }
 

@@ -13,7 +13,7 @@
  */
 import { Compile, type Validator } from 'typebox/compile';
 import { ACTION_PARAMETERS, type ActionParameters, type ActionTypeName } from '../contract/actions.js';
-import type { INDICATORS } from '../goals/goal.js';
+import type { IndicatorName } from '../goals/goal.js';
 import type { ClusterModel, HostUsage } from '../model/cluster-model.js';
 import type { ComputeNode, Instance, Volume } from '../model/elements.js';
 import type { StorageModel } from '../model/storage-model.js';
@@ -65,7 +65,7 @@ export type SolutionRule = MoveRule | VolumeRule | BuilderRule;
 /** An action was added (its index in the solution), or refused with the rule and why. */
 export type Outcome = { ok: true; index: number } | { ok: false; rule: SolutionRule; reason: string };
 
-export type IndicatorName = keyof typeof INDICATORS;
+export type { IndicatorName };
 
 const refused = (refusal: Refusal | VolumeRefusal): Outcome => ({ ok: false, ...refusal });
 const builderRefusal = (rule: BuilderRule, detail: string): Outcome => ({
@@ -93,7 +93,8 @@ interface PoolLedger {
   pending: { index: number; sizeGb: number }[];
 }
 
-export class SolutionBuilder {
+/** `I`: the indicators `indicator()` takes, the strategy's goal's when a strategy holds it. */
+export class SolutionBuilder<I extends IndicatorName = IndicatorName> {
   readonly #actions: SolutionAction[] = [];
   readonly #keys = new Set<string>();
   readonly #indicators = new Map<string, number>();
@@ -421,7 +422,7 @@ export class SolutionBuilder {
   }
 
   /** Records an efficacy indicator of the goal (the last value wins). */
-  indicator(name: IndicatorName, value: number): void {
+  indicator(name: I, value: number): void {
     this.#indicators.set(name, value);
   }
 

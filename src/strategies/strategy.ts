@@ -7,7 +7,7 @@
 import type { Static, TObject } from 'typebox';
 import type { MetricName, MetricsSource } from '../datasources/metrics-source.js';
 import type { SupportLevel } from '../contract/states.js';
-import type { Goal } from '../goals/goal.js';
+import type { Goal, IndicatorName } from '../goals/goal.js';
 import type { Clock } from '../lib/clock.js';
 import type { Random } from '../lib/rng.js';
 import type { ClusterModel } from '../model/cluster-model.js';
@@ -26,7 +26,8 @@ export interface ScoringEngineHandle {
   calculateScore(featuresJson: string): string;
 }
 
-export interface StrategyContext {
+/** `I`: the indicators of the strategy's goal, the only ones its solution takes. */
+export interface StrategyContext<I extends IndicatorName = IndicatorName> {
   /** A private working copy of the scoped model: mutate freely. */
   readonly model: ClusterModel;
   /**
@@ -39,7 +40,7 @@ export interface StrategyContext {
   readonly storage?: () => Promise<StorageModel>;
   /** The configured datasource; undefined when none is configured (only strategies needing no metrics run then). */
   readonly metrics: MetricsSource | undefined;
-  readonly solution: SolutionBuilder;
+  readonly solution: SolutionBuilder<I>;
   readonly clock: Clock;
   readonly random: Random;
   readonly log: StrategyLog;
@@ -55,9 +56,9 @@ export interface StrategyDocs {
   limitations: string;
 }
 
-export interface Strategy<P extends TObject = TObject> {
+export interface Strategy<P extends TObject = TObject, I extends IndicatorName = IndicatorName> {
   readonly name: string;
-  readonly goal: Goal;
+  readonly goal: Goal<I>;
   readonly displayName: string;
   readonly parameters: P;
   /** Abstract metric names the datasource must serve; checked before the run. */
@@ -65,10 +66,12 @@ export interface Strategy<P extends TObject = TObject> {
   readonly supportLevel: SupportLevel;
   readonly planner: PlannerName;
   readonly docs: StrategyDocs;
-  execute(ctx: StrategyContext, params: Static<P>): Promise<void>;
+  execute(ctx: StrategyContext<I>, params: Static<P>): Promise<void>;
 }
 
-export function defineStrategy<P extends TObject>(strategy: Strategy<P>): Strategy<P> {
+export function defineStrategy<P extends TObject, I extends IndicatorName>(
+  strategy: Strategy<P, I>,
+): Strategy<P, I> {
   return Object.freeze(strategy);
 }
 

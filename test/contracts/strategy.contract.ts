@@ -200,8 +200,9 @@ export function strategyContract(strategy: Strategy, options: StrategyContractOp
       expect([...second.indicators]).toEqual([...first.indicators]);
     });
 
-    // The builder types `indicator()` against every goal's indicators (one table), so a strategy could report one of
-    // another goal's; the API would then show a value the goal's efficacy specification does not list.
+    // `indicator()` takes only the goal's indicators, but TypeScript checks method parameters bivariantly: a helper
+    // handed the builder as a plain SolutionBuilder (every goal's indicators) could still report another goal's, and
+    // the API would then show a value the goal's efficacy specification does not list.
     it("reports only indicators of its goal's efficacy specification", async () => {
       const specified = strategy.goal.indicators.map((indicator) => indicator.name);
       const clusters = options.readsModel ? [unbalancedCluster(), new ClusterModel()] : [unbalancedCluster()];
