@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeActions, hasOpenstackClient, useOptimizeClient } from '../helpers/openstack-optimize.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 const MAINTAINED = 'compute-m';
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -126,20 +127,7 @@ describe.skipIf(!hasOpenstackClient).each([
     const nova = async (path: string): Promise<Json> => {
       const cloud = client.server().steward.simulator!;
       const { username, password, projectName, authUrl } = cloud.credentials;
-      const auth = await fetch(`${authUrl}/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: username, domain: { name: 'Default' }, password } },
-            },
-            scope: { project: { name: projectName, domain: { name: 'Default' } } },
-          },
-        }),
-      });
-      const token = auth.headers.get('x-subject-token') ?? '';
+      const { token } = await simulatedLogin(authUrl, { name: username, password, projectName });
       const response = await fetch(`${cloud.urls.compute}${path}`, {
         headers: { 'x-auth-token': token, 'openstack-api-version': 'compute 2.100' },
       });

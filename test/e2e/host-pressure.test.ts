@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeActions, hasOpenstackClient, useOptimizeClient } from '../helpers/openstack-optimize.js';
 import { eventually } from '../helpers/server.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 const HOSTS = ['compute-0', 'compute-1', 'compute-2', 'compute-3'];
 const CPU_HOT = 'compute-0';
@@ -86,23 +87,11 @@ describe.skipIf(!hasOpenstackClient)('host_pressure on a simulated overload', { 
     body?: unknown,
   ): Promise<{ status: number; body: Json }> => {
     const { username, password, projectName, authUrl } = cloud().credentials;
-    const auth = await fetch(`${authUrl}/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: username, domain: { name: 'Default' }, password } },
-          },
-          scope: { project: { name: projectName, domain: { name: 'Default' } } },
-        },
-      }),
-    });
+    const { token } = await simulatedLogin(authUrl, { name: username, password, projectName });
     const response = await fetch(`${cloud().urls[service]}${path}`, {
       method,
       headers: {
-        'x-auth-token': auth.headers.get('x-subject-token') ?? '',
+        'x-auth-token': token,
         'content-type': 'application/json',
         'openstack-api-version': service === 'compute' ? 'compute 2.100' : 'placement 1.39',
       },

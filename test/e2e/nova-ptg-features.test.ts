@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasOpenstackClient, useOptimizeClient } from '../helpers/openstack-optimize.js';
 import { eventually } from '../helpers/server.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 type Json = Record<string, unknown>;
 const HOSTS = ['compute-0', 'compute-1', 'compute-2', 'compute-3'];
@@ -70,22 +71,11 @@ describe.skipIf(!hasOpenstackClient)('Nova’s 2025.2 features met by Steward', 
     body?: unknown,
     user: 'admin' | 'demo' = 'admin',
   ): Promise<{ status: number; body: Json }> => {
-    const auth = await fetch(`${cloud().credentials.authUrl}/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: user, domain: { name: 'Default' }, password: user } },
-          },
-        },
-      }),
-    });
+    const { token } = await simulatedLogin(cloud().credentials.authUrl, { name: user, password: user });
     const response = await fetch(`${cloud().urls.compute}${path}`, {
       method,
       headers: {
-        'x-auth-token': auth.headers.get('x-subject-token') ?? '',
+        'x-auth-token': token,
         'content-type': 'application/json',
         'openstack-api-version': 'compute 2.100',
       },

@@ -10,6 +10,7 @@ import { DESTINATIONS } from '../../src/bus/bus.js';
 import { createCloudClients } from '../../src/cloud/openstack.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../../src/simulator/index.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 const SAMPLES = 'test/fixtures/nova-notifications';
 interface Sample {
@@ -179,19 +180,7 @@ beforeAll(async () => {
     migrationBandwidthMbPerS: 1024,
   });
   await cloud.listen({ host: '127.0.0.1', port: 0 });
-  const auth = await fetch(`${cloud.urls.identity}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
-        },
-      },
-    }),
-  });
-  token = auth.headers.get('x-subject-token')!;
+  ({ token } = await simulatedLogin(cloud.urls.identity, { name: 'admin', password: 'admin' }));
 });
 afterAll(async () => {
   await cloud.close();

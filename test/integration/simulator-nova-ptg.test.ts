@@ -12,6 +12,7 @@ import { DESTINATIONS } from '../../src/bus/bus.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../../src/simulator/index.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 const T = 1795524300;
 let cloud: SimulatedCloud;
@@ -19,21 +20,8 @@ let clock: ManualClock;
 const tokens: Record<string, string> = {};
 const messages: { event_type: string; publisher_id: string; payload: any }[] = [];
 
-async function login(name: string, password: string): Promise<{ token: string; body: any }> {
-  const res = await fetch(`${cloud.urls.identity}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name, domain: { name: 'Default' }, password } },
-        },
-      },
-    }),
-  });
-  return { token: res.headers.get('x-subject-token') ?? '', body: await res.json() };
-}
+const login = async (name: string, password: string): Promise<{ token: string; body: any }> =>
+  simulatedLogin(cloud.urls.identity, { name, password });
 
 async function call(
   url: string,

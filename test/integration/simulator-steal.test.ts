@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createSimulatedCloud, type SimulatedCloud } from '../../src/simulator/index.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 const SCENARIO = 'test/fixtures/simulator/steal-noisy-neighbour.json';
 const T = Date.parse('2026-03-01T12:00:00Z') / 1000;
@@ -70,19 +71,7 @@ beforeAll(async () => {
     migrationBandwidthMbPerS: 1_048_576,
   });
   await cloud.listen({ host: '127.0.0.1', port: 0 });
-  const auth = await fetch(`${cloud.urls.identity}/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
-        },
-      },
-    }),
-  });
-  token = auth.headers.get('x-subject-token') ?? '';
+  ({ token } = await simulatedLogin(cloud.urls.identity, { name: 'admin', password: 'admin' }));
 });
 afterAll(async () => {
   await cloud.close();

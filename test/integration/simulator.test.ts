@@ -7,6 +7,7 @@ import { DESTINATIONS } from '../../src/bus/bus.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createSimulatedCloud, type AutoSettle, type SimulatedCloud } from '../../src/simulator/index.js';
 import { assignTraces } from '../../src/simulator/planetlab.js';
+import { simulatedLogin } from '../helpers/simulated-keystone.js';
 
 const NOVA = '/work/shared/data/nova/api';
 const sample = (p: string): Record<string, unknown> =>
@@ -654,24 +655,13 @@ describe('simulated moves with autoSettle on the system clock', () => {
     });
     await live.listen({ host: '127.0.0.1', port: 0 });
     try {
-      const auth = await fetch(`${live.urls.identity}/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
-            },
-          },
-        }),
-      });
+      const { token } = await simulatedLogin(live.urls.identity, { name: 'admin', password: 'admin' });
       const inst = [...live.state.instances.values()].find((i) => i.host)!;
       const target = live.state.hosts.find((h) => h.hostname !== inst.host)!.hostname;
       const started = Date.now();
       const res = await fetch(`${live.urls.compute}/servers/${inst.id}/action`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-auth-token': auth.headers.get('x-subject-token')! },
+        headers: { 'content-type': 'application/json', 'x-auth-token': token },
         body: JSON.stringify({ 'os-migrateLive': { host: target, block_migration: 'auto' } }),
       });
       expect(res.status).toBe(202);
@@ -706,21 +696,10 @@ describe('servers booted into a PlanetLab cloud', () => {
     });
     await traced.listen({ host: '127.0.0.1', port: 0 });
     try {
-      const auth = await fetch(`${traced.urls.identity}/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
-            },
-          },
-        }),
-      });
+      const { token } = await simulatedLogin(traced.urls.identity, { name: 'admin', password: 'admin' });
       const res = await fetch(`${traced.urls.compute}/servers`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-auth-token': auth.headers.get('x-subject-token')! },
+        headers: { 'content-type': 'application/json', 'x-auth-token': token },
         body: JSON.stringify({ server: { name: 'booted', flavorRef: '1' } }),
       });
       expect(res.status).toBe(202);
@@ -742,21 +721,10 @@ describe('servers booted while hosts are powered off', () => {
     const dark = createSimulatedCloud({ clock: powerClock, cluster: { hosts: 3, instances: 0, seed: 5 } });
     await dark.listen({ host: '127.0.0.1', port: 0 });
     try {
-      const auth = await fetch(`${dark.urls.identity}/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: 'admin', domain: { name: 'Default' }, password: 'admin' } },
-            },
-          },
-        }),
-      });
+      const { token } = await simulatedLogin(dark.urls.identity, { name: 'admin', password: 'admin' });
       const headers = {
         'content-type': 'application/json',
-        'x-auth-token': auth.headers.get('x-subject-token')!,
+        'x-auth-token': token,
         'openstack-api-version': 'compute 2.100',
       };
       const powerOff = async (hostnames: string[]) => {
