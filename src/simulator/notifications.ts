@@ -168,13 +168,13 @@ const imageProps = (image: SimImage): Record<string, unknown> =>
     Object.entries(image.properties).map(([k, v]) => [k === 'architecture' ? 'hw_architecture' : k, v]),
   );
 
+/** Nova's NoValidHost message: the boot's fault, the build error notification, a move the scheduler cannot place. */
+export const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
+
 /**
  * ComputeTaskPayload 1.0: compute_task.build_instances.error, which the conductor sends (priority ERROR) when the
  * scheduler finds no host for a boot. Nova sends no instance.create.* then: the instance never reaches a compute.
  */
-/** Nova's NoValidHost message: the boot's fault, the build error notification, a move the scheduler cannot place. */
-export const NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.';
-
 export function buildErrorPayload(
   i: SimInstance,
   image: SimImage,
