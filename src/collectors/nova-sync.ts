@@ -75,6 +75,25 @@ function inventoryOf(inventories: readonly Inventory[], resourceClass: string): 
   return inventories.find((inventory) => inventory.resourceClass === resourceClass);
 }
 
+/**
+ * What a compute node's nova-compute service says of it, as a full sync and a targeted refresh both read it; the
+ * hypervisor's own status and state stand in when the host has no service.
+ */
+function serviceFields(
+  service: ComputeService | undefined,
+  hypervisor?: Pick<Hypervisor, 'status' | 'state'>,
+): Pick<ComputeNode, 'state' | 'status' | 'disabledReason' | 'inMaintenance'> {
+  const down = (service?.state ?? hypervisor?.state) === 'down' || service?.forcedDown === true;
+  return {
+    state: down ? 'down' : 'up',
+    status: (service?.status ?? hypervisor?.status) === 'disabled' ? 'disabled' : 'enabled',
+    disabledReason: service?.disabledReason ?? null,
+    // Upstream Nova has no maintenance flag on its API yet (a host under maintenance shows as a disabled service);
+    // the simulated Nova reports one on the service, as the 2025.2 PTG's maintenance mode would.
+    inMaintenance: service?.maintenance ?? false,
+  };
+}
+
 export function toComputeNode(input: {
   hypervisor: Hypervisor;
   service: ComputeService | undefined;
@@ -95,14 +114,10 @@ export function toComputeNode(input: {
     member.find((aggregate) => aggregate.availabilityZone !== null)?.availabilityZone ??
     service?.zone ??
     null;
-  const disabled = (service?.status ?? hypervisor.status) === 'disabled';
-  const down = (service?.state ?? hypervisor.state) === 'down' || service?.forcedDown === true;
   return {
     uuid: hypervisor.id,
     hostname,
-    state: down ? 'down' : 'up',
-    status: disabled ? 'disabled' : 'enabled',
-    disabledReason: service?.disabledReason ?? null,
+    ...serviceFields(service, hypervisor),
     vcpus: vcpu?.total ?? 0,
     vcpuReserved: vcpu?.reserved ?? 0,
     vcpuRatio: vcpu?.allocationRatio ?? 1,
@@ -115,9 +130,6 @@ export function toComputeNode(input: {
     availabilityZone: zone,
     aggregates: member.map((aggregate) => aggregate.id),
     traits: [...input.traits].sort(),
-    // Upstream Nova has no maintenance flag on its API yet (a host under maintenance shows as a disabled service);
-    // the simulated Nova reports one on the service, as the 2025.2 PTG's maintenance mode would.
-    inMaintenance: service?.maintenance ?? false,
     powerState: input.powerState ?? 'on',
     updatedAt: input.now,
   };
@@ -189,12 +201,7 @@ export async function readComputeNodeState(
   return {
     traits: [...traits.traits].sort(),
     ...(powerState && { powerState }),
-    ...(service && {
-      state: service.state === 'down' || service.forcedDown ? 'down' : 'up',
-      status: service.status,
-      disabledReason: service.disabledReason,
-      inMaintenance: service.maintenance,
-    }),
+    ...(service && serviceFields(service)),
   };
 }
 
