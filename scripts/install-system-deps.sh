@@ -29,8 +29,17 @@ SEL
   fi
   # Other developers' apt runs on the same machine hold the lock for minutes: wait for it instead of failing.
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
-    --no-install-recommends "${missing[@]}" >/dev/null
+  # openstack-dashboard's postinst compresses Horizon's SCSS again when the watcher-dashboard trigger fires, and that
+  # second pass has failed once on a fresh machine with a syntax error in a file it had just written (a rerun passed):
+  # finish the configuration once more before giving up, and then show what dpkg printed.
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "apt-get install failed; configuring the unpacked packages again"
+    if ! DEBIAN_FRONTEND=noninteractive $SUDO dpkg --configure -a >/dev/null; then
+      tail -n 40 /var/log/apt/term.log >&2 || true
+      exit 1
+    fi
+  fi
   if [ -n "$created_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
   # Debian's prometheus package starts a daemon on :9090 through its init scripts on some machines; tests run
   # their own instances on random ports, so a stray one does no harm but is stopped to free the port. Only right
