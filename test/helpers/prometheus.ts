@@ -4,7 +4,7 @@
  * number and the conversion. Method from peers/prometheus (prom-peer.sh, gen_openmetrics.py), rewritten in TS.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -325,13 +325,29 @@ export interface RunningPrometheus {
   baseUrl: string;
   /** The last sample's time: query here and every window ending now holds only flat data. */
   at: Date;
+  /**
+   * Every query Prometheus has evaluated so far, oldest first, from its own query log (`query_log_file`): started
+   * with `logQueries` only. Prometheus writes a query's line before it answers, so a query is here once answered.
+   */
+  loggedQueries(): Promise<LoggedQuery[]>;
+  /** The labels of every series the vector selectors of `promql` select, each selector asked of Prometheus. */
+  seriesSelectedBy(promql: string): Promise<Record<string, string>[]>;
   stop(): Promise<void>;
+}
+
+export interface LoggedQuery {
+  /** `/api/v1/query` or `/api/v1/query_range`. */
+  path: string;
+  query: string;
 }
 
 export async function startPrometheus(
   cloud: SyntheticCloud,
-  /** `port`: where to listen, for a Steward configured before the series (which need its instance uuids) exist. */
-  options: { durationSeconds?: number; stepSeconds?: number; port?: number } = {},
+  /**
+   * `port`: where to listen, for a Steward configured before the series (which need its instance uuids) exist;
+   * `logQueries`: keep Prometheus's query log, for `loggedQueries`.
+   */
+  options: { durationSeconds?: number; stepSeconds?: number; port?: number; logQueries?: boolean } = {},
 ): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'steward-prom-'));
   const stepSeconds = options.stepSeconds ?? 60;
@@ -349,6 +365,7 @@ export async function startPrometheus(
     join(dir, 'data'),
   ]);
   const port = options.port ?? (await freePort());
+  const queryLog = join(dir, 'queries.log');
   // Targets are unreachable on purpose: upstream resolves hosts from the labels of active targets, not from scrapes.
   const targets = cloud.hosts
     .map(
@@ -358,7 +375,7 @@ export async function startPrometheus(
     .join('\n');
   await writeFile(
     join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1h\nscrape_configs:\n  - job_name: node\n    scrape_timeout: 5s\n    static_configs:\n${targets}\n`,
+    `global:\n  scrape_interval: 1h\n${options.logQueries ? `  query_log_file: ${queryLog}\n` : ''}scrape_configs:\n  - job_name: node\n    scrape_timeout: 5s\n    static_configs:\n${targets}\n`,
   );
   const child: ChildProcess = spawn(
     'prometheus',
@@ -405,5 +422,81 @@ export async function startPrometheus(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, at: new Date(end * 1000), stop };
+  const loggedQueries = async (): Promise<LoggedQuery[]> => {
+    if (!options.logQueries) throw new Error('startPrometheus was not asked to log queries (logQueries)');
+    const text = await readFile(queryLog, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw error;
+    });
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const entry = JSON.parse(line) as { httpRequest?: { path?: string }; params: { query: string } };
+        return { path: entry.httpRequest?.path ?? '', query: entry.params.query };
+      });
+  };
+  const apiData = async <T>(path: string, params: Record<string, string | string[]>): Promise<T> => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params))
+      for (const one of [value].flat()) search.append(key, one);
+    const answer = (await (await fetch(`${baseUrl}${path}?${search.toString()}`)).json()) as {
+      status: string;
+      data: T;
+      error?: string;
+    };
+    if (answer.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${answer.error}`);
+    return answer.data;
+  };
+  const seriesSelectedBy = async (promql: string): Promise<Record<string, string>[]> => {
+    const formatted = await apiData<string>('/api/v1/format_query', { query: promql });
+    const names = new Set(await apiData<string[]>('/api/v1/label/__name__/values', {}));
+    const selectors = vectorSelectors(formatted, names);
+    return selectors.length === 0 ? [] : apiData('/api/v1/series', { 'match[]': selectors });
+  };
+  return { baseUrl, at: new Date(end * 1000), loggedQueries, seriesSelectedBy, stop };
+}
+
+/**
+ * The vector selectors of a PromQL expression as Prometheus formats it: every `name{…}` or `{…}` (braces inside
+ * quoted label values skipped), and every metric name of `metricNames` standing alone outside them, which selects
+ * every series of that name. Durations, functions, keywords and grouping labels are neither.
+ */
+export function vectorSelectors(formatted: string, metricNames: ReadonlySet<string>): string[] {
+  const selectors: string[] = [];
+  let rest = '';
+  let index = 0;
+  while (index < formatted.length) {
+    const char = formatted[index]!;
+    if (char === '"' || char === "'" || char === '`') {
+      const close = closingQuote(formatted, index);
+      rest += ' '.repeat(close + 1 - index);
+      index = close + 1;
+    } else if (char === '{') {
+      const name = /[a-zA-Z_:][a-zA-Z0-9_:]*$/.exec(rest)?.[0] ?? '';
+      let close = index + 1;
+      while (formatted[close] !== '}') {
+        if (close >= formatted.length) throw new Error(`unclosed selector in ${formatted}`);
+        close = /["'`]/.test(formatted[close]!) ? closingQuote(formatted, close) + 1 : close + 1;
+      }
+      selectors.push(name + formatted.slice(index, close + 1));
+      rest = rest.slice(0, rest.length - name.length) + ' ';
+      index = close + 1;
+    } else {
+      rest += char;
+      index++;
+    }
+  }
+  for (const token of rest.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [])
+    if (metricNames.has(token)) selectors.push(token);
+  return selectors;
+}
+
+function closingQuote(text: string, open: number): number {
+  const quote = text[open]!;
+  for (let index = open + 1; index < text.length; index++) {
+    if (text[index] === '\\' && quote !== '`') index++;
+    else if (text[index] === quote) return index;
+  }
+  throw new Error(`unclosed string in ${text}`);
 }
