@@ -43,6 +43,8 @@ export interface SyntheticInstance {
   diskUsedGiB: number;
   rxBytesPerS: number;
   txBytesPerS: number;
+  /** Booted this many seconds before the history's end: no samples before then. Absent: the whole history. */
+  historySeconds?: number;
 }
 
 export interface SyntheticCloud {
@@ -183,6 +185,8 @@ export function generateOpenMetrics(
     times.push(t);
   const start = times[0]!;
   const families = new Map<string, { type: 'counter' | 'gauge'; lines: string[] }>();
+  /** The first sample time of the resource being written (a recently booted instance has none before). */
+  let since = start;
   const add = (
     name: string,
     type: 'counter' | 'gauge',
@@ -194,7 +198,8 @@ export function generateOpenMetrics(
     const rendered = Object.entries(labels)
       .map(([key, value]) => `${key}="${value}"`)
       .join(',');
-    for (const t of times) family.lines.push(`${name}{${rendered}} ${valueAt(t - start).toFixed(6)} ${t}`);
+    for (const t of times)
+      if (t >= since) family.lines.push(`${name}{${rendered}} ${valueAt(t - start).toFixed(6)} ${t}`);
   };
   const counter = (name: string, labels: Record<string, string>, perSecond: number): void =>
     add(name, 'counter', labels, (elapsed) => 1000 + perSecond * elapsed);
@@ -258,6 +263,7 @@ export function generateOpenMetrics(
     );
   }
   for (const instance of cloud.instances) {
+    since = instance.historySeconds === undefined ? start : options.end - instance.historySeconds;
     const ceilometer = { job: 'ceilometer', resource: instance.uuid };
     const libvirt = { domain: instance.uuid, job: 'libvirt' };
     counter('ceilometer_cpu', ceilometer, (instance.cpuPct / 100) * instance.vcpus * 1e9);
@@ -300,7 +306,11 @@ export function generateOpenMetrics(
     );
   }
   const out: string[] = [];
-  for (const [name, family] of families) out.push(`# TYPE ${name} ${family.type}`, ...family.lines);
+  for (const [name, family] of families) {
+    out.push(`# TYPE ${name} ${family.type}`);
+    // One push per line: spreading a week of samples at a minute's step overflows the call stack.
+    for (const line of family.lines) out.push(line);
+  }
   out.push('# EOF', '');
   return out.join('\n');
 }
@@ -361,6 +371,8 @@ export async function startPrometheus(
     'create-blocks-from',
     'openmetrics',
     '-q',
+    // promtool reads the whole file again for every block: in its default 2-hour blocks, 7 days take minutes.
+    `--max-block-duration=${Math.ceil((options.durationSeconds ?? 4 * 3600) / 3600)}h`,
     join(dir, 'history.om'),
     join(dir, 'data'),
   ]);
