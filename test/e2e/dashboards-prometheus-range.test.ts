@@ -201,7 +201,9 @@ describe.skipIf(!present)(`the dashboards' 7-day range over the API ${REAL_PROME
 
   /**
    * One series against the known value: a value per grid point, none before the resource's first sample, the
-   * known value wherever its window lies inside the backfill, a value (rate() extrapolated) after the last sample.
+   * known value wherever its window lies inside the backfill, and a value (rate() extrapolated) after the last
+   * sample as long as its window still holds two samples. How many points lie after it depends on how long the test
+   * took to get there, not on Steward.
    */
   function expectSeries(
     view: AdminDashboardResource | TenantDashboardResource,
@@ -213,19 +215,14 @@ describe.skipIf(!present)(`the dashboards' 7-day range over the API ${REAL_PROME
     expect(values, what).toHaveLength(view.timestamps.length);
     expect(values.length).toBeLessThanOrEqual(MAX_POINTS);
     const windowS = view.range.window_seconds;
-    let afterLastSample = 0;
     view.timestamps.forEach((t, index) => {
       const value = values[index];
       const at = `${what} at ${new Date(t * 1000).toISOString()}`;
       if (t < firstS) expect(value, at).toBeNull();
       else if (t - windowS >= firstS && t <= lastSampleS()) expectClose(value, expected, at);
-      else if (t > lastSampleS()) {
-        afterLastSample++;
+      else if (t > lastSampleS() && t - windowS < lastSampleS() - SCRAPE_SECONDS)
         expect(value, `${at}, ${t - lastSampleS()} s after the last sample`).toBeTypeOf('number');
-      }
     });
-    // Only the grid's last point or two (a step of 1 min) may lie after the data's end.
-    expect(afterLastSample).toBeLessThanOrEqual(Math.ceil((2 * SCRAPE_SECONDS) / view.range.step_seconds));
   }
 
   /** A series of a resource with the whole week of history: the window's first and last points hold values. */
@@ -264,12 +261,20 @@ describe.skipIf(!present)(`the dashboards' 7-day range over the API ${REAL_PROME
           expectWholeWindow(view, panel.series[0]!.values, cluster, `cluster ${panel.id}`);
         }
         expect(view.hosts.map((host) => host.hostname)).toEqual(cloud.hosts.map((host) => host.hostname));
+        // The table's max covers the grid's last point or two too, after the last sample, where rate() extrapolates:
+        // once that point lies over 1.1 scrape intervals after it, Prometheus extrapolates only half an interval, so
+        // the idle counter's rate falls short and the CPU used there reads high (CI: 56.25 % for 37.5 %). The p95
+        // (the 58th of 61 points at 1h) stays the known value while at most three points read high.
+        const extrapolated = view.timestamps.some((t) => t > lastSampleS() + 1.1 * SCRAPE_SECONDS);
         for (const host of view.hosts) {
           for (const panel of view.panels) {
             const summary = host.metrics[panel.metric]!;
             const expected = expectedValue(cloud, panel.metric as MetricName, host.hostname);
-            expectClose(summary.p95, expected, `${host.hostname} ${panel.metric} p95`);
-            expectClose(summary.max, expected, `${host.hostname} ${panel.metric} max`);
+            const what = `${host.hostname} ${panel.metric}`;
+            expectClose(summary.p95, expected, `${what} p95`);
+            if (!extrapolated) expectClose(summary.max, expected, `${what} max`);
+            else
+              expect(summary.max, `${what} max`).toBeGreaterThanOrEqual(expected - Math.abs(expected) * 1e-6);
           }
         }
       });
