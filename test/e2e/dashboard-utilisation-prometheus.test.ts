@@ -20,6 +20,7 @@ import {
 import {
   prometheusBinariesPresent,
   REAL_PROMETHEUS,
+  SIMULATED_HOSTS,
   startPrometheus,
   SYNTHETIC_CLOUD,
   type RunningPrometheus,
@@ -33,12 +34,6 @@ if (!present && process.env.CI === 'true')
   throw new Error(
     'prometheus/promtool not installed: scripts/install-system-deps.sh installs the Debian packages',
   );
-
-/** The synthetic hosts under the simulated cloud's names (the FQDN label resolves to the model's hostname). */
-const HOSTS = SYNTHETIC_CLOUD.hosts.map((host, index) => {
-  const hostname = `compute-${String(index).padStart(5, '0')}`;
-  return { ...host, hostname, fqdn: `${hostname}.cloud.test` };
-});
 
 const PROJECT = '0e2e0000b1b2c3d4e5f60718293a4b5d';
 /** Both tenant instances run m1.large (4 vCPU, 8 GiB, 80 GB). */
@@ -73,7 +68,7 @@ describe.skipIf(!hasChromium || !present)(
       const port = await freePort();
       [server, browser] = await Promise.all([
         startTestServer({
-          'cloud.simulator.hosts': HOSTS.length,
+          'cloud.simulator.hosts': SIMULATED_HOSTS.length,
           'cloud.simulator.instances': 4,
           'datasource.url': `http://127.0.0.1:${port}`,
         }),
@@ -89,7 +84,7 @@ describe.skipIf(!hasChromium || !present)(
         .slice(0, SYNTHETIC_CLOUD.instances.length);
       for (const instance of tenants) Object.assign(instance, { projectId: PROJECT, flavor: large });
       cloud = {
-        hosts: HOSTS,
+        hosts: SIMULATED_HOSTS,
         instances: SYNTHETIC_CLOUD.instances.map((synthetic, index) => ({
           ...synthetic,
           uuid: tenants[index]!.id,

@@ -15,6 +15,7 @@ import { freePort } from '../helpers/free-port.js';
 import {
   prometheusBinariesPresent,
   REAL_PROMETHEUS,
+  SIMULATED_HOSTS,
   startPrometheus,
   SYNTHETIC_CLOUD,
   type LoggedQuery,
@@ -60,10 +61,7 @@ describe.skipIf(!present)(`tenant dashboard isolation in noauth mode ${REAL_PROM
     for (const project of PROJECTS) expect(instancesByProject.get(project)?.length).toBeGreaterThan(1);
     prometheus = await startPrometheus(
       {
-        hosts: SYNTHETIC_CLOUD.hosts.map((host, index) => {
-          const hostname = `compute-${String(index).padStart(5, '0')}`;
-          return { ...host, hostname, fqdn: `${hostname}.cloud.test` };
-        }),
+        hosts: SIMULATED_HOSTS,
         instances: placed.map((instance, index) => ({
           ...SYNTHETIC_CLOUD.instances[index % SYNTHETIC_CLOUD.instances.length]!,
           uuid: instance.id,

@@ -24,6 +24,7 @@ import {
   expectedValue,
   prometheusBinariesPresent,
   REAL_PROMETHEUS,
+  SIMULATED_HOSTS,
   startPrometheus,
   SYNTHETIC_CLOUD,
   type RunningPrometheus,
@@ -72,12 +73,6 @@ const CLUSTER_COMBINE: Record<string, 'mean' | 'sum'> = {
   pressure_io: 'mean',
 };
 
-/** The synthetic hosts under the simulated cloud's names (the FQDN label resolves to the model's hostname). */
-const HOSTS = SYNTHETIC_CLOUD.hosts.map((host, index) => {
-  const hostname = `compute-${String(index).padStart(5, '0')}`;
-  return { ...host, hostname, fqdn: `${hostname}.cloud.test` };
-});
-
 const PROJECT = '7d7d0000b1b2c3d4e5f60718293a4b5d';
 /** The tenant's instances run m1.large (4 vCPU, 8 GiB, 80 GB). */
 const LARGE = { vcpus: 4, ramMb: 8192, diskGb: 80 };
@@ -118,7 +113,7 @@ describe.skipIf(!present)(`the dashboards' 7-day range over the API ${REAL_PROME
   beforeAll(async () => {
     const port = await freePort();
     server = await startTestServer({
-      'cloud.simulator.hosts': HOSTS.length,
+      'cloud.simulator.hosts': SIMULATED_HOSTS.length,
       'cloud.simulator.instances': 4,
       'datasource.url': `http://127.0.0.1:${port}`,
     });
@@ -139,7 +134,7 @@ describe.skipIf(!present)(`the dashboards' 7-day range over the API ${REAL_PROME
       { ...busySynthetic!, uuid: tenants[1]!.id, vcpus: LARGE.vcpus },
       { ...leanSynthetic!, uuid: tenants[2]!.id, vcpus: LARGE.vcpus, historySeconds: LATE_HISTORY_SECONDS },
     ];
-    cloud = { hosts: HOSTS, instances: [lean, busy, late] };
+    cloud = { hosts: SIMULATED_HOSTS, instances: [lean, busy, late] };
     drilledHost = tenants[0]!.host!;
     onDrilledHost = tenants
       .filter((instance) => instance.host === drilledHost)

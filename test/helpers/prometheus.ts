@@ -117,6 +117,16 @@ export const SYNTHETIC_CLOUD: SyntheticCloud = {
   ],
 };
 
+/**
+ * The synthetic hosts under the embedded simulated cloud's hostnames (compute-00000, …), for a Steward whose model
+ * comes from the simulator and whose metrics come from a backfilled Prometheus: the FQDN label resolves to the
+ * model's hostname.
+ */
+export const SIMULATED_HOSTS: SyntheticHost[] = SYNTHETIC_CLOUD.hosts.map((host, index) => {
+  const hostname = `compute-${String(index).padStart(5, '0')}`;
+  return { ...host, hostname, fqdn: `${hostname}.cloud.test` };
+});
+
 /** The value every metric must have for a resource, in the unit METRICS declares. */
 export function expectedValue(cloud: SyntheticCloud, metric: MetricName, key: string): number {
   const host = cloud.hosts.find((candidate) => candidate.hostname === key);
